@@ -1,0 +1,1 @@
+"""What every service of the programme platform shares: envelope, outbox, consumer, auth, health."""

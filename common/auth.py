@@ -1,0 +1,115 @@
+"""Bearer JWT authentication with roles; operators mint tokens with `python -m common.auth`."""
+
+import argparse
+import functools
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+from flask import current_app, g, request
+from flask_smorest import abort
+
+ROLES = ("admin", "coordinator", "service", "viewer")
+ALGORITHM = "HS256"
+
+
+class AuthError(Exception):
+    """The token is missing or cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[str]
+
+    def has_any(self, roles: tuple[str, ...]) -> bool:
+        return "admin" in self.roles or bool(self.roles & set(roles))
+
+
+def mint(secret: str, subject: str, roles: list[str], ttl_s: int = 8 * 3600,
+         audience: str = "glo-act-platform", issuer: str = "glo-act-platform") -> str:
+    """A signed token for ``subject`` holding ``roles``, valid for ``ttl_s`` seconds."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s) {sorted(unknown)}; use {', '.join(ROLES)}")
+    now = int(time.time())
+    claims = {"sub": subject, "roles": list(roles), "iat": now, "nbf": now, "exp": now + ttl_s,
+              "aud": audience, "iss": issuer, "jti": str(uuid.uuid4())}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def verify(token: str, secret: str, audience: str, issuer: str) -> Principal:
+    """The principal a token speaks for; raises AuthError saying why it is refused."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=audience,
+                            issuer=issuer, leeway=5,
+                            options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise AuthError("token expired") from exc
+    except jwt.ImmatureSignatureError as exc:
+        raise AuthError("token not yet valid") from exc
+    except jwt.InvalidAudienceError as exc:
+        raise AuthError("token audience is not this platform") from exc
+    except jwt.PyJWTError as exc:
+        raise AuthError("token invalid") from exc
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise AuthError("token carries no roles")
+    return Principal(subject=str(claims["sub"]), roles=frozenset(roles) & set(ROLES))
+
+
+def principal_from_request() -> Principal:
+    """Authenticate the current request or abort with a JSON 401."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        _unauthorized("missing bearer token: send 'Authorization: Bearer <JWT>'")
+    settings = current_app.config["SETTINGS"]
+    try:
+        return verify(token.strip(), settings.jwt_secret, settings.jwt_audience,
+                      settings.jwt_issuer)
+    except AuthError as exc:
+        _unauthorized(str(exc))
+
+
+def _unauthorized(message: str):
+    abort(401, message=message, headers={"WWW-Authenticate": 'Bearer realm="glo-act"'})
+
+
+def requires(*roles: str):
+    """Allow a view to callers holding one of ``roles`` (admin holds every role)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = principal_from_request()
+            if not principal.has_any(roles):
+                abort(403, message=f"this needs one of the roles: {', '.join(roles)}")
+            g.principal = principal
+            return view(*args, **kwargs)
+        wrapper._roles = roles
+        return wrapper
+    return decorate
+
+
+def main(argv: list[str] | None = None) -> int:
+    from common.config import load
+
+    parser = argparse.ArgumentParser(prog="python -m common.auth",
+                                     description="Mint a bearer token for the platform's APIs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    minting = sub.add_parser("mint", help="print a signed token")
+    minting.add_argument("--subject", required=True, help="who the token is for")
+    minting.add_argument("--role", action="append", choices=ROLES, required=True,
+                         help="a role to grant (repeatable)")
+    minting.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    args = parser.parse_args(argv)
+    settings = load("auth")
+    print(mint(settings.jwt_secret, args.subject, args.role, args.ttl, settings.jwt_audience,
+               settings.jwt_issuer))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

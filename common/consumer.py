@@ -1,0 +1,149 @@
+"""At-least-once consumption: one registry of handlers, idempotent by event id, retries, DLQ.
+
+The loop commits an offset only after the handler's effect is stored (or the message was
+dead-lettered), so a crash replays rather than loses. The processed-events collection (unique
+`_id` = event id) turns those replays into no-ops.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from marshmallow import Schema, ValidationError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+
+from common.envelope import Event
+from common.logs import correlation_id
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event, dict], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    topic: str
+    event_type: str
+    schema: Schema
+    handler: Handler
+
+
+@dataclass
+class Registry:
+    """The visible list of what a service consumes: (topic, event type, payload schema, handler)."""
+
+    subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
+
+    def on(self, topic: str, event_type: str, schema: Schema) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.subscriptions[(topic, event_type)] = Subscription(topic, event_type, schema,
+                                                                   handler)
+            return handler
+        return register
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({topic for topic, _ in self.subscriptions})
+
+    def find(self, topic: str, event_type: str) -> Subscription | None:
+        return self.subscriptions.get((topic, event_type))
+
+
+class ProcessedEvents:
+    """Event ids whose effect is stored, in this service's own database."""
+
+    def __init__(self, collection):
+        self.collection = collection
+
+    def seen(self, event_id: str) -> bool:
+        return self.collection.find_one({"_id": event_id}, {"_id": 1}) is not None
+
+    def record(self, event: Event) -> None:
+        try:
+            self.collection.insert_one({"_id": event.id, "type": event.type,
+                                        "processed_at": datetime.now(UTC)})
+        except DuplicateKeyError:
+            pass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str  # "handled", "duplicate", "ignored", "dead_letter"
+    attempts: int = 0
+    error: str | None = None
+
+
+def backoff_delay(attempt: int, base_s: float, cap_s: float = 5.0) -> float:
+    """Delay before retry number ``attempt`` (1-based): exponential, capped."""
+    return min(cap_s, base_s * (2 ** (attempt - 1)))
+
+
+class DependencyUnavailableError(Exception):
+    """The database cannot be reached: the message must wait, not be dead-lettered."""
+
+
+class Dispatcher:
+    """Decides and applies what happens to one message; knows nothing of Kafka's API."""
+
+    def __init__(self, registry: Registry, processed: ProcessedEvents, max_attempts: int = 5,
+                 backoff_s: float = 0.2, sleep: Callable[[float], None] = time.sleep):
+        self.registry = registry
+        self.processed = processed
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
+        self.sleep = sleep
+
+    def dispatch(self, topic: str, raw: bytes) -> Outcome:
+        try:
+            event = Event.from_bytes(raw)
+        except ValidationError as exc:  # not an event at all: retrying cannot help
+            return Outcome("dead_letter", attempts=1, error=f"invalid envelope: {exc.messages}")
+        correlation_id.set(event.correlationid)
+        subscription = self.registry.find(topic, event.type)
+        if subscription is None:
+            return Outcome("ignored")
+        ids = {"event_id": event.id, "event_type": event.type, "subject": event.subject}
+        last_error = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                if self.processed.seen(event.id):
+                    log.info("duplicate event skipped", extra=ids)
+                    return Outcome("duplicate", attempts=attempt)
+                payload = subscription.schema.load(event.data)
+                subscription.handler(event, payload)
+                self.processed.record(event)
+                log.info("event consumed", extra={**ids, "attempts": attempt})
+                return Outcome("handled", attempts=attempt)
+            except ConnectionFailure as exc:
+                raise DependencyUnavailableError(type(exc).__name__) from exc
+            except Exception as exc:
+                last_error = _describe(exc)
+                log.warning("handler failed", extra={**ids, "attempt": attempt,
+                                                     "error": last_error})
+                if attempt < self.max_attempts:
+                    self.sleep(backoff_delay(attempt, self.backoff_s))
+        return Outcome("dead_letter", attempts=self.max_attempts, error=last_error)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return f"invalid payload: {exc.messages}"
+    if isinstance(exc, PyMongoError):
+        return f"database error: {type(exc).__name__}"
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def dlq_headers(original: list[tuple[str, bytes]], group: str, outcome: Outcome, topic: str,
+                partition: int, offset: int) -> list[tuple[str, bytes]]:
+    """The original headers plus where the message came from and why it failed."""
+    kept = [(k, v) for k, v in original if not k.startswith("dlq-")]
+    return kept + [
+        ("dlq-consumer-group", group.encode()),
+        ("dlq-error", (outcome.error or "unknown").encode()[:1000]),
+        ("dlq-attempts", str(outcome.attempts).encode()),
+        ("dlq-original-topic", topic.encode()),
+        ("dlq-original-partition", str(partition).encode()),
+        ("dlq-original-offset", str(offset).encode()),
+    ]

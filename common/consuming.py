@@ -1,0 +1,95 @@
+"""The Kafka side of consumption: poll, dispatch, dead-letter, commit, leave cleanly."""
+
+import logging
+import threading
+
+from kafka import KafkaConsumer
+from kafka.structs import OffsetAndMetadata
+
+from common.consumer import DependencyUnavailableError, Dispatcher, dlq_headers
+from common.logs import correlation_id
+from common.producer import EventProducer
+from common.topics import dlq
+
+log = logging.getLogger(__name__)
+
+
+class ConsumerLoop:
+    """Runs a Dispatcher over a consumer group until ``stop`` is set."""
+
+    def __init__(self, bootstrap: str, group: str, topics: list[str], dispatcher: Dispatcher,
+                 producer: EventProducer, client_id: str | None = None):
+        self.bootstrap = bootstrap
+        self.group = group
+        self.topics = topics
+        self.dispatcher = dispatcher
+        self.producer = producer
+        self.client_id = client_id or group
+        self.consumer: KafkaConsumer | None = None
+
+    def _connect(self) -> KafkaConsumer:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group,
+            client_id=self.client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=100,
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=2000,
+            max_poll_interval_ms=120000,
+            bootstrap_timeout_ms=5000,
+        )
+        consumer.subscribe(self.topics)
+        return consumer
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("consumer starting", extra={"group": self.group, "topics": self.topics})
+        while not stop.is_set():
+            try:
+                if self.consumer is None:
+                    self.consumer = self._connect()
+                self._poll_once(stop)
+            except Exception as exc:
+                log.warning("consumer error; reconnecting", extra={"error": repr(exc)})
+                self._close()
+                stop.wait(2)
+        self._close()
+        log.info("consumer stopped", extra={"group": self.group})
+
+    def _poll_once(self, stop: threading.Event) -> None:
+        batches = self.consumer.poll(timeout_ms=500)
+        for partition, records in batches.items():
+            for record in records:
+                if stop.is_set():
+                    return  # uncommitted records are redelivered to whoever takes the partition
+                try:
+                    self._process(record)
+                except DependencyUnavailableError as exc:
+                    log.warning("database unavailable; will retry the message",
+                                extra={"error": str(exc), "offset": record.offset})
+                    self.consumer.seek(partition, record.offset)
+                    stop.wait(2)
+                    return
+                self.consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
+
+    def _process(self, record) -> None:
+        outcome = self.dispatcher.dispatch(record.topic, record.value)
+        if outcome.action == "dead_letter":
+            headers = dlq_headers(list(record.headers or []), self.group, outcome, record.topic,
+                                  record.partition, record.offset)
+            future = self.producer.send(dlq(record.topic), record.value, record.key, headers)
+            future.get(timeout=30)  # not acknowledged: raise, do not commit, retry the record
+            log.error("message dead-lettered", extra={
+                "topic": record.topic, "partition": record.partition, "offset": record.offset,
+                "attempts": outcome.attempts, "error": outcome.error})
+        correlation_id.set(None)
+
+    def _close(self) -> None:
+        if self.consumer is not None:
+            try:
+                self.consumer.close(autocommit=False)
+            except Exception as exc:
+                log.warning("consumer close failed", extra={"error": repr(exc)})
+            self.consumer = None
+

@@ -1,0 +1,105 @@
+"""The parts of every service's Flask app: API docs, request ids, JSON errors, body limit."""
+
+import logging
+import re
+import time
+import uuid
+from http import HTTPStatus
+
+from flask import Flask, current_app, g, jsonify, request
+from flask_smorest import Api
+from pymongo.errors import ConnectionFailure
+from werkzeug.exceptions import HTTPException
+
+from common import health, idempotency
+from common.config import Settings
+from common.logs import configure, correlation_id
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def create_base_app(settings: Settings, title: str, description: str) -> tuple[Flask, Api]:
+    """A Flask app with flask-smorest, health, auth docs and the cross-cutting hooks."""
+    configure(settings.service, settings.log_level)
+    app = Flask(settings.service)
+    app.config.update(
+        SETTINGS=settings,
+        API_TITLE=title,
+        API_VERSION="1.0.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api = Api(app)
+    api.register_blueprint(health.blp)
+    app.before_request(_start_request)
+    app.before_request(_prepare_runtime)
+    app.before_request(idempotency.replay_if_seen)
+    app.after_request(idempotency.remember)
+    app.after_request(_finish_request)
+    app.register_error_handler(ConnectionFailure, _database_unavailable)
+    app.register_error_handler(Exception, _unexpected)
+    return app, api
+
+
+def _start_request():
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+    g.started = time.monotonic()
+    correlation_id.set(g.request_id)
+
+
+def _prepare_runtime():
+    runtime = current_app.config.get("RUNTIME")
+    if runtime is not None and not request.path.startswith("/health"):
+        runtime.prepare()
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    if not request.path.startswith("/health"):
+        log.info("request", extra={
+            "method": request.method, "route": request.url_rule.rule if request.url_rule else None,
+            "status": response.status_code,
+            "duration_ms": round((time.monotonic() - g.get("started", time.monotonic())) * 1000,
+                                 1)})
+    return response
+
+
+def error_response(status: int, message: str, **details):
+    """A JSON error in flask-smorest's shape, with extra fields (e.g. the id of a conflict)."""
+    response = jsonify(code=status, status=HTTPStatus(status).phrase, message=message, **details)
+    response.status_code = status
+    return response
+
+
+def _database_unavailable(exc):
+    log.warning("database unavailable", extra={"error": type(exc).__name__})
+    response = jsonify(code=503, status="Service Unavailable",
+                       message="the database is unavailable; nothing was written, retry later")
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _unexpected(exc):
+    if isinstance(exc, HTTPException):
+        response = jsonify(code=exc.code, status=exc.name, message=exc.description)
+        response.status_code = exc.code
+        return response
+    log.exception("unexpected error")
+    response = jsonify(code=500, status="Internal Server Error",
+                       message="unexpected error; the request id identifies it in the logs")
+    response.status_code = 500
+    return response

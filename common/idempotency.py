@@ -1,0 +1,89 @@
+"""`Idempotency-Key` on HTTP writes: a repeated key returns the first answer, once stored."""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, g, request
+from flask_smorest import abort
+from pymongo.errors import DuplicateKeyError
+
+from common.auth import AuthError, verify
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+COLLECTION = "idempotency_keys"
+STALE_AFTER = timedelta(seconds=60)
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big") + part)
+    return h.hexdigest()
+
+
+def _caller() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    settings = current_app.config["SETTINGS"]
+    try:
+        return verify(token.strip(), settings.jwt_secret, settings.jwt_audience,
+                      settings.jwt_issuer).subject
+    except AuthError:
+        return None  # the view's own authentication answers 401
+
+
+def replay_if_seen():
+    """Before a write: answer a repeated key from the store, or claim the key."""
+    key = request.headers.get("Idempotency-Key")
+    if request.method not in WRITES or key is None:
+        return None
+    if not 1 <= len(key) <= 200:
+        abort(400, message="Idempotency-Key must be 1 to 200 characters")
+    caller = _caller()
+    if caller is None:
+        return None
+    key_id = _digest(caller.encode(), request.method.encode(), request.path.encode(),
+                     key.encode())
+    body_hash = _digest(request.get_data())
+    store = current_app.config["DB"]()[COLLECTION]
+    now = datetime.now(UTC)
+    claim = {"_id": key_id, "state": "in_progress", "body_hash": body_hash, "created_at": now}
+    try:
+        store.insert_one(claim)
+    except DuplicateKeyError:
+        first = store.find_one({"_id": key_id})
+        if first is None or (first["state"] == "in_progress"
+                             and _aware(first["created_at"]) < now - STALE_AFTER):
+            store.replace_one({"_id": key_id}, claim, upsert=True)
+        elif first["body_hash"] != body_hash:
+            abort(422, message="this Idempotency-Key was used with a different request body")
+        elif first["state"] == "in_progress":
+            abort(409, message="a request with this Idempotency-Key is still being processed")
+        else:
+            response = current_app.response_class(first["body"], status=first["status"],
+                                                  content_type=first["content_type"])
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+    g.idempotency_key_id = key_id
+    return None
+
+
+def remember(response):
+    """After a write: keep the answer for the key, or free the key after a server error."""
+    key_id = g.pop("idempotency_key_id", None)
+    if key_id is None:
+        return response
+    store = current_app.config["DB"]()[COLLECTION]
+    if response.status_code >= 500:
+        store.delete_one({"_id": key_id})
+    else:
+        store.update_one({"_id": key_id}, {"$set": {
+            "state": "done", "status": response.status_code,
+            "body": response.get_data(as_text=True), "content_type": response.content_type}})
+    return response
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

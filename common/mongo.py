@@ -1,0 +1,25 @@
+"""One MongoDB client per process (created after a fork), and this service's database."""
+
+import os
+import threading
+
+from pymongo import MongoClient
+from pymongo.database import Database
+
+_lock = threading.Lock()
+_clients: dict[tuple[int, str], MongoClient] = {}
+
+
+def client(uri: str) -> MongoClient:
+    key = (os.getpid(), uri)
+    with _lock:
+        if key not in _clients:
+            _clients[key] = MongoClient(uri, serverSelectionTimeoutMS=3000,
+                                        connectTimeoutMS=2000, socketTimeoutMS=10000,
+                                        tz_aware=True, uuidRepresentation="standard")
+        return _clients[key]
+
+
+def database(settings) -> Database:
+    """The service's own database; no service reads another's."""
+    return client(settings.mongo_uri)[settings.database]

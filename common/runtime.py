@@ -1,0 +1,69 @@
+"""What a service's views and handlers share in one process: settings, database, publishing."""
+
+from pymongo import ReturnDocument
+from pymongo.database import Database
+
+from common import outbox
+from common.config import Settings
+from common.envelope import Event, new_event
+from common.logs import correlation_id
+from common.mongo import database
+from common.producer import EventProducer
+
+
+class Runtime:
+    """One per process; the database client and the producer are made lazily, after a fork."""
+
+    def __init__(self, settings: Settings, topic: str, indexes=None):
+        self.settings = settings
+        self.topic = topic
+        self._indexes = indexes
+        self._prepared = indexes is None
+        self.producer = EventProducer(settings.kafka_bootstrap,
+                                      client_id=f"{settings.stack}.{settings.service}")
+        self.publisher = outbox.Publisher(self.producer)
+
+    def prepare(self) -> None:
+        """Create this service's indexes once the database answers (idempotent, cheap after)."""
+        if not self._prepared:
+            self._indexes(self)
+            self._prepared = True
+
+    @property
+    def db(self) -> Database:
+        return database(self.settings)
+
+    def event(self, type: str, subject: str, data: dict, cause: Event | None = None) -> Event:
+        """An event of this service, correlated with the request or the event that caused it."""
+        if cause is not None:
+            return cause.caused(type, subject, data, self.settings.service)
+        return new_event(type, subject, data, self.settings.service, correlation_id.get())
+
+    def insert(self, collection: str, document: dict, events: list[Event]) -> dict:
+        """Insert an aggregate together with its events, then publish them promptly."""
+        stored = outbox.on_insert(document, self.topic, events)
+        self.db[collection].insert_one(stored)
+        self._publish(collection, stored["_id"], events)
+        return stored
+
+    def update(self, collection: str, query: dict, update: dict,
+               events: list[Event]) -> dict | None:
+        """Apply ``update`` to the one document matching ``query``, with its events atomically.
+
+        Returns the updated document, or None when nothing matched (and nothing was written).
+        """
+        if events:
+            update = outbox.on_update(update, self.topic, events)
+        document = self.db[collection].find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER)
+        if document is not None:
+            self._publish(collection, document["_id"], events)
+        return document
+
+    def _publish(self, collection: str, doc_id, events: list[Event]) -> None:
+        if events:
+            self.publisher.publish_soon(self.db[collection], doc_id, [e.id for e in events])
+
+    def outbox_relay(self, collections: list[str]) -> outbox.OutboxRelay:
+        return outbox.OutboxRelay([self.db[c] for c in collections], self.producer,
+                                  grace_s=self.settings.relay_grace_s)

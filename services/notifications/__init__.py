@@ -1,0 +1,1 @@
+"""Notifications: confirmations, invitations, changes and reminders to participants."""

@@ -1,0 +1,18 @@
+"""The notifications API: `create_app()` is what gunicorn serves."""
+
+from common.config import load
+from common.http import create_base_app
+from common.runtime import Runtime
+from common.topics import NOTIFICATIONS_EVENTS
+from services.notifications import notifications, resources
+
+
+def create_app(runtime: Runtime | None = None):
+    runtime = runtime or Runtime(load("notifications"), NOTIFICATIONS_EVENTS,
+                                 indexes=notifications.ensure_indexes)
+    app, api = create_base_app(runtime.settings, "Notifications",
+                               "Confirmations, invitations, changes and reminders.")
+    app.config["RUNTIME"] = runtime
+    app.config["DB"] = lambda: runtime.db
+    api.register_blueprint(resources.blp)
+    return app

@@ -1,0 +1,1 @@
+"""Registration: officers' profiles and their enrollments."""

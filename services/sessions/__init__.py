@@ -1,0 +1,1 @@
+"""Sessions: programmes, workshop and coaching series, sessions, attendance and indicators."""

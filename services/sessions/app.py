@@ -1,0 +1,18 @@
+"""The sessions API: `create_app()` is what gunicorn serves."""
+
+from common.config import load
+from common.http import create_base_app
+from common.runtime import Runtime
+from common.topics import SESSIONS_EVENTS
+from services.sessions import resources, sessions
+
+
+def create_app(runtime: Runtime | None = None):
+    runtime = runtime or Runtime(load("sessions"), SESSIONS_EVENTS,
+                                 indexes=sessions.ensure_indexes)
+    app, api = create_base_app(runtime.settings, "Sessions",
+                               "Programmes, series, sessions, attendance and indicators.")
+    app.config["RUNTIME"] = runtime
+    app.config["DB"] = lambda: runtime.db
+    api.register_blueprint(resources.blp)
+    return app

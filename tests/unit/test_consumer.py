@@ -1,0 +1,134 @@
+import pytest
+from marshmallow import Schema, fields
+from pymongo.errors import ServerSelectionTimeoutError
+
+from common.consumer import (
+    DependencyUnavailableError,
+    Dispatcher,
+    Outcome,
+    Registry,
+    backoff_delay,
+    dlq_headers,
+)
+from common.envelope import new_event
+
+TOPIC = "registration.events"
+TYPE = "registration.participant.registered"
+
+
+class Payload(Schema):
+    participant_id = fields.String(required=True)
+
+
+class FakeProcessed:
+    def __init__(self):
+        self.ids = set()
+
+    def seen(self, event_id):
+        return event_id in self.ids
+
+    def record(self, event):
+        self.ids.add(event.id)
+
+
+def _dispatcher(handler, attempts=3):
+    registry = Registry()
+    registry.on(TOPIC, TYPE, Payload())(handler)
+    sleeps = []
+    dispatcher = Dispatcher(registry, FakeProcessed(), max_attempts=attempts, backoff_s=0.1,
+                            sleep=sleeps.append)
+    return dispatcher, sleeps
+
+
+def _raw(data=None, type_=TYPE):
+    return new_event(type_, "p-1", data or {"participant_id": "p-1"}, "registration").to_bytes()
+
+
+def test_handled_event_is_recorded_and_not_applied_twice():
+    calls = []
+    dispatcher, _ = _dispatcher(lambda event, payload: calls.append(payload))
+    raw = _raw()
+    assert dispatcher.dispatch(TOPIC, raw) == Outcome("handled", attempts=1)
+    assert dispatcher.dispatch(TOPIC, raw).action == "duplicate"
+    assert calls == [{"participant_id": "p-1"}]
+
+
+def test_failing_handler_is_retried_with_backoff_then_dead_lettered():
+    calls = []
+
+    def always_fails(event, payload):
+        calls.append(1)
+        raise RuntimeError("template missing")
+
+    dispatcher, sleeps = _dispatcher(always_fails, attempts=3)
+    outcome = dispatcher.dispatch(TOPIC, _raw())
+    assert outcome.action == "dead_letter"
+    assert outcome.attempts == 3
+    assert "template missing" in outcome.error
+    assert len(calls) == 3
+    assert sleeps == [0.1, 0.2]
+
+
+def test_handler_that_recovers_on_a_retry_is_handled():
+    calls = []
+
+    def flaky(event, payload):
+        calls.append(1)
+        if len(calls) < 2:
+            raise RuntimeError("transient")
+
+    dispatcher, _ = _dispatcher(flaky)
+    assert dispatcher.dispatch(TOPIC, _raw()) == Outcome("handled", attempts=2)
+
+
+def test_payload_its_schema_rejects_is_dead_lettered_naming_the_field():
+    dispatcher, _ = _dispatcher(lambda event, payload: None, attempts=2)
+    outcome = dispatcher.dispatch(TOPIC, _raw(data={"wrong": 1}))
+    assert outcome.action == "dead_letter"
+    assert "participant_id" in outcome.error
+
+
+def test_invalid_envelope_is_dead_lettered_at_once():
+    dispatcher, sleeps = _dispatcher(lambda event, payload: None)
+    outcome = dispatcher.dispatch(TOPIC, b'{"not": "an event"}')
+    assert outcome.action == "dead_letter"
+    assert outcome.attempts == 1
+    assert sleeps == []
+
+
+def test_event_type_nobody_handles_is_ignored():
+    dispatcher, _ = _dispatcher(lambda event, payload: None)
+    assert dispatcher.dispatch(TOPIC, _raw(type_="registration.participant.erased")).action \
+        == "ignored"
+
+
+def test_database_outage_is_not_dead_lettered():
+    def database_down(event, payload):
+        raise ServerSelectionTimeoutError("no servers")
+
+    dispatcher, _ = _dispatcher(database_down)
+    with pytest.raises(DependencyUnavailableError):
+        dispatcher.dispatch(TOPIC, _raw())
+
+
+def test_backoff_grows_and_is_capped():
+    assert [backoff_delay(n, 0.5, cap_s=3) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 3]
+
+
+def test_dlq_headers_name_group_error_attempts_and_origin():
+    outcome = Outcome("dead_letter", attempts=5, error="boom")
+    headers = dict(dlq_headers([("content-type", b"x"), ("dlq-error", b"old")], "glo.notifications",
+                               outcome, TOPIC, 2, 41))
+    assert headers["dlq-consumer-group"] == b"glo.notifications"
+    assert headers["dlq-error"] == b"boom"
+    assert headers["dlq-attempts"] == b"5"
+    assert headers["dlq-original-topic"] == TOPIC.encode()
+    assert headers["dlq-original-offset"] == b"41"
+    assert headers["content-type"] == b"x"
+
+
+def test_registry_lists_its_topics():
+    registry = Registry()
+    registry.on("sessions.events", "sessions.session.scheduled", Payload())(lambda e, p: None)
+    registry.on(TOPIC, TYPE, Payload())(lambda e, p: None)
+    assert registry.topics == ["registration.events", "sessions.events"]

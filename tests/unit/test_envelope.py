@@ -1,0 +1,60 @@
+import json
+
+import pytest
+from marshmallow import ValidationError
+
+from common.envelope import Event, new_event
+
+
+def test_event_survives_a_round_trip_through_bytes():
+    event = new_event("registration.participant.registered", "p-1", {"agency": "FIA"},
+                      "registration", correlationid="req-42")
+    loaded = Event.from_bytes(event.to_bytes())
+    assert loaded == event
+    assert json.loads(event.to_bytes())["specversion"] == "1.0"
+
+
+def test_caused_event_keeps_correlation_and_names_its_cause():
+    cause = new_event("sessions.session.scheduled", "s-1", {}, "sessions", correlationid="c-9")
+    effect = cause.caused("registration.enrollment.confirmed", "e-1", {}, "registration")
+    assert effect.correlationid == "c-9"
+    assert effect.causationid == cause.id
+    assert effect.id != cause.id
+
+
+def test_new_event_without_correlation_starts_one():
+    assert new_event("sessions.session.scheduled", "s-1", {}, "sessions").correlationid
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"type": "Registered"}, "type"),
+    ({"specversion": "0.3"}, "specversion"),
+    ({"time": "2021-03-25T09:00:00"}, "time"),
+    ({"surprise": 1}, "surprise"),
+])
+def test_malformed_envelope_is_rejected_naming_the_attribute(change, field):
+    raw = new_event("sessions.session.scheduled", "s-1", {}, "sessions").to_dict()
+    raw.update(change)
+    with pytest.raises(ValidationError) as caught:
+        Event.from_dict(raw)
+    assert field in caught.value.messages
+
+
+def test_missing_correlation_id_is_rejected():
+    raw = new_event("sessions.session.scheduled", "s-1", {}, "sessions").to_dict()
+    del raw["correlationid"]
+    with pytest.raises(ValidationError) as caught:
+        Event.from_dict(raw)
+    assert "correlationid" in caught.value.messages
+
+
+def test_bytes_that_are_not_json_are_a_validation_error():
+    with pytest.raises(ValidationError):
+        Event.from_bytes(b"\xff not json")
+    with pytest.raises(ValidationError):
+        Event.from_bytes(b"[1, 2]")
+
+
+def test_versioned_type_is_accepted():
+    raw = new_event("registration.enrollment.confirmed.v2", "e-1", {}, "registration").to_dict()
+    assert Event.from_dict(raw).type.endswith(".v2")
