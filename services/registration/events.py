@@ -18,4 +18,4 @@ class ParticipantRegistered(Schema):
     agency = fields.String(required=True)
     preferred_language = fields.String(required=True)
     contact_sealed = fields.String(required=True,
-                                   metadata={"description": "email and phone, for notifications"})
+                                   metadata={"description": "names, email and phone, for notifications"})

@@ -27,7 +27,8 @@ def register(runtime: Runtime, profile: dict) -> dict:
     participant_id = str(uuid.uuid4())
     document = {"_id": participant_id, **profile, "email_key": email_key(profile["email"]),
                 "registered_at": datetime.now(UTC)}
-    contact = {"email": profile["email"], "phone": profile.get("phone")}
+    contact = {"given_name": profile["given_name"], "family_name": profile["family_name"],
+               "email": profile["email"], "phone": profile.get("phone")}
     event = runtime.event(events.PARTICIPANT_REGISTERED, participant_id,
                           events.ParticipantRegistered().dump({
                               "participant_id": participant_id, "gender": profile["gender"],
