@@ -1,10 +1,17 @@
-"""The topic catalogue: one topic per producing service, each with its dead-letter twin."""
+"""The topic catalogue: one topic per producing service, each with its dead-letter twin.
+
+`TOPIC_PREFIX` (empty in production) lets a throwaway stack, such as the end-to-end tests', share a
+broker with a developer's running system without either reading the other's events.
+"""
+
+from common.config import env
 
 PARTITIONS = 3
+PREFIX = env("TOPIC_PREFIX", "")
 
-REGISTRATION_EVENTS = "registration.events"
-SESSIONS_EVENTS = "sessions.events"
-NOTIFICATIONS_EVENTS = "notifications.events"
+REGISTRATION_EVENTS = f"{PREFIX}registration.events"
+SESSIONS_EVENTS = f"{PREFIX}sessions.events"
+NOTIFICATIONS_EVENTS = f"{PREFIX}notifications.events"
 
 EVENT_TOPICS = (REGISTRATION_EVENTS, SESSIONS_EVENTS, NOTIFICATIONS_EVENTS)
 
@@ -14,4 +21,11 @@ def dlq(topic: str) -> str:
     return f"{topic}.dlq"
 
 
-ALL_TOPICS = EVENT_TOPICS + tuple(dlq(t) for t in EVENT_TOPICS)
+def catalogue(prefix: str = PREFIX) -> tuple[str, ...]:
+    """Every topic, with its dead-letter twin, under ``prefix``."""
+    base = ("registration.events", "sessions.events", "notifications.events")
+    events = tuple(prefix + t for t in base)
+    return events + tuple(dlq(t) for t in events)
+
+
+ALL_TOPICS = catalogue()

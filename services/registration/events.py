@@ -17,5 +17,5 @@ class ParticipantRegistered(Schema):
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
     agency = fields.String(required=True)
     preferred_language = fields.String(required=True)
-    contact_sealed = fields.String(required=True,
-                                   metadata={"description": "names, email and phone, for notifications"})
+    contact_sealed = fields.String(
+        required=True, metadata={"description": "names, email and phone, for notifications"})

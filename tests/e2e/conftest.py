@@ -6,11 +6,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from kafka.admin import KafkaAdminClient
 
 from common.auth import mint
 from common.config import load
 from common.mongo import client
+from common.topics import catalogue
 from devstack import services
+from devstack.infra import ensure_topics
 
 
 def pytest_collection_modifyitems(items):
@@ -28,8 +31,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def stack(kafka_bootstrap, mongo_uri, tmp_path_factory):
     name = f"e2e{uuid.uuid4().hex[:8]}"
-    env = {"STACK_NAME": name, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-           "MONGO_URI": mongo_uri, "OUTBOX_RELAY_GRACE_SECONDS": "2"}
+    # Own databases, consumer groups and topics: a developer's `make run` on the same broker
+    # never sees the tests' events, nor the tests its.
+    env = {"STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "OUTBOX_RELAY_GRACE_SECONDS": "2",
+           "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MONGO_URI": mongo_uri}
+    ensure_topics(kafka_bootstrap, list(catalogue(f"{name}.")))
     log_dir = Path(os.environ.get("E2E_LOG_DIR") or tmp_path_factory.mktemp("e2e-logs"))
     running = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
                              api_workers=2)
@@ -41,6 +47,9 @@ def stack(kafka_bootstrap, mongo_uri, tmp_path_factory):
         for db in client(mongo_uri).list_database_names():
             if db.startswith(f"{name}_"):
                 client(mongo_uri).drop_database(db)
+        admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        admin.delete_topics(list(catalogue(f"{name}.")))
+        admin.close()
 
 
 @pytest.fixture(scope="session")
