@@ -1,0 +1,119 @@
+"""One entry point for operators: the local stack, tokens, lag, outbox backlog, dead letters."""
+
+import argparse
+import json
+import sys
+
+from common.auth import ROLES, mint
+from common.config import load
+from common.topics import EVENT_TOPICS
+
+SERVICES = ("registration", "sessions", "notifications")
+
+
+def _stack(args) -> int:
+    from devstack import infra
+
+    if args.action == "up":
+        infra.up()
+    elif args.action == "down":
+        infra.down()
+    else:
+        for row in infra.status():
+            print(f"{row['name']:<10} {'ready' if row['ready'] else 'DOWN':<6} "
+                  f"{row['address']:<32} pid {row['pid'] or '-'}  log {row['log']}")
+    return 0
+
+
+def _token(args) -> int:
+    settings = load("operations")
+    print(mint(settings.jwt_secret, args.subject, args.role, args.ttl, settings.jwt_audience,
+               settings.jwt_issuer))
+    return 0
+
+
+def _lag(args) -> int:
+    from kafka.admin import KafkaAdminClient
+
+    from common.backlog import consumer_lag
+
+    settings = load("operations")
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        for service in SERVICES:
+            group = load(service).consumer_group
+            topics = sorted({tp.topic for tp in admin.list_group_offsets(group).get(group, {})})
+            lag = consumer_lag(settings.kafka_bootstrap, group, topics) if topics else {}
+            print(f"{group:<28} " + (", ".join(f"{t}: {n}" for t, n in lag.items())
+                                     or "no committed offsets yet"))
+    finally:
+        admin.close()
+    return 0
+
+
+def _backlog(args) -> int:
+    from common.backlog import outbox_backlog
+    from common.mongo import database
+
+    for service in SERVICES:
+        waiting = outbox_backlog(database(load(service)))
+        print(f"{service:<14} " + (", ".join(f"{c}: {n}" for c, n in waiting.items())
+                                   or "outbox empty"))
+    return 0
+
+
+def _dlq(args) -> int:
+    from common import dlq
+    from common.producer import EventProducer
+
+    settings = load("operations")
+    if args.action == "list":
+        letters = dlq.list_dead_letters(settings.kafka_bootstrap, args.topic)
+        for letter in letters:
+            print(json.dumps(letter.summary()))
+        print(f"{len(letters)} dead letter(s) in {dlq.dlq(args.topic)}", file=sys.stderr)
+        return 0
+    producer = EventProducer(settings.kafka_bootstrap, "operations-dlq-replay")
+    try:
+        count = dlq.replay(settings.kafka_bootstrap, args.topic,
+                           f"{settings.stack}.dlq-replay.{args.topic}", producer,
+                           only_group=args.group)
+    finally:
+        producer.close()
+    print(f"replayed {count} message(s) onto {args.topic}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="glo-act", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    stack = sub.add_parser("stack", help="start, stop or show the local infrastructure")
+    stack.add_argument("action", choices=("up", "down", "status"))
+    stack.set_defaults(run=_stack)
+
+    token = sub.add_parser("token", help="mint a bearer token")
+    token.add_argument("--subject", required=True, help="who the token is for")
+    token.add_argument("--role", action="append", choices=ROLES, required=True,
+                       help="a role to grant (repeatable)")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    token.set_defaults(run=_token)
+
+    lag = sub.add_parser("lag", help="consumer lag of each service's worker group")
+    lag.set_defaults(run=_lag)
+
+    backlog = sub.add_parser("backlog", help="events waiting in each service's outbox")
+    backlog.set_defaults(run=_backlog)
+
+    dead = sub.add_parser("dlq", help="list or replay dead letters of a topic")
+    dead.add_argument("action", choices=("list", "replay"))
+    dead.add_argument("--topic", required=True, choices=EVENT_TOPICS,
+                      help="the original topic (its DLQ is <topic>.dlq)")
+    dead.add_argument("--group", help="replay only what this consumer group dead-lettered")
+    dead.set_defaults(run=_dlq)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
