@@ -1,0 +1,1 @@
+"""Sessions' rules as plain functions: no Flask, no pymongo, tested alone."""
