@@ -16,6 +16,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from common.envelope import Event
 from common.logs import correlation_id
+from common.metrics import EVENTS_CONSUMED, HANDLER_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -96,35 +97,43 @@ class Dispatcher:
         self.sleep = sleep
 
     def dispatch(self, topic: str, raw: bytes) -> Outcome:
+        outcome, event_type = self._dispatch(topic, raw)
+        EVENTS_CONSUMED.labels(event_type, outcome.action).inc()
+        return outcome
+
+    def _dispatch(self, topic: str, raw: bytes) -> tuple[Outcome, str]:
         try:
             event = Event.from_bytes(raw)
         except ValidationError as exc:  # not an event at all: retrying cannot help
-            return Outcome("dead_letter", attempts=1, error=f"invalid envelope: {exc.messages}")
+            return (Outcome("dead_letter", attempts=1,
+                            error=f"invalid envelope: {exc.messages}"), "invalid")
         correlation_id.set(event.correlationid)
         subscription = self.registry.find(topic, event.type)
         if subscription is None:
-            return Outcome("ignored")
+            return Outcome("ignored"), event.type
         ids = {"event_id": event.id, "event_type": event.type, "subject": event.subject}
         last_error = None
         for attempt in range(1, self.max_attempts + 1):
             try:
                 if self.processed.seen(event.id):
                     log.info("duplicate event skipped", extra=ids)
-                    return Outcome("duplicate", attempts=attempt)
+                    return Outcome("duplicate", attempts=attempt), event.type
                 payload = subscription.schema.load(event.data)
                 subscription.handler(event, payload)
                 self.processed.record(event)
                 log.info("event consumed", extra={**ids, "attempts": attempt})
-                return Outcome("handled", attempts=attempt)
+                return Outcome("handled", attempts=attempt), event.type
             except ConnectionFailure as exc:
                 raise DependencyUnavailableError(type(exc).__name__) from exc
             except Exception as exc:
+                HANDLER_FAILURES.labels(event.type).inc()
                 last_error = _describe(exc)
                 log.warning("handler failed", extra={**ids, "attempt": attempt,
                                                      "error": last_error})
                 if attempt < self.max_attempts:
                     self.sleep(backoff_delay(attempt, self.backoff_s))
-        return Outcome("dead_letter", attempts=self.max_attempts, error=last_error)
+        return (Outcome("dead_letter", attempts=self.max_attempts, error=last_error),
+                event.type)
 
 
 def _describe(exc: Exception) -> str:

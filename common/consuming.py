@@ -8,6 +8,7 @@ from kafka.structs import OffsetAndMetadata
 
 from common.consumer import DependencyUnavailableError, Dispatcher, dlq_headers
 from common.logs import correlation_id
+from common.metrics import DLQ_MESSAGES
 from common.producer import EventProducer
 from common.topics import dlq
 
@@ -80,6 +81,7 @@ class ConsumerLoop:
                                   record.partition, record.offset)
             future = self.producer.send(dlq(record.topic), record.value, record.key, headers)
             future.get(timeout=30)  # not acknowledged: raise, do not commit, retry the record
+            DLQ_MESSAGES.labels(record.topic).inc()
             log.error("message dead-lettered", extra={
                 "topic": record.topic, "partition": record.partition, "offset": record.offset,
                 "attempts": outcome.attempts, "error": outcome.error})

@@ -11,7 +11,9 @@ from flask_smorest import Api
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
-from common import health, idempotency
+from common import health, idempotency, metrics
+from common.auth import requires
+from common.backlog import consumer_lag, outbox_backlog
 from common.config import Settings
 from common.logs import configure, correlation_id
 
@@ -48,6 +50,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     app.before_request(idempotency.replay_if_seen)
     app.after_request(idempotency.remember)
     app.after_request(_finish_request)
+    app.add_url_rule("/metrics", "metrics", _metrics)
     app.register_error_handler(ConnectionFailure, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
     return app, api
@@ -68,13 +71,49 @@ def _prepare_runtime():
 
 def _finish_request(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    if not request.path.startswith("/health"):
-        log.info("request", extra={
-            "method": request.method, "route": request.url_rule.rule if request.url_rule else None,
-            "status": response.status_code,
-            "duration_ms": round((time.monotonic() - g.get("started", time.monotonic())) * 1000,
-                                 1)})
+    if not request.path.startswith(("/health", "/metrics")):
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        elapsed = time.monotonic() - g.get("started", time.monotonic())
+        metrics.HTTP_REQUESTS.labels(request.method, route, response.status_code).inc()
+        metrics.HTTP_LATENCY.labels(request.method, route).observe(elapsed)
+        log.info("request", extra={"method": request.method, "route": route,
+                                   "status": response.status_code,
+                                   "duration_ms": round(elapsed * 1000, 1)})
     return response
+
+
+@requires("service")
+def _metrics():
+    """Prometheus metrics of this service (a `service` or `admin` token, e.g. Prometheus')."""
+    runtime = current_app.config.get("RUNTIME")
+    extra = []
+    if runtime is not None:
+        collector = current_app.extensions.get("backlog_collector")
+        if collector is None:
+            collector = metrics.BacklogCollector(lambda: _backlog(runtime))
+            current_app.extensions["backlog_collector"] = collector
+        extra.append(collector)
+    body, content_type = metrics.render(extra)
+    return current_app.response_class(body, content_type=content_type)
+
+
+def _backlog(runtime) -> dict:
+    settings = runtime.settings
+    lag = {}
+    try:
+        from kafka.admin import KafkaAdminClient
+
+        admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
+                                 bootstrap_timeout_ms=2000, request_timeout_ms=3000)
+        try:
+            group = settings.consumer_group
+            topics = sorted({tp.topic for tp in admin.list_group_offsets(group).get(group, {})})
+        finally:
+            admin.close()
+        lag = consumer_lag(settings.kafka_bootstrap, settings.consumer_group, topics)
+    except Exception as exc:
+        log.warning("consumer lag not measured", extra={"error": type(exc).__name__})
+    return {"outbox": outbox_backlog(runtime.db), "lag": lag}
 
 
 def error_response(status: int, message: str, **details):

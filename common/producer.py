@@ -7,6 +7,7 @@ import threading
 from kafka import KafkaProducer
 
 from common.envelope import CONTENT_TYPE, Event
+from common.metrics import EVENTS_PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class EventProducer:
                 self.reset()
                 break
             acked.append(event.id)
+            EVENTS_PUBLISHED.labels(event.type).inc()
             log.info("event published", extra={
                 "event_id": event.id, "event_type": event.type, "subject": event.subject,
                 "correlationid": event.correlationid, "topic": topic,

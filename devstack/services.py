@@ -1,6 +1,7 @@
 """Starting the three services as deployed: a gunicorn API and a worker process each."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,11 +59,16 @@ def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
     workers = api_workers or int(os.environ.get("API_WORKERS") or os.cpu_count() or 2)
     stack = Stack(urls={s: f"http://127.0.0.1:{ports[s]}" for s in SERVICES}, log_dir=log_dir)
     for service in SERVICES:
+        # One metrics directory per service: its /metrics adds up the API workers and the worker.
+        metrics_dir = log_dir.parent / "metrics" / service
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        service_env = {**full_env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         for name, command in ((f"{service}-api", api_command(service, ports[service], workers)),
                               (f"{service}-worker", worker_command(service))):
             log = log_dir / f"{name}.log"
             with open(log, "ab") as out:
-                popen = subprocess.Popen(command, env=full_env, stdout=out,
+                popen = subprocess.Popen(command, env=service_env, stdout=out,
                                          stderr=subprocess.STDOUT, start_new_session=True,
                                          cwd=Path(__file__).resolve().parents[1])
             stack.processes.append(Process(name, popen, log))
