@@ -4,15 +4,18 @@ from common.config import load
 from common.http import create_base_app
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
-from services.notifications import notifications, resources
+from services.notifications import recipient_resources, resources, template_resources
+from services.notifications.indexes import ensure_indexes
 
 
 def create_app(runtime: Runtime | None = None):
     runtime = runtime or Runtime(load("notifications"), NOTIFICATIONS_EVENTS,
-                                 indexes=notifications.ensure_indexes)
+                                 indexes=ensure_indexes)
     app, api = create_base_app(runtime.settings, "Notifications",
                                "Confirmations, invitations, changes and reminders.")
     app.config["RUNTIME"] = runtime
     app.config["DB"] = lambda: runtime.db
     api.register_blueprint(resources.blp)
+    api.register_blueprint(recipient_resources.blp)
+    api.register_blueprint(template_resources.blp)
     return app

@@ -1,17 +1,23 @@
-"""Notifications' worker: consumes registration's events into recipients and notifications."""
+"""Notifications' worker: consumes registration's and sessions' events, sends what is due."""
 
 from common import worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
-from services.notifications import notifications
+from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
+from services.notifications.indexes import ensure_indexes
+from services.notifications.sender import Sender
+from services.notifications.settings import load_notification_settings
 
 
 def main() -> None:
-    runtime = Runtime(load("notifications"), NOTIFICATIONS_EVENTS,
-                      indexes=notifications.ensure_indexes)
-    worker.run(runtime, build_registry(runtime), outbox_collections=["notifications"])
+    settings = load("notifications")
+    config = load_notification_settings()
+    runtime = Runtime(settings, NOTIFICATIONS_EVENTS, indexes=ensure_indexes)
+    sender = Sender(runtime, build_channels(settings, config), config)
+    worker.run(runtime, build_registry(runtime, config), outbox_collections=["notifications"],
+               background=(sender.run,))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Channels that deliver a message (email over SMTP; more by configuration)."""

@@ -1,0 +1,36 @@
+"""A notification turned into a message: rendered templates, a calendar entry if it needs one."""
+
+from datetime import datetime
+
+from services.notifications import icalendar, notifications, rendering
+from services.notifications.channels.base import Attachment, Message
+
+N = notifications
+CALENDAR_METHODS = {N.ENROLLMENT_CONFIRMED: "REQUEST", N.ENROLLMENT_PROMOTED: "REQUEST",
+                    N.SESSION_INVITATION: "REQUEST", N.SESSION_RESCHEDULED: "REQUEST",
+                    N.SESSION_CANCELLED: "CANCEL"}
+MESSAGE_ID_DOMAIN = "notifications.glo-act.example"
+
+
+def message_id(notification_id: str) -> str:
+    return f"<{notification_id}@{MESSAGE_ID_DOMAIN}>"
+
+
+def compose(notification: dict, recipient: dict, session: dict | None, address: str,
+            organizer: str, now: datetime) -> tuple[Message, rendering.Rendered]:
+    context = rendering.context_for(notification, recipient, session)
+    rendered = rendering.render(notification["template"], recipient.get("language") or "en",
+                                context)
+    attachments = ()
+    method = CALENDAR_METHODS.get(notification["template"])
+    if method and session:
+        sequence = (notification.get("context") or {}).get("sequence",
+                                                            session.get("sequence", 0))
+        calendar = icalendar.session_event(session, method, sequence, organizer, now)
+        attachments = (Attachment("session.ics", f"text/calendar; method={method}",
+                                  calendar.encode()),)
+    message = Message(to=address, subject=rendered.subject, text=rendered.text,
+                      html=rendered.html, message_id=message_id(notification["_id"]),
+                      attachments=attachments,
+                      headers={"X-Notification-Kind": notification["kind"]})
+    return message, rendered

@@ -1,0 +1,145 @@
+"""The sender loop: claim a due notification atomically, send it, record the attempt.
+
+Claiming is one `find_one_and_update` from pending/scheduled (due) to `sending` with a lease
+(`claimed_until`) and a claim token, so two workers never hold the same notification. A worker
+that dies mid-send leaves its lease to expire; another worker then reclaims and sends again.
+That resend (a crash after the SMTP server accepted the message, before the status was written)
+is the one duplicate we cannot rule out without a transaction spanning SMTP and the database;
+the message keeps the same `Message-ID` (`<notification id@...>`), so a relay or mailbox that
+de-duplicates by Message-ID drops it, and the lease is far longer than an SMTP conversation.
+"""
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import PyMongoError
+
+from common.consumer import backoff_delay
+from common.envelope import new_event
+from common.runtime import Runtime
+from services.notifications import composing, events, notifications, preferences, recipients
+from services.notifications import session_projection as sessions
+from services.notifications.channels.base import Channel, Result
+from services.notifications.settings import NotificationSettings
+
+log = logging.getLogger(__name__)
+N = notifications
+SENT, FAILED = events.NOTIFICATION_SENT, events.NOTIFICATION_FAILED
+
+
+class Sender:
+    def __init__(self, runtime: Runtime, channels: dict[str, Channel],
+                 config: NotificationSettings,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.runtime, self.channels, self.config, self.clock = runtime, channels, config, clock
+        self.organizer = parseaddr(config.mail_from)[1]
+
+    def claim(self) -> dict | None:
+        """Take one due notification (or one whose lease ran out) for this worker alone."""
+        now = self.clock()
+        return self.runtime.db[N.COLLECTION].find_one_and_update(
+            {"$or": [{"status": {"$in": list(N.CLAIMABLE)}, "due_at": {"$lte": now}},
+                     {"status": "sending", "claimed_until": {"$lte": now}}]},
+            {"$set": {"status": "sending", "claim_token": str(uuid.uuid4()),
+                      "claimed_until": now + timedelta(seconds=self.config.lease_s)}},
+            sort=[("due_at", ASCENDING)], return_document=ReturnDocument.AFTER)
+
+    def run_once(self) -> int:
+        """Send everything due now; returns how many notifications were handled."""
+        handled = 0
+        while (claimed := self.claim()) is not None:
+            self.deliver(claimed)
+            handled += 1
+        return handled
+
+    def run(self, stop: threading.Event) -> None:
+        """The worker's background task: poll for due notifications until stopped."""
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except PyMongoError as exc:
+                log.warning("sender: database unavailable", extra={"error": repr(exc)})
+            except Exception:
+                log.exception("sender failed; will retry")
+            stop.wait(self.config.sender_interval_s)
+
+    def deliver(self, notification: dict) -> None:
+        """Send one claimed notification, or record why it is skipped or must wait."""
+        recipient = recipients.get(self.runtime, notification["recipient_id"])
+        channel = self.channels.get(notification["channel"])
+        if channel is None:
+            return self._finish(notification, "skipped", f"no channel {notification['channel']}")
+        address = (recipient or {}).get(channel.address_field)
+        if recipient is None or not address:
+            return self._finish(notification, "skipped",
+                                f"recipient has no {channel.address_field} address")
+        blocked = preferences.blocks(recipient, notification)
+        if blocked:
+            return self._finish(notification, "skipped", blocked)
+        session = None
+        if notification.get("session_id"):
+            session = sessions.get(self.runtime, notification["session_id"])
+            if session is None:  # its event has not arrived yet: try again later, bounded
+                return self._attempted(notification, Result(False, "session not known yet"))
+        now = self.clock()
+        message, rendered = composing.compose(notification, recipient, session, address,
+                                              self.organizer, now)
+        result = channel.send(message)
+        self._attempted(notification, result, subject=rendered.subject,
+                        language=rendered.language)
+
+    def _attempted(self, notification: dict, result: Result, **rendered) -> None:
+        now = self.clock()
+        tries = notification.get("tries", 0) + 1
+        attempt = {"at": now, "ok": result.ok, "error": result.error,
+                   "channel": notification["channel"]}
+        update = {"$push": {"attempts": attempt}, "$inc": {"tries": 1}}
+        if result.ok:
+            update["$set"] = {"status": "sent", "sent_at": now, "status_reason": None,
+                              **rendered}
+            published = [self._event(notification, SENT, {})]
+        elif tries >= self.config.max_attempts:
+            update["$set"] = {"status": "failed", "status_reason": result.error,
+                              "finished_at": now}
+            published = [self._event(notification, FAILED,
+                                  {"reason": result.error,
+                                   "attempts": len(notification.get("attempts", [])) + 1})]
+        else:
+            delay = backoff_delay(tries, self.config.backoff_s, self.config.backoff_cap_s)
+            update["$set"] = {"status": "pending", "status_reason": result.error,
+                              "due_at": now + timedelta(seconds=delay)}
+            published = []
+        self._write(notification, update, published)
+        log.info("notification attempt", extra={"notification_id": notification["_id"],
+                                                 "kind": notification["kind"],
+                                                 "ok": result.ok, "tries": tries})
+
+    def _finish(self, notification: dict, status: str, reason: str) -> None:
+        self._write(notification, {"$set": {"status": status, "status_reason": reason,
+                                            "finished_at": self.clock()}}, [])
+
+    def _write(self, notification: dict, update: dict, published: list) -> None:
+        # Guarded by the claim token: a worker whose lease expired cannot overwrite the work
+        # of the one that reclaimed it.
+        update.setdefault("$unset", {})["claimed_until"] = ""
+        written = self.runtime.update(N.COLLECTION, {"_id": notification["_id"],
+                                                     "claim_token": notification["claim_token"]},
+                                      update, published)
+        if written is None:
+            log.warning("lost the claim on a notification",
+                        extra={"notification_id": notification["_id"]})
+
+    def _event(self, notification: dict, type_: str, extra: dict):
+        data = {"notification_id": notification["_id"],
+                "recipient_id": notification["recipient_id"], "kind": notification["kind"],
+                "channel": notification["channel"],
+                "cause_event_id": notification["cause_event_id"],
+                "session_id": notification.get("session_id"), **extra}
+        return new_event(type_, notification["_id"], events.SCHEMAS[type_].dump(data),
+                         self.runtime.settings.service, notification.get("correlationid"),
+                         causationid=notification["cause_event_id"])

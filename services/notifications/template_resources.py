@@ -1,0 +1,30 @@
+"""HTTP resources: template previews."""
+
+from email.utils import parseaddr
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from common.auth import requires
+from services.notifications import previews
+from services.notifications.schemas import PreviewOut, PreviewQuery
+from services.notifications.settings import load_notification_settings
+
+blp = Blueprint("templates", __name__, url_prefix="/templates",
+                description="Notification templates, per kind and language")
+
+
+@blp.route("/<kind>/preview")
+class Preview(MethodView):
+    @requires("coordinator")
+    @blp.arguments(PreviewQuery, location="query")
+    @blp.response(200, PreviewOut)
+    def get(self, query, kind):
+        """Render a kind's template with sample data (English if it has no such language).
+
+        Role: coordinator.
+        """
+        if kind not in previews.kinds():
+            abort(404, message=f"no template {kind}; known: {', '.join(previews.kinds())}")
+        organizer = parseaddr(load_notification_settings().mail_from)[1]
+        return previews.preview(kind, query["language"], organizer)
