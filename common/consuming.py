@@ -1,6 +1,7 @@
 """The Kafka side of consumption: poll, dispatch, dead-letter, commit, leave cleanly."""
 
 import logging
+import os
 import threading
 
 from kafka import KafkaConsumer
@@ -13,6 +14,14 @@ from common.producer import EventProducer
 from common.topics import dlq
 
 log = logging.getLogger(__name__)
+
+
+def _heartbeat() -> None:
+    """Touch the file a container healthcheck reads (only when WORKER_HEARTBEAT_FILE is set)."""
+    path = os.environ.get("WORKER_HEARTBEAT_FILE")
+    if path:
+        with open(path, "a"):
+            os.utime(path)
 
 
 class ConsumerLoop:
@@ -51,6 +60,7 @@ class ConsumerLoop:
                 if self.consumer is None:
                     self.consumer = self._connect()
                 self._poll_once(stop)
+                _heartbeat()
             except Exception as exc:
                 log.warning("consumer error; reconnecting", extra={"error": repr(exc)})
                 self._close()

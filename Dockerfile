@@ -1,0 +1,27 @@
+# One image per service: docker compose builds it three times with SERVICE and PORT set.
+# The API and the worker of a service run from the same image with different commands.
+FROM python:3.11-slim
+
+ARG SERVICE
+ARG PORT=8000
+ENV SERVICE=${SERVICE} PORT=${PORT} \
+    PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/metrics WORKER_HEARTBEAT_FILE=/tmp/worker-heartbeat
+
+WORKDIR /app
+COPY pyproject.toml constraints.txt ./
+COPY common ./common
+COPY operations ./operations
+COPY services/__init__.py ./services/__init__.py
+COPY services/${SERVICE} ./services/${SERVICE}
+RUN test -n "$SERVICE" \
+    && pip install --no-compile -c constraints.txt . \
+    && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin glo \
+    && mkdir -p /tmp/metrics && chown glo /tmp/metrics
+
+USER glo
+EXPOSE ${PORT}
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-m", "common.healthcheck"]
+CMD gunicorn --bind 0.0.0.0:${PORT} --workers ${API_WORKERS:-2} --worker-class gthread \
+    --threads 4 --graceful-timeout 20 "services.${SERVICE}.app:create_app()"

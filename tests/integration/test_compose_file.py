@@ -1,0 +1,70 @@
+"""docker-compose.yml is checked here, where no Docker engine runs: schema, wiring, variables."""
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from devstack.compose_schema import schema_path
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = ("registration", "sessions", "notifications")
+READS = re.compile(r"""(?:\benv|environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _variables_the_code_reads() -> set[str]:
+    names = set()
+    for folder in ("common", "services", "operations"):
+        for source in (ROOT / folder).rglob("*.py"):
+            names |= set(READS.findall(source.read_text()))
+    return names
+
+
+def test_compose_file_matches_the_compose_schema(compose):
+    schema = json.loads(schema_path().read_text())
+    jsonschema.Draft201909Validator(schema).validate(compose)
+
+
+def test_every_service_has_an_api_and_a_worker_from_the_same_image(compose):
+    services = compose["services"]
+    for name in OURS:
+        api, worker = services[f"{name}-api"], services[f"{name}-worker"]
+        assert api["image"] == worker["image"]
+        assert api["build"]["args"]["SERVICE"] == name
+        assert worker["command"] == ["python", "-m", f"services.{name}.worker"]
+
+
+def test_dependencies_wait_for_health_and_have_healthchecks(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        for dependency, rule in (service.get("depends_on") or {}).items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            if rule["condition"] == "service_healthy":
+                assert "healthcheck" in services[dependency], f"{dependency} has no healthcheck"
+
+
+def test_each_services_environment_is_read_by_the_code(compose):
+    read = _variables_the_code_reads()
+    for name in OURS:
+        for role in ("api", "worker"):
+            unknown = set(compose["services"][f"{name}-{role}"]["environment"]) - read
+            assert not unknown, f"{name}-{role} sets variables no code reads: {sorted(unknown)}"
+
+
+def test_env_example_lists_every_variable_compose_interpolates():
+    text = (ROOT / "docker-compose.yml").read_text()
+    interpolated = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
+    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#")}
+    assert interpolated <= example, f"missing from .env.example: {interpolated - example}"
+    assert not [line for line in (ROOT / ".env.example").read_text().splitlines()
+                if line.startswith(("JWT_SECRET=", "CONTACT_SEALING_KEY=")) and
+                line.split("=", 1)[1]], "no secret may be committed"
