@@ -4,15 +4,21 @@ from common.config import load
 from common.http import create_base_app
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS
-from services.registration import participants, resources
+from services.registration import (
+    agency_resources,
+    enrollment_resources,
+    resources,
+    series_resources,
+)
+from services.registration.indexes import ensure_all
 
 
 def create_app(runtime: Runtime | None = None):
-    runtime = runtime or Runtime(load("registration"), REGISTRATION_EVENTS,
-                                 indexes=participants.ensure_indexes)
+    runtime = runtime or Runtime(load("registration"), REGISTRATION_EVENTS, indexes=ensure_all)
     app, api = create_base_app(runtime.settings, "Registration",
-                               "Officers' profiles and their enrollments.")
+                               "Officers' profiles, enrollments, waiting lists and cohorts.")
     app.config["RUNTIME"] = runtime
     app.config["DB"] = lambda: runtime.db
-    api.register_blueprint(resources.blp)
+    for module in (resources, agency_resources, enrollment_resources, series_resources):
+        api.register_blueprint(module.blp)
     return app

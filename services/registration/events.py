@@ -3,15 +3,25 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 PARTICIPANT_REGISTERED = "registration.participant.registered"
+PARTICIPANT_UPDATED = "registration.participant.updated"
+PARTICIPANT_ERASED = "registration.participant.erased"
+ENROLLMENT_CONFIRMED = "registration.enrollment.confirmed"
+ENROLLMENT_WAITLISTED = "registration.enrollment.waitlisted"
+ENROLLMENT_PROMOTED = "registration.enrollment.promoted"
+ENROLLMENT_REJECTED = "registration.enrollment.rejected"
+ENROLLMENT_WITHDRAWN = "registration.enrollment.withdrawn"
+ENROLLMENT_CANCELLED = "registration.enrollment.cancelled"
 
 GENDERS = ("female", "male", "other", "not_stated")
 
 
-class ParticipantRegistered(Schema):
-    """A new officer profile. Contact details are sealed for notifications alone."""
-
+class Strict(Schema):
     class Meta:
         unknown = RAISE
+
+
+class ParticipantRegistered(Strict):
+    """A new officer profile. Contact details are sealed for notifications alone."""
 
     participant_id = fields.String(required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
@@ -19,3 +29,67 @@ class ParticipantRegistered(Schema):
     preferred_language = fields.String(required=True)
     contact_sealed = fields.String(
         required=True, metadata={"description": "names, email and phone, for notifications"})
+
+
+class ParticipantUpdated(ParticipantRegistered):
+    """A changed officer profile: the same shape as registered."""
+
+
+class ParticipantErased(Strict):
+    """Every service scrubs its copy of this participant's personal data."""
+
+    participant_id = fields.String(required=True)
+
+
+class _Enrollment(Strict):
+    enrollment_id = fields.String(required=True)
+    participant_id = fields.String(required=True)
+    session_id = fields.String(required=True)
+    series_id = fields.String(required=True, allow_none=True)
+
+
+class EnrollmentConfirmed(_Enrollment):
+    """A seat is hers; gender and agency feed the sessions roster's indicators."""
+
+    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
+    agency = fields.String(required=True)
+
+
+class EnrollmentPromoted(EnrollmentConfirmed):
+    """A waitlisted participant got a seat; consumers treat it like confirmed."""
+
+
+class EnrollmentWaitlisted(_Enrollment):
+    position = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class EnrollmentRejected(_Enrollment):
+    reason = fields.String(required=True)
+
+
+class EnrollmentWithdrawn(_Enrollment):
+    previous_status = fields.String(required=True,
+                                    validate=validate.OneOf(("confirmed", "waitlisted")))
+
+
+class EnrollmentCancelled(_Enrollment):
+    reason = fields.String(required=True)
+
+
+ENROLLMENT_SCHEMAS = {
+    ENROLLMENT_CONFIRMED: EnrollmentConfirmed(),
+    ENROLLMENT_PROMOTED: EnrollmentPromoted(),
+    ENROLLMENT_WAITLISTED: EnrollmentWaitlisted(),
+    ENROLLMENT_REJECTED: EnrollmentRejected(),
+    ENROLLMENT_WITHDRAWN: EnrollmentWithdrawn(),
+    ENROLLMENT_CANCELLED: EnrollmentCancelled(),
+}
+
+
+def enrollment_data(event_type: str, entry: dict, session: dict, **extra) -> dict:
+    """The payload of an enrollment event, dumped through its schema (least data)."""
+    schema = ENROLLMENT_SCHEMAS[event_type]
+    values = {"enrollment_id": entry["enrollment_id"], "participant_id": entry["participant_id"],
+              "session_id": session["_id"], "series_id": session.get("series_id"),
+              "gender": entry.get("gender"), "agency": entry.get("agency"), **extra}
+    return schema.dump({k: v for k, v in values.items() if k in schema.fields})

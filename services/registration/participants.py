@@ -1,53 +1,177 @@
-"""Registering officers: the profile, the duplicate rule and the event, written together."""
+"""Officers' profiles: the duplicate rules, the keyed service number, and their events.
 
+The service number is never stored or sent in clear: only an HMAC-SHA256 of agency and number,
+keyed by `SERVICE_NUMBER_HASH_KEY`, so duplicates can be found but the number cannot be read back.
+"""
+
+import hashlib
+import hmac
 import uuid
 from datetime import UTC, datetime
 
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from common.config import env
 from common.runtime import Runtime
 from common.sealing import seal
-from services.registration import events
+from services.registration import agencies, events
 
 COLLECTION = "participants"
+DEV_SERVICE_NUMBER_KEY = "dev-only-service-number-hash-key"  # noqa: S105
+PERSONAL = ("given_name", "family_name", "email", "phone", "unit", "rank", "duty_station",
+            "preferred_language", "consent")
 
 
 class DuplicateParticipantError(Exception):
-    def __init__(self, existing_id: str | None):
-        super().__init__("a participant with this email is already registered")
+    def __init__(self, existing_id: str | None, what: str = "this email"):
+        super().__init__(f"a participant with {what} is already registered")
         self.existing_id = existing_id
+
+
+class InvalidFieldError(Exception):
+    """A well-formed value the service cannot accept (e.g. an agency not on the list)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownParticipantError(Exception):
+    def __init__(self, participant_id: str):
+        super().__init__(f"no participant with id {participant_id}")
+
+
+class ErasedParticipantError(Exception):
+    def __init__(self, participant_id: str):
+        super().__init__(f"participant {participant_id} was erased")
 
 
 def email_key(email: str) -> str:
     return email.strip().lower()
 
 
+def service_number_key(agency: str, number: str) -> str:
+    """Keyed hash of (agency, service number): equal for the same officer, unreadable."""
+    secret = env("SERVICE_NUMBER_HASH_KEY", DEV_SERVICE_NUMBER_KEY).encode()
+    normal = "".join(ch for ch in number.upper() if ch.isalnum())
+    message = f"{agencies.name_key(agency)}\n{normal}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _identity(participant_id: str, agency: str, number: str | None) -> dict:
+    # Officers without a service number get a unique placeholder so the unique index holds.
+    key = service_number_key(agency, number) if number else f"none:{participant_id}"
+    return {"service_number_key": key, "has_service_number": bool(number)}
+
+
+def _listed_agency(runtime: Runtime, name: str) -> str:
+    listed = agencies.canonical(runtime, name)
+    if listed is None:
+        raise InvalidFieldError("agency", f"'{name}' is not on the list of agencies; "
+                                          "an administrator or coordinator can add it")
+    return listed
+
+
+def _check_duplicates(runtime: Runtime, document: dict, exclude: str | None = None) -> None:
+    collection = runtime.db[COLLECTION]
+    others = {"_id": {"$ne": exclude}} if exclude else {}
+    same_email = collection.find_one({"email_key": document["email_key"], **others}, {"_id": 1})
+    if same_email:
+        raise DuplicateParticipantError(same_email["_id"])
+    same_number = collection.find_one(
+        {"service_number_key": document["service_number_key"], **others}, {"_id": 1})
+    if same_number:
+        raise DuplicateParticipantError(same_number["_id"], "this agency and service number")
+
+
+def _announcement(runtime: Runtime, kind: str, document: dict):
+    contact = {"given_name": document["given_name"], "family_name": document["family_name"],
+               "email": document["email"], "phone": document.get("phone")}
+    schema = events.ParticipantUpdated() if kind == events.PARTICIPANT_UPDATED \
+        else events.ParticipantRegistered()
+    return runtime.event(kind, document["_id"], schema.dump({
+        "participant_id": document["_id"], "gender": document["gender"],
+        "agency": document["agency"], "preferred_language": document["preferred_language"],
+        "contact_sealed": seal(contact)}))
+
+
 def register(runtime: Runtime, profile: dict) -> dict:
     """Store a new participant and `registration.participant.registered` in one write."""
     participant_id = str(uuid.uuid4())
-    document = {"_id": participant_id, **profile, "email_key": email_key(profile["email"]),
-                "registered_at": datetime.now(UTC)}
-    contact = {"given_name": profile["given_name"], "family_name": profile["family_name"],
-               "email": profile["email"], "phone": profile.get("phone")}
-    event = runtime.event(events.PARTICIPANT_REGISTERED, participant_id,
-                          events.ParticipantRegistered().dump({
-                              "participant_id": participant_id, "gender": profile["gender"],
-                              "agency": profile["agency"],
-                              "preferred_language": profile["preferred_language"],
-                              "contact_sealed": seal(contact)}))
+    profile = dict(profile)
+    number = profile.pop("service_number", None)
+    agency = _listed_agency(runtime, profile["agency"])
+    document = {"_id": participant_id, **profile, "agency": agency,
+                "email_key": email_key(profile["email"]),
+                **_identity(participant_id, agency, number), "registered_at": datetime.now(UTC)}
+    _check_duplicates(runtime, document)
+    event = _announcement(runtime, events.PARTICIPANT_REGISTERED, document)
     try:
         return runtime.insert(COLLECTION, document, [event])
-    except DuplicateKeyError:
-        existing = runtime.db[COLLECTION].find_one({"email_key": document["email_key"]},
-                                                  {"_id": 1})
-        raise DuplicateParticipantError(existing["_id"] if existing else None) from None
+    except DuplicateKeyError:  # a concurrent twin won the race
+        _check_duplicates(runtime, document)
+        raise
+
+
+def update(runtime: Runtime, participant_id: str, changes: dict) -> dict:
+    """Change her profile; publishes `registration.participant.updated` with the change."""
+    current = get(runtime, participant_id)
+    if current is None:
+        raise UnknownParticipantError(participant_id)
+    if current.get("erased_at"):
+        raise ErasedParticipantError(participant_id)
+    changes = dict(changes)
+    sets = {k: v for k, v in changes.items() if k != "service_number"}
+    if "agency" in changes:
+        sets["agency"] = _listed_agency(runtime, changes["agency"])
+    if "email" in changes:
+        sets["email_key"] = email_key(changes["email"])
+    agency = sets.get("agency", current["agency"])
+    if "service_number" in changes:
+        sets.update(_identity(participant_id, agency, changes["service_number"]))
+    elif agency != current["agency"] and current.get("has_service_number"):
+        raise InvalidFieldError("service_number", "give the service number again when the "
+                                "agency changes: only a keyed hash of both is kept")
+    merged = {**current, **sets}
+    _check_duplicates(runtime, merged, exclude=participant_id)
+    event = _announcement(runtime, events.PARTICIPANT_UPDATED, merged)
+    stored = runtime.update(COLLECTION, {"_id": participant_id, "erased_at": {"$exists": False}},
+                            {"$set": {**sets, "updated_at": datetime.now(UTC)}}, [event])
+    if stored is None:
+        raise ErasedParticipantError(participant_id)
+    return stored
 
 
 def get(runtime: Runtime, participant_id: str) -> dict | None:
     return runtime.db[COLLECTION].find_one({"_id": participant_id}, {"outbox": 0})
 
 
+def enrollable(runtime: Runtime, participant_id: str) -> dict:
+    """The participant, if she exists and was not erased."""
+    found = get(runtime, participant_id)
+    if found is None:
+        raise UnknownParticipantError(participant_id)
+    if found.get("erased_at"):
+        raise ErasedParticipantError(participant_id)
+    return found
+
+
+def listing(runtime: Runtime, agency: str | None, skip: int, limit: int):
+    query = {"agency": agency} if agency else {}
+    collection = runtime.db[COLLECTION]
+    found = collection.find(query, {"outbox": 0}).sort([("registered_at", ASCENDING),
+                                                       ("_id", ASCENDING)])
+    return list(found.skip(skip).limit(limit)), collection.count_documents(query)
+
+
 def ensure_indexes(runtime: Runtime) -> None:
     collection = runtime.db[COLLECTION]
+    # Profiles stored before the service number existed get their placeholder first.
+    for old in collection.find({"service_number_key": {"$exists": False}}, {"_id": 1}):
+        collection.update_one({"_id": old["_id"]},
+                              {"$set": _identity(old["_id"], "", None)})
     collection.create_index("email_key", unique=True)
+    collection.create_index("service_number_key", unique=True)
+    collection.create_index("agency")
     collection.create_index("outbox_pending")

@@ -1,15 +1,18 @@
-"""HTTP resources of the registration service: views translate, modules decide."""
+"""HTTP resources for participants (officer profiles): views translate, modules decide."""
 
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from common.auth import requires
-from common.http import error_response
-from services.registration import participants
+from services.registration import participants, privacy
+from services.registration.http_errors import conflict, field_error
 from services.registration.schemas import (
+    ParticipantExport,
     ParticipantIn,
     ParticipantOut,
+    ParticipantPatch,
+    ParticipantQuery,
     PseudonymousParticipantOut,
 )
 
@@ -17,13 +20,11 @@ blp = Blueprint("participants", __name__, url_prefix="/participants",
                 description="Officers' profiles")
 
 PERSONAL_DATA_ROLES = {"admin", "coordinator"}
+PSEUDONYMOUS_FIELDS = set(PseudonymousParticipantOut().fields)
 
 
 def _runtime():
     return current_app.config["RUNTIME"]
-
-
-PSEUDONYMOUS_FIELDS = set(PseudonymousParticipantOut().fields)
 
 
 def _shown(document: dict) -> dict:
@@ -34,19 +35,46 @@ def _shown(document: dict) -> dict:
     return {k: v for k, v in view.items() if k in PSEUDONYMOUS_FIELDS}
 
 
+def _refused(exc: Exception):
+    if isinstance(exc, participants.DuplicateParticipantError):
+        return conflict(str(exc), existing_id=exc.existing_id)
+    if isinstance(exc, participants.InvalidFieldError):
+        return field_error(exc.field, str(exc))
+    if isinstance(exc, participants.UnknownParticipantError):
+        abort(404, message=str(exc))
+    return conflict(str(exc))  # erased
+
+
+PROFILE_ERRORS = (participants.DuplicateParticipantError, participants.InvalidFieldError,
+                  participants.UnknownParticipantError, participants.ErasedParticipantError)
+
+
 @blp.route("")
 class Participants(MethodView):
     @requires("coordinator")
     @blp.arguments(ParticipantIn)
     @blp.response(201, ParticipantOut)
-    @blp.alt_response(409, description="a participant with this email exists; body names its id")
+    @blp.alt_response(409, description="same email, or same agency and service number; "
+                                       "the body names the existing id")
     def post(self, profile):
-        """Register an officer; publishes `registration.participant.registered`."""
+        """Register an officer (coordinator); publishes `registration.participant.registered`."""
         try:
             stored = participants.register(_runtime(), profile)
-        except participants.DuplicateParticipantError as exc:
-            return error_response(409, str(exc), existing_id=exc.existing_id)
+        except PROFILE_ERRORS as exc:
+            return _refused(exc)
         return {**stored, "id": stored["_id"]}
+
+    @requires("coordinator", "viewer", "service")
+    @blp.arguments(ParticipantQuery, location="query")
+    @blp.response(200, ParticipantOut(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """Officers by registration order, by agency (coordinator: full; others: pseudonymous)."""
+        found, total = participants.listing(_runtime(), filters["agency"],
+                                            pagination_parameters.first_item,
+                                            pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [_shown(p) for p in found]
 
 
 @blp.route("/<participant_id>")
@@ -61,3 +89,39 @@ class Participant(MethodView):
         if document is None:
             abort(404, message=f"no participant with id {participant_id}")
         return _shown(document)
+
+    @requires("coordinator")
+    @blp.arguments(ParticipantPatch(partial=True))
+    @blp.response(200, ParticipantOut)
+    def patch(self, changes, participant_id):
+        """Change a profile (coordinator); publishes `registration.participant.updated`."""
+        try:
+            stored = participants.update(_runtime(), participant_id, changes)
+        except PROFILE_ERRORS as exc:
+            return _refused(exc)
+        return {**stored, "id": stored["_id"]}
+
+
+@blp.route("/<participant_id>/export")
+class Export(MethodView):
+    @requires("coordinator")
+    @blp.response(200, ParticipantExport)
+    def get(self, participant_id):
+        """Everything held on one officer (coordinator), for her data request."""
+        try:
+            return privacy.export(_runtime(), participant_id)
+        except participants.UnknownParticipantError as exc:
+            abort(404, message=str(exc))
+
+
+@blp.route("/<participant_id>/erasure")
+class Erasure(MethodView):
+    @requires("coordinator")
+    @blp.response(200, ParticipantOut)
+    def post(self, participant_id):
+        """Erase her personal data (coordinator); keeps gender and agency for the indicators."""
+        try:
+            stored = privacy.erase(_runtime(), participant_id)
+        except participants.UnknownParticipantError as exc:
+            abort(404, message=str(exc))
+        return {**stored, "id": stored["_id"]}

@@ -1,6 +1,6 @@
-"""HTTP bodies of the registration service."""
+"""HTTP bodies of the registration service: participants and agencies."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.registration.events import GENDERS
 
@@ -13,21 +13,51 @@ class Strict(Schema):
         unknown = RAISE
 
 
+def _text(max_length: int, **kwargs):
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
 class Consent(Strict):
-    policy_version = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    policy_version = _text(32, required=True)
     given_at = fields.AwareDateTime(required=True)
 
 
+class DutyStation(Strict):
+    city = _text(100, required=True)
+    province = _text(100, load_default=None, allow_none=True)
+    country = _text(100, required=True)
+
+
 class ParticipantIn(Strict):
-    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    given_name = _text(100, required=True)
+    family_name = _text(100, required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    agency = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    agency = _text(120, required=True, metadata={"description": "one of GET /agencies"})
+    unit = _text(160, load_default=None, allow_none=True,
+                 metadata={"description": "e.g. an anti-human-trafficking circle"})
+    rank = _text(100, load_default=None, allow_none=True,
+                 metadata={"description": "rank or designation"})
+    duty_station = fields.Nested(DutyStation, load_default=None, allow_none=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
         E164, error="must be E.164, e.g. +923001234567"))
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    service_number = _text(40, load_default=None, allow_none=True, load_only=True, metadata={
+        "description": "kept only as a keyed hash, to find duplicates; never shown"})
     consent = fields.Nested(Consent, required=True)
+
+
+class ParticipantPatch(ParticipantIn):
+    """Any subset of the profile; `service_number: null` removes it."""
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give at least one field to change", "_schema")
+
+
+class ParticipantQuery(Strict):
+    agency = fields.String(load_default=None)
 
 
 class ParticipantOut(Schema):
@@ -38,11 +68,17 @@ class ParticipantOut(Schema):
     family_name = fields.String()
     gender = fields.String()
     agency = fields.String()
+    unit = fields.String(allow_none=True)
+    rank = fields.String(allow_none=True)
+    duty_station = fields.Nested(DutyStation, allow_none=True)
     email = fields.String()
     phone = fields.String(allow_none=True)
     preferred_language = fields.String()
+    has_service_number = fields.Boolean()
     consent = fields.Nested(Consent)
     registered_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    erased_at = fields.AwareDateTime()
 
 
 class PseudonymousParticipantOut(Schema):
@@ -52,3 +88,32 @@ class PseudonymousParticipantOut(Schema):
     gender = fields.String()
     agency = fields.String()
     registered_at = fields.AwareDateTime()
+    erased_at = fields.AwareDateTime()
+
+
+class AgencyIn(Strict):
+    name = _text(120, required=True)
+
+
+class AgencyPatch(Strict):
+    active = fields.Boolean(required=True, metadata={"description": "false retires it"})
+
+
+class AgencyQuery(Strict):
+    active = fields.Boolean(load_default=None)
+
+
+class AgencyOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    active = fields.Boolean()
+    created_at = fields.AwareDateTime()
+
+
+class ParticipantExport(Schema):
+    """Everything registration holds on one participant."""
+
+    participant = fields.Nested(ParticipantOut)
+    enrollments = fields.List(fields.Dict())
+    series = fields.List(fields.String())
+    attended_sessions = fields.List(fields.String())

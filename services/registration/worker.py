@@ -1,19 +1,18 @@
-"""Registration's worker: what it consumes (nothing yet) and its outbox relay."""
+"""Registration's worker: the sessions projection, cohort enrollment, outbox relay, read model."""
 
 from common import worker
 from common.config import load
-from common.consumer import Registry
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS
-from services.registration import participants
-
-registry = Registry()
+from services.registration import enrollments
+from services.registration.handlers import build_registry
+from services.registration.indexes import OUTBOX_COLLECTIONS, ensure_all
 
 
 def main() -> None:
-    runtime = Runtime(load("registration"), REGISTRATION_EVENTS,
-                      indexes=participants.ensure_indexes)
-    worker.run(runtime, registry, outbox_collections=["participants"])
+    runtime = Runtime(load("registration"), REGISTRATION_EVENTS, indexes=ensure_all)
+    worker.run(runtime, build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS,
+               background=(enrollments.sweeper(runtime),))
 
 
 if __name__ == "__main__":

@@ -8,34 +8,38 @@ from common.auth import mint
 from common.envelope import Event
 from common.runtime import Runtime
 from common.sealing import unseal
-from services.registration import participants
 from services.registration.app import create_app
+from services.registration.indexes import ensure_all
 from tests.conftest import read_topic
 
 
 @pytest.fixture
 def api(settings, make_topic, unique):
+    """Registration's app on a throwaway database and topic: (client, runtime, settings)."""
     config = settings("registration")
     topic = make_topic(f"it.{unique}.registration")
-    runtime = Runtime(config, topic, indexes=participants.ensure_indexes)
+    runtime = Runtime(config, topic, indexes=ensure_all)
     app = create_app(runtime)
     yield app.test_client(), runtime, config
     runtime.producer.close()
 
 
-def _auth(config, *roles):
+def auth(config, *roles):
     token = mint(config.jwt_secret, "tester", list(roles), 600, config.jwt_audience,
                  config.jwt_issuer)
     return {"Authorization": f"Bearer {token}"}
 
 
-def _profile(unique, **changes):
+def profile_of(unique, **changes):
     profile = {"given_name": "Ayesha", "family_name": "Khan", "gender": "female",
                "agency": "Federal Investigation Agency", "email": f"ayesha.{unique}@example.org",
                "phone": "+923001234567", "preferred_language": "ur",
                "consent": {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}}
     profile.update(changes)
     return profile
+
+
+_auth, _profile = auth, profile_of
 
 
 def _count(runtime):
@@ -86,7 +90,7 @@ def test_duplicate_email_gets_409_with_the_existing_id(api, unique):
     ({"gender": "unknown"}, "gender"),
     ({"phone": "0300-1234567"}, "phone"),
     ({"email": 42}, "email"),
-    ({"rank": "Inspector"}, "rank"),
+    ({"badge": "Inspector"}, "badge"),
     ({"consent": {"policy_version": "2021-01"}}, "consent"),
     ({"email": {"$gt": ""}}, "email"),
     ({"$where": "1 == 1"}, "$where"),

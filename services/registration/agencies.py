@@ -1,0 +1,63 @@
+"""The managed list of agencies an officer may belong to."""
+
+import uuid
+from datetime import UTC, datetime
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from common.runtime import Runtime
+
+COLLECTION = "agencies"
+# The first cohort came from these two (see the press release); more are added over HTTP.
+STARTING_LIST = ("Federal Investigation Agency", "Punjab Police")
+
+
+class DuplicateAgencyError(Exception):
+    def __init__(self, existing_id: str | None):
+        super().__init__("an agency with this name is already listed")
+        self.existing_id = existing_id
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def add(runtime: Runtime, name: str) -> dict:
+    document = {"_id": str(uuid.uuid4()), "name": " ".join(name.split()),
+                "name_key": name_key(name), "active": True, "created_at": datetime.now(UTC)}
+    try:
+        runtime.db[COLLECTION].insert_one(document)
+    except DuplicateKeyError:
+        existing = runtime.db[COLLECTION].find_one({"name_key": name_key(name)}, {"_id": 1})
+        raise DuplicateAgencyError(existing["_id"] if existing else None) from None
+    return document
+
+
+def set_active(runtime: Runtime, agency_id: str, active: bool) -> dict | None:
+    """Retire an agency (no new officers may name it) or bring it back."""
+    collection = runtime.db[COLLECTION]
+    collection.update_one({"_id": agency_id}, {"$set": {"active": active}})
+    return collection.find_one({"_id": agency_id})
+
+
+def canonical(runtime: Runtime, name: str) -> str | None:
+    """The listed spelling of an active agency, or None when it is not on the list."""
+    found = runtime.db[COLLECTION].find_one({"name_key": name_key(name), "active": True})
+    return found["name"] if found else None
+
+
+def listing(runtime: Runtime, active: bool | None, skip: int, limit: int):
+    query = {} if active is None else {"active": active}
+    collection = runtime.db[COLLECTION]
+    found = collection.find(query).sort("name_key", ASCENDING).skip(skip).limit(limit)
+    return list(found), collection.count_documents(query)
+
+
+def ensure_indexes(runtime: Runtime) -> None:
+    runtime.db[COLLECTION].create_index("name_key", unique=True)
+    for name in STARTING_LIST:
+        try:
+            add(runtime, name)
+        except DuplicateAgencyError:
+            pass

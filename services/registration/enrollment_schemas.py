@@ -1,0 +1,101 @@
+"""HTTP bodies of enrollments, sessions (as registration sees them) and cohorts."""
+
+from marshmallow import Schema, fields, validate
+
+from services.registration.cohorts import SOURCES
+from services.registration.schemas import Strict
+
+STATUSES = ("confirmed", "waitlisted", "rejected", "withdrawn", "cancelled")
+
+
+class EnrollmentIn(Strict):
+    participant_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    session_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class EnrollmentQuery(Strict):
+    session_id = fields.String(load_default=None)
+    series_id = fields.String(load_default=None)
+    participant_id = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    agency = fields.String(load_default=None)
+
+
+class EnrollmentOut(Schema):
+    """Pseudonymous: ids, status, and the gender and agency the indicators count."""
+
+    id = fields.String()
+    participant_id = fields.String()
+    session_id = fields.String()
+    series_id = fields.String(allow_none=True)
+    status = fields.String()
+    position = fields.Integer(allow_none=True,
+                              metadata={"description": "place on the waiting list, 1-based"})
+    reason = fields.String(allow_none=True)
+    previous_status = fields.String(allow_none=True)
+    gender = fields.String()
+    agency = fields.String()
+    requested_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class WaitingOut(Schema):
+    position = fields.Integer()
+    participant_id = fields.String()
+    enrollment_id = fields.String()
+
+
+class SessionSeatsOut(Schema):
+    """A session as registration projects it: its seats and waiting list."""
+
+    id = fields.String()
+    series_id = fields.String(allow_none=True)
+    position = fields.Integer(allow_none=True)
+    kind = fields.String()
+    title = fields.String()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    timezone = fields.String()
+    status = fields.String()
+    capacity = fields.Integer()
+    seats_left = fields.Integer()
+    confirmed = fields.Integer()
+    waiting_list = fields.List(fields.Nested(WaitingOut))
+
+
+class SeriesOut(Schema):
+    id = fields.String()
+    title = fields.String(allow_none=True)
+    planned_sessions = fields.Integer(allow_none=True)
+    origin_session_id = fields.String(allow_none=True)
+    eligibility = fields.Dict(allow_none=True)
+    cohort = fields.List(fields.String())
+
+
+class CohortMemberIn(Strict):
+    participant_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class CohortFromSessionIn(Strict):
+    session_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    include = fields.String(required=True, validate=validate.OneOf(SOURCES), metadata={
+        "description": "attendees (from attendance records) or confirmed participants"})
+
+
+class CohortJoinOut(Schema):
+    series_id = fields.String()
+    participant_id = fields.String()
+    enrollments = fields.List(fields.Nested(EnrollmentOut))
+
+
+class RefusedOut(Schema):
+    participant_id = fields.String()
+    reason = fields.String()
+
+
+class CohortFromSessionOut(Schema):
+    series_id = fields.String()
+    session_id = fields.String()
+    include = fields.String()
+    joined = fields.List(fields.String())
+    refused = fields.List(fields.Nested(RefusedOut))

@@ -1,0 +1,45 @@
+"""What registration consumes: the one visible list of (topic, event type, handler)."""
+
+from common.consumer import Registry
+from common.envelope import Event
+from common.runtime import Runtime
+from common.topics import SESSIONS_EVENTS
+from services.registration import cohorts, consumed, seats
+from services.registration import session_projection as projection
+
+
+def build_registry(runtime: Runtime) -> Registry:
+    registry = Registry()
+
+    @registry.on(SESSIONS_EVENTS, consumed.SERIES_CREATED, consumed.SeriesCreated())
+    def series_created(event: Event, payload: dict) -> None:
+        projection.project_series(runtime, payload)
+
+    @registry.on(SESSIONS_EVENTS, consumed.SESSION_SCHEDULED, consumed.SessionScheduled())
+    def session_scheduled(event: Event, payload: dict) -> None:
+        projection.project_scheduled(runtime, payload)
+        cohorts.enroll_cohort(runtime, payload["session_id"], event)
+
+    @registry.on(SESSIONS_EVENTS, consumed.SESSION_RESCHEDULED, consumed.SessionRescheduled())
+    def session_rescheduled(event: Event, payload: dict) -> None:
+        projection.project_rescheduled(runtime, payload)
+
+    @registry.on(SESSIONS_EVENTS, consumed.SESSION_CAPACITY_CHANGED,
+                 consumed.SessionCapacityChanged())
+    def capacity_changed(event: Event, payload: dict) -> None:
+        seats.change_capacity(runtime, payload["session_id"], payload["capacity"], event)
+
+    @registry.on(SESSIONS_EVENTS, consumed.SESSION_CANCELLED, consumed.SessionCancelled())
+    def session_cancelled(event: Event, payload: dict) -> None:
+        seats.cancel_session(runtime, payload["session_id"],
+                             payload.get("reason") or "the session was cancelled", event)
+
+    @registry.on(SESSIONS_EVENTS, consumed.SESSION_COMPLETED, consumed.SessionCompleted())
+    def session_completed(event: Event, payload: dict) -> None:
+        projection.project_completed(runtime, payload)
+
+    @registry.on(SESSIONS_EVENTS, consumed.ATTENDANCE_RECORDED, consumed.AttendanceRecorded())
+    def attendance_recorded(event: Event, payload: dict) -> None:
+        projection.project_attendance(runtime, payload)
+
+    return registry

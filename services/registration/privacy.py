@@ -1,0 +1,48 @@
+"""An officer's rights over her data: an export of everything held, and erasure."""
+
+import re
+from datetime import UTC, datetime
+
+from common.idempotency import COLLECTION as IDEMPOTENCY_KEYS
+from common.runtime import Runtime
+from services.registration import cohorts, enrollments, events, participants
+from services.registration.session_projection import SESSIONS
+
+INTERNAL = ("outbox", "outbox_pending", "email_key", "service_number_key")
+
+
+def export(runtime: Runtime, participant_id: str) -> dict:
+    """Everything registration holds on her: profile, enrollments, cohorts, attendance."""
+    profile = participants.get(runtime, participant_id)
+    if profile is None:
+        raise participants.UnknownParticipantError(participant_id)
+    attended = runtime.db[SESSIONS].find({"attendees": participant_id}, {"_id": 1})
+    return {
+        "participant": {**{k: v for k, v in profile.items() if k not in INTERNAL},
+                        "id": participant_id},
+        "enrollments": [{**e, "id": e["_id"]}
+                        for e in enrollments.of_participant(runtime, participant_id)],
+        "series": cohorts.of_participant(runtime, participant_id),
+        "attended_sessions": [s["_id"] for s in attended],
+    }
+
+
+def erase(runtime: Runtime, participant_id: str) -> dict:
+    """Scrub her personal fields, keep gender and agency, publish the erasure (once)."""
+    current = participants.get(runtime, participant_id)
+    if current is None:
+        raise participants.UnknownParticipantError(participant_id)
+    if current.get("erased_at"):
+        return current
+    event = runtime.event(events.PARTICIPANT_ERASED, participant_id,
+                          events.ParticipantErased().dump({"participant_id": participant_id}))
+    scrub = {"$unset": {name: "" for name in participants.PERSONAL},
+             "$set": {"erased_at": datetime.now(UTC), "email_key": f"erased:{participant_id}",
+                      "service_number_key": f"none:{participant_id}",
+                      "has_service_number": False}}
+    stored = runtime.update(participants.COLLECTION,
+                            {"_id": participant_id, "erased_at": {"$exists": False}},
+                            scrub, [event])
+    # Stored answers to repeated requests may quote her profile: they go too.
+    runtime.db[IDEMPOTENCY_KEYS].delete_many({"body": {"$regex": re.escape(participant_id)}})
+    return stored or participants.get(runtime, participant_id)
