@@ -4,15 +4,18 @@ from common.config import load
 from common.http import create_base_app
 from common.runtime import Runtime
 from common.topics import SESSIONS_EVENTS
-from services.sessions import resources, sessions
+from services.sessions import indexes
+from services.sessions.resources import BLUEPRINTS
+from services.sessions.resources.common import register_error_handlers
 
 
 def create_app(runtime: Runtime | None = None):
-    runtime = runtime or Runtime(load("sessions"), SESSIONS_EVENTS,
-                                 indexes=sessions.ensure_indexes)
+    runtime = runtime or Runtime(load("sessions"), SESSIONS_EVENTS, indexes=indexes.ensure)
     app, api = create_base_app(runtime.settings, "Sessions",
                                "Programmes, series, sessions, attendance and indicators.")
     app.config["RUNTIME"] = runtime
     app.config["DB"] = lambda: runtime.db
-    api.register_blueprint(resources.blp)
+    register_error_handlers(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
     return app

@@ -1,22 +1,114 @@
-"""Events sessions publishes on `sessions.events`, each with its payload schema."""
+"""Events sessions publishes on `sessions.events`, each with its payload schema (docs/events.md)."""
 
 from marshmallow import RAISE, Schema, fields
 
+PROGRAMME_CREATED = "sessions.programme.created"
+SERIES_CREATED = "sessions.series.created"
 SESSION_SCHEDULED = "sessions.session.scheduled"
+SESSION_RESCHEDULED = "sessions.session.rescheduled"
+SESSION_STARTED = "sessions.session.started"
+SESSION_COMPLETED = "sessions.session.completed"
+SESSION_CANCELLED = "sessions.session.cancelled"
+FACILITATOR_ASSIGNED = "sessions.facilitator.assigned"
+FACILITATOR_REMOVED = "sessions.facilitator.removed"
+ATTENDANCE_RECORDED = "sessions.attendance.recorded"
+FEEDBACK_SUBMITTED = "sessions.feedback.submitted"
 
 
-class SessionScheduled(Schema):
-    """A session is on the calendar: what registration and notifications need to act on it."""
-
+class Payload(Schema):
     class Meta:
         unknown = RAISE
 
+
+class ProgrammeCreated(Payload):
+    programme_id = fields.String(required=True)
+    name = fields.String(required=True)
+    donors = fields.List(fields.String(), required=True)
+    countries = fields.List(fields.String(), required=True)
+
+
+class Eligibility(Payload):
+    genders = fields.List(fields.String(), allow_none=True, load_default=None)
+    agencies = fields.List(fields.String(), allow_none=True, load_default=None)
+
+
+class SeriesCreated(Payload):
+    series_id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    title = fields.String(required=True)
+    planned_sessions = fields.Integer(required=True)
+    origin_session_id = fields.String(allow_none=True, required=True)
+    eligibility = fields.Nested(Eligibility, required=True)
+
+
+class SessionScheduled(Payload):
+    """A session is on the calendar: what registration and notifications need to act on it."""
+
     session_id = fields.String(required=True)
     series_id = fields.String(allow_none=True, load_default=None)
+    position = fields.Integer(allow_none=True, load_default=None)
+    planned_sessions = fields.Integer(allow_none=True, load_default=None)
     kind = fields.String(required=True)
     title = fields.String(required=True)
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
     timezone = fields.String(required=True)
     capacity = fields.Integer(required=True)
+    venue = fields.String(allow_none=True, load_default=None)
     city = fields.String(allow_none=True, load_default=None)
+    country = fields.String(allow_none=True, load_default=None)
+    languages = fields.List(fields.String(), load_default=list)
+
+
+class SessionRescheduled(Payload):
+    session_id = fields.String(required=True)
+    series_id = fields.String(allow_none=True, required=True)
+    previous_starts_at = fields.AwareDateTime(required=True)
+    previous_ends_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    timezone = fields.String(required=True)
+    venue = fields.String(allow_none=True, load_default=None)
+    city = fields.String(allow_none=True, load_default=None)
+    country = fields.String(allow_none=True, load_default=None)
+
+
+class SessionChanged(Payload):
+    """`started` and `completed`: which session, in which series."""
+
+    session_id = fields.String(required=True)
+    series_id = fields.String(allow_none=True, required=True)
+
+
+class SessionCancelled(SessionChanged):
+    reason = fields.String(required=True)
+
+
+class FacilitatorAssigned(Payload):
+    session_id = fields.String(required=True)
+    facilitator_id = fields.String(required=True)
+    role = fields.String(required=True)
+    preferred_language = fields.String(required=True)
+    contact_sealed = fields.String(
+        required=True, metadata={"description": "names, email and phone, for notifications"})
+
+
+class FacilitatorRemoved(Payload):
+    session_id = fields.String(required=True)
+    facilitator_id = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class AttendanceRecorded(Payload):
+    session_id = fields.String(required=True)
+    participant_id = fields.String(required=True)
+    day = fields.String(required=True, metadata={"description": "YYYY-MM-DD, local date"})
+    status = fields.String(required=True)
+
+
+class FeedbackSubmitted(Payload):
+    """Least data: the rating, not the comments."""
+
+    session_id = fields.String(required=True)
+    series_id = fields.String(allow_none=True, required=True)
+    rating = fields.Integer(required=True)

@@ -1,29 +1,85 @@
-"""HTTP bodies of the sessions service."""
+"""HTTP bodies of the sessions service: programmes, series, sessions and facilitators."""
 
-from zoneinfo import available_timezones
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from marshmallow import (
-    RAISE,
-    Schema,
-    ValidationError,
-    fields,
-    validate,
-    validates,
-    validates_schema,
-)
+from services.sessions.domain import lifecycle
+from services.sessions.domain.errors import InvalidDetailsError
 
 KINDS = ("training_workshop", "coaching_session")
 FORMATS = ("classroom", "semi_structured_coaching")
+ROLES = ("regional_advisor", "law_enforcement_expert", "prosecution_expert", "trainer",
+         "coach", "interpreter")
+LANGUAGES = ("en", "ur")
+ID = validate.Length(min=1, max=64)
 
 
-class SessionIn(Schema):
+class Strict(Schema):
     class Meta:
         unknown = RAISE
 
+
+def _names(max_items: int = 20):
+    return fields.List(fields.String(validate=validate.Length(min=1, max=120)),
+                       load_default=list, validate=validate.Length(max=max_items))
+
+
+class Period(Strict):
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+
+
+class ProgrammeIn(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(max=4000))
+    donors = _names()
+    countries = _names()
+    period = fields.Nested(Period, load_default=None, allow_none=True)
+
+
+class ProgrammeOut(ProgrammeIn):
+    id = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class Eligibility(Strict):
+    genders = fields.List(fields.String(), load_default=None, allow_none=True)
+    agencies = fields.List(fields.String(), load_default=None, allow_none=True)
+
+
+class SeriesIn(Strict):
+    programme_id = fields.String(required=True, validate=ID)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    planned_sessions = fields.Integer(required=True, validate=validate.Range(min=1, max=50))
+    origin_session_id = fields.String(load_default=None, allow_none=True, validate=ID,
+                                      metadata={"description": "the workshop the cohort came from"})
+    eligibility = fields.Nested(Eligibility, load_default=None, allow_none=True)
+
+
+class SeriesSession(Schema):
+    session_id = fields.String()
+    title = fields.String()
+    starts_at = fields.AwareDateTime()
+    timezone = fields.String()
+    status = fields.String()
+    position = fields.Integer()
+
+
+class SeriesOut(SeriesIn):
+    id = fields.String()
+    created_at = fields.AwareDateTime()
+    sessions = fields.List(fields.Nested(SeriesSession))
+    next_session = fields.Nested(SeriesSession, allow_none=True)
+
+
+class SeriesQuery(Strict):
+    programme_id = fields.String(validate=ID)
+
+
+class SessionIn(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    topics = fields.List(fields.String(validate=validate.Length(min=1, max=120)),
-                         load_default=list, validate=validate.Length(max=20))
+    topics = _names()
     format = fields.String(load_default="classroom", validate=validate.OneOf(FORMATS))
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
@@ -33,28 +89,34 @@ class SessionIn(Schema):
     country = fields.String(load_default=None, allow_none=True,
                             validate=validate.Length(max=100))
     capacity = fields.Integer(required=True, validate=validate.Range(min=0, max=10000))
-    series_id = fields.String(load_default=None, allow_none=True,
-                              validate=validate.Length(max=64))
-
-    @validates("timezone")
-    def known_timezone(self, value, **_):
-        if value not in _zones():
-            raise ValidationError("unknown IANA timezone, e.g. Asia/Karachi")
+    languages = fields.List(fields.String(validate=validate.OneOf(LANGUAGES)),
+                            load_default=list)
+    programme_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    series_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    draft = fields.Boolean(load_default=False, load_only=True,
+                           metadata={"description": "keep it off the calendar for now"})
 
     @validates_schema
-    def ends_after_start(self, data, **_):
-        if data["ends_at"] <= data["starts_at"]:
-            raise ValidationError("must be after starts_at", field_name="ends_at")
+    def possible(self, data, **_):
+        """The domain's rule, so the API and the domain cannot disagree."""
+        try:
+            lifecycle.check_plan(data["starts_at"], data["ends_at"], data["timezone"],
+                                 data["capacity"])
+        except InvalidDetailsError as refused:
+            raise ValidationError(refused.errors) from None
 
 
-def _zones() -> set[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = available_timezones()
-    return _ZONES
+class Assignment(Schema):
+    facilitator_id = fields.String()
+    role = fields.String()
 
 
-_ZONES: set[str] | None = None
+class Reschedule(Schema):
+    previous_starts_at = fields.AwareDateTime()
+    previous_ends_at = fields.AwareDateTime()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    rescheduled_at = fields.AwareDateTime()
 
 
 class SessionOut(SessionIn):
@@ -63,4 +125,48 @@ class SessionOut(SessionIn):
 
     id = fields.String()
     status = fields.String()
+    position = fields.Integer(allow_none=True)
+    planned_sessions = fields.Integer(allow_none=True)
+    facilitators = fields.List(fields.Nested(Assignment))
+    reschedules = fields.List(fields.Nested(Reschedule))
+    cancel_reason = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
+
+
+class SessionQuery(Strict):
+    programme_id = fields.String(validate=ID)
+    series_id = fields.String(validate=ID)
+    status = fields.String(validate=validate.OneOf(lifecycle.STATUSES))
+
+
+class RescheduleIn(Strict):
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    venue = fields.String(allow_none=True, validate=validate.Length(max=200))
+    city = fields.String(allow_none=True, validate=validate.Length(max=100))
+    country = fields.String(allow_none=True, validate=validate.Length(max=100))
+
+
+class CancelIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class FacilitatorIn(Strict):
+    given_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    organisation = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    expertise = _names()
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^\+[1-9][0-9]{6,14}$", error="must be E.164, e.g. +923001234567"))
+    preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+
+
+class FacilitatorOut(FacilitatorIn):
+    id = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class AssignmentIn(Strict):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))

@@ -1,18 +1,17 @@
-"""Sessions' worker: what it consumes (nothing yet) and its outbox relay."""
+"""Sessions' worker: the roster projection (see handlers.py) and the outbox relay."""
 
 from common import worker
 from common.config import load
-from common.consumer import Registry
 from common.runtime import Runtime
 from common.topics import SESSIONS_EVENTS
-from services.sessions import sessions
+from services.sessions import handlers, indexes
 
-registry = Registry()
+OUTBOX_COLLECTIONS = ["programmes", "series", "sessions", "roster"]
 
 
 def main() -> None:
-    runtime = Runtime(load("sessions"), SESSIONS_EVENTS, indexes=sessions.ensure_indexes)
-    worker.run(runtime, registry, outbox_collections=["sessions"])
+    runtime = Runtime(load("sessions"), SESSIONS_EVENTS, indexes=indexes.ensure)
+    worker.run(runtime, handlers.build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS)
 
 
 if __name__ == "__main__":

@@ -11,3 +11,7 @@ class InvalidDetailsError(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
         self.errors = errors
+
+
+class NotFoundError(Exception):
+    """No such programme, series, session or facilitator (HTTP 404)."""

@@ -112,6 +112,11 @@ def suppress(indicators: dict, k: int) -> dict:
         hidden["attendance_by_day"] = days
     if "feedback" in hidden and cell(hidden["feedback"]["count"]) is None:
         hidden["feedback"] = {"count": None, "average_rating": None}
+    if isinstance(hidden.get("sessions"), list):
+        hidden["sessions"] = [
+            {**s, "enrolled": cell(s["enrolled"]),
+             "attendance_rate": None if cell(s["enrolled"]) is None else s["attendance_rate"]}
+            for s in hidden["sessions"]]
     if "retained" in hidden and hidden["retained"]["total"] is None:
         hidden["rate"] = None
     hidden["min_cell"] = k

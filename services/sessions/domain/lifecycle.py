@@ -1,6 +1,6 @@
 """A session's lifecycle: draft -> scheduled -> in_progress -> completed, or cancelled."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from services.sessions.domain.errors import IllegalTransitionError, InvalidDetailsError
@@ -81,5 +81,6 @@ def reschedule(session: dict, starts_at: datetime, ends_at: datetime, timezone: 
     _require(session["status"], PLANNED, "reschedule")
     check_plan(starts_at, ends_at, timezone)
     return {"previous_starts_at": session["starts_at"], "previous_ends_at": session["ends_at"],
-            "starts_at": starts_at, "ends_at": ends_at, "timezone": timezone,
+            "starts_at": starts_at.astimezone(UTC), "ends_at": ends_at.astimezone(UTC),
+            "timezone": timezone,
             "rescheduled_at": now}

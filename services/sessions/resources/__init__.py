@@ -1,0 +1,7 @@
+"""HTTP resources of the sessions service: views translate, domain modules decide."""
+
+from services.sessions.resources import facilitators, indicators, participation, planning
+from services.sessions.resources import sessions as sessions_views
+
+BLUEPRINTS = (planning.programmes_blp, planning.series_blp, sessions_views.blp,
+              facilitators.blp, participation.blp, indicators.blp)

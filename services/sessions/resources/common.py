@@ -1,0 +1,36 @@
+"""What the sessions views share: the runtime, and domain refusals mapped to HTTP statuses."""
+
+from flask import current_app
+
+from common.http import error_response
+from services.sessions.domain.errors import (
+    IllegalTransitionError,
+    InvalidDetailsError,
+    NotFoundError,
+)
+
+COORDINATOR = ("coordinator",)
+READERS = ("coordinator", "service")  # no names in these views, but not for `viewer`
+INDICATOR_READERS = ("coordinator", "viewer", "service")
+
+
+def runtime():
+    return current_app.config["RUNTIME"]
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(NotFoundError, lambda exc: error_response(404, str(exc)))
+    app.register_error_handler(IllegalTransitionError, lambda exc: error_response(409, str(exc)))
+    app.register_error_handler(InvalidDetailsError, lambda exc: error_response(
+        422, "Unprocessable Entity", errors={"json": exc.errors}))
+
+
+def shown(document: dict) -> dict:
+    return {**document, "id": document["_id"]}
+
+
+def page(items: list, pagination_parameters) -> list:
+    """One page of an already computed list."""
+    pagination_parameters.item_count = len(items)
+    first = pagination_parameters.first_item
+    return items[first:first + pagination_parameters.page_size]

@@ -1,0 +1,62 @@
+"""Facilitators and their assignment to sessions. Coordinators only: these are people's names."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import requires
+from services.sessions import facilitators, sessions
+from services.sessions.resources.common import COORDINATOR, runtime, shown
+from services.sessions.schemas import AssignmentIn, FacilitatorIn, FacilitatorOut, SessionOut
+
+blp = Blueprint("facilitators", __name__, description="Regional advisors, experts, trainers")
+
+
+@blp.route("/facilitators")
+class Facilitators(MethodView):
+    @requires(*COORDINATOR)
+    @blp.arguments(FacilitatorIn)
+    @blp.response(201, FacilitatorOut)
+    def post(self, details):
+        """Add a facilitator (coordinator)."""
+        return shown(facilitators.create(runtime(), details))
+
+    @requires(*COORDINATOR)
+    @blp.response(200, FacilitatorOut(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Facilitators by family name (coordinator)."""
+        found, total = facilitators.listing(runtime(), pagination_parameters.first_item,
+                                            pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [shown(f) for f in found]
+
+
+@blp.route("/facilitators/<facilitator_id>")
+class Facilitator(MethodView):
+    @requires(*COORDINATOR)
+    @blp.response(200, FacilitatorOut)
+    def get(self, facilitator_id):
+        """One facilitator (coordinator)."""
+        return shown(facilitators.get(runtime(), facilitator_id))
+
+
+@blp.route("/sessions/<session_id>/facilitators/<facilitator_id>")
+class SessionFacilitator(MethodView):
+    @requires(*COORDINATOR)
+    @blp.arguments(AssignmentIn)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(409, description="assigned with another role, or the session is closed")
+    def put(self, assignment, session_id, facilitator_id):
+        """Assign a facilitator with a role (coordinator); publishes
+        `sessions.facilitator.assigned` (contact sealed for notifications)."""
+        stored = facilitators.assign(runtime(), session_id, facilitator_id, assignment["role"])
+        return shown(sessions.describe(runtime(), stored))
+
+    @requires(*COORDINATOR)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(409, description="the facilitator is not assigned")
+    def delete(self, session_id, facilitator_id):
+        """Remove a facilitator from a session (coordinator); publishes
+        `sessions.facilitator.removed`."""
+        stored = facilitators.remove(runtime(), session_id, facilitator_id)
+        return shown(sessions.describe(runtime(), stored))

@@ -1,0 +1,67 @@
+"""The donors' indicators, as JSON or CSV (`Accept: text/csv` or `?format=csv`)."""
+
+import csv
+import io
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import requires
+from services.sessions import indicators
+from services.sessions.domain import indicators as arithmetic
+from services.sessions.participation_schemas import IndicatorQuery
+from services.sessions.resources.common import INDICATOR_READERS, runtime
+
+DESCRIPTION = "the indicators as JSON, or CSV; `?min_cell=k` hides counts below k"
+
+blp = Blueprint("indicators", __name__,
+                description="Participation, attendance, retention and feedback figures; no names")
+
+
+
+def _answer(figures: dict, query: dict):
+    figures = arithmetic.suppress(figures, query["min_cell"])
+    wants_csv = query["format"] == "csv" or (
+        query["format"] is None and request.accept_mimetypes.best_match(
+            ["application/json", "text/csv"]) == "text/csv")
+    if not wants_csv:
+        return figures
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["indicator", "value"])
+    writer.writerows(arithmetic.flatten(figures))
+    return Response(out.getvalue(), mimetype="text/csv")
+
+
+@blp.route("/sessions/<session_id>/indicators")
+class SessionIndicators(MethodView):
+    @requires(*INDICATOR_READERS)
+    @blp.arguments(IndicatorQuery, location="query")
+    @blp.response(200, description=DESCRIPTION, content_type="application/json")
+    def get(self, query, session_id):
+        """Enrolled and attended by gender and agency, attendance per day, feedback, position
+        in the series and the next session (coordinator, viewer, service)."""
+        return _answer(indicators.for_session(runtime(), session_id), query)
+
+
+@blp.route("/series/<series_id>/indicators")
+class SeriesIndicators(MethodView):
+    @requires(*INDICATOR_READERS)
+    @blp.arguments(IndicatorQuery, location="query")
+    @blp.response(200, description=DESCRIPTION, content_type="application/json")
+    def get(self, query, series_id):
+        """Retention (who attended every session held so far) and each session's figures
+        (coordinator, viewer, service)."""
+        return _answer(indicators.for_series(runtime(), series_id), query)
+
+
+@blp.route("/programmes/<programme_id>/indicators")
+class ProgrammeIndicators(MethodView):
+    @requires(*INDICATOR_READERS)
+    @blp.arguments(IndicatorQuery, location="query")
+    @blp.response(200, description=DESCRIPTION, content_type="application/json")
+    def get(self, query, programme_id):
+        """Distinct participants enrolled and attended across the programme, feedback
+        (coordinator, viewer, service)."""
+        return _answer(indicators.for_programme(runtime(), programme_id), query)

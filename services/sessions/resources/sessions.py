@@ -1,0 +1,94 @@
+"""Sessions and their lifecycle: schedule, reschedule, start, complete, cancel."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import requires
+from services.sessions import sessions
+from services.sessions.resources.common import COORDINATOR, READERS, runtime, shown
+from services.sessions.schemas import CancelIn, RescheduleIn, SessionIn, SessionOut, SessionQuery
+
+blp = Blueprint("sessions", __name__, url_prefix="/sessions",
+                description="Training workshops and coaching sessions")
+
+
+@blp.route("")
+class Sessions(MethodView):
+    @requires(*COORDINATOR)
+    @blp.arguments(SessionIn)
+    @blp.response(201, SessionOut)
+    def post(self, details):
+        """Plan a session (coordinator); unless `draft`, publishes `sessions.session.scheduled`."""
+        return _answer(sessions.create(runtime(), details))
+
+    @requires(*READERS)
+    @blp.arguments(SessionQuery, location="query")
+    @blp.response(200, SessionOut(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """Sessions, earliest first, by programme, series or status (coordinator, service)."""
+        found, total = sessions.listing(runtime(), filters, pagination_parameters.first_item,
+                                        pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [shown(s) for s in found]
+
+
+@blp.route("/<session_id>")
+class Session(MethodView):
+    @requires(*READERS)
+    @blp.response(200, SessionOut)
+    def get(self, session_id):
+        """One session with its position in its series (coordinator, service)."""
+        return _answer(sessions.get(runtime(), session_id))
+
+
+def _answer(session: dict) -> dict:
+    return shown(sessions.describe(runtime(), session))
+
+
+@blp.route("/<session_id>/schedule", methods=["POST"])
+@requires(*COORDINATOR)
+@blp.response(200, SessionOut)
+@blp.alt_response(409, description="the session is not a draft")
+def schedule(session_id):
+    """Put a draft on the calendar (coordinator); publishes `sessions.session.scheduled`."""
+    return _answer(sessions.schedule(runtime(), session_id))
+
+
+@blp.route("/<session_id>/reschedule", methods=["POST"])
+@requires(*COORDINATOR)
+@blp.arguments(RescheduleIn)
+@blp.response(200, SessionOut)
+@blp.alt_response(409, description="the session is under way, completed or cancelled")
+def reschedule(change, session_id):
+    """Move a planned session, keeping the old and new dates (coordinator); publishes
+    `sessions.session.rescheduled`."""
+    return _answer(sessions.reschedule(runtime(), session_id, change))
+
+
+@blp.route("/<session_id>/start", methods=["POST"])
+@requires(*COORDINATOR)
+@blp.response(200, SessionOut)
+@blp.alt_response(409, description="the session is not scheduled")
+def start(session_id):
+    """Mark a scheduled session under way (coordinator); publishes `sessions.session.started`."""
+    return _answer(sessions.start(runtime(), session_id))
+
+
+@blp.route("/<session_id>/complete", methods=["POST"])
+@requires(*COORDINATOR)
+@blp.response(200, SessionOut)
+@blp.alt_response(409, description="the session is not under way or has not ended")
+def complete(session_id):
+    """Complete a session that has ended (coordinator); publishes `sessions.session.completed`."""
+    return _answer(sessions.complete(runtime(), session_id))
+
+
+@blp.route("/<session_id>/cancel", methods=["POST"])
+@requires(*COORDINATOR)
+@blp.arguments(CancelIn)
+@blp.response(200, SessionOut)
+@blp.alt_response(409, description="the session is already completed or cancelled")
+def cancel(body, session_id):
+    """Cancel a session with a reason (coordinator); publishes `sessions.session.cancelled`."""
+    return _answer(sessions.cancel(runtime(), session_id, body["reason"]))

@@ -1,0 +1,27 @@
+"""Small persistence helpers shared by sessions' aggregates."""
+
+import uuid
+
+from pymongo import ASCENDING
+
+from services.sessions.domain.errors import NotFoundError
+
+HIDDEN = {"outbox": 0, "outbox_pending": 0}
+SESSIONS = "sessions"  # named here because series and sessions both read it
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def page(collection, query: dict, sort_key: str, skip: int, limit: int) -> tuple[list, int]:
+    """One page of ``query``'s matches, sorted by ``sort_key``, and the total count."""
+    found = collection.find(query, HIDDEN).sort([(sort_key, ASCENDING), ("_id", ASCENDING)])
+    return list(found.skip(skip).limit(limit)), collection.count_documents(query)
+
+
+def must_get(collection, doc_id: str, what: str) -> dict:
+    found = collection.find_one({"_id": doc_id}, HIDDEN)
+    if found is None:
+        raise NotFoundError(f"no {what} with id {doc_id}")
+    return found

@@ -1,0 +1,234 @@
+"""Sessions' HTTP API on the real database and broker, through the Flask test client."""
+
+import csv
+import io
+
+import pytest
+
+from common.auth import mint
+from common.envelope import Event, new_event
+from common.runtime import Runtime
+from common.sealing import unseal
+from services.sessions import handlers, indexes
+from services.sessions.app import create_app
+from tests.conftest import read_topic
+
+MARCH = {"starts_at": "2021-03-25T09:00:00+05:00", "ends_at": "2021-03-26T17:00:00+05:00"}
+DAYS = ("2021-03-25", "2021-03-26")
+
+
+@pytest.fixture
+def api(settings, make_topic, unique):
+    config = settings("sessions")
+    topic = make_topic(f"it.{unique}.sessions")
+    runtime = Runtime(config, topic, indexes=indexes.ensure)
+    app = create_app(runtime)
+    client = app.test_client()
+
+    def call(method, path, role="coordinator", **kwargs):
+        token = mint(config.jwt_secret, "tester", [role], 600, config.jwt_audience,
+                     config.jwt_issuer)
+        return client.open(path, method=method, headers={"Authorization": f"Bearer {token}",
+                                                         **kwargs.pop("headers", {})}, **kwargs)
+
+    yield call, runtime
+    runtime.producer.close()
+
+
+def _events(bootstrap, runtime, count):
+    records = read_topic(bootstrap, runtime.topic, until=lambda r: len(r) >= count)
+    return [Event.from_bytes(r.value) for r in records]
+
+
+def _series(call, planned=3):
+    programme = call("POST", "/programmes", json={
+        "name": "GLO.ACT Asia and the Middle East", "donors": ["European Union"],
+        "countries": ["Pakistan"]}).get_json()
+    return call("POST", "/series", json={
+        "programme_id": programme["id"], "title": "Coaching on investigative techniques, 2021",
+        "planned_sessions": planned}).get_json()
+
+
+def _session(call, series_id=None, **changes):
+    body = {"kind": "coaching_session", "title": "Coaching 1", "timezone": "Asia/Karachi",
+            "city": "Islamabad", "country": "Pakistan", "capacity": 24, **MARCH, **changes}
+    if series_id:
+        body["series_id"] = series_id
+    response = call("POST", "/sessions", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _enroll(runtime, session, n, agency="Federal Investigation Agency"):
+    """Put officer ``n`` on the roster as registration's event would."""
+    registry = handlers.build_registry(runtime)
+    event = new_event("registration.enrollment.confirmed", f"e{n}-{session['id']}", {
+        "enrollment_id": f"e{n}-{session['id']}", "participant_id": f"p{n}",
+        "session_id": session["id"], "series_id": session.get("series_id"),
+        "gender": "female", "agency": agency}, "registration")
+    subscription = next(iter(registry.subscriptions.values()))
+    subscription.handler(event, subscription.schema.load(event.data))
+
+
+def test_session_in_a_series_is_announced_with_its_position(api, kafka_bootstrap):
+    call, runtime = api
+    series = _series(call)
+    session = _session(call, series["id"])
+    assert (session["position"], session["planned_sessions"]) == (1, 3)
+    events = _events(kafka_bootstrap, runtime, 3)
+    scheduled = [e for e in events if e.type == "sessions.session.scheduled"]
+    assert [e.subject for e in scheduled] == [session["id"]]
+    assert scheduled[0].data["position"] == 1
+    assert scheduled[0].data["planned_sessions"] == 3
+    assert {e.type for e in events} == {"sessions.programme.created", "sessions.series.created",
+                                        "sessions.session.scheduled"}
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"ends_at": "2021-03-24T17:00:00+05:00"}, "ends_at"),
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"capacity": -1}, "capacity"),
+    ({"series_id": "no-such-series"}, "series_id"),
+])
+def test_impossible_session_gets_422_naming_the_field_and_writes_nothing(api, change, field):
+    call, runtime = api
+    body = {"kind": "coaching_session", "title": "Coaching 2", "capacity": 10,
+            "timezone": "Asia/Karachi", **MARCH, **change}
+    response = call("POST", "/sessions", json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]["json"]
+    assert runtime.db["sessions"].count_documents({}) == 0
+
+
+def test_reschedule_keeps_old_and_new_dates_and_announces_both(api, kafka_bootstrap):
+    call, runtime = api
+    session = _session(call)
+    moved = call("POST", f"/sessions/{session['id']}/reschedule", json={
+        "starts_at": "2021-03-29T09:00:00+05:00", "ends_at": "2021-03-30T17:00:00+05:00"})
+    assert moved.status_code == 200, moved.get_json()
+    history = moved.get_json()["reschedules"]
+    assert history[0]["previous_starts_at"] == "2021-03-25T04:00:00+00:00"
+    assert history[0]["starts_at"] == "2021-03-29T04:00:00+00:00"
+    event = [e for e in _events(kafka_bootstrap, runtime, 2)
+             if e.type == "sessions.session.rescheduled"][0]
+    assert event.data["previous_starts_at"].startswith("2021-03-25T04:00:00")
+    assert event.data["starts_at"].startswith("2021-03-29T04:00:00")
+
+
+def test_illegal_transitions_get_409_and_change_nothing(api):
+    call, runtime = api
+    session = _session(call)
+    cancelled = call("POST", f"/sessions/{session['id']}/cancel", json={"reason": "floods"})
+    assert cancelled.get_json()["status"] == "cancelled"
+    again = call("POST", f"/sessions/{session['id']}/reschedule", json={
+        "starts_at": "2021-04-01T09:00:00+05:00", "ends_at": "2021-04-02T17:00:00+05:00"})
+    assert again.status_code == 409
+    assert "cancelled" in again.get_json()["message"]
+    stored = call("GET", f"/sessions/{session['id']}").get_json()
+    assert stored["starts_at"] == "2021-03-25T04:00:00+00:00"
+    assert stored["cancel_reason"] == "floods"
+    future = _session(call, starts_at="2099-01-01T09:00:00+05:00",
+                      ends_at="2099-01-02T17:00:00+05:00")
+    assert call("POST", f"/sessions/{future['id']}/start").status_code == 200
+    early = call("POST", f"/sessions/{future['id']}/complete")
+    assert early.status_code == 409
+    assert "before it ends" in early.get_json()["message"]
+
+
+def test_facilitator_assignment_seals_the_contact_and_removal_is_announced(
+        api, kafka_bootstrap):
+    call, runtime = api
+    session = _session(call)
+    person = call("POST", "/facilitators", json={
+        "given_name": "Martin", "family_name": "Reeve", "organisation": "UNODC",
+        "expertise": ["investigative techniques"], "email": "m.reeve@example.org"}).get_json()
+    path = f"/sessions/{session['id']}/facilitators/{person['id']}"
+    assigned = call("PUT", path, json={"role": "regional_advisor"})
+    assert assigned.get_json()["facilitators"] == [{"facilitator_id": person["id"],
+                                                    "role": "regional_advisor"}]
+    assert call("PUT", path, json={"role": "trainer"}).status_code == 409
+    removed = call("DELETE", path)
+    assert removed.status_code == 200
+    assert removed.get_json()["facilitators"] == []
+    events = _events(kafka_bootstrap, runtime, 3)
+    assigned_event = next(e for e in events if e.type == "sessions.facilitator.assigned")
+    assert "Reeve" not in assigned_event.to_bytes().decode()
+    assert unseal(assigned_event.data["contact_sealed"])["family_name"] == "Reeve"
+    assert any(e.type == "sessions.facilitator.removed" for e in events)
+
+
+def test_viewer_reads_indicators_but_not_sessions_or_facilitators(api):
+    call, _ = api
+    session = _session(call)
+    assert call("GET", f"/sessions/{session['id']}", role="viewer").status_code == 403
+    assert call("GET", "/facilitators", role="viewer").status_code == 403
+    assert call("GET", f"/sessions/{session['id']}/roster", role="viewer").status_code == 403
+    shown = call("GET", f"/sessions/{session['id']}/indicators", role="viewer")
+    assert shown.status_code == 200
+    assert call("POST", "/programmes", role="viewer", json={"name": "x"}).status_code == 403
+
+
+def test_attendance_is_only_for_rostered_participants_and_keeps_the_latest(api):
+    call, runtime = api
+    session = _session(call)
+    for n in range(3):
+        _enroll(runtime, session, n)
+    base = f"/sessions/{session['id']}/attendance"
+    assert call("POST", f"{base}/{DAYS[0]}", json={"marks": [
+        {"participant_id": "p0", "status": "present"}]}).status_code == 409  # not started
+    call("POST", f"/sessions/{session['id']}/start")
+    stranger = call("POST", f"{base}/{DAYS[0]}", json={"marks": [
+        {"participant_id": "p0", "status": "present"},
+        {"participant_id": "p9", "status": "present"}]})
+    assert stranger.status_code == 422
+    assert "p9" in str(stranger.get_json()["errors"])
+    assert call("GET", base).get_json() == []  # nothing written, not even p0
+    wrong_day = call("PUT", f"{base}/2021-03-27/p0", json={"status": "present"})
+    assert "day" in wrong_day.get_json()["errors"]["json"]
+    bulk = call("POST", f"{base}/{DAYS[0]}", json={"marks": [
+        {"participant_id": f"p{n}", "status": "present"} for n in range(3)]})
+    assert bulk.status_code == 200
+    corrected = call("PUT", f"{base}/{DAYS[0]}/p2", json={"status": "late"})
+    assert corrected.get_json()["status"] == "late"
+    call("PUT", f"{base}/{DAYS[1]}/p1", json={"status": "absent"})
+    marks = [(m["day"], m["participant_id"], m["status"]) for m in call("GET", base).get_json()]
+    assert marks == [(DAYS[0], "p0", "present"), (DAYS[0], "p1", "present"),
+                     (DAYS[0], "p2", "late"), (DAYS[1], "p1", "absent")]
+
+
+def test_feedback_replaces_the_earlier_one_and_only_consented_comments_are_quoted(api):
+    call, runtime = api
+    session = _session(call)
+    for n in range(2):
+        _enroll(runtime, session, n)
+    call("POST", f"/sessions/{session['id']}/start")
+    base = f"/sessions/{session['id']}/feedback"
+    assert call("PUT", f"{base}/p0", json={"rating": 6}).status_code == 422
+    call("PUT", f"{base}/p0", json={"rating": 3, "comments": "first thoughts",
+                                    "consent_to_quote": True})
+    call("PUT", f"{base}/p0", json={"rating": 5, "consent_to_quote": True,
+                                    "comments": "helped me with case handling"})
+    call("PUT", f"{base}/p1", json={"rating": 4, "comments": "private"})
+    assert call("PUT", f"{base}/p7", json={"rating": 4}).status_code == 422
+    quotes = call("GET", f"/sessions/{session['id']}/quotes").get_json()
+    assert quotes == [{"comments": "helped me with case handling"}]
+    figures = call("GET", f"/sessions/{session['id']}/indicators").get_json()
+    assert figures["feedback"] == {"count": 2, "average_rating": 4.5}
+
+
+def test_indicators_as_csv_with_small_cells_suppressed(api):
+    call, runtime = api
+    session = _session(call)
+    for n in range(6):
+        _enroll(runtime, session, n)
+    _enroll(runtime, session, 6, agency="Punjab Police")
+    response = call("GET", f"/sessions/{session['id']}/indicators?min_cell=5",
+                    headers={"Accept": "text/csv"})
+    assert response.mimetype == "text/csv"
+    rows = dict(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows["enrolled.total"] == "7"
+    assert rows["enrolled.by_agency.Federal Investigation Agency"] == "6"
+    assert rows["enrolled.by_agency.Punjab Police"] == ""
+    same = call("GET", f"/sessions/{session['id']}/indicators?format=csv&min_cell=5")
+    assert same.get_data() == response.get_data()
+    assert call("GET", f"/sessions/{session['id']}/indicators?min_cell=0").status_code == 422
