@@ -1,0 +1,80 @@
+"""Export and erasure of an officer's data, on the real database and broker."""
+
+import uuid
+
+from common.envelope import Event
+from tests.conftest import read_topic
+from tests.integration.test_registration_api import (  # noqa: F401
+    api,
+    auth,
+    deliver,
+    profile_of,
+    register,
+    scheduled,
+)
+
+
+def test_export_holds_profile_enrollments_and_attendance(api, unique):  # noqa: F811
+    client, runtime, config = api
+    session_id = str(uuid.uuid4())
+    deliver(runtime, "sessions.session.scheduled", scheduled(session_id, 5))
+    officer = register(client, config, unique, service_number="PP-4411")
+    client.post("/enrollments", json={"participant_id": officer["id"], "session_id": session_id},
+                headers=auth(config, "coordinator"))
+    deliver(runtime, "sessions.attendance.recorded",
+            {"session_id": session_id, "participant_id": officer["id"], "day": "2021-03-25",
+             "status": "present"})
+    exported = client.get(f"/participants/{officer['id']}/export",
+                          headers=auth(config, "coordinator"))
+    assert exported.status_code == 200
+    body = exported.get_json()
+    assert body["participant"]["email"] == officer["email"]
+    assert [e["status"] for e in body["enrollments"]] == ["confirmed"]
+    assert body["attended_sessions"] == [session_id]
+    assert "4411" not in exported.get_data(as_text=True)
+    assert client.get(f"/participants/{officer['id']}/export",
+                      headers=auth(config, "viewer")).status_code == 403
+
+
+def test_erasure_scrubs_personal_fields_keeps_gender_and_agency_and_is_announced(
+        api, unique, kafka_bootstrap):  # noqa: F811
+    client, runtime, config = api
+    headers = {**auth(config, "coordinator"), "Idempotency-Key": f"k{unique}"}
+    officer = client.post("/participants", json=profile_of(unique), headers=headers).get_json()
+    erased = client.post(f"/participants/{officer['id']}/erasure",
+                         headers=auth(config, "coordinator"))
+    assert erased.status_code == 200
+    assert {k for k in erased.get_json() if erased.get_json()[k] is not None} >= {
+        "gender", "agency", "erased_at"}
+    everything = str(list(runtime.db["participants"].find({}))) + str(
+        list(runtime.db["idempotency_keys"].find({})))
+    for personal in ("Ayesha", "Khan", officer["email"], "+923001234567"):
+        assert personal not in everything
+    shown = client.get(f"/participants/{officer['id']}", headers=auth(config, "coordinator"))
+    assert (shown.get_json()["gender"], shown.get_json()["agency"]) == (
+        "female", "Federal Investigation Agency")
+
+    records = read_topic(kafka_bootstrap, runtime.topic,
+                         until=lambda r: any(b"participant.erased" in x.value for x in r))
+    erasure = [Event.from_bytes(r.value) for r in records if b"participant.erased" in r.value]
+    assert [e.data for e in erasure] == [{"participant_id": officer["id"]}]
+
+    again = client.post("/participants", json=profile_of(unique), headers=auth(config,
+                                                                            "coordinator"))
+    assert again.status_code == 201  # her email is free again: nothing of it is kept
+    edit = client.patch(f"/participants/{officer['id']}", json={"rank": "x"},
+                        headers=auth(config, "coordinator"))
+    assert edit.status_code == 409
+
+
+def test_erased_officer_cannot_be_enrolled(api, unique):  # noqa: F811
+    client, runtime, config = api
+    session_id = str(uuid.uuid4())
+    deliver(runtime, "sessions.session.scheduled", scheduled(session_id, 5))
+    officer = register(client, config, unique)
+    client.post(f"/participants/{officer['id']}/erasure", headers=auth(config, "coordinator"))
+    refused = client.post("/enrollments", json={"participant_id": officer["id"],
+                                                "session_id": session_id},
+                          headers=auth(config, "coordinator"))
+    assert refused.status_code == 409
+    assert "erased" in refused.get_json()["message"]
