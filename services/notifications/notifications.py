@@ -46,7 +46,7 @@ def create(runtime: Runtime, cause: Event, recipient_id: str, kind: str, *,
                 "recipient_id": recipient_id, "kind": kind, "template": template or kind,
                 "channel": channel, "session_id": session_id, "status": status,
                 "due_at": now if due_at is None and status == "pending" else due_at,
-                "context": context or {}, "attempts": [], "tries": 0,
+                "context": context or {}, "attempts": [], "tries": 0, "generation": 0,
                 "correlationid": cause.correlationid, "created_at": now, **extra}
     try:
         runtime.db[COLLECTION].insert_one(document)
@@ -82,7 +82,7 @@ def resend(runtime: Runtime, notification_id: str, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     return runtime.update(COLLECTION, {"_id": notification_id, "status": "failed"},
                           {"$set": {"status": "pending", "due_at": now, "tries": 0,
-                                    "status_reason": None}}, [])
+                                    "status_reason": None}, "$inc": {"generation": 1}}, [])
 
 
 def ensure_indexes(runtime: Runtime) -> None:

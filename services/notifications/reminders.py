@@ -60,7 +60,10 @@ def retime(runtime: Runtime, session: dict, now: datetime) -> int:
         if reminder["status"] == "skipped" and reminder.get("status_reason") != DUE_PASSED:
             continue  # skipped for another reason (no address, preferences): stays skipped
         when = timing(session["starts_at"], reminder["offset_s"], now)
-        # Guarded by the status read: a reminder a worker has just claimed is left alone.
+        if when["status"] == reminder["status"]:  # only the time moves: never touch the status
+            when = {"due_at": when["due_at"]}
+        # Guarded by the status read, so a reminder a worker has just claimed is left alone
+        # (on MongoDB; FerretDB does not apply this guard atomically, see `claims`).
         result = collection.update_one({"_id": reminder["_id"], "status": reminder["status"]},
                                        {"$set": when})
         moved += result.modified_count

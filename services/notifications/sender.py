@@ -1,8 +1,8 @@
 """The sender loop: claim a due notification atomically, send it, record the attempt.
 
-Claiming is one `find_one_and_update` from pending/scheduled (due) to `sending` with a lease
-(`claimed_until`) and a claim token, so two workers never hold the same notification. A worker
-that dies mid-send leaves its lease to expire; another worker then reclaims and sends again.
+Claiming inserts a unique claim (see `claims`), then marks the notification `sending` with a
+lease (`claimed_until`) and a claim token, so two workers never hold the same notification. A
+worker that dies mid-send leaves its lease to expire; another worker then reclaims and resends.
 That resend (a crash after the SMTP server accepted the message, before the status was written)
 is the one duplicate we cannot rule out without a transaction spanning SMTP and the database;
 the message keeps the same `Message-ID` (`<notification id@...>`), so a relay or mailbox that
@@ -11,18 +11,16 @@ de-duplicates by Message-ID drops it, and the lease is far longer than an SMTP c
 
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
-from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import PyMongoError
 
 from common.consumer import backoff_delay
 from common.envelope import new_event
 from common.runtime import Runtime
-from services.notifications import composing, events, notifications, preferences, recipients
+from services.notifications import claims, composing, events, notifications, preferences, recipients
 from services.notifications import session_projection as sessions
 from services.notifications.channels.base import Channel, Result
 from services.notifications.settings import NotificationSettings
@@ -42,12 +40,11 @@ class Sender:
     def claim(self) -> dict | None:
         """Take one due notification (or one whose lease ran out) for this worker alone."""
         now = self.clock()
-        return self.runtime.db[N.COLLECTION].find_one_and_update(
-            {"$or": [{"status": {"$in": list(N.CLAIMABLE)}, "due_at": {"$lte": now}},
-                     {"status": "sending", "claimed_until": {"$lte": now}}]},
-            {"$set": {"status": "sending", "claim_token": str(uuid.uuid4()),
-                      "claimed_until": now + timedelta(seconds=self.config.lease_s)}},
-            sort=[("due_at", ASCENDING)], return_document=ReturnDocument.AFTER)
+        for candidate in claims.due(self.runtime, now):
+            claimed = claims.take(self.runtime, candidate, now, self.config.lease_s)
+            if claimed is not None:
+                return claimed
+        return None
 
     def run_once(self) -> int:
         """Send everything due now; returns how many notifications were handled."""
@@ -113,6 +110,7 @@ class Sender:
             delay = backoff_delay(tries, self.config.backoff_s, self.config.backoff_cap_s)
             update["$set"] = {"status": "pending", "status_reason": result.error,
                               "due_at": now + timedelta(seconds=delay)}
+            update["$inc"]["generation"] = 1  # a new round: claimable again
             published = []
         self._write(notification, update, published)
         log.info("notification attempt", extra={"notification_id": notification["_id"],

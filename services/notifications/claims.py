@@ -1,0 +1,65 @@
+"""Claiming a due notification so that exactly one worker sends it, on MongoDB and FerretDB.
+
+FerretDB 1.24 applies `findAndModify` and filtered updates without a transaction between the
+query and the write (FerretDB issue #3040): two workers can both "win" a guarded update, which a
+test with two workers showed. A unique index is enforced, so a claim is an INSERT of
+`{_id: "<notification id>:<generation>"}`: one insert wins, every other gets E11000. The
+notification's `generation` goes up each time it becomes claimable again (a retry, a resend, a
+lease taken over), so each round has its own claim.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from common.runtime import Runtime
+from services.notifications import notifications
+
+COLLECTION = "notification_claims"
+
+
+def due(runtime: Runtime, now: datetime, limit: int = 20) -> list[dict]:
+    """Notifications due now, or being sent by a worker whose lease ran out, oldest first."""
+    query = {"$or": [{"status": {"$in": list(notifications.CLAIMABLE)}, "due_at": {"$lte": now}},
+                     {"status": "sending", "claimed_until": {"$lte": now}}]}
+    return list(runtime.db[notifications.COLLECTION].find(query, {"outbox": 0})
+                .sort([("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit))
+
+
+def _insert(runtime: Runtime, notification_id: str, generation: int, token: str,
+            until: datetime) -> bool:
+    try:
+        runtime.db[COLLECTION].insert_one({"_id": f"{notification_id}:{generation}",
+                                           "token": token, "claimed_until": until})
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+def _expired(runtime: Runtime, notification_id: str, generation: int, now: datetime) -> bool:
+    claim = runtime.db[COLLECTION].find_one({"_id": f"{notification_id}:{generation}"})
+    return claim is not None and claim["claimed_until"] <= now
+
+
+def take(runtime: Runtime, candidate: dict, now: datetime, lease_s: float) -> dict | None:
+    """Claim one candidate for this worker alone; None if another worker holds it."""
+    generation = candidate.get("generation", 0)
+    if candidate["status"] == "sending":  # its worker's lease ran out: take the next round
+        generation += 1
+    token, until = str(uuid.uuid4()), now + timedelta(seconds=lease_s)
+    if not _insert(runtime, candidate["_id"], generation, token, until):
+        # Claimed, but the claimer vanished before marking it `sending`: next round, once.
+        if not (_expired(runtime, candidate["_id"], generation, now)
+                and _insert(runtime, candidate["_id"], generation + 1, token, until)):
+            return None
+        generation += 1
+    claimed = {"status": "sending", "claim_token": token, "claimed_until": until,
+               "generation": generation}
+    runtime.db[notifications.COLLECTION].update_one({"_id": candidate["_id"]}, {"$set": claimed})
+    return {**candidate, **claimed}
+
+
+def ensure_indexes(runtime: Runtime) -> None:
+    """Only the `_id` index, which is unique by nature; claims are small and few per message."""

@@ -1,0 +1,407 @@
+"""Notifications on the real database and SMTP: what officers receive, once, in time."""
+
+import email
+import json
+import subprocess
+import sys
+import threading
+import urllib.request
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.policy import default
+
+import pytest
+
+from common.consumer import Dispatcher, ProcessedEvents
+from common.envelope import Event, new_event
+from common.mongo import client as mongo_client
+from common.runtime import Runtime
+from common.sealing import seal
+from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
+from services.notifications import notifications
+from services.notifications.channels.registry import build_channels
+from services.notifications.handlers import build_registry
+from services.notifications.icalendar import unfold
+from services.notifications.indexes import ensure_indexes
+from services.notifications.sender import Sender
+from services.notifications.settings import load_notification_settings
+from tests.conftest import read_topic, wait_for
+
+SHARED_INBOX = "http://127.0.0.1:1080"
+KARACHI_START = datetime(2031, 7, 20, 4, 0, tzinfo=UTC)  # 09:00 in Islamabad
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+class Programme:
+    """Publishes registration- and sessions-shaped events straight into the handlers."""
+
+    def __init__(self, runtime: Runtime, clock: Clock):
+        self.runtime, self.clock = runtime, clock
+        self.registry = build_registry(runtime, load_notification_settings(), clock)
+        self.dispatcher = Dispatcher(self.registry, ProcessedEvents(runtime.db["processed_events"]),
+                                     max_attempts=1)
+
+    def publish(self, topic: str, type_: str, subject: str, data: dict) -> Event:
+        event = new_event(type_, subject, data, topic.split(".")[0])
+        self.deliver(topic, event)
+        return event
+
+    def deliver(self, topic: str, event: Event) -> None:
+        outcome = self.dispatcher.dispatch(topic, event.to_bytes())
+        assert outcome.action in ("handled", "duplicate"), outcome
+
+    def session(self, starts_at=KARACHI_START, series_id=None, **changes) -> str:
+        session_id = str(uuid.uuid4())
+        self.publish(SESSIONS_EVENTS, "sessions.session.scheduled", session_id, {
+            "session_id": session_id, "series_id": series_id, "position": 2,
+            "planned_sessions": 3, "kind": "coaching_session", "title": "Coaching 2 of 3",
+            "starts_at": starts_at.isoformat(), "ends_at": (starts_at + timedelta(hours=32))
+            .isoformat(), "timezone": "Asia/Karachi", "capacity": 24,
+            "venue": "UNODC Country Office", "city": "Islamabad", "country": "Pakistan",
+            "languages": ["en", "ur"], **changes})
+        return session_id
+
+    def participant(self, tag: str, language: str = "en") -> tuple[str, str]:
+        participant_id = str(uuid.uuid4())
+        address = f"officer.{tag}.{participant_id[:8]}@example.org"
+        contact = {"given_name": "Ayesha", "family_name": "Khan", "email": address,
+                   "phone": None}
+        self.publish(REGISTRATION_EVENTS, "registration.participant.registered", participant_id,
+                     {"participant_id": participant_id, "gender": "female",
+                      "agency": "Punjab Police", "preferred_language": language,
+                      "contact_sealed": seal(contact)})
+        return participant_id, address
+
+    def enroll(self, participant_id: str, session_id: str, series_id=None,
+               type_="registration.enrollment.confirmed") -> Event:
+        enrollment_id = str(uuid.uuid4())
+        return self.publish(REGISTRATION_EVENTS, type_, enrollment_id, {
+            "enrollment_id": enrollment_id, "participant_id": participant_id,
+            "session_id": session_id, "series_id": series_id, "gender": "female",
+            "agency": "Punjab Police"})
+
+    def reschedule(self, session_id: str, previous: datetime, starts_at: datetime) -> None:
+        self.publish(SESSIONS_EVENTS, "sessions.session.rescheduled", session_id, {
+            "session_id": session_id, "series_id": None,
+            "previous_starts_at": previous.isoformat(),
+            "previous_ends_at": (previous + timedelta(hours=32)).isoformat(),
+            "starts_at": starts_at.isoformat(),
+            "ends_at": (starts_at + timedelta(hours=32)).isoformat(),
+            "timezone": "Asia/Karachi", "venue": "Serena Hotel", "city": "Islamabad",
+            "country": "Pakistan"})
+
+    def of(self, **query) -> list[dict]:
+        return list(self.runtime.db[notifications.COLLECTION].find(query, {"outbox": 0}))
+
+
+@pytest.fixture
+def programme(settings, make_topic, unique, monkeypatch):
+    monkeypatch.setenv("NOTIFICATION_BACKOFF_SECONDS", "60")
+    monkeypatch.setenv("NOTIFICATION_MAX_ATTEMPTS", "4")
+    topic = make_topic(f"it.{unique}.notifications")
+    runtime = Runtime(settings("notifications"), topic, indexes=ensure_indexes)
+    runtime.prepare()
+    built = Programme(runtime, Clock(KARACHI_START - timedelta(days=30)))
+    yield built
+    runtime.publisher.drain()
+    runtime.producer.close()
+
+
+def sender_for(programme: Programme, smtp_port: int | None = None) -> Sender:
+    settings = programme.runtime.settings
+    if smtp_port is not None:
+        settings = replace(settings, smtp_port=smtp_port)
+    config = load_notification_settings()
+    return Sender(programme.runtime, build_channels(settings, config), config, programme.clock)
+
+
+def inbox(base: str, address: str) -> list[dict]:
+    with urllib.request.urlopen(f"{base}/messages?to={address}", timeout=5) as response:
+        messages = json.loads(response.read())
+    # A long Subject is folded right after "Subject:"; the sink keeps the folding whitespace.
+    return [{**m, "subject": m["subject"].strip()} for m in messages]
+
+
+def raw_message(base: str, message_id: str) -> email.message.EmailMessage:
+    with urllib.request.urlopen(f"{base}/messages/{message_id}", timeout=5) as response:
+        return email.message_from_bytes(response.read(), policy=default)
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_sink(tmp_path):
+    """An SMTP sink of this test's own, on free ports, that the test may stop and start."""
+    smtp_port, http_port = _free_port(), _free_port()
+    processes: list[subprocess.Popen] = []
+
+    def start() -> None:
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "devstack.infra.smtp_sink", "--port", str(smtp_port),
+             "--http-port", str(http_port), "--maildir", str(tmp_path / "mail")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: _answers(f"http://127.0.0.1:{http_port}/health"), timeout_s=15)
+
+    yield {"smtp_port": smtp_port, "inbox": f"http://127.0.0.1:{http_port}", "start": start}
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_reschedule_of_24_confirmed_tells_each_once_in_karachi_time_and_moves_reminders(
+        programme):
+    session_id = programme.session()
+    officers = [programme.participant(f"r{i}") for i in range(24)]
+    for participant_id, _ in officers:
+        programme.enroll(participant_id, session_id)
+    new_start = KARACHI_START + timedelta(days=14)  # 3 August 2031, 09:00 in Islamabad
+
+    programme.reschedule(session_id, KARACHI_START, new_start)
+    sender_for(programme).run_once()
+
+    for _, address in officers:
+        received = wait_for(lambda a=address: [m for m in inbox(SHARED_INBOX, a)
+                                               if m["subject"].startswith("Rescheduled")])
+        assert len(received) == 1
+        assert received[0]["subject"] == ("Rescheduled: Coaching 2 of 3 now starts "
+                                          "Sunday 3 August 2031, 09:00 (Asia/Karachi)")
+        message = raw_message(SHARED_INBOX, received[0]["id"])
+        text = message.get_body(("plain",)).get_content()
+        assert "From: Sunday 3 August 2031, 09:00 (Asia/Karachi)" in text
+        assert "Previously: Sunday 20 July 2031, 09:00 (Asia/Karachi)" in text
+        [attachment] = list(message.iter_attachments())
+        calendar = attachment.get_content()
+        if isinstance(calendar, bytes):
+            calendar = calendar.decode()
+        assert calendar.startswith("BEGIN:VCALENDAR\r\n")
+        assert all(len(line.encode()) <= 75 for line in calendar.split("\r\n"))
+        found = dict(line.split(":", 1) for line in unfold(calendar))
+        assert (found["METHOD"], found["DTSTART"], found["SEQUENCE"]) == (
+            "REQUEST", "20310803T040000Z", "1")
+        assert found["UID"] == f"{session_id}@sessions.glo-act.example"
+
+    reminders = programme.of(session_id=session_id, template="session_reminder")
+    assert len(reminders) == 48
+    assert {(r["status"], r["due_at"]) for r in reminders} == {
+        ("scheduled", new_start - timedelta(days=7)), ("scheduled", new_start - timedelta(days=1))}
+
+
+def test_messages_due_while_the_sink_is_down_are_retried_and_delivered_once(
+        programme, own_sink, kafka_bootstrap):
+    session_id = programme.session()
+    participant_id, address = programme.participant("down")
+    programme.enroll(participant_id, session_id)
+    sender = sender_for(programme, own_sink["smtp_port"])
+
+    sender.run_once()  # the sink is not running: both due messages fail their first try
+    waiting = programme.of(recipient_id=participant_id, status="pending")
+    assert len(waiting) == 2
+    assert all(n["attempts"][0]["error"].startswith("ConnectionRefusedError") for n in waiting)
+    assert sender.run_once() == 0  # backing off: nothing is due yet
+
+    programme.clock.advance(seconds=61)
+    sender.run_once()  # still down: second try, longer backoff
+    programme.clock.advance(seconds=121)
+    own_sink["start"]()
+    sender.run_once()
+    programme.clock.advance(days=1)
+    sender.run_once()
+
+    received = inbox(own_sink["inbox"], address)
+    assert sorted(m["subject"] for m in received) == [
+        "Your place is confirmed: Coaching 2 of 3",
+        "Your registration with the GLO.ACT programme"]
+    confirmed = programme.of(recipient_id=participant_id, kind="enrollment_confirmed")[0]
+    assert confirmed["status"] == "sent"
+    assert [a["ok"] for a in confirmed["attempts"]] == [False, False, True]
+    sent = read_topic(kafka_bootstrap, programme.runtime.topic,
+                      until=lambda records: len(records) >= 2)
+    events = [Event.from_bytes(r.value) for r in sent]
+    assert sorted(e.data["kind"] for e in events) == ["enrollment_confirmed",
+                                                      "registration_acknowledged"]
+    assert {e.type for e in events} == {"notifications.notification.sent"}
+
+
+def test_bounded_retries_end_in_failed_with_the_reason_and_an_event(
+        programme, own_sink, kafka_bootstrap):
+    participant_id, _ = programme.participant("failing")
+    sender = sender_for(programme, own_sink["smtp_port"])  # never started
+    for _ in range(4):
+        sender.run_once()
+        programme.clock.advance(hours=1)
+    [failed] = programme.of(recipient_id=participant_id)
+    assert failed["status"] == "failed"
+    assert failed["status_reason"].startswith("ConnectionRefusedError")
+    assert len(failed["attempts"]) == 4
+    records = read_topic(kafka_bootstrap, programme.runtime.topic, until=lambda r: len(r) >= 1)
+    event = Event.from_bytes(records[0].value)
+    assert event.type == "notifications.notification.failed"
+    assert (event.data["attempts"], event.data["notification_id"]) == (4, failed["_id"])
+
+
+def test_two_workers_send_every_due_reminder_exactly_once(programme):
+    session_id = programme.session()
+    officers = [programme.participant(f"w{i}") for i in range(12)]
+    for participant_id, _ in officers:
+        programme.enroll(participant_id, session_id)
+    programme.clock.now = KARACHI_START - timedelta(hours=12)  # both reminders are due
+    workers = [sender_for(programme), sender_for(programme)]
+    handled = [0, 0]
+
+    def work(index: int) -> None:
+        handled[index] = workers[index].run_once()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert sum(handled) == 12 * 4  # acknowledgement, confirmation, 2 reminders each
+    for _, address in officers:
+        reminders = [m for m in inbox(SHARED_INBOX, address)
+                     if m["subject"].startswith("Reminder")]
+        assert len(reminders) == 2
+    statuses = {n["status"] for n in programme.of(session_id=session_id)}
+    assert statuses == {"sent"}
+
+
+def test_the_same_enrollment_event_delivered_twice_gives_one_message(programme):
+    session_id = programme.session()
+    participant_id, address = programme.participant("twice")
+    event = programme.enroll(participant_id, session_id)
+    # A redelivery that got past the processed-events check (e.g. it was recorded elsewhere).
+    subscription = programme.registry.find(REGISTRATION_EVENTS, event.type)
+    subscription.handler(event, subscription.schema.load(event.data))
+    programme.deliver(REGISTRATION_EVENTS, event)
+    sender_for(programme).run_once()
+
+    assert len(programme.of(recipient_id=participant_id, kind="enrollment_confirmed")) == 1
+    confirmations = [m for m in inbox(SHARED_INBOX, address)
+                     if m["subject"].startswith("Your place is confirmed")]
+    assert len(confirmations) == 1
+
+
+def test_reminders_off_stops_reminders_but_not_the_cancellation_notice(programme):
+    session_id = programme.session()
+    participant_id, address = programme.participant("prefs")
+    programme.enroll(participant_id, session_id)
+    programme.runtime.db["recipients"].update_one(
+        {"_id": participant_id}, {"$set": {"preferences.reminders.email": False}})
+    programme.clock.now = KARACHI_START - timedelta(days=3)
+    sender_for(programme).run_once()
+    programme.publish(SESSIONS_EVENTS, "sessions.session.cancelled", session_id,
+                      {"session_id": session_id, "series_id": None,
+                       "reason": "Venue unavailable"})
+    sender_for(programme).run_once()
+
+    subjects = sorted(m["subject"] for m in inbox(SHARED_INBOX, address))
+    assert subjects == ["Cancelled: Coaching 2 of 3", "Your place is confirmed: Coaching 2 of 3",
+                        "Your registration with the GLO.ACT programme"]
+    by_kind = {n["kind"]: n for n in programme.of(recipient_id=participant_id)}
+    assert by_kind["session_reminder_7d"]["status"] == "skipped"
+    assert by_kind["session_reminder_7d"]["status_reason"] == \
+        "reminders switched off for this channel"
+    assert by_kind["session_reminder_1d"]["status"] == "cancelled"
+    assert by_kind["session_cancelled"]["status"] == "sent"
+
+
+def test_withdrawal_cancels_reminders_and_late_enrollment_skips_passed_ones(programme):
+    session_id = programme.session()
+    early, _ = programme.participant("early")
+    programme.enroll(early, session_id)
+    programme.clock.now = KARACHI_START - timedelta(days=3)
+    late, _ = programme.participant("late")
+    programme.enroll(late, session_id)
+    programme.enroll(early, session_id, type_="registration.enrollment.withdrawn")
+
+    late_reminders = {n["kind"]: n["status"] for n in programme.of(
+        recipient_id=late, template="session_reminder")}
+    assert late_reminders == {"session_reminder_7d": "skipped",
+                              "session_reminder_1d": "scheduled"}
+    early_reminders = {n["status"] for n in programme.of(recipient_id=early,
+                                                          template="session_reminder")}
+    assert early_reminders == {"cancelled"}
+
+
+def test_new_session_of_a_series_invites_its_confirmed_cohort(programme):
+    series_id = str(uuid.uuid4())
+    first = programme.session(series_id=series_id)
+    cohort = [programme.participant(f"c{i}")[0] for i in range(3)]
+    outsider, _ = programme.participant("outsider")
+    for participant_id in cohort:
+        programme.enroll(participant_id, first, series_id=series_id)
+    second = programme.session(starts_at=KARACHI_START + timedelta(days=90), series_id=series_id)
+    invited = sorted(n["recipient_id"] for n in programme.of(kind="session_invitation",
+                                                             session_id=second))
+    assert invited == sorted(cohort)
+    assert outsider not in invited
+
+
+def test_erased_participant_loses_contact_details_and_waiting_notices(programme):
+    session_id = programme.session()
+    participant_id, _ = programme.participant("erased")
+    programme.enroll(participant_id, session_id)
+    programme.publish(REGISTRATION_EVENTS, "registration.participant.erased", participant_id,
+                      {"participant_id": participant_id})
+    recipient = programme.runtime.db["recipients"].find_one({"_id": participant_id})
+    assert {k: recipient[k] for k in ("given_name", "family_name", "email", "phone")} == \
+        dict.fromkeys(("given_name", "family_name", "email", "phone"))
+    assert {n["status"] for n in programme.of(recipient_id=participant_id)} == {"cancelled"}
+
+
+def test_facilitator_assigned_is_told_and_hears_of_a_reschedule(programme):
+    session_id = programme.session()
+    facilitator_id = str(uuid.uuid4())
+    programme.publish(SESSIONS_EVENTS, "sessions.facilitator.assigned", session_id, {
+        "session_id": session_id, "facilitator_id": facilitator_id, "role": "coach",
+        "preferred_language": "en",
+        "contact_sealed": seal({"given_name": "Martin", "family_name": "Reeve",
+                                "email": f"coach.{facilitator_id[:8]}@example.org",
+                                "phone": None})})
+    programme.reschedule(session_id, KARACHI_START, KARACHI_START + timedelta(days=1))
+    kinds = sorted(n["kind"] for n in programme.of(recipient_id=facilitator_id))
+    assert kinds == ["facilitator_assigned", "session_rescheduled"]
+
+
+def test_claimed_notification_with_an_expired_lease_is_reclaimed(programme):
+    participant_id, _ = programme.participant("lease")
+    crashed = sender_for(programme)
+    claimed = crashed.claim()
+    assert claimed["recipient_id"] == participant_id
+    assert sender_for(programme).claim() is None  # held by the first worker's lease
+    programme.clock.advance(seconds=crashed.config.lease_s + 1)
+    assert sender_for(programme).claim()["_id"] == claimed["_id"]
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_databases(mongo_uri):
+    yield
+    assert mongo_client(mongo_uri) is not None
+
