@@ -16,6 +16,8 @@ def create(runtime: Runtime, details: dict) -> dict:
             period["ends_on"] < period["starts_on"]:
         raise InvalidDetailsError({"period": ["ends_on must not be before starts_on"]})
     programme_id = store.new_id()
+    if period:  # BSON has no date type: keep the days as YYYY-MM-DD
+        details = {**details, "period": {k: v.isoformat() for k, v in period.items()}}
     document = {"_id": programme_id, **details, "created_at": datetime.now(UTC)}
     event = runtime.event(events.PROGRAMME_CREATED, programme_id, events.ProgrammeCreated().dump(
         {"programme_id": programme_id, **{k: details[k] for k in ("name", "donors",

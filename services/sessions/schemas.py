@@ -37,8 +37,14 @@ class ProgrammeIn(Strict):
     period = fields.Nested(Period, load_default=None, allow_none=True)
 
 
+class PeriodOut(Schema):
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+
+
 class ProgrammeOut(ProgrammeIn):
     id = fields.String()
+    period = fields.Nested(PeriodOut, allow_none=True)
     created_at = fields.AwareDateTime()
 
 

@@ -39,6 +39,7 @@ def stack(kafka_bootstrap, mongo_uri, tmp_path_factory):
     log_dir = Path(os.environ.get("E2E_LOG_DIR") or tmp_path_factory.mktemp("e2e-logs"))
     running = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
                              api_workers=2)
+    running.topic_prefix = env["TOPIC_PREFIX"]  # read by `stack_topics`
     try:
         services.wait_ready(running, timeout_s=90)
         yield running
@@ -50,6 +51,14 @@ def stack(kafka_bootstrap, mongo_uri, tmp_path_factory):
         admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
         admin.delete_topics(list(catalogue(f"{name}.")))
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def stack_topics(stack):
+    """The stack's topics by producing service, e.g. ``stack_topics["registration"]``, for
+    tests that publish what another service will publish."""
+    return {service: f"{stack.topic_prefix}{service}.events"
+            for service in ("registration", "sessions", "notifications")}
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,9 @@ def _events(bootstrap, runtime, count):
 def _series(call, planned=3):
     programme = call("POST", "/programmes", json={
         "name": "GLO.ACT Asia and the Middle East", "donors": ["European Union"],
-        "countries": ["Pakistan"]}).get_json()
+        "countries": ["Pakistan"],
+        "period": {"starts_on": "2018-01-01", "ends_on": "2022-12-31"}}).get_json()
+    assert programme["period"] == {"starts_on": "2018-01-01", "ends_on": "2022-12-31"}
     return call("POST", "/series", json={
         "programme_id": programme["id"], "title": "Coaching on investigative techniques, 2021",
         "planned_sessions": planned}).get_json()
@@ -68,6 +70,15 @@ def _enroll(runtime, session, n, agency="Federal Investigation Agency"):
         "gender": "female", "agency": agency}, "registration")
     subscription = next(iter(registry.subscriptions.values()))
     subscription.handler(event, subscription.schema.load(event.data))
+
+
+def test_programme_ending_before_it_starts_gets_422(api):
+    call, runtime = api
+    response = call("POST", "/programmes", json={"name": "GLO.ACT", "period": {
+        "starts_on": "2022-01-01", "ends_on": "2018-01-01"}})
+    assert response.status_code == 422
+    assert "period" in response.get_json()["errors"]["json"]
+    assert runtime.db["programmes"].count_documents({}) == 0
 
 
 def test_session_in_a_series_is_announced_with_its_position(api, kafka_bootstrap):
