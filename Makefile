@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint infra-up infra-down infra-status clean
+.PHONY: run test bench venv lint infra-up infra-down infra-status clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "==> setting up the virtual environment in $(VENV)"
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@$(PY) -m devstack test
+
+bench: $(STAMP)
+	@$(PY) -m bench
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .

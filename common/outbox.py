@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 def entries(topic: str, events: list[Event]) -> list[dict]:
     """Outbox entries for ``events`` bound for ``topic``."""
-    staged = datetime.now(UTC)
+    now = datetime.now(UTC)
+    # Milliseconds, as BSON stores them, so an entry compares equal to its stored copy.
+    staged = now.replace(microsecond=now.microsecond // 1000 * 1000)
     return [{"id": e.id, "topic": topic, "staged_at": staged, "event": e.to_dict()}
             for e in events]
 
@@ -63,6 +65,43 @@ def ensure_indexes(collection: Collection) -> None:
     collection.create_index("outbox_pending")
 
 
+def staged_entries(write: dict) -> list[dict]:
+    """The outbox entries an `on_insert` document or an `on_update` update carries."""
+    if "$push" in write:
+        return write["$push"].get("outbox", {}).get("$each", [])
+    return write.get("outbox", [])
+
+
+def publish_entries(collection: Collection, producer: EventProducer, doc_id,
+                    staged: list[dict]) -> int:
+    """Publish entries just written, without reading them back; returns how many were acked.
+
+    In the common case the outbox holds exactly these entries, and one update empties it.
+    """
+    acked = _publish_in_order(producer, staged)
+    if not acked:
+        return 0
+    if len(acked) == len(staged):
+        cleared = collection.update_one({"_id": doc_id, "outbox": staged},
+                                        {"$set": {"outbox": [], "outbox_pending": False}})
+        if cleared.matched_count:
+            return len(acked)
+    mark_published(collection, doc_id, acked)
+    return len(acked)
+
+
+def _publish_in_order(producer: EventProducer, waiting: list[dict]) -> list[dict]:
+    """Publish one topic at a time in staging order; stop at the first unacknowledged event."""
+    acked: list[dict] = []
+    for topic in dict.fromkeys(e["topic"] for e in waiting):
+        batch = [e for e in waiting if e["topic"] == topic]
+        done = set(producer.publish(topic, [Event.from_dict(e["event"]) for e in batch]))
+        acked.extend(e for e in batch if e["id"] in done)
+        if len(done) < len(batch):
+            break
+    return acked
+
+
 def publish_document(collection: Collection, producer: EventProducer, doc_id,
                      only: set[str] | None = None, older_than: datetime | None = None) -> int:
     """Publish what waits in one document's outbox; returns how many were acknowledged."""
@@ -72,14 +111,7 @@ def publish_document(collection: Collection, producer: EventProducer, doc_id,
     waiting = [e for e in document.get("outbox", [])
                if (only is None or e["id"] in only)
                and (older_than is None or _aware(e["staged_at"]) <= older_than)]
-    acked: list[dict] = []
-    # One topic at a time, keeping the order in which the events were staged.
-    for topic in dict.fromkeys(e["topic"] for e in waiting):
-        batch = [e for e in waiting if e["topic"] == topic]
-        done = set(producer.publish(topic, [Event.from_dict(e["event"]) for e in batch]))
-        acked.extend(e for e in batch if e["id"] in done)
-        if len(done) < len(batch):
-            break
+    acked = _publish_in_order(producer, waiting)
     mark_published(collection, doc_id, acked)
     return len(acked)
 
@@ -135,16 +167,16 @@ class Publisher:
         self._pid: int | None = None
         self._lock = threading.Lock()
 
-    def publish_soon(self, collection: Collection, doc_id, event_ids: list[str]) -> None:
-        """Queue a publish; if the queue is full the relay's sweep will publish them."""
+    def publish_soon(self, collection: Collection, doc_id, staged: list[dict]) -> None:
+        """Queue a publish of entries just written; if the queue is full, the relay will."""
         self._ensure_thread()
         try:
-            self._queue.put_nowait((collection, doc_id, set(event_ids)))
+            self._queue.put_nowait((collection, doc_id, staged))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
 
-    def publish_now(self, collection: Collection, doc_id, event_ids: list[str]) -> int:
-        return publish_document(collection, self.producer, doc_id, only=set(event_ids))
+    def publish_now(self, collection: Collection, doc_id, staged: list[dict]) -> int:
+        return publish_entries(collection, self.producer, doc_id, staged)
 
     def drain(self, timeout_s: float = 10.0) -> None:
         """Wait until queued publishes are done (at shutdown)."""
@@ -163,9 +195,9 @@ class Publisher:
 
     def _loop(self) -> None:
         while True:
-            collection, doc_id, only = self._queue.get()
+            collection, doc_id, staged = self._queue.get()
             try:
-                publish_document(collection, self.producer, doc_id, only=only)
+                publish_entries(collection, self.producer, doc_id, staged)
             except Exception as exc:  # the relay will publish them later
                 log.warning("prompt publish failed; relay will retry", extra={"error": repr(exc)})
             finally:

@@ -43,7 +43,7 @@ class Runtime:
         """Insert an aggregate together with its events, then publish them promptly."""
         stored = outbox.on_insert(document, self.topic, events)
         self.db[collection].insert_one(stored)
-        self._publish(collection, stored["_id"], events)
+        self._publish(collection, stored["_id"], outbox.staged_entries(stored))
         return stored
 
     def update(self, collection: str, query: dict, update: dict,
@@ -57,12 +57,12 @@ class Runtime:
         document = self.db[collection].find_one_and_update(
             query, update, return_document=ReturnDocument.AFTER)
         if document is not None:
-            self._publish(collection, document["_id"], events)
+            self._publish(collection, document["_id"], outbox.staged_entries(update))
         return document
 
-    def _publish(self, collection: str, doc_id, events: list[Event]) -> None:
-        if events:
-            self.publisher.publish_soon(self.db[collection], doc_id, [e.id for e in events])
+    def _publish(self, collection: str, doc_id, staged: list[dict]) -> None:
+        if staged:
+            self.publisher.publish_soon(self.db[collection], doc_id, staged)
 
     def outbox_relay(self, collections: list[str]) -> outbox.OutboxRelay:
         return outbox.OutboxRelay([self.db[c] for c in collections], self.producer,

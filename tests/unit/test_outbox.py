@@ -13,17 +13,25 @@ class FakeCollection:
 
     def __init__(self, document):
         self.document = document
+        self.updates = 0
 
     def find_one(self, query, projection=None):
         return self.document if query["_id"] == self.document["_id"] else None
 
     def update_one(self, query, update):
+        self.updates += 1
         if "outbox" in query and self.document["outbox"] != query["outbox"]:
-            return
+            return Result(0)
         if "$pullAll" in update:
             gone = update["$pullAll"]["outbox"]
             self.document["outbox"] = [e for e in self.document["outbox"] if e not in gone]
         self.document.update(update.get("$set", {}))
+        return Result(1)
+
+
+class Result:
+    def __init__(self, matched_count):
+        self.matched_count = matched_count
 
 
 class FakeProducer:
@@ -83,3 +91,28 @@ def test_relay_leaves_fresh_events_to_the_prompt_publisher():
     assert outbox.publish_document(collection, producer, "p-1", older_than=cutoff) == 0
     assert producer.sent == []
     assert len(collection.document["outbox"]) == 1
+
+
+def test_fresh_entries_are_published_and_cleared_in_one_update():
+    document = outbox.on_insert({"_id": "p-1"}, "registration.events", [_event(1), _event(2)])
+    collection = FakeCollection(document)
+    staged = outbox.staged_entries(document)
+    assert outbox.publish_entries(collection, FakeProducer(acknowledge=5), "p-1", staged) == 2
+    assert collection.document["outbox"] == []
+    assert collection.document["outbox_pending"] is False
+    assert collection.updates == 1
+
+
+def test_fresh_entries_behind_older_ones_leave_the_older_ones_waiting():
+    older = outbox.on_insert({"_id": "p-1"}, "registration.events", [_event(1)])
+    update = outbox.on_update({}, "registration.events", [_event(2)])
+    staged = outbox.staged_entries(update)
+    collection = FakeCollection({**older, "outbox": older["outbox"] + staged})
+    assert outbox.publish_entries(collection, FakeProducer(acknowledge=5), "p-1", staged) == 1
+    assert collection.document["outbox"] == older["outbox"]
+    assert collection.document["outbox_pending"] is True
+
+
+def test_staged_time_has_the_precision_the_database_keeps():
+    [entry] = outbox.entries("registration.events", [_event(1)])
+    assert entry["staged_at"].microsecond % 1000 == 0

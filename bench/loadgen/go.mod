@@ -1,0 +1,3 @@
+module glo-act/bench/loadgen
+
+go 1.22
