@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from common.runtime import Runtime
 from services.sessions import events, roster, sessions
 from services.sessions.domain import attendance as rules
+from services.sessions.domain.errors import IllegalTransitionError
 
 
 def record(runtime: Runtime, session_id: str, day: str, marks: list[dict]) -> list[dict]:
@@ -32,7 +33,7 @@ def record(runtime: Runtime, session_id: str, day: str, marks: list[dict]) -> li
                 {"$set": {f"attendance.{session_id}.{day}": {
                     "status": status, "recorded_at": datetime.now(UTC)}}}, [event])
             if written is None:
-                rules.check_rostered([participant_id], set())  # withdrawn meanwhile
+                raise IllegalTransitionError(f"{participant_id} left the roster meanwhile")
         recorded.append({"participant_id": participant_id, "day": day, "status": status})
     return recorded
 

@@ -23,8 +23,8 @@ class EnrollmentConfirmed(Consumed):
     participant_id = fields.String(required=True)
     session_id = fields.String(allow_none=True, load_default=None)
     series_id = fields.String(allow_none=True, load_default=None)
-    gender = fields.String(required=True)
-    agency = fields.String(required=True)
+    gender = fields.String(allow_none=True, load_default=None)
+    agency = fields.String(allow_none=True, load_default=None)
 
 
 class EnrollmentEnded(Consumed):

@@ -6,6 +6,7 @@ PROGRAMME_CREATED = "sessions.programme.created"
 SERIES_CREATED = "sessions.series.created"
 SESSION_SCHEDULED = "sessions.session.scheduled"
 SESSION_RESCHEDULED = "sessions.session.rescheduled"
+SESSION_CAPACITY_CHANGED = "sessions.session.capacity_changed"
 SESSION_STARTED = "sessions.session.started"
 SESSION_COMPLETED = "sessions.session.completed"
 SESSION_CANCELLED = "sessions.session.cancelled"
@@ -71,6 +72,11 @@ class SessionRescheduled(Payload):
     venue = fields.String(allow_none=True, load_default=None)
     city = fields.String(allow_none=True, load_default=None)
     country = fields.String(allow_none=True, load_default=None)
+
+
+class SessionCapacityChanged(Payload):
+    session_id = fields.String(required=True)
+    capacity = fields.Integer(required=True)
 
 
 class SessionChanged(Payload):

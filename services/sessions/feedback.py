@@ -6,6 +6,7 @@ from common.runtime import Runtime
 from services.sessions import events, roster, sessions
 from services.sessions.domain import attendance as attendance_rules
 from services.sessions.domain import feedback as rules
+from services.sessions.domain.errors import IllegalTransitionError
 
 
 def submit(runtime: Runtime, session_id: str, participant_id: str, given: dict) -> dict:
@@ -21,7 +22,7 @@ def submit(runtime: Runtime, session_id: str, participant_id: str, given: dict) 
     written = runtime.update(roster.COLLECTION, {"_id": entries[participant_id]["_id"]},
                              {"$set": {f"feedback.{session_id}": stored}}, [event])
     if written is None:
-        attendance_rules.check_rostered([participant_id], set())
+        raise IllegalTransitionError(f"{participant_id} left the roster meanwhile")
     return {"participant_id": participant_id, **stored}
 
 

@@ -17,14 +17,15 @@ from services.sessions import store
 COLLECTION = "roster"
 ERASED = "erased_participants"
 ACTIVE = "active"
+UNSTATED = {"gender": "not_stated", "agency": "not_stated"}  # still counted, in their own cell
 
 
 def enroll(runtime: Runtime, event: Event, payload: dict) -> None:
     """Confirmed or promoted: on the roster, unless the enrollment ended or the officer erased."""
     if runtime.db[ERASED].find_one({"_id": payload["participant_id"]}) is not None:
         return
-    entry = {k: payload[k] for k in ("participant_id", "session_id", "series_id", "gender",
-                                     "agency")}
+    entry = {k: payload[k] for k in ("participant_id", "session_id", "series_id")}
+    entry.update({k: payload[k] or UNSTATED[k] for k in UNSTATED})
     try:
         # Filtering on ACTIVE makes an ended enrollment's upsert collide on `_id` instead of
         # reviving it: withdrawal and cancellation are final for an enrollment.

@@ -154,6 +154,10 @@ class RescheduleIn(Strict):
     country = fields.String(allow_none=True, validate=validate.Length(max=100))
 
 
+class CapacityIn(Strict):
+    capacity = fields.Integer(required=True, validate=validate.Range(min=0, max=10000))
+
+
 class CancelIn(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 

@@ -124,6 +124,15 @@ def cancel(runtime: Runtime, session_id: str, reason: str) -> dict:
                   event)
 
 
+def change_capacity(runtime: Runtime, session_id: str, capacity: int) -> dict:
+    session = get(runtime, session_id)
+    capacity = lifecycle.change_capacity(session["status"], capacity)
+    event = runtime.event(events.SESSION_CAPACITY_CHANGED, session_id,
+                          events.SessionCapacityChanged().dump({"session_id": session_id,
+                                                                "capacity": capacity}))
+    return _write(runtime, session, {"$set": {"capacity": capacity}}, event)
+
+
 def reschedule(runtime: Runtime, session_id: str, change: dict) -> dict:
     """Move a planned session, keeping the old and the new dates."""
     session = get(runtime, session_id)

@@ -126,6 +126,23 @@ def test_reschedule_keeps_old_and_new_dates_and_announces_both(api, kafka_bootst
     assert event.data["starts_at"].startswith("2021-03-29T04:00:00")
 
 
+def test_draft_is_announced_only_when_scheduled_and_capacity_changes_are_announced(
+        api, kafka_bootstrap):
+    call, runtime = api
+    draft = _session(call, draft=True)
+    assert draft["status"] == "draft"
+    assert call("PUT", f"/sessions/{draft['id']}/capacity",
+                json={"capacity": -3}).status_code == 422
+    assert call("PUT", f"/sessions/{draft['id']}/capacity",
+                json={"capacity": 30}).get_json()["capacity"] == 30
+    assert call("POST", f"/sessions/{draft['id']}/schedule").get_json()["status"] == "scheduled"
+    assert call("POST", f"/sessions/{draft['id']}/schedule").status_code == 409
+    events = _events(kafka_bootstrap, runtime, 2)
+    assert [e.type for e in events] == ["sessions.session.capacity_changed",
+                                        "sessions.session.scheduled"]
+    assert events[1].data["capacity"] == 30
+
+
 def test_illegal_transitions_get_409_and_change_nothing(api):
     call, runtime = api
     session = _session(call)

@@ -50,6 +50,15 @@ def test_starting_a_draft_is_refused():
         lifecycle.start("draft")
 
 
+def test_capacity_changes_only_while_planned_and_never_below_zero():
+    assert lifecycle.change_capacity("scheduled", 30) == 30
+    with pytest.raises(IllegalTransitionError):
+        lifecycle.change_capacity("completed", 30)
+    with pytest.raises(InvalidDetailsError) as refused:
+        lifecycle.change_capacity("draft", -1)
+    assert "capacity" in refused.value.errors
+
+
 def test_reschedule_keeps_the_old_and_new_dates():
     later = PKT + timedelta(days=7)
     move = lifecycle.reschedule(_session(), later, later + timedelta(days=1), "Asia/Karachi",

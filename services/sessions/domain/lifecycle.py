@@ -75,6 +75,14 @@ def cancel(status: str, reason: str) -> str:
     return CANCELLED
 
 
+def change_capacity(status: str, capacity: int) -> int:
+    """Seats change only while the session is still being planned."""
+    _require(status, PLANNED, "change the capacity of")
+    if capacity < 0:
+        raise InvalidDetailsError({"capacity": ["must not be negative"]})
+    return capacity
+
+
 def reschedule(session: dict, starts_at: datetime, ends_at: datetime, timezone: str,
                now: datetime) -> dict:
     """The move, keeping the old dates: what a reschedule records and announces."""

@@ -6,7 +6,14 @@ from flask_smorest import Blueprint
 from common.auth import requires
 from services.sessions import sessions
 from services.sessions.resources.common import COORDINATOR, READERS, runtime, shown
-from services.sessions.schemas import CancelIn, RescheduleIn, SessionIn, SessionOut, SessionQuery
+from services.sessions.schemas import (
+    CancelIn,
+    CapacityIn,
+    RescheduleIn,
+    SessionIn,
+    SessionOut,
+    SessionQuery,
+)
 
 blp = Blueprint("sessions", __name__, url_prefix="/sessions",
                 description="Training workshops and coaching sessions")
@@ -64,6 +71,16 @@ def reschedule(change, session_id):
     """Move a planned session, keeping the old and new dates (coordinator); publishes
     `sessions.session.rescheduled`."""
     return _answer(sessions.reschedule(runtime(), session_id, change))
+
+
+@blp.route("/<session_id>/capacity", methods=["PUT"])
+@requires(*COORDINATOR)
+@blp.arguments(CapacityIn)
+@blp.response(200, SessionOut)
+@blp.alt_response(409, description="the session is under way, completed or cancelled")
+def change_capacity(body, session_id):
+    """Change the number of seats (coordinator); publishes `sessions.session.capacity_changed`."""
+    return _answer(sessions.change_capacity(runtime(), session_id, body["capacity"]))
 
 
 @blp.route("/<session_id>/start", methods=["POST"])
