@@ -1,17 +1,16 @@
 """Notifications on the real database and SMTP: what officers receive, once, in time."""
 
 import email
-import json
 import subprocess
 import sys
 import threading
-import urllib.request
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.policy import default
 
 import pytest
+import requests
 
 from common.consumer import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
@@ -129,15 +128,14 @@ def sender_for(programme: Programme, smtp_port: int | None = None) -> Sender:
 
 
 def inbox(base: str, address: str) -> list[dict]:
-    with urllib.request.urlopen(f"{base}/messages?to={address}", timeout=5) as response:
-        messages = json.loads(response.read())
+    messages = requests.get(f"{base}/messages", params={"to": address}, timeout=5).json()
     # A long Subject is folded right after "Subject:"; the sink keeps the folding whitespace.
     return [{**m, "subject": m["subject"].strip()} for m in messages]
 
 
 def raw_message(base: str, message_id: str) -> email.message.EmailMessage:
-    with urllib.request.urlopen(f"{base}/messages/{message_id}", timeout=5) as response:
-        return email.message_from_bytes(response.read(), policy=default)
+    raw = requests.get(f"{base}/messages/{message_id}", timeout=5).content
+    return email.message_from_bytes(raw, policy=default)
 
 
 def _free_port() -> int:
@@ -168,9 +166,8 @@ def own_sink(tmp_path):
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=1):
-            return True
-    except OSError:
+        return requests.get(url, timeout=1).ok
+    except requests.RequestException:
         return False
 
 
