@@ -1,0 +1,44 @@
+"""Private infrastructure for fault tests: a FerretDB of their own that they may kill."""
+
+import signal
+import socket
+import subprocess
+import urllib.parse
+from pathlib import Path
+
+from devstack.infra.ferretdb import binary_path, ready
+from tests.conftest import wait_for
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateFerretDB:
+    """A FerretDB on its own port and data directory, started, killed and restarted at will."""
+
+    def __init__(self, home: Path):
+        self.home = home
+        self.port = free_port()
+        self.uri = f"mongodb://127.0.0.1:{self.port}/"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        data = self.home / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        command = [str(binary_path()), "--handler=sqlite",
+                   f"--sqlite-url=file:{urllib.parse.quote(str(data))}/",
+                   f"--listen-addr=127.0.0.1:{self.port}", "--telemetry=disable",
+                   f"--state-dir={self.home}", "--debug-addr=-", "--log-level=error"]
+        with open(self.home / "ferretdb.log", "ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        wait_for(lambda: ready(self.uri, 1.0), timeout_s=30)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to close cleanly, as in a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
