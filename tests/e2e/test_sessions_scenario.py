@@ -127,3 +127,8 @@ def test_press_release_cohort_through_the_coaching_series(sessions_api, registra
     published = call("GET", f"/series/{series['id']}/indicators", role="viewer",
                      params={"min_cell": 10})
     assert published["retained"]["by_agency"] == {FIA: 18, PUNJAB: None}
+
+    overall = call("GET", f"/programmes/{programme['id']}/indicators", role="viewer")
+    assert (overall["sessions"], overall["sessions_held"]) == (3, 2)
+    assert overall["enrolled"]["by_agency"] == {FIA: 18, PUNJAB: 6}
+    assert overall["attended"]["total"] == 24

@@ -98,3 +98,13 @@ def test_only_consented_comments_are_quotable():
              {"comments": "private remark", "consent_to_quote": False},
              {"comments": "", "consent_to_quote": True}]
     assert feedback.quotable(given) == ["very useful"]
+
+
+def test_series_session_rows_hide_small_head_counts_and_their_rates():
+    figures = {"sessions": [{"session_id": "s1", "enrolled": 3, "attendance_rate": 1.0},
+                            {"session_id": "s2", "enrolled": 24, "attendance_rate": 0.5}],
+               **indicators.retention([])}
+    shown = indicators.suppress(figures, k=5)
+    assert shown["sessions"] == [
+        {"session_id": "s1", "enrolled": None, "attendance_rate": None},
+        {"session_id": "s2", "enrolled": 24, "attendance_rate": 0.5}]
