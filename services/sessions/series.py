@@ -5,18 +5,17 @@ from datetime import UTC, datetime
 from common.runtime import Runtime
 from services.sessions import events, programmes, store
 from services.sessions.domain import series as rules
-from services.sessions.domain.errors import InvalidDetailsError, NotFoundError
 
 COLLECTION = "series"
 
 
 def create(runtime: Runtime, details: dict) -> dict:
     """Store a series and `sessions.series.created` in one write."""
-    must_exist(lambda: programmes.get(runtime, details["programme_id"]), "programme_id")
+    store.referenced(runtime.db[programmes.COLLECTION], details["programme_id"], "programme",
+                     "programme_id")
     if details.get("origin_session_id"):
-        must_exist(lambda: store.must_get(runtime.db[store.SESSIONS],
-                                           details["origin_session_id"], "session"),
-                    "origin_session_id")
+        store.referenced(runtime.db[store.SESSIONS], details["origin_session_id"], "session",
+                         "origin_session_id")
     series_id = store.new_id()
     eligibility = details.get("eligibility") or {"genders": None, "agencies": None}
     document = {"_id": series_id, **details, "eligibility": eligibility,
@@ -26,13 +25,6 @@ def create(runtime: Runtime, details: dict) -> dict:
         "title": details["title"], "planned_sessions": details["planned_sessions"],
         "origin_session_id": details.get("origin_session_id"), "eligibility": eligibility}))
     return runtime.insert(COLLECTION, document, [event])
-
-
-def must_exist(lookup, field: str) -> None:
-    try:
-        lookup()
-    except NotFoundError as exc:
-        raise InvalidDetailsError({field: [str(exc)]}) from None
 
 
 def get(runtime: Runtime, series_id: str) -> dict:

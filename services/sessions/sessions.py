@@ -26,8 +26,8 @@ def create(runtime: Runtime, details: dict) -> dict:
                          details["capacity"])
     parent = _parent_series(runtime, details)
     if parent is None and details.get("programme_id"):
-        series.must_exist(lambda: programmes.get(runtime, details["programme_id"]),
-                          "programme_id")
+        store.referenced(runtime.db[programmes.COLLECTION], details["programme_id"],
+                         "programme", "programme_id")
     document = {"_id": store.new_id(), **details,
                 "status": lifecycle.DRAFT if draft else lifecycle.SCHEDULED,
                 "facilitators": [], "reschedules": [], "created_at": datetime.now(UTC)}
@@ -39,9 +39,8 @@ def _parent_series(runtime: Runtime, details: dict) -> dict | None:
     """The session's series (its programme comes with it), or None."""
     if not details.get("series_id"):
         return None
-    parent: dict = {}
-    series.must_exist(lambda: parent.update(series.get(runtime, details["series_id"])),
-                      "series_id")
+    parent = store.referenced(runtime.db[series.COLLECTION], details["series_id"], "series",
+                              "series_id")
     if details.get("programme_id") not in (None, parent["programme_id"]):
         raise InvalidDetailsError({"programme_id": ["differs from the series' programme"]})
     details["programme_id"] = parent["programme_id"]

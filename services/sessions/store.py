@@ -4,7 +4,7 @@ import uuid
 
 from pymongo import ASCENDING
 
-from services.sessions.domain.errors import NotFoundError
+from services.sessions.domain.errors import InvalidDetailsError, NotFoundError
 
 HIDDEN = {"outbox": 0, "outbox_pending": 0}
 SESSIONS = "sessions"  # named here because series and sessions both read it
@@ -25,3 +25,11 @@ def must_get(collection, doc_id: str, what: str) -> dict:
     if found is None:
         raise NotFoundError(f"no {what} with id {doc_id}")
     return found
+
+
+def referenced(collection, doc_id: str, what: str, field: str) -> dict:
+    """A document a request body points at; a dangling reference is a 422 naming ``field``."""
+    try:
+        return must_get(collection, doc_id, what)
+    except NotFoundError as exc:
+        raise InvalidDetailsError({field: [str(exc)]}) from None

@@ -81,6 +81,15 @@ def test_programme_ending_before_it_starts_gets_422(api):
     assert runtime.db["programmes"].count_documents({}) == 0
 
 
+def test_series_of_an_unknown_programme_gets_422_naming_it(api):
+    call, runtime = api
+    response = call("POST", "/series", json={"programme_id": "nope", "title": "Coaching",
+                                             "planned_sessions": 3})
+    assert response.status_code == 422
+    assert "programme_id" in response.get_json()["errors"]["json"]
+    assert runtime.db["series"].count_documents({}) == 0
+
+
 def test_session_in_a_series_is_announced_with_its_position(api, kafka_bootstrap):
     call, runtime = api
     series = _series(call)
