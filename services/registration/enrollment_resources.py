@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 
 from common.auth import requires
 from common.http import error_response
-from services.registration import enrollments, participants, rules, seats
+from services.registration import enrollments, participants, rules, seat_log, seats
 from services.registration.enrollment_schemas import (
     EnrollmentIn,
     EnrollmentOut,
@@ -69,7 +69,7 @@ class Enrollment(MethodView):
     @blp.response(200, EnrollmentOut)
     def get(self, enrollment_id):
         """One enrollment (any role; pseudonymous)."""
-        found = enrollments.get(_runtime(), enrollment_id)
+        found = enrollments.current(_runtime(), enrollment_id)
         if found is None:
             abort(404, message=f"no enrollment with id {enrollment_id}")
         return _out(found)
@@ -99,11 +99,12 @@ class SessionSeats(MethodView):
     def get(self, session_id):
         """A session's seats and waiting list, as registration knows them (any role)."""
         session = get_session(_runtime(), session_id)
-        if session is None:
+        seats_now = seat_log.state(_runtime(), session_id)
+        if session is None or seats_now is None:
             abort(404, message=f"no session with id {session_id} is known to registration")
-        entries = session.get("entries", {})
         waiting = [{"position": n, "participant_id": pid,
-                    "enrollment_id": entries[pid]["enrollment_id"]}
-                   for n, pid in enumerate(session.get("waiting", []), start=1)]
-        return {**session, "id": session["_id"], "confirmed": len(session.get("holders", [])),
-                "waiting_list": waiting}
+                    "enrollment_id": seats_now.entries[pid]["enrollment_id"]}
+                   for n, pid in enumerate(seats_now.waiting, start=1)]
+        return {**session, "id": session_id, "status": seats_now.status,
+                "capacity": seats_now.capacity, "seats_left": seats_now.seats_left,
+                "confirmed": len(seats_now.holders), "waiting_list": waiting}

@@ -1,19 +1,20 @@
-"""The enrollments collection: a read model derived from the session documents' seat entries.
+"""The enrollments collection: a read model of the seat logs, for lists and look-ups by id.
 
-The session document is the truth (its single guarded update decides a seat and carries the
-event); each entry is copied here right after the write, and the worker's sweep copies whatever
-a crash left behind. Copies carry the session's revision so an older one never overwrites a newer.
+The seat log is the truth; each change is copied here right after its entry is written, and
+the worker's sweep re-copies every session whose log moved, which also repairs what a crash
+between the two writes (or two racing copies) left stale.
 """
 
 import logging
 import threading
+from datetime import UTC, datetime, timedelta
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from common.runtime import Runtime
-from services.registration import rules
-from services.registration.session_projection import SESSIONS
+from services.registration import seat_log
+from services.registration.rules import SeatState
 
 log = logging.getLogger(__name__)
 
@@ -22,50 +23,50 @@ COPIED = ("participant_id", "status", "gender", "agency", "reason", "previous_st
           "requested_at", "updated_at")
 
 
-def view(session: dict, participant_id: str) -> dict:
-    """One enrollment as the session document holds it now."""
-    entry = session["entries"][participant_id]
-    return {"_id": entry["enrollment_id"], "session_id": session["_id"],
-            "series_id": session.get("series_id"),
-            "position": rules.position(session.get("waiting", []), participant_id),
-            **{k: entry.get(k) for k in COPIED}}
+def view(state: SeatState, participant_id: str) -> dict:
+    """One enrollment as the seat log has it now."""
+    entry = state.entries[participant_id]
+    return {"_id": entry["enrollment_id"], "session_id": state.session_id,
+            "series_id": state.series_id, "position": state.position(participant_id),
+            "revision": state.revision, **{k: entry.get(k) for k in COPIED}}
 
 
-def sync(runtime: Runtime, session: dict, participant_ids=None) -> None:
-    """Copy entries of ``session`` (all, or the given participants') into the read model."""
+def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
+    """Copy the enrollments of ``state`` (all, or the given participants') into the read model."""
     collection = runtime.db[COLLECTION]
-    revision = session["revision"]
-    for pid in participant_ids if participant_ids is not None else session.get("entries", {}):
-        if pid not in session.get("entries", {}):
-            continue
-        copy = {**view(session, pid), "revision": revision}
+    for pid in dict.fromkeys(state.entries if participant_ids is None else participant_ids):
+        copy = view(state, pid)
         enrollment_id = copy.pop("_id")
-        written = collection.update_one({"_id": enrollment_id, "revision": {"$lt": revision}},
-                                        {"$set": copy})
-        if written.matched_count == 0:
-            try:
-                collection.insert_one({"_id": enrollment_id, **copy})
-            except DuplicateKeyError:
-                pass  # a newer copy is already there
+        try:
+            collection.insert_one({"_id": enrollment_id, **copy})
+        except DuplicateKeyError:
+            collection.update_one({"_id": enrollment_id,
+                                   "revision": {"$lt": state.revision}}, {"$set": copy})
 
 
-def sweep(runtime: Runtime) -> int:
-    """Copy every session whose entries changed since its last full copy; returns how many."""
-    done = 0
-    for session in runtime.db[SESSIONS].find({"sync_pending": True}, {"outbox": 0}):
-        sync(runtime, session)
-        runtime.db[SESSIONS].update_one({"_id": session["_id"], "revision": session["revision"]},
-                                        {"$set": {"sync_pending": False}})
-        done += 1
-    return done
+def sweep(runtime: Runtime, since: datetime | None) -> int:
+    """Re-copy every session whose log changed since ``since`` (all when None)."""
+    if since is None:
+        sessions = set(runtime.db[seat_log.LOG].distinct("session_id"))
+    else:
+        sessions = seat_log.sessions_changed_since(runtime, since)
+    for session_id in sessions:
+        state = seat_log.state(runtime, session_id)
+        if state is not None:
+            sync(runtime, state)
+    return len(sessions)
 
 
 def sweeper(runtime: Runtime, interval_s: float = 2.0):
-    """A background task for the worker: keeps the read model complete after crashes."""
+    """A background task for the worker: a full pass at start, then what moved recently."""
     def enrollment_sweeper(stop: threading.Event) -> None:
+        since = None
         while not stop.is_set():
+            # Overlapping windows: an entry written during a pass is seen by the next one.
+            started = datetime.now(UTC) - timedelta(seconds=30)
             try:
-                sweep(runtime)
+                sweep(runtime, since)
+                since = started
             except PyMongoError as exc:
                 log.warning("enrollment sweep: database unavailable", extra={"error": repr(exc)})
             stop.wait(interval_s)
@@ -74,6 +75,18 @@ def sweeper(runtime: Runtime, interval_s: float = 2.0):
 
 def get(runtime: Runtime, enrollment_id: str) -> dict | None:
     return runtime.db[COLLECTION].find_one({"_id": enrollment_id})
+
+
+def current(runtime: Runtime, enrollment_id: str) -> dict | None:
+    """One enrollment as its session's log has it now (the copy may lag a moment)."""
+    copy = get(runtime, enrollment_id)
+    if copy is None:
+        return None
+    state = seat_log.state(runtime, copy["session_id"])
+    entry = state.entries.get(copy["participant_id"]) if state else None
+    if entry is None or entry["enrollment_id"] != enrollment_id:
+        return copy  # superseded by a later enrollment of hers: the copy is final
+    return view(state, copy["participant_id"])
 
 
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:

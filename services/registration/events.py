@@ -86,10 +86,11 @@ ENROLLMENT_SCHEMAS = {
 }
 
 
-def enrollment_data(event_type: str, entry: dict, session: dict, **extra) -> dict:
+def enrollment_data(event_type: str, entry: dict, session_id: str, series_id: str | None,
+                    **extra) -> dict:
     """The payload of an enrollment event, dumped through its schema (least data)."""
     schema = ENROLLMENT_SCHEMAS[event_type]
     values = {"enrollment_id": entry["enrollment_id"], "participant_id": entry["participant_id"],
-              "session_id": session["_id"], "series_id": session.get("series_id"),
+              "session_id": session_id, "series_id": series_id,
               "gender": entry.get("gender"), "agency": entry.get("agency"), **extra}
     return schema.dump({k: v for k, v in values.items() if k in schema.fields})

@@ -18,7 +18,9 @@ def build_registry(runtime: Runtime) -> Registry:
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_SCHEDULED, consumed.SessionScheduled())
     def session_scheduled(event: Event, payload: dict) -> None:
         projection.project_scheduled(runtime, payload)
-        cohorts.enroll_cohort(runtime, payload["session_id"], event)
+        seats.open_session(runtime, payload["session_id"], payload["series_id"],
+                           payload["capacity"])
+        cohorts.enroll_cohort(runtime, payload["session_id"], payload["series_id"], event)
 
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_RESCHEDULED, consumed.SessionRescheduled())
     def session_rescheduled(event: Event, payload: dict) -> None:
@@ -31,12 +33,14 @@ def build_registry(runtime: Runtime) -> Registry:
 
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_CANCELLED, consumed.SessionCancelled())
     def session_cancelled(event: Event, payload: dict) -> None:
-        seats.cancel_session(runtime, payload["session_id"],
-                             payload.get("reason") or "the session was cancelled", event)
+        projection.project_closed(runtime, payload["session_id"], "cancelled")
+        seats.close(runtime, payload["session_id"], "cancelled",
+                    payload.get("reason") or "the session was cancelled", event)
 
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_COMPLETED, consumed.SessionCompleted())
     def session_completed(event: Event, payload: dict) -> None:
-        projection.project_completed(runtime, payload)
+        projection.project_closed(runtime, payload["session_id"], "completed")
+        seats.close(runtime, payload["session_id"], "completed", None, event)
 
     @registry.on(SESSIONS_EVENTS, consumed.ATTENDANCE_RECORDED, consumed.AttendanceRecorded())
     def attendance_recorded(event: Event, payload: dict) -> None:

@@ -1,9 +1,16 @@
 """Every index registration needs, and the starting list of agencies; idempotent."""
 
 from common.runtime import Runtime
-from services.registration import agencies, enrollments, participants, session_projection
+from services.registration import (
+    agencies,
+    cohorts,
+    enrollments,
+    participants,
+    seat_log,
+    session_projection,
+)
 
-OUTBOX_COLLECTIONS = [participants.COLLECTION, session_projection.SESSIONS]
+OUTBOX_COLLECTIONS = [participants.COLLECTION, seat_log.LOG]
 
 
 def ensure_all(runtime: Runtime) -> None:
@@ -11,3 +18,5 @@ def ensure_all(runtime: Runtime) -> None:
     agencies.ensure_indexes(runtime)
     session_projection.ensure_indexes(runtime)
     enrollments.ensure_indexes(runtime)
+    seat_log.ensure_indexes(runtime)
+    cohorts.ensure_indexes(runtime)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from common.idempotency import COLLECTION as IDEMPOTENCY_KEYS
 from common.runtime import Runtime
 from services.registration import cohorts, enrollments, events, participants
-from services.registration.session_projection import SESSIONS
+from services.registration.session_projection import attended
 
 INTERNAL = ("outbox", "outbox_pending", "email_key", "service_number_key")
 
@@ -16,14 +16,13 @@ def export(runtime: Runtime, participant_id: str) -> dict:
     profile = participants.get(runtime, participant_id)
     if profile is None:
         raise participants.UnknownParticipantError(participant_id)
-    attended = runtime.db[SESSIONS].find({"attendees": participant_id}, {"_id": 1})
     return {
         "participant": {**{k: v for k, v in profile.items() if k not in INTERNAL},
                         "id": participant_id},
         "enrollments": [{**e, "id": e["_id"]}
                         for e in enrollments.of_participant(runtime, participant_id)],
         "series": cohorts.of_participant(runtime, participant_id),
-        "attended_sessions": [s["_id"] for s in attended],
+        "attended_sessions": attended(runtime, participant_id),
     }
 
 

@@ -1,34 +1,69 @@
-"""Enrollment rules as plain functions: eligibility, the waiting list, who moves when seats change.
+"""Enrollment rules as plain functions: eligibility, seats, the waiting list, who moves when.
 
-A session's seats are described by its holders (confirmed, in order of confirmation) and its
-waiting list (first come, first served). Every function returns a `Plan`: the new lists and
-the status change of each enrollment it touches; the caller writes it in one guarded update.
+A session's seats are the fold of its append-only seat log (see `seats.py`): each log entry holds
+the status changes it decided. `fold` rebuilds the state; the decision functions return the
+changes the next entry must hold. Holders keep the order in which they got their seat; the
+waiting list keeps the order of arrival (first come, first served).
 """
 
 from dataclasses import dataclass, field
 
 ACTIVE = ("confirmed", "waitlisted")
-FINAL = ("withdrawn", "rejected", "cancelled")
+CONFIRMED = "registration.enrollment.confirmed"
+WAITLISTED = "registration.enrollment.waitlisted"
+PROMOTED = "registration.enrollment.promoted"
+REJECTED = "registration.enrollment.rejected"
+WITHDRAWN = "registration.enrollment.withdrawn"
+CANCELLED = "registration.enrollment.cancelled"
 
 
 class IllegalTransitionError(Exception):
     """The enrollment is not in a state that allows this change."""
 
 
-@dataclass(frozen=True)
-class Change:
-    participant_id: str
-    status: str
-    event_type: str
-    extra: dict = field(default_factory=dict)
+@dataclass
+class SeatState:
+    session_id: str
+    series_id: str | None
+    capacity: int
+    status: str = "scheduled"
+    revision: int = 0
+    holders: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    entries: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - len(self.holders)
+
+    def position(self, participant_id: str) -> int | None:
+        """1-based place on the waiting list, or None when she is not on it."""
+        if participant_id in self.waiting:
+            return self.waiting.index(participant_id) + 1
+        return None
 
 
-@dataclass(frozen=True)
-class Plan:
-    holders: list[str]
-    waiting: list[str]
-    seats_left: int
-    changes: list[Change]
+def fold(log: list[dict]) -> SeatState | None:
+    """The seats after every entry of the log, in order; None if the session was never opened."""
+    if not log or log[0]["kind"] != "opened":
+        return None
+    state = SeatState(log[0]["session_id"], log[0].get("series_id"), log[0]["capacity"])
+    for entry in log:
+        state.revision = entry["seq"]
+        if "capacity" in entry:
+            state.capacity = entry["capacity"]
+        if "status" in entry:
+            state.status = entry["status"]
+        for change in entry.get("changes", []):
+            pid = change["participant_id"]
+            state.holders = [p for p in state.holders if p != pid]
+            state.waiting = [p for p in state.waiting if p != pid]
+            if change["status"] == "confirmed":
+                state.holders.append(pid)
+            elif change["status"] == "waitlisted":
+                state.waiting.append(pid)
+            state.entries[pid] = change
+    return state
 
 
 def ineligibility(eligibility: dict | None, gender: str, agency: str) -> str | None:
@@ -42,40 +77,42 @@ def ineligibility(eligibility: dict | None, gender: str, agency: str) -> str | N
     return None
 
 
-def _promote(capacity: int, holders: list[str], waiting: list[str],
-             changes: list[Change]) -> Plan:
-    """Fill free seats from the head of the waiting list."""
+def _change(entry: dict, status: str, event_type: str, **extra) -> tuple[dict, str, dict]:
+    return {**entry, "status": status, **extra}, event_type, extra
+
+
+def enroll(state: SeatState, entry: dict, refusal: str | None):
+    """Requested -> rejected (with the reason), confirmed while seats last, else waitlisted."""
+    if refusal:
+        return _change(entry, "rejected", REJECTED, reason=refusal)
+    if state.seats_left > 0:
+        return _change(entry, "confirmed", CONFIRMED)
+    return _change(entry, "waitlisted", WAITLISTED, position=len(state.waiting) + 1)
+
+
+def _promote(state: SeatState, capacity: int, holders: list[str], waiting: list[str]):
     free = max(0, capacity - len(holders))
-    promoted = waiting[:free]
-    changes = changes + [Change(pid, "confirmed", "registration.enrollment.promoted")
-                         for pid in promoted]
-    holders = holders + promoted
-    return Plan(holders, waiting[len(promoted):], capacity - len(holders), changes)
+    return [_change(state.entries[pid], "confirmed", PROMOTED) for pid in waiting[:free]]
 
 
-def withdraw(capacity: int, holders: list[str], waiting: list[str], participant_id: str,
-             status: str) -> Plan:
+def withdraw(state: SeatState, participant_id: str):
     """She leaves; a freed seat goes to the first waitlisted participant."""
+    entry = state.entries.get(participant_id)
+    status = entry["status"] if entry else "unknown"
     if status not in ACTIVE:
         raise IllegalTransitionError(f"an enrollment that is {status} cannot be withdrawn")
-    left = Change(participant_id, "withdrawn", "registration.enrollment.withdrawn",
-                  {"previous_status": status})
-    return _promote(capacity, [p for p in holders if p != participant_id],
-                    [p for p in waiting if p != participant_id], [left])
+    holders = [p for p in state.holders if p != participant_id]
+    waiting = [p for p in state.waiting if p != participant_id]
+    left = _change(entry, "withdrawn", WITHDRAWN, previous_status=status)
+    return [left, *_promote(state, state.capacity, holders, waiting)]
 
 
-def change_capacity(capacity: int, holders: list[str], waiting: list[str]) -> Plan:
+def change_capacity(state: SeatState, capacity: int):
     """A new capacity: more seats promote from the waiting list; fewer never evict anyone."""
-    return _promote(capacity, holders, waiting, [])
+    return _promote(state, capacity, state.holders, state.waiting)
 
 
-def cancel(capacity: int, holders: list[str], waiting: list[str], reason: str) -> Plan:
+def cancel(state: SeatState, reason: str):
     """The session is cancelled: every active enrollment is cancelled with the reason."""
-    changes = [Change(pid, "cancelled", "registration.enrollment.cancelled", {"reason": reason})
-               for pid in holders + waiting]
-    return Plan([], [], capacity, changes)
-
-
-def position(waiting: list[str], participant_id: str) -> int | None:
-    """1-based place on the waiting list, or None when she is not on it."""
-    return waiting.index(participant_id) + 1 if participant_id in waiting else None
+    return [_change(state.entries[pid], "cancelled", CANCELLED, reason=reason)
+            for pid in state.holders + state.waiting]

@@ -1,9 +1,12 @@
-"""Seats: each change to a session's holders and waiting list is ONE guarded document update.
+"""Seats: an append-only log per session, each entry inserted under a unique sequence number.
 
-FerretDB has no transactions, so the session's projection document holds the seat counter, the
-holders, the waiting list and every participant's entry; one `find_one_and_update` whose filter
-guards the decision (a seat is still free, she is not already in, the list has not moved) writes
-the change and its event together. Whoever loses the race re-reads and decides again.
+FerretDB 1.24 (SQLite backend) applies an update as read-modify-write of the whole document, so
+concurrent updates of one document lose each other's changes, and a guard in the filter does
+not stop two racing writers (measured: 48 concurrent `$inc` left 3). The one atomic step it has
+is an insert against a unique key. So each decision about a session's seats is a new log entry
+whose `_id` is (session, next sequence number); of two processes deciding on the same state,
+one insert wins and the other gets a duplicate key, re-reads and decides again. The entry
+carries its events (atomic outbox), so nothing accepted is lost and no seat is given twice.
 """
 
 import random
@@ -11,10 +14,13 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from pymongo.errors import DuplicateKeyError
+
 from common.envelope import Event
 from common.runtime import Runtime
 from services.registration import enrollments, events, rules
-from services.registration.session_projection import SESSIONS, get_series, get_session
+from services.registration.seat_log import LOG, entry_id, state
+from services.registration.session_projection import get_series
 
 MAX_ATTEMPTS = 200
 
@@ -44,91 +50,86 @@ class ContentionError(Exception):
     """Too many concurrent changes to one session; the caller may retry."""
 
 
+def _append(runtime: Runtime, current: rules.SeatState, kind: str, changes, cause: Event | None,
+            **fields) -> bool:
+    """Insert the next log entry with its events; False if another writer took that number."""
+    seq = current.revision + 1
+    published = [runtime.event(event_type, entry["enrollment_id"],
+                               events.enrollment_data(event_type, entry, current.session_id,
+                                                      current.series_id, **extra), cause)
+                 for entry, event_type, extra in changes]
+    document = {"_id": entry_id(current.session_id, seq), "session_id": current.session_id,
+                "seq": seq, "kind": kind, "at": datetime.now(UTC),
+                "changes": [entry for entry, _, _ in changes], **fields}
+    try:
+        runtime.insert(LOG, document, published)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
 def _pause(attempt: int) -> None:
     # Jittered backoff so racing processes stop colliding; not a synchronisation.
     time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))  # noqa: S311
 
 
-def enroll(runtime: Runtime, session_id: str, participant: dict, cause: Event | None = None,
-           only_new: bool = False) -> dict | None:
-    """Confirm, waitlist or reject her in one write; ``only_new`` skips anyone with any entry."""
-    pid = participant["_id"]
+def _decide_and_append(runtime: Runtime, session_id: str, decide, kind: str,
+                       cause: Event | None = None) -> rules.SeatState | None:
+    """Read, decide, append; again on a lost race. ``decide`` returns (changes, fields) or None."""
     for attempt in range(MAX_ATTEMPTS):
-        session = get_session(runtime, session_id)
-        if session is None:
+        current = state(runtime, session_id)
+        if current is None:
             raise UnknownSessionError(session_id)
-        if session["status"] != "scheduled":
-            raise SessionClosedError(session_id, session["status"])
-        entry = session.get("entries", {}).get(pid)
-        if entry is not None and only_new:
+        decision = decide(current)
+        if decision is None:
             return None
-        if entry is not None and entry["status"] in rules.ACTIVE:
-            raise AlreadyEnrolledError(entry)
-        query, update, event = _decide(runtime, session, participant, cause, only_new)
-        stored = runtime.update(SESSIONS, query, update, [event])
-        if stored is not None:
-            enrollments.sync(runtime, stored, [pid])
-            return enrollments.view(stored, pid)
+        changes, fields = decision
+        if _append(runtime, current, kind, changes, cause, **fields):
+            after = state(runtime, session_id)
+            # Copies of what changed, and of the waiting list whose places moved.
+            enrollments.sync(runtime, after, [entry["participant_id"] for entry, _, _ in changes]
+                             + after.waiting)
+            return after
         _pause(attempt)
     raise ContentionError(f"session {session_id} is changing too fast; retry")
 
 
-def _decide(runtime: Runtime, session: dict, participant: dict, cause, only_new):
+def open_session(runtime: Runtime, session_id: str, series_id: str | None,
+                 capacity: int) -> None:
+    """The log's first entry; a replay finds it there already."""
+    document = {"_id": entry_id(session_id, 0), "session_id": session_id, "seq": 0,
+                "kind": "opened", "series_id": series_id, "capacity": capacity,
+                "status": "scheduled", "at": datetime.now(UTC), "changes": []}
+    try:
+        runtime.db[LOG].insert_one(document)
+    except DuplicateKeyError:
+        pass
+
+
+def enroll(runtime: Runtime, session_id: str, participant: dict, cause: Event | None = None,
+           only_new: bool = False) -> dict | None:
+    """Confirm, waitlist or reject her; ``only_new`` skips anyone with any entry already."""
     pid = participant["_id"]
-    series = get_series(runtime, session["series_id"]) if session.get("series_id") else None
-    reason = rules.ineligibility(series.get("eligibility") if series else None,
-                                participant["gender"], participant["agency"])
     now = datetime.now(UTC)
     entry = {"enrollment_id": str(uuid.uuid4()), "participant_id": pid,
              "gender": participant["gender"], "agency": participant["agency"],
              "requested_at": now, "updated_at": now}
-    query = {"_id": session["_id"], "status": "scheduled", "holders": {"$ne": pid},
-             "waiting": {"$ne": pid}}
-    if only_new:
-        query[f"entries.{pid}"] = {"$exists": False}
-    update = {"$inc": {"revision": 1}}
-    if reason:
-        entry.update(status="rejected", reason=reason)
-        kind, extra = events.ENROLLMENT_REJECTED, {"reason": reason}
-    elif session["seats_left"] > 0:
-        entry["status"] = "confirmed"
-        query["seats_left"] = {"$gt": 0}
-        update["$inc"]["seats_left"] = -1
-        update["$push"] = {"holders": pid}
-        kind, extra = events.ENROLLMENT_CONFIRMED, {}
-    else:
-        waiting = len(session.get("waiting", []))
-        entry["status"] = "waitlisted"
-        query["seats_left"] = {"$lte": 0}
-        query["waiting"] = {"$ne": pid, "$size": waiting}  # her place is decided by this write
-        update["$push"] = {"waiting": pid}
-        kind, extra = events.ENROLLMENT_WAITLISTED, {"position": waiting + 1}
-    update["$set"] = {f"entries.{pid}": entry, "sync_pending": True}
-    event = runtime.event(kind, entry["enrollment_id"],
-                          events.enrollment_data(kind, entry, session, **extra), cause)
-    return query, update, event
 
+    def decide(current: rules.SeatState):
+        if current.status != "scheduled":
+            raise SessionClosedError(session_id, current.status)
+        existing = current.entries.get(pid)
+        if existing is not None and only_new:
+            return None
+        if existing is not None and existing["status"] in rules.ACTIVE:
+            raise AlreadyEnrolledError(existing)
+        series = get_series(runtime, current.series_id) if current.series_id else None
+        refusal = rules.ineligibility(series.get("eligibility") if series else None,
+                                      participant["gender"], participant["agency"])
+        return [rules.enroll(current, entry, refusal)], {}
 
-def apply_plan(runtime: Runtime, session: dict, plan: rules.Plan, cause: Event | None,
-               **also) -> dict | None:
-    """Write a plan if the session has not changed since it was read; None if it has."""
-    now = datetime.now(UTC)
-    sets = {"holders": plan.holders, "waiting": plan.waiting, "seats_left": plan.seats_left,
-            "sync_pending": True, **also}
-    published = []
-    for change in plan.changes:
-        entry = {**session["entries"][change.participant_id], "status": change.status,
-                 "updated_at": now, **change.extra}
-        sets[f"entries.{change.participant_id}"] = entry
-        published.append(runtime.event(
-            change.event_type, entry["enrollment_id"],
-            events.enrollment_data(change.event_type, entry, session, **change.extra), cause))
-    stored = runtime.update(SESSIONS, {"_id": session["_id"], "revision": session["revision"]},
-                            {"$set": sets, "$inc": {"revision": 1}}, published)
-    if stored is not None:
-        enrollments.sync(runtime, stored, [c.participant_id for c in plan.changes]
-                         + list(stored.get("waiting", [])))
-    return stored
+    after = _decide_and_append(runtime, session_id, decide, "enrolled", cause)
+    return enrollments.view(after, pid) if after else None
 
 
 def withdraw(runtime: Runtime, enrollment_id: str, cause: Event | None = None) -> dict:
@@ -137,44 +138,45 @@ def withdraw(runtime: Runtime, enrollment_id: str, cause: Event | None = None) -
     if enrollment is None:
         raise UnknownEnrollmentError(enrollment_id)
     pid = enrollment["participant_id"]
-    for attempt in range(MAX_ATTEMPTS):
-        session = get_session(runtime, enrollment["session_id"])
-        entry = session.get("entries", {}).get(pid) if session else None
+
+    def decide(current: rules.SeatState):
+        entry = current.entries.get(pid)
         if entry is None or entry["enrollment_id"] != enrollment_id:
             raise rules.IllegalTransitionError(
                 f"an enrollment that is {enrollment['status']} cannot be withdrawn")
-        plan = rules.withdraw(session["capacity"], session.get("holders", []),
-                              session.get("waiting", []), pid, entry["status"])
-        stored = apply_plan(runtime, session, plan, cause)
-        if stored is not None:
-            return enrollments.view(stored, pid)
-        _pause(attempt)
-    raise ContentionError(f"session {enrollment['session_id']} is changing too fast; retry")
+        return _stamped(rules.withdraw(current, pid)), {}
+
+    after = _decide_and_append(runtime, enrollment["session_id"], decide, "withdrawn", cause)
+    return enrollments.view(after, pid)
 
 
 def change_capacity(runtime: Runtime, session_id: str, capacity: int, cause: Event) -> None:
     """New capacity from the sessions service; added seats promote from the waiting list."""
-    for attempt in range(MAX_ATTEMPTS):
-        session = get_session(runtime, session_id)
-        if session is None:
-            return
-        plan = rules.change_capacity(capacity, session.get("holders", []),
-                                     session.get("waiting", []))
-        if apply_plan(runtime, session, plan, cause, capacity=capacity) is not None:
-            return
-        _pause(attempt)
-    raise ContentionError(f"session {session_id} is changing too fast")
+    def decide(current: rules.SeatState):
+        if current.capacity == capacity:
+            return None
+        return _stamped(rules.change_capacity(current, capacity)), {"capacity": capacity}
+    try:
+        _decide_and_append(runtime, session_id, decide, "capacity_changed", cause)
+    except UnknownSessionError:
+        pass  # never scheduled here: nothing holds a seat in it
 
 
-def cancel_session(runtime: Runtime, session_id: str, reason: str, cause: Event) -> None:
-    """Every active enrollment of a cancelled session is cancelled, each with its event."""
-    for attempt in range(MAX_ATTEMPTS):
-        session = get_session(runtime, session_id)
-        if session is None:
-            return
-        plan = rules.cancel(session["capacity"], session.get("holders", []),
-                            session.get("waiting", []), reason)
-        if apply_plan(runtime, session, plan, cause, status="cancelled") is not None:
-            return
-        _pause(attempt)
-    raise ContentionError(f"session {session_id} is changing too fast")
+def close(runtime: Runtime, session_id: str, status: str, reason: str | None,
+          cause: Event) -> None:
+    """Cancelled (every active enrollment cancelled, each with its event) or completed."""
+    def decide(current: rules.SeatState):
+        if current.status != "scheduled":
+            return None
+        changes = rules.cancel(current, reason or "") if status == "cancelled" else []
+        return _stamped(changes), {"status": status}
+    try:
+        _decide_and_append(runtime, session_id, decide, status, cause)
+    except UnknownSessionError:
+        pass  # never scheduled here: nothing holds a seat in it
+
+
+def _stamped(changes):
+    now = datetime.now(UTC)
+    return [({**entry, "updated_at": now}, kind, extra) for entry, kind, extra in changes]
+

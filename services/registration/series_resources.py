@@ -36,7 +36,7 @@ class Series(MethodView):
         series = get_series(_runtime(), series_id)
         if series is None:
             _unknown_series(series_id)
-        return {**series, "id": series["_id"], "cohort": series.get("cohort", [])}
+        return {**series, "id": series["_id"], "cohort": cohorts.members(_runtime(), series_id)}
 
 
 @blp.route("/<series_id>/cohort")

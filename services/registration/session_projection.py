@@ -1,48 +1,33 @@
 """Registration's local copy of sessions and series, projected from the sessions service's events.
 
-Every function here is naturally idempotent: applying the same event twice leaves the same state.
-The seats themselves (holders, waiting list) change only in `seats.py`.
+Only the worker writes here, one event at a time per session, so plain updates are safe; the
+seats, which API processes change concurrently, live in the seat log (`seat_log.py`). Every
+function is naturally idempotent: the same event applied twice leaves the same state.
 """
-
-from pymongo.errors import DuplicateKeyError
 
 from common.runtime import Runtime
 
 SESSIONS = "sessions"
 SERIES = "series"
 ATTENDED = ("present", "late")
-
-
-def initial_seats(capacity: int) -> dict:
-    """The seat state of a session nobody has enrolled in yet."""
-    return {"status": "scheduled", "capacity": capacity, "seats_left": capacity, "holders": [],
-            "waiting": [], "entries": {}, "revision": 0, "sync_pending": False}
+DESCRIPTION = ("series_id", "position", "kind", "title", "starts_at", "ends_at", "timezone")
 
 
 def project_series(runtime: Runtime, payload: dict) -> None:
-    """Keep the series' rule and origin; its cohort is registration's own and is left alone."""
+    """Keep the series' eligibility rule and origin."""
     fields = {k: payload.get(k) for k in ("programme_id", "title", "planned_sessions",
                                           "origin_session_id", "eligibility")}
     runtime.db[SERIES].update_one({"_id": payload["series_id"]},
                                   {"$set": {**fields, "known": True}}, upsert=True)
 
 
-def project_scheduled(runtime: Runtime, payload: dict) -> dict:
-    """Create the session's projection (or refresh its description on a replay)."""
-    session_id = payload["session_id"]
-    about = {k: payload.get(k) for k in ("series_id", "position", "kind", "title", "starts_at",
-                                         "ends_at", "timezone")}
-    collection = runtime.db[SESSIONS]
-    try:
-        # Inserted, not upserted: FerretDB drops empty arrays given to $setOnInsert.
-        collection.insert_one({"_id": session_id, **about, **initial_seats(payload["capacity"]),
-                               "attendees": []})
-    except DuplicateKeyError:
-        collection.update_one({"_id": session_id}, {"$set": about})
-        # An attendance record may have created the document first: give it its seats once.
-        collection.update_one({"_id": session_id, "capacity": {"$exists": False}},
-                              {"$set": initial_seats(payload["capacity"])})
-    return collection.find_one({"_id": session_id})
+def project_scheduled(runtime: Runtime, payload: dict) -> None:
+    """Describe the session (status stays as it is on a replay)."""
+    runtime.db[SESSIONS].update_one(
+        {"_id": payload["session_id"]},
+        {"$set": {**{k: payload.get(k) for k in DESCRIPTION}, "known": True}}, upsert=True)
+    runtime.db[SESSIONS].update_one({"_id": payload["session_id"], "status": {"$exists": False}},
+                                    {"$set": {"status": "scheduled"}})
 
 
 def project_rescheduled(runtime: Runtime, payload: dict) -> None:
@@ -50,10 +35,10 @@ def project_rescheduled(runtime: Runtime, payload: dict) -> None:
         k: payload[k] for k in ("starts_at", "ends_at", "timezone")}})
 
 
-def project_completed(runtime: Runtime, payload: dict) -> None:
-    """A completed session takes no more enrollments; a cancelled one stays cancelled."""
-    runtime.db[SESSIONS].update_one({"_id": payload["session_id"], "status": "scheduled"},
-                                    {"$set": {"status": "completed"}})
+def project_closed(runtime: Runtime, session_id: str, status: str) -> None:
+    """Cancelled or completed: no more enrollments; a cancelled one stays cancelled."""
+    runtime.db[SESSIONS].update_one({"_id": session_id, "status": "scheduled"},
+                                    {"$set": {"status": status}})
 
 
 def project_attendance(runtime: Runtime, payload: dict) -> None:
@@ -65,8 +50,7 @@ def project_attendance(runtime: Runtime, payload: dict) -> None:
 
 
 def get_session(runtime: Runtime, session_id: str) -> dict | None:
-    return runtime.db[SESSIONS].find_one({"_id": session_id, "capacity": {"$exists": True}},
-                                         {"outbox": 0})
+    return runtime.db[SESSIONS].find_one({"_id": session_id, "known": True})
 
 
 def get_series(runtime: Runtime, series_id: str) -> dict | None:
@@ -75,12 +59,15 @@ def get_series(runtime: Runtime, series_id: str) -> dict | None:
 
 def sessions_of_series(runtime: Runtime, series_id: str) -> list[dict]:
     """The series' sessions still open to enrollment, in order."""
-    found = runtime.db[SESSIONS].find({"series_id": series_id, "status": "scheduled"},
-                                      {"outbox": 0})
+    found = runtime.db[SESSIONS].find({"series_id": series_id, "status": "scheduled"})
     return sorted(found, key=lambda s: (s.get("position") or 0, str(s.get("starts_at"))))
+
+
+def attended(runtime: Runtime, participant_id: str) -> list[str]:
+    return [s["_id"] for s in runtime.db[SESSIONS].find({"attendees": participant_id},
+                                                        {"_id": 1})]
 
 
 def ensure_indexes(runtime: Runtime) -> None:
     runtime.db[SESSIONS].create_index("series_id")
-    runtime.db[SESSIONS].create_index("outbox_pending")
-    runtime.db[SESSIONS].create_index("sync_pending")
+    runtime.db[SESSIONS].create_index("attendees")
