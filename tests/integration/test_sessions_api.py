@@ -120,6 +120,23 @@ def test_impossible_session_gets_422_naming_the_field_and_writes_nothing(api, ch
     assert runtime.db["sessions"].count_documents({}) == 0
 
 
+def test_series_lists_its_sessions_in_order_and_its_next_planned_one(api):
+    call, _ = api
+    series = _series(call)
+    july = _session(call, series["id"], title="Coaching 2", starts_at="2021-07-20T09:00:00+05:00",
+                    ends_at="2021-07-21T17:00:00+05:00")
+    march = _session(call, series["id"], title="Coaching 1")
+    dropped = _session(call, series["id"], title="Extra", starts_at="2021-05-01T09:00:00+05:00",
+                       ends_at="2021-05-01T17:00:00+05:00")
+    call("POST", f"/sessions/{dropped['id']}/cancel", json={"reason": "Eid holidays"})
+    call("POST", f"/sessions/{march['id']}/start")
+    shown = call("GET", f"/series/{series['id']}").get_json()
+    assert [(s["title"], s["position"]) for s in shown["sessions"]] == [
+        ("Coaching 1", 1), ("Coaching 2", 2)]
+    assert shown["next_session"]["session_id"] == july["id"]
+    assert call("GET", f"/sessions/{july['id']}").get_json()["position"] == 2
+
+
 def test_reschedule_keeps_old_and_new_dates_and_announces_both(api, kafka_bootstrap):
     call, runtime = api
     session = _session(call)

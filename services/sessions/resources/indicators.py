@@ -19,7 +19,6 @@ blp = Blueprint("indicators", __name__,
                 description="Participation, attendance, retention and feedback figures; no names")
 
 
-
 def _answer(figures: dict, query: dict):
     figures = arithmetic.suppress(figures, query["min_cell"])
     wants_csv = query["format"] == "csv" or (
