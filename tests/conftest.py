@@ -20,6 +20,12 @@ def mongo_uri() -> str:
     return os.environ.get("MONGO_URI") or "mongodb://127.0.0.1:27017/"
 
 
+@pytest.fixture(scope="session")
+def smtp_inbox() -> str:
+    """The local SMTP sink's inbox as JSON (`/messages?to=ADDRESS`)."""
+    return os.environ.get("SMTP_HTTP_URL") or "http://127.0.0.1:1080"
+
+
 @pytest.fixture
 def unique() -> str:
     """A short random name, so tests never see each other's data."""

@@ -1,8 +1,10 @@
 """Private infrastructure for fault tests: a FerretDB of their own that they may kill."""
 
+import os
 import signal
 import socket
 import subprocess
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -42,3 +44,29 @@ class PrivateFerretDB:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+class PrivateKafka:
+    """A broker of its own (the project's `infra up` with its own state and ports), for killing."""
+
+    def __init__(self, home: Path, mongo_uri: str):
+        self.home = home
+        self.port, self.controller_port = free_port(), free_port()
+        self.bootstrap = f"127.0.0.1:{self.port}"
+        self.env = {**os.environ, "GLO_ACT_STATE": str(home), "KAFKA_PORT": str(self.port),
+                    "KAFKA_CONTROLLER_PORT": str(self.controller_port), "MONGO_URI": mongo_uri,
+                    "SMTP_HOST": "127.0.0.1", "KAFKA_BOOTSTRAP_SERVERS": ""}
+
+    def start(self) -> None:
+        subprocess.run([sys.executable, "-m", "devstack", "infra", "up"], env=self.env,
+                       check=True, capture_output=True, timeout=180)
+
+    def kill(self) -> None:
+        """SIGKILL the broker, as a crash would."""
+        pid = int((self.home / "run" / "kafka.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not Path(f"/proc/{pid}").exists(), timeout_s=10)
+
+    def stop(self) -> None:
+        subprocess.run([sys.executable, "-m", "devstack", "infra", "down", "kafka"],
+                       env=self.env, capture_output=True, timeout=60)
