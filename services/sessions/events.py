@@ -118,3 +118,19 @@ class FeedbackSubmitted(Payload):
     session_id = fields.String(required=True)
     series_id = fields.String(allow_none=True, required=True)
     rating = fields.Integer(required=True)
+
+
+PUBLISHED = {
+    PROGRAMME_CREATED: ProgrammeCreated,
+    SERIES_CREATED: SeriesCreated,
+    SESSION_SCHEDULED: SessionScheduled,
+    SESSION_RESCHEDULED: SessionRescheduled,
+    SESSION_CAPACITY_CHANGED: SessionCapacityChanged,
+    SESSION_STARTED: SessionChanged,
+    SESSION_COMPLETED: SessionChanged,
+    SESSION_CANCELLED: SessionCancelled,
+    FACILITATOR_ASSIGNED: FacilitatorAssigned,
+    FACILITATOR_REMOVED: FacilitatorRemoved,
+    ATTENDANCE_RECORDED: AttendanceRecorded,
+    FEEDBACK_SUBMITTED: FeedbackSubmitted,
+}
