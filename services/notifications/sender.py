@@ -30,6 +30,27 @@ N = notifications
 SENT, FAILED = events.NOTIFICATION_SENT, events.NOTIFICATION_FAILED
 
 
+def skip_reason(recipient: dict | None, channel: Channel | None,
+                notification: dict) -> str | None:
+    """Why this notification is not sent at all (recorded as skipped), or None."""
+    if channel is None:
+        return f"no channel {notification['channel']}"
+    if recipient is None or not recipient.get(channel.address_field):
+        return f"recipient has no {channel.address_field} address"
+    return preferences.blocks(recipient, notification)
+
+
+def after_attempt(ok: bool, tries: int, config: NotificationSettings,
+                  now: datetime) -> tuple[str, datetime | None]:
+    """Status after try number ``tries``: sent, pending again after a backoff, or failed."""
+    if ok:
+        return "sent", None
+    if tries >= config.max_attempts:
+        return "failed", None
+    delay = backoff_delay(tries, config.backoff_s, config.backoff_cap_s)
+    return "pending", now + timedelta(seconds=delay)
+
+
 class Sender:
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
                  config: NotificationSettings,
@@ -50,7 +71,14 @@ class Sender:
         """Send everything due now; returns how many notifications were handled."""
         handled = 0
         while (claimed := self.claim()) is not None:
-            self.deliver(claimed)
+            try:
+                self.deliver(claimed)
+            except PyMongoError:
+                raise  # the lease runs out and another round picks it up
+            except Exception as exc:  # e.g. a broken template: a failed try, not a stuck one
+                log.exception("notification could not be delivered",
+                              extra={"notification_id": claimed["_id"]})
+                self._attempted(claimed, Result(False, f"{type(exc).__name__}: {exc}"[:300]))
             handled += 1
         return handled
 
@@ -69,15 +97,10 @@ class Sender:
         """Send one claimed notification, or record why it is skipped or must wait."""
         recipient = recipients.get(self.runtime, notification["recipient_id"])
         channel = self.channels.get(notification["channel"])
-        if channel is None:
-            return self._finish(notification, "skipped", f"no channel {notification['channel']}")
-        address = (recipient or {}).get(channel.address_field)
-        if recipient is None or not address:
-            return self._finish(notification, "skipped",
-                                f"recipient has no {channel.address_field} address")
-        blocked = preferences.blocks(recipient, notification)
-        if blocked:
-            return self._finish(notification, "skipped", blocked)
+        reason = skip_reason(recipient, channel, notification)
+        if reason:
+            return self._finish(notification, "skipped", reason)
+        address = recipient[channel.address_field]
         session = None
         if notification.get("session_id"):
             session = sessions.get(self.runtime, notification["session_id"])
@@ -96,20 +119,20 @@ class Sender:
         attempt = {"at": now, "ok": result.ok, "error": result.error,
                    "channel": notification["channel"]}
         update = {"$push": {"attempts": attempt}, "$inc": {"tries": 1}}
-        if result.ok:
+        status, retry_at = after_attempt(result.ok, tries, self.config, now)
+        if status == "sent":
             update["$set"] = {"status": "sent", "sent_at": now, "status_reason": None,
                               **rendered}
             published = [self._event(notification, SENT, {})]
-        elif tries >= self.config.max_attempts:
+        elif status == "failed":
             update["$set"] = {"status": "failed", "status_reason": result.error,
                               "finished_at": now}
             published = [self._event(notification, FAILED,
-                                  {"reason": result.error,
-                                   "attempts": len(notification.get("attempts", [])) + 1})]
+                                     {"reason": result.error,
+                                      "attempts": len(notification.get("attempts", [])) + 1})]
         else:
-            delay = backoff_delay(tries, self.config.backoff_s, self.config.backoff_cap_s)
             update["$set"] = {"status": "pending", "status_reason": result.error,
-                              "due_at": now + timedelta(seconds=delay)}
+                              "due_at": retry_at}
             update["$inc"]["generation"] = 1  # a new round: claimable again
             published = []
         self._write(notification, update, published)
