@@ -20,7 +20,7 @@ from services.notifications import notifications
 COLLECTION = "notification_claims"
 
 
-def due(runtime: Runtime, now: datetime, limit: int = 20) -> list[dict]:
+def due(runtime: Runtime, now: datetime, limit: int = 50) -> list[dict]:
     """Notifications due now, or being sent by a worker whose lease ran out, oldest first."""
     query = {"$or": [{"status": {"$in": list(notifications.CLAIMABLE)}, "due_at": {"$lte": now}},
                      {"status": "sending", "claimed_until": {"$lte": now}}]}

@@ -67,10 +67,10 @@ class Sender:
                 return claimed
         return None
 
-    def run_once(self) -> int:
-        """Send everything due now; returns how many notifications were handled."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Send everything due now (until stopped); returns how many were handled."""
         handled = 0
-        while (claimed := self.claim()) is not None:
+        while not (stop and stop.is_set()) and (claimed := self.claim()) is not None:
             try:
                 self.deliver(claimed)
             except PyMongoError:
@@ -86,7 +86,7 @@ class Sender:
         """The worker's background task: poll for due notifications until stopped."""
         while not stop.is_set():
             try:
-                self.run_once()
+                self.run_once(stop)
             except PyMongoError as exc:
                 log.warning("sender: database unavailable", extra={"error": repr(exc)})
             except Exception:
