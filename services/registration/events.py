@@ -94,3 +94,16 @@ def enrollment_data(event_type: str, entry: dict, session_id: str, series_id: st
               "session_id": session_id, "series_id": series_id,
               "gender": entry.get("gender"), "agency": entry.get("agency"), **extra}
     return schema.dump({k: v for k, v in values.items() if k in schema.fields})
+
+
+PUBLISHED = {
+    PARTICIPANT_REGISTERED: ParticipantRegistered,
+    PARTICIPANT_UPDATED: ParticipantUpdated,
+    PARTICIPANT_ERASED: ParticipantErased,
+    ENROLLMENT_CONFIRMED: EnrollmentConfirmed,
+    ENROLLMENT_WAITLISTED: EnrollmentWaitlisted,
+    ENROLLMENT_PROMOTED: EnrollmentPromoted,
+    ENROLLMENT_REJECTED: EnrollmentRejected,
+    ENROLLMENT_WITHDRAWN: EnrollmentWithdrawn,
+    ENROLLMENT_CANCELLED: EnrollmentCancelled,
+}
