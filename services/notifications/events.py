@@ -28,3 +28,5 @@ class NotificationFailed(NotificationSent):
 
 
 SCHEMAS = {NOTIFICATION_SENT: NotificationSent(), NOTIFICATION_FAILED: NotificationFailed()}
+# Event type -> payload schema class, read by `common.asyncapi` for the catalogue.
+PUBLISHED = {NOTIFICATION_SENT: NotificationSent, NOTIFICATION_FAILED: NotificationFailed}
