@@ -4,6 +4,8 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 from pymongo.database import Database
 
+from common.outbox import MARKERS, outbox_backlog_of
+
 
 def consumer_lag(bootstrap: str, group: str, topics: list[str]) -> dict[str, int]:
     """Messages not yet committed by ``group``, per topic (end offset minus committed)."""
@@ -26,11 +28,12 @@ def consumer_lag(bootstrap: str, group: str, topics: list[str]) -> dict[str, int
 
 
 def outbox_backlog(db: Database) -> dict[str, int]:
-    """Events waiting to be published, per collection of a service's database."""
+    """Events the broker has not acknowledged yet, per collection of a service's database."""
     backlog = {}
     for name in db.list_collection_names():
-        waiting = sum(len(d.get("outbox", []))
-                      for d in db[name].find({"outbox_pending": True}, {"outbox": 1}))
+        if name == MARKERS:
+            continue
+        waiting = outbox_backlog_of(db[name])
         if waiting:
             backlog[name] = waiting
     return backlog

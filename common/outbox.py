@@ -1,9 +1,16 @@
-"""The atomic outbox: an aggregate's change and its events are written in one document update.
+"""The atomic outbox: an aggregate's change and its events are written in one document write.
 
 FerretDB has no multi-document transactions, so the events ride inside the aggregate's own
-document (`outbox` array, `outbox_pending` flag). After the write they are published at once by
-a background publisher; a relay sweeps what a crash left behind. An event leaves the outbox only
-after the broker acknowledged it, so consumers may see an event twice but never lose one.
+document (`outbox` array, `outbox_pending` flag). After the write a background publisher sends
+them at once; a relay sweeps what a crash or an outage left behind.
+
+FerretDB 1.24 applies every update as an unisolated read-modify-write of the whole document, so a
+second writer touching the aggregate could undo a concurrent business write. The publisher
+therefore never writes the aggregate: an acknowledged event is recorded by inserting its id into
+`outbox_published` (an insert against a unique key is the one atomic step FerretDB offers). Only
+the relay empties an outbox, once every entry is recorded and the document has been quiet for a
+while. An entry is never removed before the broker acknowledged it: consumers may see an event
+twice, never lose one.
 """
 
 import logging
@@ -14,12 +21,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from pymongo.collection import Collection
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from common.envelope import Event
 from common.producer import EventProducer
 
 log = logging.getLogger(__name__)
+
+MARKERS = "outbox_published"
 
 
 def entries(topic: str, events: list[Event]) -> list[dict]:
@@ -44,27 +53,6 @@ def on_update(update: dict, topic: str, events: list[Event]) -> dict:
     return merged
 
 
-def pending_events(document: dict) -> list[tuple[str, Event]]:
-    """The (topic, event) pairs still waiting in a document's outbox, in order."""
-    return [(e["topic"], Event.from_dict(e["event"])) for e in document.get("outbox", [])]
-
-
-def mark_published(collection: Collection, doc_id, acknowledged: list[dict]) -> None:
-    """Remove acknowledged entries; clear the flag only if nothing else arrived meanwhile.
-
-    Entries are removed by exact value (`$pullAll` of the entries as read): FerretDB 1.24's
-    `$pull` ignores conditions on sub-documents, and exact values also work on MongoDB.
-    """
-    if not acknowledged:
-        return
-    collection.update_one({"_id": doc_id}, {"$pullAll": {"outbox": acknowledged}})
-    collection.update_one({"_id": doc_id, "outbox": []}, {"$set": {"outbox_pending": False}})
-
-
-def ensure_indexes(collection: Collection) -> None:
-    collection.create_index("outbox_pending")
-
-
 def staged_entries(write: dict) -> list[dict]:
     """The outbox entries an `on_insert` document or an `on_update` update carries."""
     if "$push" in write:
@@ -72,48 +60,57 @@ def staged_entries(write: dict) -> list[dict]:
     return write.get("outbox", [])
 
 
-def publish_entries(collection: Collection, producer: EventProducer, doc_id,
-                    staged: list[dict]) -> int:
-    """Publish entries just written, without reading them back; returns how many were acked.
-
-    In the common case the outbox holds exactly these entries, and one update empties it.
-    """
-    acked = _publish_in_order(producer, staged)
-    if not acked:
-        return 0
-    if len(acked) == len(staged):
-        cleared = collection.update_one({"_id": doc_id, "outbox": staged},
-                                        {"$set": {"outbox": [], "outbox_pending": False}})
-        if cleared.matched_count:
-            return len(acked)
-    mark_published(collection, doc_id, acked)
-    return len(acked)
+def pending_events(document: dict) -> list[tuple[str, Event]]:
+    """The (topic, event) pairs in a document's outbox, in order."""
+    return [(e["topic"], Event.from_dict(e["event"])) for e in document.get("outbox", [])]
 
 
-def _publish_in_order(producer: EventProducer, waiting: list[dict]) -> list[dict]:
+def ensure_indexes(collection: Collection) -> None:
+    collection.create_index("outbox_pending")
+
+
+def published_ids(collection: Collection, ids: list[str]) -> set[str]:
+    """Which of ``ids`` the broker has acknowledged (recorded in `outbox_published`)."""
+    if not ids:
+        return set()
+    markers = collection.database[MARKERS]
+    return {m["_id"] for m in markers.find({"_id": {"$in": ids}}, {"_id": 1})}
+
+
+def record_published(collection: Collection, ids: list[str]) -> None:
+    if not ids:
+        return
+    now = datetime.now(UTC)
+    try:
+        collection.database[MARKERS].insert_many([{"_id": i, "at": now} for i in ids],
+                                                 ordered=False)
+    except BulkWriteError:
+        pass  # already recorded by another publisher: the event went out at least once
+
+
+def publish_unrecorded(collection: Collection, producer: EventProducer, outbox: list[dict],
+                       older_than: datetime | None = None,
+                       known: set[str] | None = None) -> set[str]:
+    """Publish, in order, the entries not yet acknowledged; returns every acknowledged id."""
+    if known is None:
+        known = published_ids(collection, [e["id"] for e in outbox])
+    waiting = [e for e in outbox if e["id"] not in known
+               and (older_than is None or _aware(e["staged_at"]) <= older_than)]
+    acked = _publish_in_order(producer, waiting)
+    record_published(collection, acked)
+    return known | set(acked)
+
+
+def _publish_in_order(producer: EventProducer, waiting: list[dict]) -> list[str]:
     """Publish one topic at a time in staging order; stop at the first unacknowledged event."""
-    acked: list[dict] = []
+    acked: list[str] = []
     for topic in dict.fromkeys(e["topic"] for e in waiting):
         batch = [e for e in waiting if e["topic"] == topic]
-        done = set(producer.publish(topic, [Event.from_dict(e["event"]) for e in batch]))
-        acked.extend(e for e in batch if e["id"] in done)
+        done = producer.publish(topic, [Event.from_dict(e["event"]) for e in batch])
+        acked.extend(done)
         if len(done) < len(batch):
             break
     return acked
-
-
-def publish_document(collection: Collection, producer: EventProducer, doc_id,
-                     only: set[str] | None = None, older_than: datetime | None = None) -> int:
-    """Publish what waits in one document's outbox; returns how many were acknowledged."""
-    document = collection.find_one({"_id": doc_id}, {"outbox": 1})
-    if not document:
-        return 0
-    waiting = [e for e in document.get("outbox", [])
-               if (only is None or e["id"] in only)
-               and (older_than is None or _aware(e["staged_at"]) <= older_than)]
-    acked = _publish_in_order(producer, waiting)
-    mark_published(collection, doc_id, acked)
-    return len(acked)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -121,30 +118,44 @@ def _aware(moment: datetime) -> datetime:
 
 
 class OutboxRelay:
-    """Sweeps outboxes for events older than ``grace_s`` that nobody published."""
+    """Publishes entries older than ``grace_s`` that nobody published, and empties outboxes
+    whose entries are all acknowledged once the document has been quiet for ``quiet_s``."""
 
     def __init__(self, collections: list[Collection], producer: EventProducer,
-                 grace_s: float = 5.0):
+                 grace_s: float = 5.0, quiet_s: float | None = None):
         self.collections = collections
         self.producer = producer
         self.grace_s = grace_s
+        self.quiet_s = max(grace_s, 2.0) if quiet_s is None else quiet_s
 
     def sweep(self) -> int:
-        """One pass over every outbox; returns the number of events published."""
-        cutoff = datetime.now(UTC) - timedelta(seconds=self.grace_s)
+        """One pass over every outbox; returns the number of events it published."""
+        now = datetime.now(UTC)
+        cutoff, quiet = now - timedelta(seconds=self.grace_s), now - timedelta(seconds=self.quiet_s)
         published = 0
         for collection in self.collections:
-            for document in collection.find({"outbox_pending": True}, {"_id": 1}):
-                published += publish_document(collection, self.producer, document["_id"],
-                                              older_than=cutoff)
+            for document in collection.find({"outbox_pending": True}, {"outbox": 1}):
+                outbox = document.get("outbox", [])
+                known = published_ids(collection, [e["id"] for e in outbox])
+                done = publish_unrecorded(collection, self.producer, outbox, cutoff, known)
+                published += len(done) - len(known)
+                if len(done) == len(outbox) and all(_aware(e["staged_at"]) <= quiet
+                                                    for e in outbox):
+                    self._empty(collection, document["_id"], outbox)
         if published:
             log.info("outbox relay published", extra={"count": published})
         return published
 
+    @staticmethod
+    def _empty(collection: Collection, doc_id, outbox: list[dict]) -> None:
+        emptied = collection.update_one({"_id": doc_id, "outbox": outbox},
+                                        {"$set": {"outbox": [], "outbox_pending": False}})
+        if emptied.modified_count and outbox:
+            collection.database[MARKERS].delete_many({"_id": {"$in": [e["id"] for e in outbox]}})
+
     def backlog(self) -> int:
-        """Events waiting in every outbox."""
-        return sum(len(d.get("outbox", [])) for c in self.collections
-                   for d in c.find({"outbox_pending": True}, {"outbox": 1}))
+        """Events waiting to be acknowledged, in every outbox."""
+        return sum(outbox_backlog_of(c) for c in self.collections)
 
     def run(self, stop: threading.Event, interval_s: float) -> None:
         while not stop.is_set():
@@ -157,6 +168,15 @@ class OutboxRelay:
             stop.wait(interval_s)
 
 
+def outbox_backlog_of(collection: Collection) -> int:
+    """Entries of ``collection``'s outboxes that the broker has not acknowledged yet."""
+    waiting = 0
+    for document in collection.find({"outbox_pending": True}, {"outbox": 1}):
+        ids = [e["id"] for e in document.get("outbox", [])]
+        waiting += len(ids) - len(published_ids(collection, ids))
+    return waiting
+
+
 class Publisher:
     """Publishes freshly written outbox events from a background thread of this process."""
 
@@ -167,16 +187,23 @@ class Publisher:
         self._pid: int | None = None
         self._lock = threading.Lock()
 
-    def publish_soon(self, collection: Collection, doc_id, staged: list[dict]) -> None:
-        """Queue a publish of entries just written; if the queue is full, the relay will."""
+    def publish_soon(self, collection: Collection, outbox: list[dict],
+                     fresh_only: bool = False) -> None:
+        """Queue the publish of a document's outbox as a write left it.
+
+        ``fresh_only``: every entry was just written (an insert), so none can be recorded yet.
+        If the queue is full, the relay's sweep publishes them.
+        """
         self._ensure_thread()
         try:
-            self._queue.put_nowait((collection, doc_id, staged))
+            self._queue.put_nowait((collection, outbox, fresh_only))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
 
-    def publish_now(self, collection: Collection, doc_id, staged: list[dict]) -> int:
-        return publish_entries(collection, self.producer, doc_id, staged)
+    def publish_now(self, collection: Collection, outbox: list[dict],
+                    fresh_only: bool = False) -> set[str]:
+        return publish_unrecorded(collection, self.producer, outbox,
+                                  known=set() if fresh_only else None)
 
     def drain(self, timeout_s: float = 10.0) -> None:
         """Wait until queued publishes are done (at shutdown)."""
@@ -195,9 +222,9 @@ class Publisher:
 
     def _loop(self) -> None:
         while True:
-            collection, doc_id, staged = self._queue.get()
+            collection, outbox, fresh_only = self._queue.get()
             try:
-                publish_entries(collection, self.producer, doc_id, staged)
+                self.publish_now(collection, outbox, fresh_only)
             except Exception as exc:  # the relay will publish them later
                 log.warning("prompt publish failed; relay will retry", extra={"error": repr(exc)})
             finally:

@@ -43,7 +43,8 @@ class Runtime:
         """Insert an aggregate together with its events, then publish them promptly."""
         stored = outbox.on_insert(document, self.topic, events)
         self.db[collection].insert_one(stored)
-        self._publish(collection, stored["_id"], outbox.staged_entries(stored))
+        if events:
+            self.publisher.publish_soon(self.db[collection], stored["outbox"], fresh_only=True)
         return stored
 
     def update(self, collection: str, query: dict, update: dict,
@@ -56,13 +57,9 @@ class Runtime:
             update = outbox.on_update(update, self.topic, events)
         document = self.db[collection].find_one_and_update(
             query, update, return_document=ReturnDocument.AFTER)
-        if document is not None:
-            self._publish(collection, document["_id"], outbox.staged_entries(update))
+        if document is not None and events:
+            self.publisher.publish_soon(self.db[collection], document.get("outbox", []))
         return document
-
-    def _publish(self, collection: str, doc_id, staged: list[dict]) -> None:
-        if staged:
-            self.publisher.publish_soon(self.db[collection], doc_id, staged)
 
     def outbox_relay(self, collections: list[str]) -> outbox.OutboxRelay:
         return outbox.OutboxRelay([self.db[c] for c in collections], self.producer,
