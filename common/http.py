@@ -8,7 +8,7 @@ from http import HTTPStatus
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from werkzeug.exceptions import HTTPException
 
 from common import health, idempotency, metrics
@@ -52,6 +52,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     app.after_request(_finish_request)
     app.add_url_rule("/metrics", "metrics", _metrics)
     app.register_error_handler(ConnectionFailure, _database_unavailable)
+    app.register_error_handler(DuplicateKeyError, _conflict)
     app.register_error_handler(Exception, _unexpected)
     return app, api
 
@@ -130,6 +131,10 @@ def _database_unavailable(exc):
     response.status_code = 503
     response.headers["Retry-After"] = "5"
     return response
+
+
+def _conflict(exc):
+    return error_response(409, "this conflicts with a record that already exists")
 
 
 def _unexpected(exc):

@@ -105,11 +105,12 @@ def register(runtime: Runtime, profile: dict) -> dict:
     document = {"_id": participant_id, **profile, "agency": agency,
                 "email_key": email_key(profile["email"]),
                 **_identity(participant_id, agency, number), "registered_at": datetime.now(UTC)}
-    _check_duplicates(runtime, document)
     event = _announcement(runtime, events.PARTICIPANT_REGISTERED, document)
     try:
+        # The unique indexes decide: on FerretDB a lookup by email is a full scan, so the
+        # duplicate is looked for only once the insert has been refused.
         return runtime.insert(COLLECTION, document, [event])
-    except DuplicateKeyError:  # a concurrent twin won the race
+    except DuplicateKeyError:
         _check_duplicates(runtime, document)
         raise
 
