@@ -11,7 +11,7 @@ from flask_smorest import Api
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from werkzeug.exceptions import HTTPException
 
-from common import health, idempotency, metrics
+from common import asyncapi, health, idempotency, metrics
 from common.auth import requires
 from common.backlog import consumer_lag, outbox_backlog
 from common.config import Settings
@@ -51,6 +51,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     app.after_request(idempotency.remember)
     app.after_request(_finish_request)
     app.add_url_rule("/metrics", "metrics", _metrics)
+    app.add_url_rule("/asyncapi.json", "asyncapi", _asyncapi)
     app.register_error_handler(ConnectionFailure, _database_unavailable)
     app.register_error_handler(DuplicateKeyError, _conflict)
     app.register_error_handler(Exception, _unexpected)
@@ -96,6 +97,15 @@ def _metrics():
         extra.append(collector)
     body, content_type = metrics.render(extra)
     return current_app.response_class(body, content_type=content_type)
+
+
+def _asyncapi():
+    """The AsyncAPI document of the topic this service publishes to (docs, like OpenAPI)."""
+    document = current_app.extensions.get("asyncapi")
+    if document is None:
+        document = asyncapi.document((current_app.config["SETTINGS"].service,))
+        current_app.extensions["asyncapi"] = document
+    return jsonify(document)
 
 
 def _backlog(runtime) -> dict:

@@ -50,3 +50,11 @@ def test_metrics_need_a_service_token(stack, tokens):
     url = stack.urls["sessions"]
     assert requests.get(f"{url}/metrics", timeout=10).status_code == 401
     assert requests.get(f"{url}/metrics", headers=tokens("viewer"), timeout=10).status_code == 403
+
+
+def test_each_service_serves_the_asyncapi_of_the_topic_it_publishes(stack):
+    for service, url in stack.urls.items():
+        document = requests.get(f"{url}/asyncapi.json", timeout=10).json()
+        assert set(document["channels"]) == {f"{service}.events", f"{service}.events.dlq"}
+        assert all(m["name"].startswith(f"{service}.")
+                   for m in document["components"]["messages"].values())
