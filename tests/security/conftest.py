@@ -1,8 +1,13 @@
 """Hostile and malformed input against the running services (issue 7), on the e2e stack."""
 
+import functools
+import random
+import uuid
+
 import pytest
 import requests
 
+from tests.conftest import wait_for
 from tests.e2e.conftest import stack, tokens  # noqa: F401  (the real processes, shared)
 
 
@@ -18,3 +23,73 @@ def openapi(stack):  # noqa: F811
     """Each service's OpenAPI document, as it serves it."""
     return {service: requests.get(f"{url}/openapi.json", timeout=10).json()
             for service, url in stack.urls.items()}
+
+
+def _call(stack, tokens, service, method, path, expect=(200, 201), **kwargs):  # noqa: F811
+    response = requests.request(method, f"{stack.urls[service]}{path}",
+                                headers=tokens("coordinator"), timeout=10, **kwargs)
+    assert response.status_code in expect, f"{method} {path}: {response.text}"
+    return response.json()
+
+
+@pytest.fixture(scope="session")
+def world(stack, tokens):  # noqa: F811
+    """A realistic flow with distinctive personal data: two officers and a facilitator, a session
+    of one seat, enrollment, a waiting list, a changed phone, a withdrawal that promotes, a
+    reschedule, an erasure; returns the personal values and ids once notifications have settled."""
+    tag = uuid.uuid4().hex[:6]
+    officers = [{"given_name": f"Qudsia{tag}", "family_name": f"Bhuttowala{tag}",
+                 "email": f"qudsia.{tag}@example.org", "phone": f"+92301{_digits(7)}"},
+                {"given_name": f"Hamdan{tag}", "family_name": f"Kakakhel{tag}",
+                 "email": f"hamdan.{tag}@example.pk", "phone": f"+92302{_digits(7)}"}]
+    facilitator = {"given_name": f"Rukhsana{tag}", "family_name": f"Zehri{tag}",
+                   "email": f"rukhsana.{tag}@example.net", "phone": f"+92303{_digits(7)}",
+                   "organisation": "UNODC"}
+    new_phone = f"+92304{_digits(7)}"
+    call = functools.partial(_call, stack, tokens)
+
+    session = call("sessions", "POST", "/sessions", json={
+        "kind": "training_workshop", "title": "Investigating trafficking in persons",
+        "starts_at": "2032-04-12T09:00:00+05:00", "ends_at": "2032-04-13T17:00:00+05:00",
+        "timezone": "Asia/Karachi", "city": "Lahore", "country": "Pakistan", "capacity": 1})
+    wait_for(lambda: requests.get(f"{stack.urls['registration']}/sessions/{session['id']}",
+                                  headers=tokens("viewer"), timeout=10).status_code == 200,
+             timeout_s=30)
+    trainer = call("sessions", "POST", "/facilitators", json=facilitator)
+    call("sessions", "PUT", f"/sessions/{session['id']}/facilitators/{trainer['id']}",
+         json={"role": "trainer"})
+    ids = []
+    for officer in officers:
+        ids.append(call("registration", "POST", "/participants", json={
+            **officer, "gender": "female", "agency": "Punjab Police", "preferred_language": "en",
+            "consent": {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}})["id"])
+    call("registration", "POST", "/participants", expect=(409,), json={
+        **officers[0], "gender": "female", "agency": "Punjab Police",
+        "consent": {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}})
+    enrollments = [call("registration", "POST", "/enrollments",
+                        json={"participant_id": pid, "session_id": session["id"]})
+                   for pid in ids]
+    assert [e["status"] for e in enrollments] == ["confirmed", "waitlisted"]
+    call("registration", "PATCH", f"/participants/{ids[1]}", json={"phone": new_phone})
+    call("registration", "POST", f"/enrollments/{enrollments[0]['id']}/withdrawal", json={})
+    call("sessions", "POST", f"/sessions/{session['id']}/reschedule", json={
+        "starts_at": "2032-05-10T09:00:00+05:00", "ends_at": "2032-05-11T17:00:00+05:00"})
+    call("registration", "POST", f"/participants/{ids[0]}/erasure")
+
+    def settled():
+        feed = requests.get(f"{stack.urls['notifications']}/notifications",
+                            params={"recipient_id": ids[1], "page_size": 100},
+                            headers=tokens("viewer"), timeout=10).json()
+        kinds = {n["kind"] for n in feed}
+        done = all(n["status"] not in ("pending", "sending") for n in feed)
+        return done and {"session_rescheduled", "enrollment_promoted"} <= kinds
+
+    wait_for(settled, timeout_s=60)
+    personal = [value for person in (*officers, facilitator) for key, value in person.items()
+                if key != "organisation"] + [new_phone]
+    return {"personal": personal, "participants": ids, "session": session,
+            "facilitator": trainer["id"], "enrollments": [e["id"] for e in enrollments]}
+
+
+def _digits(n: int) -> str:
+    return "".join(random.choices("0123456789", k=n))  # noqa: S311
