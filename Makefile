@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 run: $(STAMP)
-	@$(PY) -m devstack run
+	@$(PY) -m devstack run $(if $(EMPTY),--empty,)
 
 test: $(STAMP)
 	@$(PY) -m devstack test

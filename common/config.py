@@ -26,6 +26,7 @@ class Settings:
     consumer_backoff_s: float
     relay_interval_s: float
     relay_grace_s: float
+    relay_quiet_s: float
     smtp_host: str
     smtp_port: int
     log_level: str
@@ -55,6 +56,7 @@ def load(service: str) -> Settings:
         consumer_backoff_s=float(env("CONSUMER_BACKOFF_SECONDS", "0.2")),
         relay_interval_s=float(env("OUTBOX_RELAY_INTERVAL_SECONDS", "2")),
         relay_grace_s=float(env("OUTBOX_RELAY_GRACE_SECONDS", "5")),
+        relay_quiet_s=float(env("OUTBOX_RELAY_QUIET_SECONDS", "60")),
         smtp_host=env("SMTP_HOST", "127.0.0.1"),
         smtp_port=int(env("SMTP_PORT", "1025")),
         log_level=env("LOG_LEVEL", "INFO"),

@@ -119,14 +119,19 @@ def _aware(moment: datetime) -> datetime:
 
 class OutboxRelay:
     """Publishes entries older than ``grace_s`` that nobody published, and empties outboxes
-    whose entries are all acknowledged once the document has been quiet for ``quiet_s``."""
+    whose entries are all acknowledged once the document has been quiet for ``quiet_s``.
+
+    Emptying is the one write the relay makes to an aggregate. On FerretDB it could still undo a
+    business write landing in the same few milliseconds, so it waits until the document has
+    been quiet for a long while (a minute by default): documents being worked on are left alone.
+    """
 
     def __init__(self, collections: list[Collection], producer: EventProducer,
-                 grace_s: float = 5.0, quiet_s: float | None = None):
+                 grace_s: float = 5.0, quiet_s: float = 60.0):
         self.collections = collections
         self.producer = producer
         self.grace_s = grace_s
-        self.quiet_s = max(grace_s, 2.0) if quiet_s is None else quiet_s
+        self.quiet_s = quiet_s
 
     def sweep(self) -> int:
         """One pass over every outbox; returns the number of events it published."""

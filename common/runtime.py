@@ -63,4 +63,5 @@ class Runtime:
 
     def outbox_relay(self, collections: list[str]) -> outbox.OutboxRelay:
         return outbox.OutboxRelay([self.db[c] for c in collections], self.producer,
-                                  grace_s=self.settings.relay_grace_s)
+                                  grace_s=self.settings.relay_grace_s,
+                                  quiet_s=self.settings.relay_quiet_s)

@@ -1,4 +1,4 @@
-"""`make run`: infrastructure, three APIs and three workers, ready, until Ctrl-C."""
+"""`make run`: infrastructure, three APIs and three workers, the demo, until Ctrl-C."""
 
 import argparse
 import signal
@@ -8,12 +8,16 @@ import time
 from common.auth import mint
 from common.config import load
 from devstack import infra, services
+from devstack.tour import print_tour
+from operations import demo
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack run",
                                      description="Run the whole system locally; Ctrl-C stops it.")
-    parser.parse_args(argv)
+    parser.add_argument("--empty", action="store_true",
+                        help="start with empty databases: do not load the press-release demo")
+    args = parser.parse_args(argv)
     started = time.monotonic()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -21,11 +25,15 @@ def main(argv: list[str]) -> int:
     local = infra.up()
     stack = None
     try:
-        print("==> starting the APIs (gunicorn) and the workers")
+        print("==> starting the APIs (gunicorn) and the workers", flush=True)
         stack = services.start(local.env(), services.ports_from_env(),
                                infra.state_dir() / "logs")
         services.wait_ready(stack)
-        _print_tour(stack, local, time.monotonic() - started)
+        settings = load("devstack")
+        token = mint(settings.jwt_secret, "local-coordinator", ["coordinator"], 12 * 3600,
+                     settings.jwt_audience, settings.jwt_issuer)
+        loaded = None if args.empty else demo.load(stack.urls, token)
+        print_tour(stack, local, token, loaded, time.monotonic() - started)
         while not stop.is_set():
             dead = stack.dead()
             if dead:
@@ -42,28 +50,3 @@ def main(argv: list[str]) -> int:
         if stack is not None:
             services.stop(stack)
         infra.down(local.started)
-
-
-def _print_tour(stack, local, elapsed: float) -> None:
-    settings = load("devstack")
-    token = mint(settings.jwt_secret, "local-coordinator", ["coordinator"], 12 * 3600,
-                 settings.jwt_audience, settings.jwt_issuer)
-    print(f"\n==> ready in {elapsed:.0f}s\n")
-    for name, url in stack.urls.items():
-        print(f"  {name:<14} {url}   docs {url}/docs   OpenAPI {url}/openapi.json")
-    print(f"\n  Kafka {local.kafka_bootstrap}   MongoDB wire {local.mongo_uri}   "
-          f"SMTP {local.smtp_host}:{local.smtp_port}")
-    if local.smtp_http_url:
-        print(f"  received mail: {local.smtp_http_url}/messages")
-    print(f"  logs: {stack.log_dir}\n")
-    print("  A coordinator token (12 h):\n")
-    print(f"  export TOKEN={token}\n")
-    print("  Try:")
-    print(f"  curl -s -X POST {stack.urls['registration']}/participants "
-          "-H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n"
-          "    -d '{\"given_name\":\"Ayesha\",\"family_name\":\"Khan\",\"gender\":\"female\","
-          "\"agency\":\"Federal Investigation Agency\",\"email\":\"ayesha@example.org\","
-          "\"consent\":{\"policy_version\":\"2021-01\",\"given_at\":\"2021-03-01T09:00:00Z\"}}'")
-    print(f"  curl -s {stack.urls['notifications']}/notifications "
-          "-H \"Authorization: Bearer $TOKEN\"\n")
-    print("  Ctrl-C stops everything.")
