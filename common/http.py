@@ -1,5 +1,6 @@
 """The parts of every service's Flask app: API docs, request ids, JSON errors, body limit."""
 
+import functools
 import logging
 import re
 import time
@@ -46,6 +47,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     api = Api(app)
     api.register_blueprint(health.blp)
     app.before_request(_start_request)
+    app.before_request(functools.partial(_refuse_undeclared_query, api))
     app.before_request(_prepare_runtime)
     app.before_request(idempotency.replay_if_seen)
     app.after_request(idempotency.remember)
@@ -63,6 +65,38 @@ def _start_request():
     g.request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
     g.started = time.monotonic()
     correlation_id.set(g.request_id)
+
+
+def _refuse_undeclared_query(api: Api):
+    """422 for a query parameter the operation does not declare: webargs drops unknown query
+    fields whatever the schema says, so `?agency[$ne]=x` or a typo would silently filter nothing."""
+    if not request.args or request.url_rule is None:
+        return None
+    declared = current_app.extensions.get("declared_query")
+    if declared is None:
+        declared = current_app.extensions["declared_query"] = _declared_query(api)
+    method = "get" if request.method == "HEAD" else request.method.lower()
+    path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", request.url_rule.rule)
+    allowed = declared.get((method, path))
+    if allowed is None:
+        return None  # not an operation of the OpenAPI document (docs, metrics, static)
+    unknown = sorted(set(request.args) - allowed)
+    if not unknown:
+        return None
+    return error_response(422, "unknown query parameter(s): " + ", ".join(unknown),
+                          errors={"query": {name: ["Unknown field."] for name in unknown}})
+
+
+def _declared_query(api: Api) -> dict[tuple[str, str], set[str]]:
+    declared = {}
+    for path, item in api.spec.to_dict().get("paths", {}).items():
+        shared = item.get("parameters", [])
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            declared[(method, path)] = {p["name"] for p in (*shared, *operation.get(
+                "parameters", [])) if p.get("in") == "query"}
+    return declared
 
 
 def _prepare_runtime():

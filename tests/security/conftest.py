@@ -48,7 +48,12 @@ def world(stack, tokens):  # noqa: F811
     new_phone = f"+92304{_digits(7)}"
     call = functools.partial(_call, stack, tokens)
 
+    programme = call("sessions", "POST", "/programmes",
+                     json={"name": f"Countering trafficking {tag}", "countries": ["Pakistan"]})
+    series = call("sessions", "POST", "/series", json={
+        "programme_id": programme["id"], "title": "Investigations", "planned_sessions": 2})
     session = call("sessions", "POST", "/sessions", json={
+        "programme_id": programme["id"], "series_id": series["id"],
         "kind": "training_workshop", "title": "Investigating trafficking in persons",
         "starts_at": "2032-04-12T09:00:00+05:00", "ends_at": "2032-04-13T17:00:00+05:00",
         "timezone": "Asia/Karachi", "city": "Lahore", "country": "Pakistan", "capacity": 1})
@@ -87,7 +92,8 @@ def world(stack, tokens):  # noqa: F811
     wait_for(settled, timeout_s=60)
     personal = [value for person in (*officers, facilitator) for key, value in person.items()
                 if key != "organisation"] + [new_phone]
-    return {"personal": personal, "participants": ids, "session": session,
+    return {"personal": personal, "participants": ids, "session": session["id"],
+            "series": series["id"], "programme": programme["id"],
             "facilitator": trainer["id"], "enrollments": [e["id"] for e in enrollments]}
 
 
