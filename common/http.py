@@ -47,6 +47,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     api = Api(app)
     api.register_blueprint(health.blp)
     app.before_request(_start_request)
+    app.before_request(_refuse_oversized)
     app.before_request(functools.partial(_refuse_undeclared_query, api))
     app.before_request(_prepare_runtime)
     app.before_request(idempotency.replay_if_seen)
@@ -56,6 +57,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     app.add_url_rule("/asyncapi.json", "asyncapi", _asyncapi)
     app.register_error_handler(ConnectionFailure, _database_unavailable)
     app.register_error_handler(DuplicateKeyError, _conflict)
+    app.register_error_handler(RecursionError, _too_deep)
     app.register_error_handler(Exception, _unexpected)
     return app, api
 
@@ -65,6 +67,21 @@ def _start_request():
     g.request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
     g.started = time.monotonic()
     correlation_id.set(g.request_id)
+
+
+def _refuse_oversized():
+    """413 on every write over the limit, also where the view reads no body, and for a chunked
+    body (werkzeug stops reading it at the limit and hands on what it read)."""
+    if request.method not in idempotency.WRITES:
+        return None
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    length = request.content_length
+    if length is None and request.environ.get("wsgi.input_terminated"):
+        length = len(request.get_data(cache=True))
+        length = limit + 1 if length >= limit else length
+    if length is not None and length > limit:
+        return error_response(413, f"the body is over the limit of {limit} bytes")
+    return None
 
 
 def _refuse_undeclared_query(api: Api):
@@ -179,6 +196,12 @@ def _database_unavailable(exc):
 
 def _conflict(exc):
     return error_response(409, "this conflicts with a record that already exists")
+
+
+def _too_deep(exc):
+    # json.loads recurses per level of nesting: `[[[[...` a few thousand deep ends here.
+    log.warning("request nested too deeply", extra={"error": type(exc).__name__})
+    return error_response(400, "the request is nested too deeply to read")
 
 
 def _unexpected(exc):

@@ -1,0 +1,82 @@
+"""Oversized, deeply nested, malformed and non-JSON bodies get a JSON 4xx on every write."""
+
+import pytest
+import requests
+
+from common.config import load
+from tests.security.test_authorisation_matrix import HTTP_METHODS
+from tests.security.test_injection import _fill
+
+LIMIT = load("e2e").max_body_bytes
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def _writes(openapi):
+    for service, document in sorted(openapi.items()):
+        for template, item in document["paths"].items():
+            for method in item:
+                if method in HTTP_METHODS & WRITES:
+                    yield service, method.upper(), _fill(template, {})
+
+
+def _each_write(stack, tokens, openapi, data, content_type="application/json"):
+    """The writes whose answer is not a JSON 4xx, as readable lines."""
+    wrong = []
+    for service, method, path in _writes(openapi):
+        response = requests.request(method, stack.urls[service] + path, data=data, timeout=30,
+                                    headers={**tokens("admin"), "Content-Type": content_type})
+        if not 400 <= response.status_code < 500 or \
+                not response.headers.get("Content-Type", "").startswith("application/json"):
+            wrong.append(f"{method} {path}: {response.status_code} {response.text[:100]}")
+    return wrong
+
+
+def _each_status(stack, tokens, openapi, data):
+    return {(method, path): requests.request(
+        method, stack.urls[service] + path, data=data, timeout=30,
+        headers={**tokens("admin"), "Content-Type": "application/json"}).status_code
+        for service, method, path in _writes(openapi)}
+
+
+def test_a_body_over_the_limit_gets_413_on_every_write(stack, tokens, openapi):
+    body = b'{"title": "' + b"x" * LIMIT + b'"}'
+    statuses = _each_status(stack, tokens, openapi, body)
+    assert {k: s for k, s in statuses.items() if s != 413} == {}
+
+
+def test_a_chunked_body_over_the_limit_gets_413(stack, tokens):
+    def chunks():
+        yield b'{"given_name": "'
+        for _ in range(LIMIT // 1024 + 1):
+            yield b"x" * 1024
+        yield b'"}'
+
+    response = requests.post(f"{stack.urls['registration']}/participants", data=chunks(),
+                             headers={**tokens("admin"), "Content-Type": "application/json"},
+                             timeout=30)
+    assert response.status_code == 413
+    assert response.json()["code"] == 413
+
+
+@pytest.mark.parametrize("nesting", [
+    b"[" * 10_000 + b"]" * 10_000,
+    b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+    b"[" * 30_000,
+], ids=["arrays", "objects", "unclosed"])
+def test_deeply_nested_json_gets_a_4xx_on_every_write(stack, tokens, openapi, nesting):
+    assert len(nesting) <= LIMIT
+    assert _each_write(stack, tokens, openapi, nesting) == []
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b'{"given_name": ', "application/json"),
+    (b"\xff\xfe{}", "application/json"),
+    (b"NaN", "application/json"),
+    (b'{"a": 1, "a": {"$gt": ""}}', "application/json"),
+    (b"given_name=x&family_name=y", "application/x-www-form-urlencoded"),
+    (b"<participant/>", "application/xml"),
+    (b'{"given_name": "x"}', "text/plain"),
+], ids=["truncated", "not-utf8", "nan", "duplicate-key", "form", "xml", "text"])
+def test_malformed_or_non_json_bodies_get_a_4xx_on_every_write(stack, tokens, openapi, body,
+                                                                content_type):
+    assert _each_write(stack, tokens, openapi, body, content_type) == []
