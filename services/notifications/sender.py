@@ -57,30 +57,50 @@ class Sender:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.runtime, self.channels, self.config, self.clock = runtime, channels, config, clock
         self.organizer = parseaddr(config.mail_from)[1]
+        self._wake = threading.Event()
 
     def claim(self) -> dict | None:
         """Take one due notification (or one whose lease ran out) for this worker alone."""
-        now = self.clock()
-        for candidate in claims.due(self.runtime, now):
-            claimed = claims.take(self.runtime, candidate, now, self.config.lease_s)
+        return next(self._claims(), None)
+
+    def _claims(self, stop: threading.Event | None = None):
+        """Claim, one at a time, the notifications of one look-up of what is due.
+
+        The look-up is the expensive part (on FerretDB it reads the whole collection), so one
+        look-up serves a batch rather than one message.
+        """
+        for candidate in claims.due(self.runtime, self.clock()):
+            if stop and stop.is_set():
+                return
+            claimed = claims.take(self.runtime, candidate, self.clock(), self.config.lease_s)
             if claimed is not None:
-                return claimed
-        return None
+                yield claimed
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Send everything due now (until stopped); returns how many were handled."""
         handled = 0
-        while not (stop and stop.is_set()) and (claimed := self.claim()) is not None:
-            try:
-                self.deliver(claimed)
-            except PyMongoError:
-                raise  # the lease runs out and another round picks it up
-            except Exception as exc:  # e.g. a broken template: a failed try, not a stuck one
-                log.exception("notification could not be delivered",
-                              extra={"notification_id": claimed["_id"]})
-                self._attempted(claimed, Result(False, f"{type(exc).__name__}: {exc}"[:300]))
-            handled += 1
+        while not (stop and stop.is_set()):
+            before = handled
+            for claimed in self._claims(stop):
+                self._deliver_safely(claimed)
+                handled += 1
+            if handled == before:
+                return handled
         return handled
+
+    def _deliver_safely(self, claimed: dict) -> None:
+        try:
+            self.deliver(claimed)
+        except PyMongoError:
+            raise  # the lease runs out and another round picks it up
+        except Exception as exc:  # e.g. a broken template: a failed try, not a stuck one
+            log.exception("notification could not be delivered",
+                          extra={"notification_id": claimed["_id"]})
+            self._attempted(claimed, Result(False, f"{type(exc).__name__}: {exc}"[:300]))
+
+    def wake(self, *_) -> None:
+        """Look for due notifications now rather than at the next interval (a new one came)."""
+        self._wake.set()
 
     def run(self, stop: threading.Event) -> None:
         """The worker's background task: poll for due notifications until stopped."""
@@ -91,7 +111,8 @@ class Sender:
                 log.warning("sender: database unavailable", extra={"error": repr(exc)})
             except Exception:
                 log.exception("sender failed; will retry")
-            stop.wait(self.config.sender_interval_s)
+            self._wake.wait(self.config.sender_interval_s)
+            self._wake.clear()
 
     def deliver(self, notification: dict) -> None:
         """Send one claimed notification, or record why it is skipped or must wait."""

@@ -17,7 +17,7 @@ def main() -> None:
     runtime = Runtime(settings, NOTIFICATIONS_EVENTS, indexes=ensure_indexes)
     sender = Sender(runtime, build_channels(settings, config), config)
     worker.run(runtime, build_registry(runtime, config), outbox_collections=["notifications"],
-               background=(sender.run,))
+               background=(sender.run,), on_handled=sender.wake)
 
 
 if __name__ == "__main__":
