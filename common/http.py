@@ -7,6 +7,7 @@ import time
 import uuid
 from http import HTTPStatus
 
+from apispec import BasePlugin
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
@@ -21,6 +22,27 @@ from common.logs import configure, correlation_id
 log = logging.getLogger(__name__)
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+MAX_PAGE = 1_000_000
+
+
+class CrossCuttingResponses(BasePlugin):
+    """Documents the answers every operation can give besides its own, so a client (and the
+    schemathesis run) finds each status it can meet declared, not left to `default`."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security") == []:  # open: health
+                responses.setdefault("200", {"description": "ready (or alive)"})
+                responses.setdefault("503", {"description": "not ready, with the reasons"})
+                continue
+            codes = [401, 403, 503]
+            if "{" in (path or ""):
+                codes.append(404)
+            if method in ("post", "put", "patch", "delete"):
+                codes += [400, 413]
+            for code in codes:
+                responses.setdefault(str(code), HTTPStatus(code).name)
 
 
 def create_base_app(settings: Settings, title: str, description: str) -> tuple[Flask, Api]:
@@ -44,7 +66,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
             "security": [{"bearerAuth": []}],
         },
     )
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [CrossCuttingResponses()]})
     api.register_blueprint(health.blp)
     app.before_request(_start_request)
     app.before_request(_refuse_oversized)
@@ -99,9 +121,18 @@ def _refuse_undeclared_query(api: Api):
         return None  # not an operation of the OpenAPI document (docs, metrics, static)
     unknown = sorted(set(request.args) - allowed)
     if not unknown:
-        return None
+        return _refuse_page_out_of_range()
     return error_response(422, "unknown query parameter(s): " + ", ".join(unknown),
                           errors={"query": {name: ["Unknown field."] for name in unknown}})
+
+
+def _refuse_page_out_of_range():
+    """A page so far out that its offset overflows MongoDB's 8-byte ints is a 422, not a 500."""
+    page = request.args.get("page", "")
+    if page.isdigit() and int(page) > MAX_PAGE:
+        return error_response(422, f"page must be at most {MAX_PAGE}",
+                              errors={"query": {"page": [f"Must be at most {MAX_PAGE}."]}})
+    return None
 
 
 def _declared_query(api: Api) -> dict[tuple[str, str], set[str]]:
