@@ -88,6 +88,8 @@ LIST_PROBES = {  # a list, and the filter whose value must be a literal, never a
     ("registration", "/enrollments "): "participant_id",
     ("notifications", "/notifications"): "kind",
     ("notifications", "/notifications "): "recipient_id",
+    ("sessions", "/sessions"): "programme_id",
+    ("sessions", "/series"): "programme_id",
 }
 
 
@@ -131,3 +133,14 @@ def test_an_operator_in_a_path_id_names_nothing(stack, tokens, hostile):
         response = requests.get(stack.urls[service] + path.format(requests.utils.quote(hostile)),
                                 headers=tokens("admin"), timeout=10)
         assert response.status_code == 404, (service, hostile, response.text)
+
+
+@pytest.mark.parametrize(("service", "path", "field"), [
+    ("registration", "/enrollments", "status"), ("notifications", "/notifications", "status"),
+    ("sessions", "/sessions", "status"), ("registration", "/agencies", "active")])
+def test_an_operator_in_a_validated_filter_is_a_422_naming_it(stack, tokens, service, path,
+                                                             field):
+    response = requests.get(stack.urls[service] + path, params={field: '{"$ne": 1}'},
+                            headers=tokens("coordinator"), timeout=10)
+    assert response.status_code == 422
+    assert field in response.json()["errors"]["query"]
