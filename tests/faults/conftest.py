@@ -1,10 +1,13 @@
 import uuid
 
 import pytest
+from kafka.admin import KafkaAdminClient
 
+from common.mongo import client
 from common.topics import catalogue
 from devstack import services
 from devstack.infra import ensure_topics
+from tests.faults.helpers import start_worker
 from tests.faults.private import PrivateKafka, free_port
 
 
@@ -33,3 +36,55 @@ def stack_on_private_broker(mongo_uri, tmp_path):
     finally:
         services.stop(running)
         broker.stop()
+
+
+class WorkerStack:
+    """Own STACK_NAME and topics on the shared broker and database; workers started at will."""
+
+    def __init__(self, bootstrap: str, mongo_uri: str, log_dir, **env: str):
+        self.name = f"fault{uuid.uuid4().hex[:8]}"
+        self.prefix = f"{self.name}."
+        self.bootstrap, self.log_dir = bootstrap, log_dir
+        self.env = {"STACK_NAME": self.name, "TOPIC_PREFIX": self.prefix,
+                    "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MONGO_URI": mongo_uri, **env}
+        self.db = client(mongo_uri)
+        self.processes: list = []
+        ensure_topics(bootstrap, list(catalogue(self.prefix)))
+        log_dir.mkdir(parents=True, exist_ok=True)
+
+    def topic(self, producer: str) -> str:
+        return f"{self.prefix}{producer}.events"
+
+    def database(self, service: str):
+        return self.db[f"{self.name}_{service}"]
+
+    def worker(self, service: str, log_name: str, **env: str):
+        process = start_worker(service, {**self.env, **env}, self.log_dir / f"{log_name}.log")
+        self.processes.append(process)
+        return process
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        for name in self.db.list_database_names():
+            if name.startswith(f"{self.name}_"):
+                self.db.drop_database(name)
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin.delete_topics([t for t in admin.list_topics() if t.startswith(self.prefix)])
+        admin.close()
+
+
+@pytest.fixture
+def worker_stack(kafka_bootstrap, mongo_uri, tmp_path):
+    """A factory: ``worker_stack(**env)`` gives a WorkerStack, cleaned up after the test."""
+    made = []
+
+    def make(**env: str) -> WorkerStack:
+        made.append(WorkerStack(kafka_bootstrap, mongo_uri, tmp_path / "logs", **env))
+        return made[-1]
+
+    yield make
+    for stack in made:
+        stack.close()
