@@ -20,12 +20,18 @@ def binary() -> Path:
     return target
 
 
-def run(url: str, *, method: str = "GET", body: str = "", headers: dict | None = None,
-        clients: int = 8, seconds: float = 10, rate: float = 0, start: int = 0) -> dict:
-    """One load run; returns loadgen's JSON (requests, per_second, p50/p95/p99 ms, statuses)."""
+def run(url: str = "", *, method: str = "GET", body: str = "", headers: dict | None = None,
+        clients: int = 8, seconds: float = 10, rate: float = 0, start: int = 0,
+        requests_file: str | None = None) -> dict:
+    """One load run; returns loadgen's JSON (requests, per_second, p50/p95/p99 ms, statuses).
+
+    ``requests_file``: JSON lines of {method, url, body}, one per request, instead of one URL.
+    """
     command = [str(binary()), "-url", url, "-method", method, "-body", body,
                "-clients", str(clients), "-duration", f"{seconds}s", "-rate", str(rate),
                "-start", str(start)]
+    if requests_file:
+        command += ["-requests", requests_file]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     completed = subprocess.run(command, check=True, capture_output=True, text=True)

@@ -1,12 +1,15 @@
 """`make bench`: the stack started as `make run` starts it, measured; results and BENCHMARKS.md."""
 
+import json
 import os
 import socket
 import time
 import uuid
 from datetime import UTC, datetime
 
-from bench import baselines, memory, report, scenarios
+import requests
+
+from bench import baselines, fixtures, memory, pipeline, report, scale, scenarios
 from common.auth import mint
 from common.config import load
 from common.mongo import client
@@ -24,62 +27,114 @@ def _say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
+def _pending(url: str, headers: dict) -> int:
+    answer = requests.get(f"{url}/notifications", params={"status": "pending", "page_size": 1},
+                          headers=headers, timeout=10)
+    return json.loads(answer.headers.get("X-Pagination", '{"total": 0}'))["total"]
+
+
+def _drained(url: str, headers: dict, timeout_s: float) -> dict:
+    """Wait for the sender to catch up; how long it took and what was left."""
+    began = time.monotonic()
+    pending = _pending(url, headers)
+    while pending and time.monotonic() - began < timeout_s:
+        time.sleep(2)
+        pending = _pending(url, headers)
+    return {"pending": pending, "seconds": round(time.monotonic() - began, 1)}
+
+
 def main(argv: list[str]) -> int:
     began = time.monotonic()
     local = infra.up()
     name = f"bench{uuid.uuid4().hex[:6]}"
     workers = os.cpu_count() or 2
-    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING"}
+    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
+           "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1"}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES},
-                           infra.state_dir() / "bench-logs", api_workers=workers)
-    rows, raw = [], {}
+    log_dir = infra.state_dir() / "bench-logs"
+    stack = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
+                           api_workers=workers)
+    extra = scale.ExtraWorkers(env, log_dir)
     try:
         services.wait_ready(stack, timeout_s=90)
-        settings = load("bench")
-        token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600,
-                     settings.jwt_audience, settings.jwt_issuer)
-        headers = {"Authorization": f"Bearer {token}"}
-        idle = memory.snapshot(stack)
-
-        _say("baseline: raw pymongo insert_one, one process (5 s)")
-        raw["pymongo"] = baselines.pymongo_inserts(local.mongo_uri, f"{name}_raw")
-        _say("baseline: raw kafka-python produce and consume round trips")
-        raw["kafka"] = baselines.kafka_round_trips(local.kafka_bootstrap, f"{name}.raw")
-        _say(f"baseline: bare Flask endpoint, gunicorn {workers} workers (10 s)")
-        raw["flask"] = baselines.bare_flask(_free_port(), workers, scenarios.CLIENTS,
-                                            scenarios.SECONDS)
-
-        _say(f"HTTP: create participants, {scenarios.CLIENTS} clients (10 s)")
-        raw["create_participant"] = scenarios.create_participants(stack.urls, headers)
-        loaded = memory.snapshot(stack)
-
-        created = raw["create_participant"]
-        rows.append({"name": "create a participant (req/s)",
-                     "figure": f"{created['per_second']:.0f}/s, p50 {created['p50_ms']:.1f} ms,"
-                               f" p99 {created['p99_ms']:.1f} ms",
-                     "ratio": f"{created['per_second'] / raw['pymongo']['per_second']:.0%} of "
-                              f"raw inserts ({raw['pymongo']['per_second']:.0f}/s); "
-                              f"{created['per_second'] / raw['flask']['per_second']:.0%} of bare "
-                              f"Flask ({raw['flask']['per_second']:.0f}/s)",
-                     "target": ">= 50% of raw inserts",
-                     "met": created["per_second"] >= 0.5 * raw["pymongo"]["per_second"]})
-        rows.append({"name": "raw Kafka round trip",
-                     "figure": f"p50 {raw['kafka']['p50_ms']:.1f} ms, "
-                               f"p99 {raw['kafka']['p99_ms']:.1f} ms"})
-        peak = max([*idle.values(), *loaded.values()])
-        rows.append({"name": "largest resident memory", "figure": f"{peak:.0f} MB",
-                     "target": "< 150 MB per process", "met": peak < 150})
-        results = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
-                   "machine": report.machine(), "rows": rows, "raw": raw,
-                   "memory": {"idle": idle, "after_load": loaded}}
+        results = measure(stack, local, name, workers, extra)
         path = report.write(results)
         print(report.markdown(results))
         _say(f"results in {path} and BENCHMARKS.md ({time.monotonic() - began:.0f}s)")
         return 0
     finally:
+        extra.stop()
         services.stop(stack)
         for db in client(local.mongo_uri).list_database_names():
             if db.startswith(f"{name}_"):
                 client(local.mongo_uri).drop_database(db)
         infra.down(local.started)
+
+
+def measure(stack, local, name: str, workers: int, extra) -> dict:
+    settings = load("bench")
+    token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
+                 settings.jwt_issuer)
+    headers = {"Authorization": f"Bearer {token}"}
+    urls, raw = stack.urls, {}
+    registration = fixtures.Client(urls["registration"], headers)
+    sessions_api = fixtures.Client(urls["sessions"], headers)
+    idle = memory.snapshot(stack)
+
+    _say("baseline: raw pymongo insert_one, one process (5 s)")
+    raw["pymongo"] = baselines.pymongo_inserts(local.mongo_uri, f"{name}_raw")
+    _say("baseline: raw kafka-python produce and consume round trips")
+    raw["kafka"] = baselines.kafka_round_trips(local.kafka_bootstrap, f"{name}.raw")
+    _say(f"baseline: bare Flask endpoint, gunicorn {workers} workers (10 s)")
+    raw["flask"] = baselines.bare_flask(_free_port(), workers, scenarios.CLIENTS,
+                                        scenarios.SECONDS)
+
+    _say("set-up: 50 officers, 49 sessions known to registration")
+    officers = fixtures.officers(registration, 50, name)
+    loaded = fixtures.sessions(sessions_api, registration, 24, "load")
+    slow = fixtures.sessions(sessions_api, registration, 4, "20/s")
+    fast = fixtures.sessions(sessions_api, registration, 20, "100/s")
+    [held] = fixtures.sessions(sessions_api, registration, 1, "attendance", started=True)
+
+    _say(f"HTTP: create participants, {scenarios.CLIENTS} clients (10 s)")
+    raw["create_participant"] = scenarios.create_participants(urls, headers)
+    _say(f"HTTP: enroll, {scenarios.CLIENTS} clients (10 s)")
+    raw["enroll"] = scenarios.enroll(urls, headers, officers, loaded)
+
+    _say("set-up: a session under way with 50 rostered officers")
+    for officer in officers:
+        registration("POST", "/enrollments", json={"participant_id": officer["id"],
+                                                   "session_id": held["id"]})
+    fixtures.wait("the roster", lambda: len(sessions_api(
+        "GET", f"/sessions/{held['id']}/roster", params={"page_size": 100})) == 50)
+    sessions_api("POST", f"/sessions/{held['id']}/start")
+    _say(f"HTTP: record attendance, {scenarios.CLIENTS} clients (10 s)")
+    raw["attendance"] = scenarios.record_attendance(
+        urls, headers, held["id"], [o["id"] for o in officers],
+        ["2021-03-25", "2021-03-26", "2021-03-27", "2021-03-28"])
+    loaded_memory = memory.snapshot(stack)
+
+    _say("waiting for the notifications backlog to drain (up to 3 minutes)")
+    drained = _drained(urls["notifications"], headers, timeout_s=180)
+    raw["backlog_after_load"] = drained
+    if drained["pending"] == 0:
+        for rate, chosen in ((20, slow), (100, fast)):
+            pairs = [(o, s) for s in chosen for o in officers]
+            _say(f"pipeline: {len(pairs)} enrollments at {rate}/s, until each email arrives")
+            sent = pipeline.enroll_at_rate(urls["registration"], headers, pairs, rate)
+            raw[f"pipeline_{rate}"] = pipeline.latency(sent, pipeline.delivered(
+                local.smtp_http_url, sent, timeout_s=180))
+    else:
+        _say(f"pipeline not measured: {drained['pending']} notifications still pending")
+
+    throughput = {}
+    for count in (1, 2, 3):
+        if count > 1:
+            extra.add()
+        _say(f"scale: 600 confirmations drained by {count} notifications worker(s)")
+        throughput[count] = scale.drain_rate(local.kafka_bootstrap, f"{name}.registration.events",
+                                             local.smtp_http_url, officers, loaded, 600)
+    raw["scale"] = throughput
+    return {"when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": report.machine(), "rows": report.rows(raw), "raw": raw,
+            "memory": {"idle": idle, "after_load": loaded_memory | memory.snapshot(stack)}}

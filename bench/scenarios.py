@@ -1,6 +1,7 @@
 """The measured requests against the gunicorn-served APIs."""
 
 import json
+import tempfile
 
 from bench import loadgen
 
@@ -18,3 +19,32 @@ def create_participants(urls: dict, headers: dict, start: int = 0) -> dict:
                        body=json.dumps(PARTICIPANT),
                        headers={**headers, "Content-Type": "application/json"},
                        clients=CLIENTS, seconds=SECONDS, start=start)
+
+
+def _planned(lines: list[dict]) -> str:
+    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
+    with handle:
+        for line in lines:
+            handle.write(json.dumps(line) + "\n")
+    return handle.name
+
+
+def enroll(urls: dict, headers: dict, officers: list[dict], sessions: list[dict]) -> dict:
+    """POST /enrollments, each request a distinct (officer, session) pair."""
+    lines = [{"method": "POST", "url": f"{urls['registration']}/enrollments",
+              "body": json.dumps({"participant_id": o["id"], "session_id": s["id"]})}
+             for s in sessions for o in officers]
+    return loadgen.run(requests_file=_planned(lines), clients=CLIENTS, seconds=SECONDS,
+                       headers={**headers, "Content-Type": "application/json"})
+
+
+def record_attendance(urls: dict, headers: dict, session_id: str, roster: list[str],
+                      days: list[str]) -> dict:
+    """PUT one officer's attendance for a day; corrections cycle through the statuses."""
+    statuses = ("present", "late", "present", "excused")
+    lines = [{"method": "PUT",
+              "url": f"{urls['sessions']}/sessions/{session_id}/attendance/{day}/{pid}",
+              "body": json.dumps({"status": statuses[(n + d) % len(statuses)]})}
+             for d, day in enumerate(days) for n, pid in enumerate(roster)]
+    return loadgen.run(requests_file=_planned(lines), clients=CLIENTS, seconds=SECONDS,
+                       headers={**headers, "Content-Type": "application/json"})

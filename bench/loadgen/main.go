@@ -39,6 +39,30 @@ type result struct {
 	OfferedRPS float64        `json:"offered_rps,omitempty"`
 }
 
+type planned struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	Body   string `json:"body"`
+}
+
+func readPlanned(path string) []planned {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(2)
+	}
+	var out []planned
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var p planned
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen: bad request line:", err)
+			os.Exit(2)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 func main() {
 	method := flag.String("method", "GET", "HTTP method")
 	url := flag.String("url", "", "target URL ({n} is replaced by the request number)")
@@ -47,11 +71,15 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long to send")
 	rate := flag.Float64("rate", 0, "offered requests per second in total (0: as fast as possible)")
 	start := flag.Int64("start", 0, "first request number")
+	requestsFile := flag.String("requests", "", "JSON lines {method, url, body}: request n uses line n (cycling); overrides -method, -url, -body")
 	var hdrs headers
 	flag.Var(&hdrs, "H", "header 'Name: value' (repeatable)")
 	flag.Parse()
-	if *url == "" {
-		fmt.Fprintln(os.Stderr, "loadgen: -url is required")
+	var planned []planned
+	if *requestsFile != "" {
+		planned = readPlanned(*requestsFile)
+	} else if *url == "" {
+		fmt.Fprintln(os.Stderr, "loadgen: -url or -requests is required")
 		os.Exit(2)
 	}
 
@@ -85,9 +113,15 @@ func main() {
 						return
 					}
 				}
-				n := strconv.FormatInt(counter.Add(1), 10)
-				req, err := http.NewRequest(*method, strings.ReplaceAll(*url, "{n}", n),
-					bytes.NewBufferString(strings.ReplaceAll(*body, "{n}", n)))
+				number := counter.Add(1)
+				n := strconv.FormatInt(number, 10)
+				m, u, b := *method, *url, *body
+				if planned != nil {
+					p := planned[int(number-1)%len(planned)]
+					m, u, b = p.Method, p.URL, p.Body
+				}
+				req, err := http.NewRequest(m, strings.ReplaceAll(u, "{n}", n),
+					bytes.NewBufferString(strings.ReplaceAll(b, "{n}", n)))
 				if err != nil {
 					panic(err)
 				}

@@ -56,13 +56,18 @@ def store(maildir: pathlib.Path, mail_from: str, rcpt_tos: list[str], content: b
     return record
 
 
+_READ: dict[pathlib.Path, dict] = {}  # a stored record never changes: read each file once
+
+
 def list_messages(maildir: pathlib.Path, to: str | None = None) -> list[dict]:
     records = []
     for path in sorted(maildir.glob("*.json")):
-        try:
-            record = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
+        record = _READ.get(path)
+        if record is None:
+            try:
+                record = _READ[path] = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
         if to is None or to.lower() in (r.lower() for r in record.get("to", [])):
             records.append(record)
     return records

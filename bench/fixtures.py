@@ -1,0 +1,61 @@
+"""What the measured requests need: officers, sessions known to registration, a roster."""
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+
+class Client:
+    def __init__(self, url: str, headers: dict):
+        self.url, self.headers = url, headers
+
+    def __call__(self, method: str, path: str, **kwargs):
+        response = requests.request(method, f"{self.url}{path}", headers=self.headers,
+                                    timeout=30, **kwargs)
+        if response.status_code >= 300:
+            raise RuntimeError(f"bench set-up: {method} {path} -> {response.status_code} "
+                               f"{response.text[:300]}")
+        return response.json()
+
+
+def wait(what: str, check, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"bench set-up: {what} not done within {timeout_s:.0f}s")
+        time.sleep(0.3)
+
+
+def officers(registration: Client, count: int, tag: str) -> list[dict]:
+    """Register ``count`` officers; returns their id and email."""
+    def one(n: int) -> dict:
+        email = f"bench.{tag}.{n}@example.org"
+        created = registration("POST", "/participants", json={
+            "given_name": "Bench", "family_name": f"Officer {n}", "gender": "female",
+            "agency": "Federal Investigation Agency" if n % 4 else "Punjab Police",
+            "email": email,
+            "consent": {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}})
+        return {"id": created["id"], "email": email}
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def sessions(sessions_api: Client, registration: Client, count: int, tag: str,
+             started: bool = False) -> list[dict]:
+    """Schedule ``count`` large sessions and wait until registration knows them all."""
+    made = []
+    for n in range(count):
+        past = started  # a session under way must have begun
+        made.append(sessions_api("POST", "/sessions", json={
+            "kind": "coaching_session", "title": f"Bench {tag} session {n} {uuid.uuid4().hex[:4]}",
+            "starts_at": "2021-03-25T09:00:00+05:00" if past else "2031-03-25T09:00:00+05:00",
+            "ends_at": "2031-03-26T17:00:00+05:00", "timezone": "Asia/Karachi",
+            "city": "Islamabad", "country": "Pakistan", "capacity": 10000}))
+    for session in made:
+        wait("registration learning of the sessions", lambda s=session: requests.get(
+            f"{registration.url}/sessions/{s['id']}", headers=registration.headers,
+            timeout=10).status_code == 200)
+    return made
