@@ -84,6 +84,55 @@ def _dlq(args) -> int:
     return 0
 
 
+def _coordinator_token() -> str:
+    settings = load("operations")
+    return mint(settings.jwt_secret, "operations", ["coordinator"], 600, settings.jwt_audience,
+                settings.jwt_issuer)
+
+
+def _urls(args) -> dict[str, str]:
+    from devstack.services import ports_from_env
+
+    ports = ports_from_env()
+    return {"registration": args.registration or f"http://127.0.0.1:{ports['registration']}",
+            "sessions": args.sessions or f"http://127.0.0.1:{ports['sessions']}",
+            "notifications": args.notifications or
+            f"http://127.0.0.1:{ports['notifications']}"}
+
+
+def _resend(args) -> int:
+    import requests
+
+    url = _urls(args)["notifications"]
+    headers = {"Authorization": f"Bearer {_coordinator_token()}"}
+    failed = requests.get(f"{url}/notifications", params={"status": "failed", "page_size": 100},
+                          headers=headers, timeout=30)
+    failed.raise_for_status()
+    resent = 0
+    for notification in failed.json():
+        answer = requests.post(f"{url}/notifications/{notification['id']}/resend",
+                               headers=headers, timeout=30)
+        if answer.status_code < 300:
+            resent += 1
+        else:
+            print(f"{notification['id']}: {answer.status_code} {answer.text[:200]}")
+    print(f"resent {resent} failed notification(s)")
+    return 0
+
+
+def _demo(args) -> int:
+    from operations import demo
+
+    demo.load(_urls(args), _coordinator_token())
+    return 0
+
+
+def _add_urls(command: argparse.ArgumentParser) -> None:
+    for service in SERVICES:
+        command.add_argument(f"--{service}", metavar="URL",
+                             help=f"the {service} API (default: local port)")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="glo-act", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -111,6 +160,14 @@ def parser() -> argparse.ArgumentParser:
                       help="the original topic (its DLQ is <topic>.dlq)")
     dead.add_argument("--group", help="replay only what this consumer group dead-lettered")
     dead.set_defaults(run=_dlq)
+
+    resend = sub.add_parser("resend", help="resend every failed notification")
+    _add_urls(resend)
+    resend.set_defaults(run=_resend)
+
+    demo = sub.add_parser("demo", help="load the press-release scenario (once) into running APIs")
+    _add_urls(demo)
+    demo.set_defaults(run=_demo)
     return root
 
 

@@ -42,6 +42,21 @@ def test_every_service_has_an_api_and_a_worker_from_the_same_image(compose):
         assert worker["command"] == ["python", "-m", f"services.{name}.worker"]
 
 
+def test_infrastructure_runs_the_real_images(compose):
+    images = {name: compose["services"][name]["image"].split(":")[0]
+              for name in ("kafka", "topics", "mongo", "mailpit")}
+    assert images == {"kafka": "apache/kafka", "topics": "apache/kafka", "mongo": "mongo",
+                      "mailpit": "axllent/mailpit"}
+
+
+def test_every_long_running_service_has_a_healthcheck(compose):
+    image_healthcheck = "HEALTHCHECK" in (ROOT / "Dockerfile").read_text()
+    for name, service in compose["services"].items():
+        if name == "topics":  # a one-shot job: the others wait for it to complete
+            continue
+        assert "healthcheck" in service or ("build" in service and image_healthcheck), name
+
+
 def test_dependencies_wait_for_health_and_have_healthchecks(compose):
     services = compose["services"]
     for name, service in services.items():

@@ -40,3 +40,23 @@ def test_each_topic_and_its_dead_letters_are_channels():
     for topic in SERVICES.values():
         assert channels[topic]["bindings"]["kafka"]["partitions"] == 3
         assert f"{topic}.dlq" in channels
+
+
+def test_every_reference_in_the_document_resolves():
+    catalogue = document()
+
+    def refs(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                yield node["$ref"]
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    for ref in refs(catalogue):
+        target = catalogue
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]
+        assert isinstance(target, dict), ref
