@@ -93,6 +93,8 @@ class Participant(MethodView):
     @requires("coordinator")
     @blp.arguments(ParticipantPatch(partial=True))
     @blp.response(200, ParticipantOut)
+    @blp.alt_response(409, description="another officer has this email or service number "
+                                       "(the body names her id), or this one was erased")
     def patch(self, changes, participant_id):
         """Change a profile (coordinator); publishes `registration.participant.updated`."""
         try:

@@ -1,33 +1,46 @@
 """schemathesis against each running service's OpenAPI document, with valid tokens: no 5xx, and
 every answer is a documented status with a body of the documented shape (issue 7).
 
-The run is bounded and derandomized (the same examples every run), so it cannot flake and takes
-well under a minute for the three services.
+Three runs per service: a coordinator's valid requests aimed at the flow's real records (so the
+domain code runs, not only the 404s of made-up ids), a coordinator's invalid requests, and an
+admin's valid requests with made-up ids. Bounded and derandomized: the same examples every run.
 """
+
+import re
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
+from tests.security.test_injection import _path_values
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-EXAMPLES = {"coordinator": 10, "admin": 3}
+RUNS = {  # role, generation mode, aimed at real records, examples per operation
+    "coordinator-valid": ("coordinator", GenerationMode.POSITIVE, True, 8),
+    "coordinator-invalid": ("coordinator", GenerationMode.NEGATIVE, True, 5),
+    "admin-valid": ("admin", GenerationMode.POSITIVE, False, 3),
+}
 
 
-def _fuzz(operation, base_url: str, headers: dict, examples: int) -> int:
+def _fuzz(operation, mode, path_values: dict, base_url: str, headers: dict,
+          examples: int) -> int:
     calls = []
     declared = operation.definition.raw["responses"]
+    names = re.findall(r"\{([^}]+)\}", operation.path)
+    aimed = {name: path_values[name] for name in names if name in path_values}
 
     @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate, Phase.shrink],
               suppress_health_check=list(HealthCheck))
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(mode, path_parameters=aimed or None))
     def run(case):
         calls.append(case)
         response = case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS,
@@ -35,24 +48,35 @@ def _fuzz(operation, base_url: str, headers: dict, examples: int) -> int:
         # status_code_conformance accepts anything under `default`; the documentation may not.
         assert str(response.status_code) in declared, (
             f"{response.status_code} is not documented; {case.as_curl_command()}")
+        if mode == GenerationMode.NEGATIVE and case.meta and case.meta.generation.mode == mode:
+            assert response.status_code < 500
 
     run()
     return len(calls)
 
 
-@pytest.mark.parametrize("role", sorted(EXAMPLES))
+def _has_inputs(definition: dict) -> bool:
+    return bool(definition.get("parameters") or definition.get("requestBody"))
+
+
+@pytest.mark.parametrize("run", sorted(RUNS))
 @pytest.mark.parametrize("service", ["notifications", "registration", "sessions"])
-def test_every_operation_holds_to_its_document(stack, tokens, openapi, service, role):
+def test_every_operation_holds_to_its_document(stack, tokens, openapi, world, service, run):
+    role, mode, aimed, examples = RUNS[run]
+    path_values = _path_values(world, stack, tokens) if aimed else {}
     schema = schemathesis.openapi.from_dict(openapi[service])
-    failures, examples, operations = [], 0, 0
+    failures, total, operations = [], 0, 0
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
+        if mode == GenerationMode.NEGATIVE and not _has_inputs(operation.definition.raw):
+            continue  # nothing to make invalid (health)
         try:
-            examples += _fuzz(operation, stack.urls[service], tokens(role), EXAMPLES[role])
+            total += _fuzz(operation, mode, path_values, stack.urls[service], tokens(role),
+                           examples)
         except (Exception, BaseExceptionGroup) as exc:  # each operation's, not only the first
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
-    assert failures == []
+    assert failures == [], "\n".join(failures)
     assert operations == len([1 for item in openapi[service]["paths"].values()
                               for method in item if method != "parameters"])
-    print(f"{service} as {role}: {operations} operations, {examples} examples")
+    print(f"{service} {run}: {operations} operations, {total} examples")
