@@ -1,10 +1,15 @@
 """HTTP bodies of the registration service: participants and agencies."""
 
+from datetime import UTC, datetime
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.registration.events import GENDERS
 
 E164 = r"^\+[1-9][0-9]{6,14}$"
+# Beyond these, a moment's UTC form can leave the calendar (OverflowError, a 500, not a 422).
+PLAUSIBLE_MOMENT = validate.Range(min=datetime(1900, 1, 1, tzinfo=UTC),
+                                  max=datetime(2200, 1, 1, tzinfo=UTC))
 LANGUAGES = ("en", "ur")
 
 
@@ -19,7 +24,7 @@ def _text(max_length: int, **kwargs):
 
 class Consent(Strict):
     policy_version = _text(32, required=True)
-    given_at = fields.AwareDateTime(required=True)
+    given_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
 
 
 class DutyStation(Strict):

@@ -1,5 +1,7 @@
 """HTTP bodies of the sessions service: programmes, series, sessions and facilitators."""
 
+from datetime import UTC, datetime
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.sessions.domain import lifecycle
@@ -11,6 +13,10 @@ ROLES = ("regional_advisor", "law_enforcement_expert", "prosecution_expert", "tr
          "coach", "interpreter")
 LANGUAGES = ("en", "ur")
 ID = validate.Length(min=1, max=64)
+# Beyond these, a moment's UTC form, or a reminder days before it, leaves the calendar
+# (OverflowError, a 500, not a 422).
+PLAUSIBLE_MOMENT = validate.Range(min=datetime(1900, 1, 1, tzinfo=UTC),
+                                  max=datetime(2200, 1, 1, tzinfo=UTC))
 
 
 class Strict(Schema):
@@ -87,8 +93,8 @@ class SessionIn(Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     topics = _names()
     format = fields.String(load_default="classroom", validate=validate.OneOf(FORMATS))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
+    ends_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
     timezone = fields.String(required=True, metadata={"example": "Asia/Karachi"})
     venue = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
@@ -146,8 +152,8 @@ class SessionQuery(Strict):
 
 
 class RescheduleIn(Strict):
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
+    ends_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
     timezone = fields.String(validate=validate.Length(min=1, max=64))
     venue = fields.String(allow_none=True, validate=validate.Length(max=200))
     city = fields.String(allow_none=True, validate=validate.Length(max=100))

@@ -1,5 +1,7 @@
 """Oversized, deeply nested, malformed and non-JSON bodies get a JSON 4xx on every write."""
 
+import uuid
+
 import pytest
 import requests
 
@@ -80,3 +82,43 @@ def test_deeply_nested_json_gets_a_4xx_on_every_write(stack, tokens, openapi, ne
 def test_malformed_or_non_json_bodies_get_a_4xx_on_every_write(stack, tokens, openapi, body,
                                                                 content_type):
     assert _each_write(stack, tokens, openapi, body, content_type) == []
+
+
+EDGES_OF_TIME = ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00",
+                 "9999-12-31T23:59:59+00:00"]
+
+
+@pytest.mark.parametrize("moment", EDGES_OF_TIME)
+def test_dates_at_the_edges_of_time_get_a_4xx_or_are_stored(stack, tokens, world, moment):
+    """A date whose UTC form or whose arithmetic (reminders, day ranges) leaves the calendar."""
+    coordinator = tokens("coordinator")
+    session = {"kind": "training_workshop", "title": "Edge", "timezone": "Asia/Karachi",
+               "capacity": 5, "draft": True}
+    answers = [
+        requests.post(f"{stack.urls['sessions']}/sessions", headers=coordinator, timeout=10,
+                      json={**session, "starts_at": moment, "ends_at": moment}),
+        requests.post(f"{stack.urls['sessions']}/sessions", headers=coordinator, timeout=10,
+                      json={**session, "starts_at": "2033-01-01T09:00:00+05:00",
+                            "ends_at": moment}),
+        requests.post(f"{stack.urls['sessions']}/sessions/{world['session']}/reschedule",
+                      headers=coordinator, timeout=10,
+                      json={"starts_at": moment, "ends_at": moment}),
+        requests.post(f"{stack.urls['registration']}/participants", headers=coordinator,
+                      timeout=10, json={
+                          "given_name": "Edge", "family_name": "Case", "gender": "female",
+                          "agency": "Punjab Police",
+                          "email": f"edge.{uuid.uuid4().hex[:8]}@example.org",
+                          "consent": {"policy_version": "2021-01", "given_at": moment}}),
+        requests.post(f"{stack.urls['sessions']}/programmes", headers=coordinator, timeout=10,
+                      json={"name": "Edge", "period": {"starts_on": moment[:10],
+                                                       "ends_on": moment[:10]}}),
+        requests.post(f"{stack.urls['sessions']}/sessions/{world['session']}/attendance/"
+                      f"{moment[:10]}", headers=coordinator, timeout=10,
+                      json={"marks": [{"participant_id": world["participants"][1],
+                                       "status": "present"}]}),
+        requests.put(f"{stack.urls['sessions']}/sessions/{world['session']}/attendance/"
+                     f"{moment[:10]}/{world['participants'][1]}", headers=coordinator,
+                     timeout=10, json={"status": "present"}),
+    ]
+    assert [(a.request.method, a.request.url, a.status_code) for a in answers
+            if a.status_code >= 500] == []
