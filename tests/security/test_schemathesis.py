@@ -80,3 +80,17 @@ def test_every_operation_holds_to_its_document(stack, tokens, openapi, world, se
     assert operations == len([1 for item in openapi[service]["paths"].values()
                               for method in item if method != "parameters"])
     print(f"{service} {run}: {operations} operations, {total} examples")
+
+
+@pytest.mark.parametrize("answer", [{"format": "csv"}, {"format": "json"}, {}])
+def test_indicators_as_csv_or_json_hold_to_the_document(stack, tokens, openapi, world, answer):
+    schema = schemathesis.openapi.from_dict(openapi["sessions"])
+    operation = schema["/sessions/{session_id}/indicators"]["GET"]
+    case = operation.Case(path_parameters={"session_id": world["session"]}, query=answer)
+    response = case.call_and_validate(base_url=stack.urls["sessions"], headers=tokens("viewer"),
+                                      checks=CHECKS, timeout=10)
+    assert response.status_code == 200
+    wanted = "text/csv" if answer.get("format") == "csv" else "application/json"
+    assert response.headers["content-type"][0].startswith(wanted)
+    documented = openapi["sessions"]["paths"]["/sessions/{session_id}/indicators"]["get"]
+    assert wanted in documented["responses"]["200"].get("content", {})  # not left undescribed

@@ -14,6 +14,9 @@ from services.sessions.participation_schemas import IndicatorQuery
 from services.sessions.resources.common import INDICATOR_READERS, runtime
 
 DESCRIPTION = "the indicators as JSON, or CSV; `?min_cell=k` hides counts below k"
+# Documented by hand: flask-smorest declares one content type per response.
+AS_JSON_OR_CSV = {200: {"content": {"application/json": {"schema": {"type": "object"}},
+                                    "text/csv": {"schema": {"type": "string"}}}}}
 
 blp = Blueprint("indicators", __name__,
                 description="Participation, attendance, retention and feedback figures; no names")
@@ -38,6 +41,7 @@ class SessionIndicators(MethodView):
     @requires(*INDICATOR_READERS)
     @blp.arguments(IndicatorQuery, location="query")
     @blp.response(200, description=DESCRIPTION, content_type="application/json")
+    @blp.doc(responses=AS_JSON_OR_CSV)
     def get(self, query, session_id):
         """Enrolled and attended by gender and agency, attendance per day, feedback, position
         in the series and the next session (coordinator, viewer, service)."""
@@ -49,6 +53,7 @@ class SeriesIndicators(MethodView):
     @requires(*INDICATOR_READERS)
     @blp.arguments(IndicatorQuery, location="query")
     @blp.response(200, description=DESCRIPTION, content_type="application/json")
+    @blp.doc(responses=AS_JSON_OR_CSV)
     def get(self, query, series_id):
         """Retention (who attended every session held so far) and each session's figures
         (coordinator, viewer, service)."""
@@ -60,6 +65,7 @@ class ProgrammeIndicators(MethodView):
     @requires(*INDICATOR_READERS)
     @blp.arguments(IndicatorQuery, location="query")
     @blp.response(200, description=DESCRIPTION, content_type="application/json")
+    @blp.doc(responses=AS_JSON_OR_CSV)
     def get(self, query, programme_id):
         """Distinct participants enrolled and attended across the programme, feedback
         (coordinator, viewer, service)."""
