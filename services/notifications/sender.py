@@ -117,6 +117,10 @@ class Sender:
     def deliver(self, notification: dict) -> None:
         """Send one claimed notification, or record why it is skipped or must wait."""
         recipient = recipients.get(self.runtime, notification["recipient_id"])
+        if recipient is None:
+            # Her registration event is on another partition and not consumed yet (seen after
+            # a broker outage): try again later, bounded, rather than skip her for good.
+            return self._attempted(notification, Result(False, "recipient not known yet"))
         channel = self.channels.get(notification["channel"])
         reason = skip_reason(recipient, channel, notification)
         if reason:
