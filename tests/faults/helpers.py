@@ -65,6 +65,16 @@ def inbox(sink: str, address: str) -> list[dict]:
     return requests.get(f"{sink}/messages", params={"to": address}, timeout=10).json()
 
 
+def inboxes(sink: str, addresses) -> dict[str, list[dict]]:
+    """Each address's messages, from one read of the sink (one read per address is slow)."""
+    found: dict[str, list[dict]] = {address.lower(): [] for address in addresses}
+    for message in requests.get(f"{sink}/messages", timeout=30).json():
+        for to in message.get("to", []):
+            if to.lower() in found:
+                found[to.lower()].append(message)
+    return {address: found[address.lower()] for address in addresses}
+
+
 def message_id(sink: str, stored_id: str) -> str:
     raw = requests.get(f"{sink}/messages/{stored_id}", timeout=10).content
     return email.message_from_bytes(raw)["Message-ID"]

@@ -10,7 +10,7 @@ from collections import Counter
 
 from common.sealing import seal
 from tests.conftest import wait_for
-from tests.faults.helpers import inbox, message_id, publish
+from tests.faults.helpers import inboxes, message_id, publish
 
 MESSAGES = 60
 LEASE_S = "4"
@@ -55,7 +55,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_its_successor_takes_over(work
     assert taken_over >= at_kill["sending"]  # a claim left by the dead worker was taken over
 
     def delivered() -> dict[str, list[dict]]:
-        return {address: inbox(smtp_inbox, address) for address in officers.values()}
+        return inboxes(smtp_inbox, officers.values())
 
     wait_for(lambda: all(delivered().values()), timeout_s=30, interval_s=1)
     received = delivered()

@@ -16,7 +16,7 @@ from common.topics import catalogue
 from devstack import services
 from devstack.infra import ensure_topics
 from tests.conftest import wait_for
-from tests.faults.helpers import coordinator, inbox, officer
+from tests.faults.helpers import coordinator, inboxes, officer
 from tests.faults.private import free_port
 
 OFFICERS, PACE_S = 80, 0.1
@@ -85,9 +85,9 @@ def test_sigterm_to_every_process_under_load_loses_and_doubles_nothing(restartab
           f"{len(accepted)} officers accepted (201), {len(refused)} refused (503), "
           f"{len(unanswered)} unanswered while down")
 
-    wait_for(lambda: all(inbox(smtp_inbox, a) for a in accepted), timeout_s=120, interval_s=1)
+    wait_for(lambda: all(inboxes(smtp_inbox, accepted).values()), timeout_s=120, interval_s=1)
     time.sleep(3)  # a late duplicate would come with the relay's next sweeps (1 s apart)
-    counts = {address: len(inbox(smtp_inbox, address)) for address in emails}
+    counts = {address: len(found) for address, found in inboxes(smtp_inbox, emails).items()}
     assert {a: counts[a] for a in accepted} == {a: 1 for a in accepted}
     assert all(counts[a] == 0 for a in refused)
     # An unanswered request may have been written before its connection was cut: at most once.
