@@ -76,6 +76,9 @@ def world(stack, tokens):  # noqa: F811
                    for pid in ids]
     assert [e["status"] for e in enrollments] == ["confirmed", "waitlisted"]
     call("registration", "PATCH", f"/participants/{ids[1]}", json={"phone": new_phone})
+    # Events of one enrollment can reach the topic out of order when two API processes publish
+    # them (a known defect, see issue 7's report): each step waits for the previous to land.
+    wait_for(lambda: "enrollment_waitlisted" in _kinds(stack, tokens, ids[1]), timeout_s=60)
     call("registration", "POST", f"/enrollments/{enrollments[0]['id']}/withdrawal", json={})
     # Notifications learns of the promotion from registration's topic and of the reschedule from
     # sessions': no order between the two, so the reschedule waits for the promotion to land.
