@@ -21,6 +21,8 @@ HOSTILE_KEYS = ["$where", "$set", "consent.policy_version", "reminders.email", "
                 "__proto__"]
 # Bookkeeping that legitimately moves while the stack is idle (e.g. the relay's markers).
 BOOKKEEPING = {"processed_events", "outbox_published", "idempotency_keys"}
+# The relay empties a quiet document's outbox in its own time: not a business write.
+RELAYED = {"outbox": 0, "outbox_pending": 0}
 
 
 def _path_values(world, stack, tokens) -> dict:
@@ -54,7 +56,7 @@ def _stored(mongo_uri, stack) -> dict:
     mongo = client(mongo_uri)
     prefix = f"{stack.topic_prefix.rstrip('.')}_"
     return {f"{name}.{c}": sorted(json.dumps(d, default=str, sort_keys=True)
-                                  for d in mongo[name][c].find({}))
+                                  for d in mongo[name][c].find({}, RELAYED))
             for name in mongo.list_database_names() if name.startswith(prefix)
             for c in mongo[name].list_collection_names() if c not in BOOKKEEPING}
 
