@@ -28,7 +28,11 @@ def stack_on_private_broker(mongo_uri, tmp_path):
            broker.bootstrap, "MONGO_URI": mongo_uri, "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
            "OUTBOX_RELAY_GRACE_SECONDS": "2",
            # No reminders: two thirds fewer notification writes; reminders are not under test.
-           "NOTIFICATION_REMINDER_OFFSETS": ","}
+           "NOTIFICATION_REMINDER_OFFSETS": ",",
+           # A recipient or session not known yet (events on other partitions) is retried:
+           # quickly, and patiently enough for a consumer catching up after the outage.
+           "NOTIFICATION_BACKOFF_SECONDS": "1", "NOTIFICATION_BACKOFF_CAP_SECONDS": "5",
+           "NOTIFICATION_MAX_ATTEMPTS": "30"}
     running = services.start(env, {s: free_port() for s in services.SERVICES},
                              tmp_path / "logs", api_workers=2)
     running.topic_prefix = env["TOPIC_PREFIX"]

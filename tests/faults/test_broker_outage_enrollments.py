@@ -99,7 +99,7 @@ def test_broker_killed_mid_enrollments_loses_and_doubles_no_confirmation(
         return counted
 
     began = time.monotonic()
-    wait_for(lambda: all(confirmations()[pair] >= 1 for pair in accepted), timeout_s=150,
+    wait_for(lambda: all(confirmations()[pair] >= 1 for pair in accepted), timeout_s=300,
              interval_s=2)
     print(f"every accepted enrollment's confirmation arrived within "
           f"{time.monotonic() - began:.0f}s of the last request")
