@@ -34,7 +34,7 @@ def test_participant_posted_shows_up_in_notifications_with_its_correlation_id(st
     # The worker's sender emails the acknowledgement: wait until nothing is left unsent.
     notices = wait_for(lambda: (found := acknowledgement())
                        and all(n["status"] in ("sent", "failed", "skipped") for n in found)
-                       and found, timeout_s=30)
+                       and found, timeout_s=90)
     assert [(n["kind"], n["status"]) for n in notices] == [("registration_acknowledged",
                                                             "sent")]
     assert notices[0]["correlationid"] == request_id
