@@ -42,6 +42,7 @@ class Enrollment(_Consumed):
     participant_id = fields.String(required=True)
     session_id = fields.String(required=True)
     series_id = fields.String(load_default=None, allow_none=True)
+    sequence = fields.Integer(load_default=None, allow_none=True)
     position = fields.Integer(load_default=None, allow_none=True)
     reason = fields.String(load_default=None, allow_none=True)
 

@@ -23,7 +23,8 @@ def enrollment_changed(runtime: Runtime, event: Event, payload: dict,
                        offsets: tuple[timedelta, ...], now: datetime) -> None:
     """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
     status, kind, ends_reminders = ENROLLMENT_NOTICES[event.type]
-    enrollments.project(runtime, payload, status)
+    if not enrollments.project(runtime, payload, status):
+        return  # a later decision about this enrollment was already told
     participant_id, session_id = payload["participant_id"], payload["session_id"]
     if ends_reminders:
         reminders.cancel(runtime, {"recipient_id": participant_id, "session_id": session_id},

@@ -46,6 +46,9 @@ class _Enrollment(Strict):
     participant_id = fields.String(required=True)
     session_id = fields.String(required=True)
     series_id = fields.String(required=True, allow_none=True)
+    sequence = fields.Integer(metadata={
+        "description": "the decision's place in the session's seat log: of two events of one "
+                       "enrollment, the larger sequence is the later decision"})
 
 
 class EnrollmentConfirmed(_Enrollment):

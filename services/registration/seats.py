@@ -56,7 +56,8 @@ def _append(runtime: Runtime, current: rules.SeatState, kind: str, changes, caus
     seq = current.revision + 1
     published = [runtime.event(event_type, entry["enrollment_id"],
                                events.enrollment_data(event_type, entry, current.session_id,
-                                                      current.series_id, **extra), cause)
+                                                      current.series_id, sequence=seq, **extra),
+                               cause)
                  for entry, event_type, extra in changes]
     document = {"_id": entry_id(current.session_id, seq), "session_id": current.session_id,
                 "seq": seq, "kind": kind, "at": datetime.now(UTC),

@@ -54,9 +54,14 @@ def test_seats_then_waiting_list_then_withdrawal_promotes_the_first_waitlisted(
     promotion = [Event.from_bytes(r.value) for r in records
                  if b"enrollment.promoted" in r.value][0]
     assert promotion.subject == answers[2]["id"]
+    sequence = promotion.data.pop("sequence")
     assert promotion.data == {"enrollment_id": answers[2]["id"], "participant_id": people[2],
                               "session_id": session_id, "series_id": None, "gender": "female",
                               "agency": "Federal Investigation Agency"}
+    waitlisting = [Event.from_bytes(r.value) for r in records
+                   if b"enrollment.waitlisted" in r.value
+                   and Event.from_bytes(r.value).subject == answers[2]["id"]]
+    assert [w.data["sequence"] < sequence for w in waitlisting] == [True]
     assert not any(b"Ayesha" in r.value for r in records)
 
 
