@@ -5,6 +5,7 @@ import signal
 import subprocess
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -25,8 +26,6 @@ def _messages_since(inbox: str, addresses: list[str], since: float) -> int:
 
 
 def _epoch(iso: str) -> float:
-    from datetime import datetime
-
     return datetime.fromisoformat(iso).timestamp()
 
 

@@ -53,22 +53,6 @@ def on_update(update: dict, topic: str, events: list[Event]) -> dict:
     return merged
 
 
-def staged_entries(write: dict) -> list[dict]:
-    """The outbox entries an `on_insert` document or an `on_update` update carries."""
-    if "$push" in write:
-        return write["$push"].get("outbox", {}).get("$each", [])
-    return write.get("outbox", [])
-
-
-def pending_events(document: dict) -> list[tuple[str, Event]]:
-    """The (topic, event) pairs in a document's outbox, in order."""
-    return [(e["topic"], Event.from_dict(e["event"])) for e in document.get("outbox", [])]
-
-
-def ensure_indexes(collection: Collection) -> None:
-    collection.create_index("outbox_pending")
-
-
 def published_ids(collection: Collection, ids: list[str]) -> set[str]:
     """Which of ``ids`` the broker has acknowledged (recorded in `outbox_published`)."""
     if not ids:

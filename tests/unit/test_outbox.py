@@ -80,14 +80,15 @@ def test_insert_carries_its_events_and_the_pending_flag():
     assert document["agency"] == "FIA"
     assert document["outbox_pending"] is True
     assert [e["id"] for e in document["outbox"]] == [e.id for e in events]
-    assert outbox.pending_events(document) == [(TOPIC, e) for e in events]
+    assert [(e["topic"], e["event"]["id"]) for e in document["outbox"]] == [
+        (TOPIC, e.id) for e in events]
 
 
 def test_update_keeps_the_callers_set_and_appends_events():
     event = _event(1)
     update = outbox.on_update({"$set": {"status": "withdrawn"}}, TOPIC, [event])
     assert update["$set"] == {"status": "withdrawn", "outbox_pending": True}
-    assert [e["id"] for e in outbox.staged_entries(update)] == [event.id]
+    assert [e["id"] for e in update["$push"]["outbox"]["$each"]] == [event.id]
 
 
 def test_update_does_not_modify_the_callers_dict():
