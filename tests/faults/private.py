@@ -58,8 +58,11 @@ class PrivateKafka:
                     "SMTP_HOST": "127.0.0.1", "KAFKA_BOOTSTRAP_SERVERS": ""}
 
     def start(self) -> None:
-        subprocess.run([sys.executable, "-m", "devstack", "infra", "up"], env=self.env,
-                       check=True, capture_output=True, timeout=180)
+        done = subprocess.run([sys.executable, "-m", "devstack", "infra", "up"], env=self.env,
+                              capture_output=True, text=True, timeout=180)
+        if done.returncode != 0:
+            raise RuntimeError(f"the private broker did not start (exit {done.returncode}):\n"
+                               f"{done.stdout}{done.stderr}")
 
     def kill(self) -> None:
         """SIGKILL the broker, as a crash would."""

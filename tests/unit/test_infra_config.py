@@ -83,7 +83,9 @@ def test_a_spawned_process_is_tracked_and_stopped(monkeypatch, tmp_path):
 
     monkeypatch.setenv("GLO_ACT_STATE", str(tmp_path))
     pid = procs.spawn("sleeper", ["sleep", "60"])
-    assert procs.running_pid("sleeper", "sleep") == pid
+    # Until the child has exec'd, its command line is still Python's: give it a moment.
+    assert procs.wait_until(lambda: procs.running_pid("sleeper", "sleep") == pid,
+                            deadline_s=5, interval=0.05)
     assert procs.running_pid("sleeper", "not-its-command-line") is None
     assert procs.stop("sleeper", "sleep", log=lambda _: None)
     assert not procs.alive(pid)
