@@ -29,11 +29,10 @@ ID_RE = re.compile(r"^[0-9]{19,}-[0-9a-f]{8}$")
 
 
 def _write_atomically(path: pathlib.Path, data: bytes) -> None:
+    # Renamed into place, not fsync'd: a development sink needs whole files, not durability
+    # across a power cut, and an fsync per message would slow every SMTP conversation.
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
@@ -56,38 +55,60 @@ def store(maildir: pathlib.Path, mail_from: str, rcpt_tos: list[str], content: b
     return record
 
 
-_READ: dict[pathlib.Path, dict] = {}  # a stored record never changes: read each file once
+class Inbox:
+    """Every record of a maildir in memory, by recipient: the sink is the only writer, so the
+    files are read once at start and each new message is added as it is stored. A listing
+    costs what it returns, not the size of the maildir (tests and the bench poll it often)."""
+
+    def __init__(self, maildir: pathlib.Path):
+        self.maildir = maildir
+        self._lock = threading.Lock()
+        self._all: list[dict] = []
+        self._by_to: dict[str, list[dict]] = {}
+        for path in sorted(maildir.glob("*.json")):
+            try:
+                self._add(json.loads(path.read_text()))
+            except (OSError, ValueError):
+                continue
+
+    def _add(self, record: dict) -> None:
+        self._all.append(record)
+        for address in {r.lower() for r in record.get("to", [])}:
+            self._by_to.setdefault(address, []).append(record)
+
+    def store(self, mail_from: str, rcpt_tos: list[str], content: bytes) -> dict:
+        record = store(self.maildir, mail_from, rcpt_tos, content)
+        with self._lock:
+            self._add(record)
+        return record
+
+    def list(self, to: str | None = None) -> list[dict]:
+        with self._lock:
+            return list(self._all if to is None else self._by_to.get(to.lower(), []))
 
 
 def list_messages(maildir: pathlib.Path, to: str | None = None) -> list[dict]:
-    records = []
-    for path in sorted(maildir.glob("*.json")):
-        record = _READ.get(path)
-        if record is None:
-            try:
-                record = _READ[path] = json.loads(path.read_text())
-            except (OSError, ValueError):
-                continue
-        if to is None or to.lower() in (r.lower() for r in record.get("to", [])):
-            records.append(record)
-    return records
+    """The records of ``maildir`` (for ``to`` only, if given), oldest first, read from disk."""
+    return Inbox(maildir).list(to)
 
 
 class Handler:
     """aiosmtpd handler: accept every message and store it."""
 
-    def __init__(self, maildir: pathlib.Path):
-        self.maildir = maildir
+    def __init__(self, inbox: Inbox):
+        self.inbox = inbox
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode("utf-8", "surrogateescape")
-        store(self.maildir, envelope.mail_from, envelope.rcpt_tos, content)
+        self.inbox.store(envelope.mail_from, envelope.rcpt_tos, content)
         return "250 Message accepted for delivery"
 
 
-def http_handler(maildir: pathlib.Path) -> type[BaseHTTPRequestHandler]:
+def http_handler(inbox: Inbox) -> type[BaseHTTPRequestHandler]:
+    maildir = inbox.maildir
+
     class InboxHTTP(BaseHTTPRequestHandler):
         server_version = "devstack-smtp-sink/1"
 
@@ -96,7 +117,7 @@ def http_handler(maildir: pathlib.Path) -> type[BaseHTTPRequestHandler]:
             parts = [p for p in url.path.split("/") if p]
             if parts == ["messages"]:
                 to = parse_qs(url.query).get("to", [None])[0]
-                body = json.dumps(list_messages(maildir, to)).encode()
+                body = json.dumps(inbox.list(to)).encode()
                 return self._send(200, "application/json", body)
             if len(parts) == 2 and parts[0] == "messages" and ID_RE.match(parts[1]):
                 path = maildir / f"{parts[1]}.eml"
@@ -131,11 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     maildir = args.maildir.resolve()
     maildir.mkdir(parents=True, exist_ok=True)
 
-    controller = Controller(Handler(maildir), hostname=args.host, port=args.port)
+    inbox = Inbox(maildir)
+    controller = Controller(Handler(inbox), hostname=args.host, port=args.port)
     controller.start()
     httpd = None
     if args.http_port:
-        httpd = ThreadingHTTPServer((args.host, args.http_port), http_handler(maildir))
+        httpd = ThreadingHTTPServer((args.host, args.http_port), http_handler(inbox))
         httpd.daemon_threads = True
         threading.Thread(target=httpd.serve_forever, name="inbox-http", daemon=True).start()
     print(f"smtp sink: SMTP on {args.host}:{args.port}, HTTP inbox on "

@@ -91,3 +91,13 @@ def test_a_spawned_process_is_tracked_and_stopped(monkeypatch, tmp_path):
     assert not procs.alive(pid)
     assert not paths.pid_file("sleeper").exists()
     assert not procs.stop("sleeper", "sleep", log=lambda _: None)  # stopping twice is fine
+
+def test_sink_inbox_lists_new_messages_by_recipient_and_survives_a_restart(tmp_path):
+    raw = b"From: a@x.org\r\nTo: b@y.org\r\nSubject: hi\r\n\r\nhello\r\n"
+    earlier = smtp_sink.store(tmp_path, "a@x.org", ["b@y.org"], raw)
+    inbox = smtp_sink.Inbox(tmp_path)
+    later = inbox.store("a@x.org", ["B@y.org", "c@y.org"], raw)
+    assert inbox.list("b@Y.org") == [earlier, later]
+    assert inbox.list("c@y.org") == [later]
+    assert inbox.list() == [earlier, later]
+    assert smtp_sink.Inbox(tmp_path).list("c@y.org") == [later]
