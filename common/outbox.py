@@ -18,6 +18,8 @@ import os
 import queue
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from pymongo.collection import Collection
@@ -53,12 +55,18 @@ def on_update(update: dict, topic: str, events: list[Event]) -> dict:
     return merged
 
 
-def published_ids(collection: Collection, ids: list[str]) -> set[str]:
-    """Which of ``ids`` the broker has acknowledged (recorded in `outbox_published`)."""
-    if not ids:
-        return set()
+def published_ids(collection: Collection, ids: list[str], chunk: int = 500) -> set[str]:
+    """Which of ``ids`` the broker has acknowledged (recorded in `outbox_published`).
+
+    One query per ``chunk`` ids: on FerretDB every query reads the whole marker collection, so
+    the relay asks once for a whole sweep rather than once per document.
+    """
     markers = collection.database[MARKERS]
-    return {m["_id"] for m in markers.find({"_id": {"$in": ids}}, {"_id": 1})}
+    found: set[str] = set()
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        found |= {m["_id"] for m in markers.find({"_id": {"$in": part}}, {"_id": 1})}
+    return found
 
 
 def record_published(collection: Collection, ids: list[str]) -> None:
@@ -123,21 +131,26 @@ class OutboxRelay:
         cutoff, quiet = now - timedelta(seconds=self.grace_s), now - timedelta(seconds=self.quiet_s)
         published = 0
         for collection in self.collections:
-            for document in collection.find({"outbox_pending": True}, {"outbox": 1}):
-                outbox = document.get("outbox", [])
-                known = published_ids(collection, [e["id"] for e in outbox])
+            due = _outboxes_past(collection, cutoff)
+            recorded = published_ids(collection, [e["id"] for _, box in due for e in box])
+            for doc_id, outbox in due:
+                known = {e["id"] for e in outbox} & recorded
                 done = publish_unrecorded(collection, self.producer, outbox, cutoff, known)
                 published += len(done) - len(known)
                 if len(done) == len(outbox) and all(_aware(e["staged_at"]) <= quiet
                                                     for e in outbox):
-                    self._empty(collection, document["_id"], outbox)
+                    self._empty(collection, doc_id, outbox)
         if published:
             log.info("outbox relay published", extra={"count": published})
         return published
 
     @staticmethod
     def _empty(collection: Collection, doc_id, outbox: list[dict]) -> None:
-        emptied = collection.update_one({"_id": doc_id, "outbox": outbox},
+        # Read and written by `_id` alone: on FerretDB any other filter decodes the collection.
+        current = collection.find_one({"_id": doc_id}, {"outbox": 1})
+        if current is None or current.get("outbox", []) != outbox:
+            return  # written since the sweep read it: the next sweep looks again
+        emptied = collection.update_one({"_id": doc_id},
                                         {"$set": {"outbox": [], "outbox_pending": False}})
         if emptied.modified_count and outbox:
             collection.database[MARKERS].delete_many({"_id": {"$in": [e["id"] for e in outbox]}})
@@ -157,17 +170,37 @@ class OutboxRelay:
             stop.wait(interval_s)
 
 
+def _outboxes_past(collection: Collection, cutoff: datetime) -> list[tuple[object, list[dict]]]:
+    """(id, outbox) of the pending documents with an entry staged before ``cutoff``.
+
+    Younger entries are the publisher's: a document whose entries are all that young is left
+    for a later sweep, without a look-up.
+    """
+    found = []
+    for document in collection.find({"outbox_pending": True}, {"outbox": 1}):
+        outbox = document.get("outbox", [])
+        if not outbox or any(_aware(e["staged_at"]) <= cutoff for e in outbox):
+            found.append((document["_id"], outbox))
+    return found
+
+
 def outbox_backlog_of(collection: Collection) -> int:
     """Entries of ``collection``'s outboxes that the broker has not acknowledged yet."""
-    waiting = 0
-    for document in collection.find({"outbox_pending": True}, {"outbox": 1}):
-        ids = [e["id"] for e in document.get("outbox", [])]
-        waiting += len(ids) - len(published_ids(collection, ids))
-    return waiting
+    ids = [e["id"] for document in collection.find({"outbox_pending": True}, {"outbox": 1})
+           for e in document.get("outbox", [])]
+    return len(ids) - len(published_ids(collection, ids))
 
 
 class Publisher:
-    """Publishes freshly written outbox events from a background thread of this process."""
+    """Publishes freshly written outbox events from a background thread of this process.
+
+    What queued up while the broker answered goes out together: one produce round trip per
+    topic and one insert of acknowledgement markers per database, for the whole batch. Entries
+    this process saw acknowledged are remembered, so only the others are looked up.
+    """
+
+    BATCH = 500
+    REMEMBERED = 20000
 
     def __init__(self, producer: EventProducer):
         self.producer = producer
@@ -175,24 +208,47 @@ class Publisher:
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
+        self._acked: OrderedDict[str, None] = OrderedDict()
 
     def publish_soon(self, collection: Collection, outbox: list[dict],
-                     fresh_only: bool = False) -> None:
+                     fresh_ids: Iterable[str] = ()) -> None:
         """Queue the publish of a document's outbox as a write left it.
 
-        ``fresh_only``: every entry was just written (an insert), so none can be recorded yet.
+        ``fresh_ids``: the entries this write added, which nobody can have recorded yet.
         If the queue is full, the relay's sweep publishes them.
         """
         self._ensure_thread()
         try:
-            self._queue.put_nowait((collection, outbox, fresh_only))
+            self._queue.put_nowait((collection, outbox, frozenset(fresh_ids)))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
 
-    def publish_now(self, collection: Collection, outbox: list[dict],
-                    fresh_only: bool = False) -> set[str]:
-        return publish_unrecorded(collection, self.producer, outbox,
-                                  known=set() if fresh_only else None)
+    def publish_batch(self, items: list[tuple[Collection, list[dict], frozenset]]) -> set[str]:
+        """Publish, in order, what the queued writes left unpublished; returns the acked ids."""
+        waiting: dict[str, tuple[Collection, dict]] = {}
+        for collection, outbox, fresh in items:
+            unsure = [e["id"] for e in outbox
+                      if e["id"] not in fresh and e["id"] not in self._acked
+                      and e["id"] not in waiting]
+            known = published_ids(collection, unsure) if unsure else set()
+            for entry in outbox:
+                if entry["id"] not in known and entry["id"] not in self._acked:
+                    waiting.setdefault(entry["id"], (collection, entry))
+        acked = _publish_in_order(self.producer, [entry for _, entry in waiting.values()])
+        by_database: dict[str, tuple[Collection, list[str]]] = {}
+        for event_id in acked:
+            collection = waiting[event_id][0]
+            by_database.setdefault(collection.database.name, (collection, []))[1].append(event_id)
+        for collection, ids in by_database.values():
+            record_published(collection, ids)
+        self._remember(acked)
+        return set(acked)
+
+    def _remember(self, ids: list[str]) -> None:
+        for event_id in ids:
+            self._acked[event_id] = None
+        while len(self._acked) > self.REMEMBERED:
+            self._acked.popitem(last=False)
 
     def drain(self, timeout_s: float = 10.0) -> None:
         """Wait until queued publishes are done (at shutdown)."""
@@ -204,6 +260,7 @@ class Publisher:
         with self._lock:
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._queue = queue.Queue(maxsize=10000)
+                self._acked = OrderedDict()
                 self._thread = threading.Thread(target=self._loop, name="outbox-publisher",
                                                 daemon=True)
                 self._pid = os.getpid()
@@ -211,10 +268,16 @@ class Publisher:
 
     def _loop(self) -> None:
         while True:
-            collection, outbox, fresh_only = self._queue.get()
+            batch = [self._queue.get()]
+            while len(batch) < self.BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
-                self.publish_now(collection, outbox, fresh_only)
+                self.publish_batch(batch)
             except Exception as exc:  # the relay will publish them later
                 log.warning("prompt publish failed; relay will retry", extra={"error": repr(exc)})
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()

@@ -44,7 +44,8 @@ class Runtime:
         stored = outbox.on_insert(document, self.topic, events)
         self.db[collection].insert_one(stored)
         if events:
-            self.publisher.publish_soon(self.db[collection], stored["outbox"], fresh_only=True)
+            self.publisher.publish_soon(self.db[collection], stored["outbox"],
+                                        fresh_ids=[e.id for e in events])
         return stored
 
     def update(self, collection: str, query: dict, update: dict,
@@ -58,7 +59,8 @@ class Runtime:
         document = self.db[collection].find_one_and_update(
             query, update, return_document=ReturnDocument.AFTER)
         if document is not None and events:
-            self.publisher.publish_soon(self.db[collection], document.get("outbox", []))
+            self.publisher.publish_soon(self.db[collection], document.get("outbox", []),
+                                        fresh_ids=[e.id for e in events])
         return document
 
     def outbox_relay(self, collections: list[str]) -> outbox.OutboxRelay:

@@ -18,8 +18,10 @@ class Result:
 class FakeMarkers:
     def __init__(self):
         self.ids: set[str] = set()
+        self.lookups = 0
 
     def find(self, query, projection=None):
+        self.lookups += 1
         return [{"_id": i} for i in query["_id"]["$in"] if i in self.ids]
 
     def insert_many(self, documents, ordered=True):
@@ -30,6 +32,8 @@ class FakeMarkers:
 
 
 class FakeDatabase(dict):
+    name = "registration"
+
     def __missing__(self, name):
         self[name] = FakeMarkers()
         return self[name]
@@ -47,8 +51,15 @@ class FakeCollection:
     def markers(self) -> set[str]:
         return self.database[outbox.MARKERS].ids
 
+    @property
+    def markers_lookups(self) -> int:
+        return self.database[outbox.MARKERS].lookups
+
     def find(self, query, projection=None):
         return [self.document] if self.document.get("outbox_pending") else []
+
+    def find_one(self, query, projection=None):
+        return self.document if query["_id"] == self.document["_id"] else None
 
     def update_one(self, query, update):
         self.writes += 1
@@ -62,8 +73,10 @@ class FakeProducer:
     def __init__(self, acknowledge: int = 100):
         self.acknowledge = acknowledge
         self.sent = []
+        self.calls = 0
 
     def publish(self, topic, events, timeout_s=10.0):
+        self.calls += 1
         self.sent.extend(e.id for e in events)
         return [e.id for e in events[: self.acknowledge]]
 
@@ -115,6 +128,48 @@ def test_recorded_events_are_not_published_again():
     producer = FakeProducer()
     outbox.publish_unrecorded(collection, producer, document["outbox"])
     assert producer.sent == [document["outbox"][1]["id"]]
+
+
+def _written(collection, events):
+    """The aggregate's outbox after a write that added ``events``; returns the publish item."""
+    collection.document["outbox"] += outbox.entries(TOPIC, events)
+    return collection, list(collection.document["outbox"]), frozenset(e.id for e in events)
+
+
+def test_queued_writes_go_out_together_in_order_and_once():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    first, second = [_event(1)], [_event(2), _event(3)]
+    producer = FakeProducer()
+    publisher = outbox.Publisher(producer)
+    done = publisher.publish_batch([_written(collection, first), _written(collection, second)])
+    assert producer.sent == [e.id for e in first + second]
+    assert producer.calls == 1
+    assert done == collection.markers == {e.id for e in first + second}
+    assert collection.markers_lookups == 0  # every entry was either fresh or acked here
+    assert collection.writes == 0
+
+
+def test_an_older_entry_is_looked_up_once_and_not_sent_again_if_recorded():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, [_event(1)]))
+    older = collection.document["outbox"][0]["id"]
+    collection.markers.add(older)  # another process published it
+    producer = FakeProducer()
+    publisher = outbox.Publisher(producer)
+    later = [_event(2)]
+    publisher.publish_batch([_written(collection, later)])
+    assert producer.sent == [later[0].id]
+    assert collection.markers_lookups == 1
+    publisher.publish_batch([_written(collection, [_event(3)])])
+    assert collection.markers_lookups == 2  # the older one is still not known to this process
+    assert older not in producer.sent
+
+
+def test_a_refused_event_stops_the_batch_and_is_left_for_the_relay():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    events = [_event(1), _event(2), _event(3)]
+    done = outbox.Publisher(FakeProducer(acknowledge=1)).publish_batch(
+        [_written(collection, events)])
+    assert done == collection.markers == {events[0].id}
 
 
 def test_relay_leaves_fresh_events_to_the_prompt_publisher():
