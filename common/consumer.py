@@ -89,10 +89,8 @@ class Dispatcher:
     """Decides and applies what happens to one message; knows nothing of Kafka's API."""
 
     def __init__(self, registry: Registry, processed: ProcessedEvents, max_attempts: int = 5,
-                 backoff_s: float = 0.2, sleep: Callable[[float], None] = time.sleep,
-                 on_handled: Callable[[Event], None] | None = None):
+                 backoff_s: float = 0.2, sleep: Callable[[float], None] = time.sleep):
         self.registry = registry
-        self.on_handled = on_handled
         self.processed = processed
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
@@ -124,8 +122,6 @@ class Dispatcher:
                 subscription.handler(event, payload)
                 self.processed.record(event)
                 log.info("event consumed", extra={**ids, "attempts": attempt})
-                if self.on_handled is not None:
-                    self.on_handled(event)
                 return Outcome("handled", attempts=attempt), event.type
             except ConnectionFailure as exc:
                 raise DependencyUnavailableError(type(exc).__name__) from exc

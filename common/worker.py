@@ -14,8 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
-        background: tuple[Callable[[threading.Event], None], ...] = (),
-        on_handled: Callable | None = None) -> None:
+        background: tuple[Callable[[threading.Event], None], ...] = ()) -> None:
     """Run until SIGTERM or SIGINT: finish the current message, commit, leave the group."""
     settings = runtime.settings
     configure(settings.service, settings.log_level)
@@ -41,7 +40,7 @@ def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
 
     dispatcher = Dispatcher(registry, ProcessedEvents(runtime.db["processed_events"]),
                             max_attempts=settings.consumer_max_attempts,
-                            backoff_s=settings.consumer_backoff_s, on_handled=on_handled)
+                            backoff_s=settings.consumer_backoff_s)
     loop = ConsumerLoop(settings.kafka_bootstrap, settings.consumer_group, registry.topics,
                         dispatcher, runtime.producer)
     log.info("worker started", extra={"topics": registry.topics,

@@ -57,8 +57,25 @@ def take(runtime: Runtime, candidate: dict, now: datetime, lease_s: float) -> di
         generation += 1
     claimed = {"status": "sending", "claim_token": token, "claimed_until": until,
                "generation": generation}
-    runtime.db[notifications.COLLECTION].update_one({"_id": candidate["_id"]}, {"$set": claimed})
+    # Checked against the notification as it is now: one that waited in a queue or a batch
+    # while it was cancelled, sent or moved later is not taken. Read and written by `_id`
+    # alone, the one filter FerretDB hands to SQLite; any other filter makes it decode the whole
+    # collection (measured: 0.5 s per update at 1,850 notifications under load).
+    collection = runtime.db[notifications.COLLECTION]
+    current = collection.find_one({"_id": candidate["_id"]},
+                                  {"status": 1, "generation": 1, "due_at": 1})
+    if not _unchanged(current, candidate, now):
+        return None
+    collection.update_one({"_id": candidate["_id"]}, {"$set": claimed})
     return {**candidate, **claimed}
+
+
+def _unchanged(current: dict | None, candidate: dict, now: datetime) -> bool:
+    if current is None or current["status"] != candidate["status"] \
+            or current.get("generation", 0) != candidate.get("generation", 0):
+        return False
+    return current["status"] == "sending" or (current.get("due_at") is not None
+                                             and current["due_at"] <= now)
 
 
 def ensure_indexes(runtime: Runtime) -> None:

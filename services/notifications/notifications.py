@@ -1,6 +1,7 @@
 """Notifications: one per (cause event, recipient, kind), whatever is redelivered."""
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING, DESCENDING
@@ -35,6 +36,13 @@ CRITICAL = (SESSION_RESCHEDULED, SESSION_CANCELLED)
 STATUSES = ("pending", "scheduled", "sending", "sent", "failed", "skipped", "cancelled")
 CLAIMABLE = ("pending", "scheduled")
 
+_listeners: list[Callable[[dict], None]] = []
+
+
+def when_created(listener: Callable[[dict], None]) -> None:
+    """Hand every notification this process records to ``listener`` (the worker's sender)."""
+    _listeners.append(listener)
+
 
 def create(runtime: Runtime, cause: Event, recipient_id: str, kind: str, *,
            session_id: str | None = None, template: str | None = None,
@@ -52,6 +60,8 @@ def create(runtime: Runtime, cause: Event, recipient_id: str, kind: str, *,
         runtime.db[COLLECTION].insert_one(document)
     except DuplicateKeyError:
         return None
+    for listener in _listeners:
+        listener(document)
     return document
 
 

@@ -10,6 +10,7 @@ de-duplicates by Message-ID drops it, and the lease is far longer than an SMTP c
 """
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -57,7 +58,33 @@ class Sender:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.runtime, self.channels, self.config, self.clock = runtime, channels, config, clock
         self.organizer = parseaddr(config.mail_from)[1]
-        self._wake = threading.Event()
+        self._ready: queue.Queue[dict] = queue.Queue(maxsize=10000)
+
+    def offer(self, notification: dict) -> None:
+        """A notification this worker just created: send it now if it is due, without waiting
+        for the next look-up (which still finds it if the queue is full or the worker dies)."""
+        if notification.get("status") == "pending" and notification["due_at"] <= self.clock():
+            try:
+                self._ready.put_nowait(notification)
+            except queue.Full:
+                pass
+
+    def run_ready(self, stop: threading.Event) -> None:
+        """A sending thread: claim and deliver what was offered, until stopped."""
+        while not stop.is_set():
+            try:
+                candidate = self._ready.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            try:
+                claimed = claims.take(self.runtime, candidate, self.clock(),
+                                      self.config.lease_s)
+                if claimed is not None:
+                    self._deliver_safely(claimed)
+            except PyMongoError as exc:  # left for the look-up once the database is back
+                log.warning("sender: database unavailable", extra={"error": repr(exc)})
+            except Exception:
+                log.exception("sender failed; the look-up will retry")
 
     def claim(self) -> dict | None:
         """Take one due notification (or one whose lease ran out) for this worker alone."""
@@ -98,10 +125,6 @@ class Sender:
                           extra={"notification_id": claimed["_id"]})
             self._attempted(claimed, Result(False, f"{type(exc).__name__}: {exc}"[:300]))
 
-    def wake(self, *_) -> None:
-        """Look for due notifications now rather than at the next interval (a new one came)."""
-        self._wake.set()
-
     def run(self, stop: threading.Event) -> None:
         """The worker's background task: poll for due notifications until stopped."""
         while not stop.is_set():
@@ -111,8 +134,7 @@ class Sender:
                 log.warning("sender: database unavailable", extra={"error": repr(exc)})
             except Exception:
                 log.exception("sender failed; will retry")
-            self._wake.wait(self.config.sender_interval_s)
-            self._wake.clear()
+            stop.wait(self.config.sender_interval_s)
 
     def deliver(self, notification: dict) -> None:
         """Send one claimed notification, or record why it is skipped or must wait."""
@@ -170,12 +192,15 @@ class Sender:
                                             "finished_at": self.clock()}}, [])
 
     def _write(self, notification: dict, update: dict, published: list) -> None:
-        # Guarded by the claim token: a worker whose lease expired cannot overwrite the work
-        # of the one that reclaimed it.
+        # Only while the claim is still ours: a worker whose lease expired cannot overwrite the
+        # work of the one that reclaimed it. Read and written by `_id` alone (see `claims`).
         update.setdefault("$unset", {})["claimed_until"] = ""
-        written = self.runtime.update(N.COLLECTION, {"_id": notification["_id"],
-                                                     "claim_token": notification["claim_token"]},
-                                      update, published)
+        current = self.runtime.db[N.COLLECTION].find_one({"_id": notification["_id"]},
+                                                         {"claim_token": 1})
+        written = None
+        if current is not None and current.get("claim_token") == notification["claim_token"]:
+            written = self.runtime.update(N.COLLECTION, {"_id": notification["_id"]}, update,
+                                          published)
         if written is None:
             log.warning("lost the claim on a notification",
                         extra={"notification_id": notification["_id"]})

@@ -23,6 +23,7 @@ def parse_offsets(raw: str) -> tuple[timedelta, ...]:
 class NotificationSettings:
     reminder_offsets: tuple[timedelta, ...]
     sender_interval_s: float
+    sender_threads: int
     lease_s: float
     max_attempts: int
     backoff_s: float
@@ -39,7 +40,8 @@ class NotificationSettings:
 def load_notification_settings() -> NotificationSettings:
     return NotificationSettings(
         reminder_offsets=parse_offsets(env("NOTIFICATION_REMINDER_OFFSETS", "7d,1d")),
-        sender_interval_s=float(env("NOTIFICATION_SENDER_INTERVAL_SECONDS", "2")),
+        sender_interval_s=float(env("NOTIFICATION_SENDER_INTERVAL_SECONDS", "5")),
+        sender_threads=max(1, int(env("NOTIFICATION_SENDER_THREADS", "4"))),
         lease_s=float(env("NOTIFICATION_LEASE_SECONDS", "120")),
         max_attempts=int(env("NOTIFICATION_MAX_ATTEMPTS", "6")),
         backoff_s=float(env("NOTIFICATION_BACKOFF_SECONDS", "5")),

@@ -4,6 +4,7 @@ from common import worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
+from services.notifications import notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
@@ -16,8 +17,11 @@ def main() -> None:
     config = load_notification_settings()
     runtime = Runtime(settings, NOTIFICATIONS_EVENTS, indexes=ensure_indexes)
     sender = Sender(runtime, build_channels(settings, config), config)
+    # What the consumer records goes straight to the sending threads; the look-up every
+    # NOTIFICATION_SENDER_INTERVAL_SECONDS finds reminders, retries and what a crash left.
+    notifications.when_created(sender.offer)
     worker.run(runtime, build_registry(runtime, config), outbox_collections=["notifications"],
-               background=(sender.run,), on_handled=sender.wake)
+               background=(sender.run, *[sender.run_ready] * config.sender_threads))
 
 
 if __name__ == "__main__":
