@@ -1,5 +1,6 @@
 """The managed list of agencies an officer may belong to."""
 
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -11,6 +12,11 @@ from common.runtime import Runtime
 COLLECTION = "agencies"
 # The first cohort came from these two (see the press release); more are added over HTTP.
 STARTING_LIST = ("Federal Investigation Agency", "Punjab Police")
+# Every registration names an agency: the active list is kept in memory for this long. A name
+# not in memory is always looked up again, so an agency added anywhere is usable at once; one
+# retired in another process is still accepted here for at most this long.
+CACHE_SECONDS = 10.0
+_cache: dict[str, tuple[float, dict[str, str]]] = {}
 
 
 class DuplicateAgencyError(Exception):
@@ -38,13 +44,20 @@ def set_active(runtime: Runtime, agency_id: str, active: bool) -> dict | None:
     """Retire an agency (no new officers may name it) or bring it back."""
     collection = runtime.db[COLLECTION]
     collection.update_one({"_id": agency_id}, {"$set": {"active": active}})
+    _cache.pop(runtime.db.name, None)
     return collection.find_one({"_id": agency_id})
 
 
 def canonical(runtime: Runtime, name: str) -> str | None:
     """The listed spelling of an active agency, or None when it is not on the list."""
-    found = runtime.db[COLLECTION].find_one({"name_key": name_key(name), "active": True})
-    return found["name"] if found else None
+    key = name_key(name)
+    loaded_at, active = _cache.get(runtime.db.name, (0.0, {}))
+    if key in active and time.monotonic() - loaded_at < CACHE_SECONDS:
+        return active[key]
+    active = {a["name_key"]: a["name"]
+              for a in runtime.db[COLLECTION].find({"active": True}, {"name_key": 1, "name": 1})}
+    _cache[runtime.db.name] = (time.monotonic(), active)
+    return active.get(key)
 
 
 def listing(runtime: Runtime, active: bool | None, skip: int, limit: int):

@@ -32,40 +32,59 @@ def view(state: SeatState, participant_id: str) -> dict:
 
 
 def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
-    """Copy the enrollments of ``state`` (all, or the given participants') into the read model."""
+    """Copy the enrollments of ``state`` (all, or the given participants') into the read model.
+
+    Read and written by `_id` alone, the one filter FerretDB does not answer by decoding the
+    whole collection. A racing copy that lands an older revision is repaired by the sweep.
+    """
     collection = runtime.db[COLLECTION]
     for pid in dict.fromkeys(state.entries if participant_ids is None else participant_ids):
         copy = view(state, pid)
         enrollment_id = copy.pop("_id")
-        try:
-            collection.insert_one({"_id": enrollment_id, **copy})
-        except DuplicateKeyError:
-            collection.update_one({"_id": enrollment_id,
-                                   "revision": {"$lt": state.revision}}, {"$set": copy})
+        stored = collection.find_one({"_id": enrollment_id}, {"revision": 1})
+        if stored is None:
+            try:
+                collection.insert_one({"_id": enrollment_id, **copy})
+                continue
+            except DuplicateKeyError:
+                stored = collection.find_one({"_id": enrollment_id}, {"revision": 1})
+        if stored is None or stored.get("revision", -1) < state.revision:
+            collection.update_one({"_id": enrollment_id}, {"$set": copy})
 
 
-def sweep(runtime: Runtime, since: datetime | None) -> int:
-    """Re-copy every session whose log changed since ``since`` (all when None)."""
+def sweep(runtime: Runtime, since: datetime | None,
+          copied: dict[str, tuple[int, int]] | None = None) -> int:
+    """Re-copy every session whose log changed since ``since`` (all when None).
+
+    ``copied`` (session -> (revision, passes)) lets a sweeper skip a session it has already
+    copied twice at its current revision: once to copy, once more to repair a racing copy.
+    """
     if since is None:
         sessions = set(runtime.db[seat_log.LOG].distinct("session_id"))
     else:
         sessions = seat_log.sessions_changed_since(runtime, since)
+    copied = {} if copied is None else copied
     for session_id in sessions:
         state = seat_log.state(runtime, session_id)
-        if state is not None:
-            sync(runtime, state)
+        if state is None:
+            continue
+        revision, passes = copied.get(session_id, (None, 0))
+        if revision == state.revision and passes >= 2:
+            continue
+        sync(runtime, state)
+        copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1)
     return len(sessions)
 
 
 def sweeper(runtime: Runtime, interval_s: float = 2.0):
     """A background task for the worker: a full pass at start, then what moved recently."""
     def enrollment_sweeper(stop: threading.Event) -> None:
-        since = None
+        since, copied = None, {}
         while not stop.is_set():
             # Overlapping windows: an entry written during a pass is seen by the next one.
             started = datetime.now(UTC) - timedelta(seconds=30)
             try:
-                sweep(runtime, since)
+                sweep(runtime, since, copied)
                 since = started
             except PyMongoError as exc:
                 log.warning("enrollment sweep: database unavailable", extra={"error": repr(exc)})

@@ -26,15 +26,16 @@ def enroll(runtime: Runtime, event: Event, payload: dict) -> None:
         return
     entry = {k: payload[k] for k in ("participant_id", "session_id", "series_id")}
     entry.update({k: payload[k] or UNSTATED[k] for k in UNSTATED})
-    try:
-        # Filtering on ACTIVE makes an ended enrollment's upsert collide on `_id` instead of
-        # reviving it: withdrawal and cancellation are final for an enrollment.
-        runtime.db[COLLECTION].update_one(
-            {"_id": payload["enrollment_id"], "status": ACTIVE},
-            {"$set": {**entry, "status": ACTIVE, "updated_at": datetime.now(UTC),
-                      "source_event_id": event.id}}, upsert=True)
-    except DuplicateKeyError:
-        pass
+    collection = runtime.db[COLLECTION]
+    # Withdrawal and cancellation are final for an enrollment: an ended one is not revived.
+    # (One enrollment's events come in order on one partition, so nothing ends it meanwhile;
+    # the filter is `_id` alone, the one FerretDB does not answer by decoding the collection.)
+    current = collection.find_one({"_id": payload["enrollment_id"]}, {"status": 1})
+    if current is not None and current.get("status") != ACTIVE:
+        return
+    collection.update_one({"_id": payload["enrollment_id"]},
+                          {"$set": {**entry, "status": ACTIVE, "updated_at": datetime.now(UTC),
+                                    "source_event_id": event.id}}, upsert=True)
 
 
 def end(runtime: Runtime, event: Event, payload: dict, status: str) -> None:
