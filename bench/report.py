@@ -44,6 +44,14 @@ def rows(raw: dict) -> list[dict]:
         {"name": "raw Kafka produce-consume round trip",
          "figure": f"p50 {raw['kafka']['p50_ms']:.1f} ms, p99 {raw['kafka']['p99_ms']:.1f} ms"},
         {"name": "bare Flask endpoint (gunicorn)", "figure": _http(raw["flask"])},
+    ]
+    if "id_lookups" in raw:
+        ids = raw["id_lookups"]
+        table.append({"name": f"one document by `_id` among {ids['documents']:,} (median)",
+                      "figure": f"find {ids['find_by_id_ms']} ms, update "
+                                f"{ids['update_by_id_ms']} ms, update filtered on `_id` and "
+                                f"one more field {ids['update_by_id_and_field_ms']} ms"})
+    table += [
         {"name": "create a participant", "figure": _http(created),
          "ratio": f"{created['per_second'] / inserts:.0%} of raw inserts, "
                   f"{created['per_second'] / flask:.0%} of bare Flask",
@@ -85,7 +93,9 @@ def rows(raw: dict) -> list[dict]:
 
 
 def markdown(results: dict) -> str:
-    lines = [f"Measured {results['when']} on {results['machine']} with `make bench`.", "",
+    took = f" (the whole run took {results['seconds'] / 60:.1f} minutes)" \
+        if "seconds" in results else ""
+    lines = [f"Measured {results['when']} on {results['machine']} with `make bench`{took}.", "",
              "| measure | figure | ratio to the raw layer | target | |",
              "|---|---|---|---|---|"]
     for row in results["rows"]:

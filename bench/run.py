@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from bench import baselines, fixtures, memory, pipeline, report, scale, scenarios
+from bench import baselines, fixtures, id_lookups, memory, pipeline, report, scale, scenarios
 from common.auth import mint
 from common.config import load
 from common.mongo import client
@@ -58,6 +58,7 @@ def main(argv: list[str]) -> int:
     try:
         services.wait_ready(stack, timeout_s=90)
         results = measure(stack, local, name, workers, extra)
+        results["seconds"] = round(time.monotonic() - began)
         path = report.write(results)
         print(report.markdown(results))
         _say(f"results in {path} and BENCHMARKS.md ({time.monotonic() - began:.0f}s)")
@@ -83,6 +84,8 @@ def measure(stack, local, name: str, workers: int, extra) -> dict:
 
     _say("baseline: raw pymongo insert_one, one process (5 s)")
     raw["pymongo"] = baselines.pymongo_inserts(local.mongo_uri, f"{name}_raw")
+    _say("baseline: one document by _id among 5,000, find and update")
+    raw["id_lookups"] = id_lookups.id_lookups(local.mongo_uri, f"{name}_ids")
     _say("baseline: raw kafka-python produce and consume round trips")
     raw["kafka"] = baselines.kafka_round_trips(local.kafka_bootstrap, f"{name}.raw")
     _say(f"baseline: bare Flask endpoint, gunicorn {workers} workers (10 s)")
@@ -114,8 +117,8 @@ def measure(stack, local, name: str, workers: int, extra) -> dict:
         ["2021-03-25", "2021-03-26", "2021-03-27", "2021-03-28"])
     loaded_memory = memory.snapshot(stack)
 
-    _say("waiting for the notifications backlog to drain (up to 3 minutes)")
-    drained = _drained(urls["notifications"], headers, timeout_s=180)
+    _say("waiting for the notifications backlog to drain (up to 2 minutes)")
+    drained = _drained(urls["notifications"], headers, timeout_s=120)
     raw["backlog_after_load"] = drained
     if drained["pending"] == 0:
         for rate, chosen in ((20, slow), (100, fast)):
@@ -123,7 +126,7 @@ def measure(stack, local, name: str, workers: int, extra) -> dict:
             _say(f"pipeline: {len(pairs)} enrollments at {rate}/s, until each email arrives")
             sent = pipeline.enroll_at_rate(urls["registration"], headers, pairs, rate)
             raw[f"pipeline_{rate}"] = pipeline.latency(sent, pipeline.delivered(
-                local.smtp_http_url, sent, timeout_s=180))
+                local.smtp_http_url, sent, timeout_s=90))
     else:
         _say(f"pipeline not measured: {drained['pending']} notifications still pending")
 
