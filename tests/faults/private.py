@@ -49,20 +49,36 @@ class PrivateFerretDB:
 class PrivateKafka:
     """A broker of its own (the project's `infra up` with its own state and ports), for killing."""
 
+    started_once = False
+
     def __init__(self, home: Path, mongo_uri: str):
-        self.home = home
+        self.home, self.mongo_uri = home, mongo_uri
+        self._choose_ports()
+
+    def _choose_ports(self) -> None:
         self.port, self.controller_port = free_port(), free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
-        self.env = {**os.environ, "GLO_ACT_STATE": str(home), "KAFKA_PORT": str(self.port),
-                    "KAFKA_CONTROLLER_PORT": str(self.controller_port), "MONGO_URI": mongo_uri,
-                    "SMTP_HOST": "127.0.0.1", "KAFKA_BOOTSTRAP_SERVERS": ""}
+        self.env = {**os.environ, "GLO_ACT_STATE": str(self.home), "KAFKA_PORT": str(self.port),
+                    "KAFKA_CONTROLLER_PORT": str(self.controller_port),
+                    "MONGO_URI": self.mongo_uri, "SMTP_HOST": "127.0.0.1",
+                    "KAFKA_BOOTSTRAP_SERVERS": ""}
 
     def start(self) -> None:
-        done = subprocess.run([sys.executable, "-m", "devstack", "infra", "up"], env=self.env,
-                              capture_output=True, text=True, timeout=180)
+        """Start (or restart, on the same ports) the broker; fail with its output if it cannot."""
+        done = self._up()
+        if done.returncode != 0 and "is taken" in done.stderr and not self.started_once:
+            # A free port found by binding can be taken again before the broker binds it.
+            print(f"private broker: {done.stderr.strip()}; trying other ports", file=sys.stderr)
+            self._choose_ports()
+            done = self._up()
         if done.returncode != 0:
             raise RuntimeError(f"the private broker did not start (exit {done.returncode}):\n"
                                f"{done.stdout}{done.stderr}")
+        self.started_once = True
+
+    def _up(self) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "devstack", "infra", "up"], env=self.env,
+                              capture_output=True, text=True, timeout=180)
 
     def kill(self) -> None:
         """SIGKILL the broker, as a crash would."""
