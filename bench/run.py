@@ -11,6 +11,7 @@ import requests
 
 from bench import baselines, fixtures, id_lookups, memory, pipeline, report, scale, scenarios
 from common.auth import mint
+from common.backlog import consumer_lag
 from common.config import load
 from common.mongo import client
 from common.topics import catalogue
@@ -33,14 +34,17 @@ def _pending(url: str, headers: dict) -> int:
     return json.loads(answer.headers.get("X-Pagination", '{"total": 0}'))["total"]
 
 
-def _drained(url: str, headers: dict, timeout_s: float) -> dict:
-    """Wait for the sender to catch up; how long it took and what was left."""
+def _drained(url: str, headers: dict, lag, timeout_s: float) -> dict:
+    """Wait for notifications' consumer, then its sender, to catch up; how long it took and
+    what was left (events not consumed yet, notifications not sent yet)."""
     began = time.monotonic()
-    pending = _pending(url, headers)
-    while pending and time.monotonic() - began < timeout_s:
+    while True:
+        behind = sum(lag().values())
+        pending = 0 if behind else _pending(url, headers)
+        if (not behind and not pending) or time.monotonic() - began > timeout_s:
+            return {"pending": pending, "unconsumed": behind,
+                    "seconds": round(time.monotonic() - began, 1)}
         time.sleep(2)
-        pending = _pending(url, headers)
-    return {"pending": pending, "seconds": round(time.monotonic() - began, 1)}
 
 
 def main(argv: list[str]) -> int:
@@ -117,10 +121,12 @@ def measure(stack, local, name: str, workers: int, extra) -> dict:
         ["2021-03-25", "2021-03-26", "2021-03-27", "2021-03-28"])
     loaded_memory = memory.snapshot(stack)
 
-    _say("waiting for the notifications backlog to drain (up to 2 minutes)")
-    drained = _drained(urls["notifications"], headers, timeout_s=120)
+    _say("waiting for the notifications backlog to drain (up to 3 minutes)")
+    topics = [f"{name}.registration.events", f"{name}.sessions.events"]
+    lag = lambda: consumer_lag(local.kafka_bootstrap, f"{name}.notifications", topics)  # noqa: E731
+    drained = _drained(urls["notifications"], headers, lag, timeout_s=180)
     raw["backlog_after_load"] = drained
-    if drained["pending"] == 0:
+    if drained["pending"] == 0 and drained["unconsumed"] == 0:
         for rate, chosen in ((20, slow), (100, fast)):
             pairs = [(o, s) for s in chosen for o in officers]
             _say(f"pipeline: {len(pairs)} enrollments at {rate}/s, until each email arrives")
@@ -128,8 +134,11 @@ def measure(stack, local, name: str, workers: int, extra) -> dict:
             raw[f"pipeline_{rate}"] = pipeline.latency(sent, pipeline.delivered(
                 local.smtp_http_url, sent, timeout_s=90))
     else:
-        _say(f"pipeline not measured: {drained['pending']} notifications still pending")
+        _say(f"pipeline not measured: {drained['unconsumed']} events not consumed, "
+             f"{drained['pending']} notifications not sent")
 
+    _say("waiting for the pipeline to drain before the scale runs (up to 2 minutes)")
+    raw["backlog_before_scale"] = _drained(urls["notifications"], headers, lag, timeout_s=120)
     throughput = {}
     for count in (1, 2, 3):
         if count > 1:

@@ -54,7 +54,7 @@ def load(service: str) -> Settings:
         max_body_bytes=int(env("MAX_BODY_BYTES", str(64 * 1024))),
         consumer_max_attempts=int(env("CONSUMER_MAX_ATTEMPTS", "5")),
         consumer_backoff_s=float(env("CONSUMER_BACKOFF_SECONDS", "0.2")),
-        relay_interval_s=float(env("OUTBOX_RELAY_INTERVAL_SECONDS", "2")),
+        relay_interval_s=float(env("OUTBOX_RELAY_INTERVAL_SECONDS", "10")),
         relay_grace_s=float(env("OUTBOX_RELAY_GRACE_SECONDS", "5")),
         relay_quiet_s=float(env("OUTBOX_RELAY_QUIET_SECONDS", "60")),
         smtp_host=env("SMTP_HOST", "127.0.0.1"),

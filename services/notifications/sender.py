@@ -9,9 +9,11 @@ the message keeps the same `Message-ID` (`<notification id@...>`), so a relay or
 de-duplicates by Message-ID drops it, and the lease is far longer than an SMTP conversation.
 """
 
+import heapq
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -53,12 +55,18 @@ def after_attempt(ok: bool, tries: int, config: NotificationSettings,
 
 
 class Sender:
+    RETRIES_KEPT = 10000
+
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
                  config: NotificationSettings,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.runtime, self.channels, self.config, self.clock = runtime, channels, config, clock
         self.organizer = parseaddr(config.mail_from)[1]
         self._ready: queue.Queue[dict] = queue.Queue(maxsize=10000)
+        # Retries this worker scheduled, (due, id, candidate): offered again when due, so the
+        # look-up of the whole collection can be rare. Beyond the cap the look-up finds them.
+        self._retries: list[tuple[datetime, str, dict]] = []
+        self._retries_lock = threading.Lock()
 
     def offer(self, notification: dict) -> None:
         """A notification this worker just created: send it now if it is due, without waiting
@@ -126,15 +134,37 @@ class Sender:
             self._attempted(claimed, Result(False, f"{type(exc).__name__}: {exc}"[:300]))
 
     def run(self, stop: threading.Event) -> None:
-        """The worker's background task: poll for due notifications until stopped."""
+        """The worker's background task: offer retries as they fall due, and look up what is
+        due (reminders, what a crash or a full queue left) every `sender_interval_s`."""
+        next_look_up = 0.0
         while not stop.is_set():
-            try:
-                self.run_once(stop)
-            except PyMongoError as exc:
-                log.warning("sender: database unavailable", extra={"error": repr(exc)})
-            except Exception:
-                log.exception("sender failed; will retry")
-            stop.wait(self.config.sender_interval_s)
+            if time.monotonic() >= next_look_up:
+                try:
+                    self.run_once(stop)
+                except PyMongoError as exc:
+                    log.warning("sender: database unavailable", extra={"error": repr(exc)})
+                except Exception:
+                    log.exception("sender failed; will retry")
+                next_look_up = time.monotonic() + self.config.sender_interval_s
+            self.offer_due_retries()
+            stop.wait(min(1.0, max(0.05, next_look_up - time.monotonic())))
+
+    def offer_due_retries(self) -> int:
+        """Hand the retries that are due to the sending threads; returns how many."""
+        now, due = self.clock(), []
+        with self._retries_lock:
+            while self._retries and self._retries[0][0] <= now:
+                due.append(heapq.heappop(self._retries)[2])
+        for candidate in due:
+            self.offer(candidate)
+        return len(due)
+
+    def _retry_later(self, notification: dict, retry_at: datetime) -> None:
+        candidate = {**notification, "status": "pending", "due_at": retry_at,
+                     "generation": notification.get("generation", 0) + 1}
+        with self._retries_lock:
+            if len(self._retries) < self.RETRIES_KEPT:
+                heapq.heappush(self._retries, (retry_at, notification["_id"], candidate))
 
     def deliver(self, notification: dict) -> None:
         """Send one claimed notification, or record why it is skipped or must wait."""
@@ -182,7 +212,8 @@ class Sender:
                               "due_at": retry_at}
             update["$inc"]["generation"] = 1  # a new round: claimable again
             published = []
-        self._write(notification, update, published)
+        if self._write(notification, update, published) and status == "pending":
+            self._retry_later(notification, retry_at)
         log.info("notification attempt", extra={"notification_id": notification["_id"],
                                                  "kind": notification["kind"],
                                                  "ok": result.ok, "tries": tries})
@@ -191,7 +222,7 @@ class Sender:
         self._write(notification, {"$set": {"status": status, "status_reason": reason,
                                             "finished_at": self.clock()}}, [])
 
-    def _write(self, notification: dict, update: dict, published: list) -> None:
+    def _write(self, notification: dict, update: dict, published: list) -> bool:
         # Only while the claim is still ours: a worker whose lease expired cannot overwrite the
         # work of the one that reclaimed it. Read and written by `_id` alone (see `claims`).
         update.setdefault("$unset", {})["claimed_until"] = ""
@@ -204,6 +235,7 @@ class Sender:
         if written is None:
             log.warning("lost the claim on a notification",
                         extra={"notification_id": notification["_id"]})
+        return written is not None
 
     def _event(self, notification: dict, type_: str, extra: dict):
         data = {"notification_id": notification["_id"],

@@ -40,7 +40,7 @@ class NotificationSettings:
 def load_notification_settings() -> NotificationSettings:
     return NotificationSettings(
         reminder_offsets=parse_offsets(env("NOTIFICATION_REMINDER_OFFSETS", "7d,1d")),
-        sender_interval_s=float(env("NOTIFICATION_SENDER_INTERVAL_SECONDS", "5")),
+        sender_interval_s=float(env("NOTIFICATION_SENDER_INTERVAL_SECONDS", "30")),
         sender_threads=max(1, int(env("NOTIFICATION_SENDER_THREADS", "4"))),
         lease_s=float(env("NOTIFICATION_LEASE_SECONDS", "120")),
         max_attempts=int(env("NOTIFICATION_MAX_ATTEMPTS", "6")),

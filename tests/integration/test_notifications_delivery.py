@@ -245,6 +245,29 @@ def test_messages_due_while_the_sink_is_down_are_retried_and_delivered_once(
     assert {e.type for e in events} == {"notifications.notification.sent"}
 
 
+def test_a_refused_message_is_offered_again_by_its_worker_when_due_and_sent_once(
+        programme, own_sink):
+    participant_id, address = programme.participant("retried")
+    sender = sender_for(programme, own_sink["smtp_port"])
+    sender.run_once()  # the sink is not running: the acknowledgement fails its first try
+    assert sender.offer_due_retries() == 0  # backing off
+    own_sink["start"]()
+    programme.clock.advance(seconds=61)
+    assert sender.offer_due_retries() == 1
+    stop = threading.Event()
+    sending = threading.Thread(target=sender.run_ready, args=(stop,))
+    sending.start()
+    try:
+        wait_for(lambda: programme.of(recipient_id=participant_id)[0]["status"] == "sent",
+                 timeout_s=30)
+    finally:
+        stop.set()
+        sending.join(timeout=10)
+    assert [m["subject"] for m in inbox(own_sink["inbox"], address)] == [
+        "Your registration with the GLO.ACT programme"]
+    assert sender.offer_due_retries() == 0
+
+
 def test_bounded_retries_end_in_failed_with_the_reason_and_an_event(
         programme, own_sink, kafka_bootstrap):
     participant_id, _ = programme.participant("failing")
