@@ -30,7 +30,7 @@ def _epoch(iso: str) -> float:
 
 
 def drain_rate(bootstrap: str, topic: str, inbox: str, officers: list[dict], sessions: list[dict],
-               count: int, timeout_s: float = 60) -> dict:
+               count: int, timeout_s: float = 45) -> dict:
     """Publish ``count`` confirmations at once; emails per second until all arrived."""
     producer = EventProducer(bootstrap, "bench-scale")
     pairs = [(officers[n % len(officers)], sessions[(n // len(officers)) % len(sessions)])

@@ -71,9 +71,18 @@ class ConsumerLoop:
     def _poll_once(self, stop: threading.Event) -> None:
         batches = self.consumer.poll(timeout_ms=500)
         for partition, records in batches.items():
+            if not self._process_partition(partition, records, stop):
+                return
+
+    def _process_partition(self, partition, records, stop: threading.Event) -> bool:
+        """Handle one partition's records in order, then commit once what was handled (a
+        commit is a broker round trip; a record handled but not committed is redelivered and
+        skipped as a duplicate). False when the poll must stop here."""
+        handled = None
+        try:
             for record in records:
                 if stop.is_set():
-                    return  # uncommitted records are redelivered to whoever takes the partition
+                    return False  # the rest is redelivered to whoever takes the partition
                 try:
                     self._process(record)
                 except DependencyUnavailableError as exc:
@@ -81,8 +90,12 @@ class ConsumerLoop:
                                 extra={"error": str(exc), "offset": record.offset})
                     self.consumer.seek(partition, record.offset)
                     stop.wait(2)
-                    return
-                self.consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
+                    return False
+                handled = record.offset + 1
+            return True
+        finally:
+            if handled is not None:
+                self.consumer.commit({partition: OffsetAndMetadata(handled, "", -1)})
 
     def _process(self, record) -> None:
         outcome = self.dispatcher.dispatch(record.topic, record.value)

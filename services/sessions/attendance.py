@@ -28,12 +28,13 @@ def record(runtime: Runtime, session_id: str, day: str, marks: list[dict]) -> li
                                   events.AttendanceRecorded().dump({
                                       "session_id": session_id, "participant_id": participant_id,
                                       "day": day, "status": status}))
-            written = runtime.update(
-                roster.COLLECTION, {"_id": entry["_id"], "status": roster.ACTIVE},
-                {"$set": {f"attendance.{session_id}.{day}": {
-                    "status": status, "recorded_at": datetime.now(UTC)}}}, [event])
-            if written is None:
+            # By `_id` alone (any other filter reads the whole roster on FerretDB): she was
+            # on the roster a moment ago; one who left since is caught here, not in the write.
+            if not roster.still_active(runtime, entry["_id"]):
                 raise IllegalTransitionError(f"{participant_id} left the roster meanwhile")
+            runtime.update(roster.COLLECTION, {"_id": entry["_id"]},
+                           {"$set": {f"attendance.{session_id}.{day}": {
+                               "status": status, "recorded_at": datetime.now(UTC)}}}, [event])
         recorded.append({"participant_id": participant_id, "day": day, "status": status})
     return recorded
 

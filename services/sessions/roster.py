@@ -89,6 +89,11 @@ def active(runtime: Runtime, session: dict) -> dict[str, dict]:
     return {e["participant_id"]: e for e in entries(runtime, session) if e["status"] == ACTIVE}
 
 
+def still_active(runtime: Runtime, entry_id: str) -> bool:
+    found = runtime.db[COLLECTION].find_one({"_id": entry_id}, {"status": 1})
+    return found is not None and found["status"] == ACTIVE
+
+
 def record(document: dict, session_id: str) -> dict:
     """The indicator record of one roster document for one session."""
     days = document.get("attendance", {}).get(session_id, {})
