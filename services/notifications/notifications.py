@@ -5,12 +5,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from common.envelope import Event
 from common.runtime import Runtime
 
 COLLECTION = "notifications"
+DUPLICATE_KEY = 11000
 REGISTRATION_ACKNOWLEDGED = "registration_acknowledged"
 ENROLLMENT_CONFIRMED = "enrollment_confirmed"
 ENROLLMENT_WAITLISTED = "enrollment_waitlisted"
@@ -44,25 +45,45 @@ def when_created(listener: Callable[[dict], None]) -> None:
     _listeners.append(listener)
 
 
-def create(runtime: Runtime, cause: Event, recipient_id: str, kind: str, *,
-           session_id: str | None = None, template: str | None = None,
-           due_at: datetime | None = None, status: str = "pending", context: dict | None = None,
-           channel: str = "email", now: datetime | None = None, **extra) -> dict | None:
-    """Record a notification; None if this cause already produced it for this recipient."""
+def document(cause: Event, recipient_id: str, kind: str, *, session_id: str | None = None,
+             template: str | None = None, due_at: datetime | None = None,
+             status: str = "pending", context: dict | None = None, channel: str = "email",
+             now: datetime | None = None, **extra) -> dict:
+    """A notification as it is first stored."""
     now = now or datetime.now(UTC)
-    document = {"_id": str(uuid.uuid4()), "cause_event_id": cause.id, "cause_type": cause.type,
-                "recipient_id": recipient_id, "kind": kind, "template": template or kind,
-                "channel": channel, "session_id": session_id, "status": status,
-                "due_at": now if due_at is None and status == "pending" else due_at,
-                "context": context or {}, "attempts": [], "tries": 0, "generation": 0,
-                "correlationid": cause.correlationid, "created_at": now, **extra}
+    return {"_id": str(uuid.uuid4()), "cause_event_id": cause.id, "cause_type": cause.type,
+            "recipient_id": recipient_id, "kind": kind, "template": template or kind,
+            "channel": channel, "session_id": session_id, "status": status,
+            "due_at": now if due_at is None and status == "pending" else due_at,
+            "context": context or {}, "attempts": [], "tries": 0, "generation": 0,
+            "correlationid": cause.correlationid, "created_at": now, **extra}
+
+
+def create(runtime: Runtime, cause: Event, recipient_id: str, kind: str,
+           **fields) -> dict | None:
+    """Record a notification; None if this cause already produced it for this recipient."""
+    created = create_many(runtime, [document(cause, recipient_id, kind, **fields)])
+    return created[0] if created else None
+
+
+def create_many(runtime: Runtime, documents: list[dict]) -> list[dict]:
+    """Record several notifications in one insert; returns those their causes had not already
+    produced (the unique index on cause, recipient and kind refuses a repeat)."""
+    if not documents:
+        return []
+    refused: set[int] = set()
     try:
-        runtime.db[COLLECTION].insert_one(document)
-    except DuplicateKeyError:
-        return None
+        runtime.db[COLLECTION].insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        refused = {e["index"] for e in errors}
+    created = [d for n, d in enumerate(documents) if n not in refused]
     for listener in _listeners:
-        listener(document)
-    return document
+        for stored in created:
+            listener(stored)
+    return created
 
 
 def get(runtime: Runtime, notification_id: str) -> dict | None:

@@ -30,11 +30,12 @@ def enrollment_changed(runtime: Runtime, event: Event, payload: dict,
         reminders.cancel(runtime, {"recipient_id": participant_id, "session_id": session_id},
                          f"enrollment {status}")
     context = {"position": payload.get("position"), "reason": payload.get("reason")}
-    N.create(runtime, event, participant_id, kind, session_id=session_id, context=context,
-             now=now)
+    documents = [N.document(event, participant_id, kind, session_id=session_id,
+                            context=context, now=now)]
     if status in enrollments.ACTIVE:
-        reminders.schedule(runtime, event, participant_id, session_id,
-                           sessions.get(runtime, session_id), offsets, now)
+        documents += reminders.planned(event, participant_id, session_id,
+                                       sessions.get(runtime, session_id), offsets, now)
+    N.create_many(runtime, documents)  # the notice and its reminders: one insert
 
 
 def session_scheduled(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:

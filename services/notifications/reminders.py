@@ -29,22 +29,20 @@ def timing(starts_at: datetime | None, offset_s: int, now: datetime) -> dict:
     return {"due_at": due_at, "status": "scheduled", "status_reason": None}
 
 
-def schedule(runtime: Runtime, cause: Event, participant_id: str, session_id: str,
-             session: dict | None, offsets: tuple[timedelta, ...], now: datetime) -> list[dict]:
-    """One reminder per offset for a participant confirmed in a session."""
-    created = []
+def planned(cause: Event, participant_id: str, session_id: str, session: dict | None,
+            offsets: tuple[timedelta, ...], now: datetime) -> list[dict]:
+    """One reminder per offset for a participant confirmed in a session, not yet stored."""
     starts_at = session["starts_at"] if session else None
+    documents = []
     for offset in offsets:
         offset_s = int(offset.total_seconds())
         when = timing(starts_at, offset_s, now)
-        document = notifications.create(
-            runtime, cause, participant_id, f"{notifications.SESSION_REMINDER}_{label(offset)}",
+        documents.append(notifications.document(
+            cause, participant_id, f"{notifications.SESSION_REMINDER}_{label(offset)}",
             template=notifications.SESSION_REMINDER, session_id=session_id,
             due_at=when["due_at"], status=when["status"], offset_s=offset_s,
-            status_reason=when["status_reason"], now=now)
-        if document:
-            created.append(document)
-    return created
+            status_reason=when["status_reason"], now=now))
+    return documents
 
 
 def retime(runtime: Runtime, session: dict, now: datetime) -> int:

@@ -425,3 +425,19 @@ def _no_leftover_databases(mongo_uri):
     yield
     assert mongo_client(mongo_uri) is not None
 
+
+
+def test_a_cause_recorded_again_in_one_insert_adds_only_what_it_had_not_produced(programme):
+    cause = new_event("registration.enrollment.confirmed", "e-1", {}, "registration")
+    recipient = str(uuid.uuid4())
+    first = notifications.create_many(programme.runtime, [
+        notifications.document(cause, recipient, "enrollment_confirmed"),
+        notifications.document(cause, recipient, "session_reminder_7d", status="scheduled")])
+    again = notifications.create_many(programme.runtime, [
+        notifications.document(cause, recipient, "enrollment_confirmed"),
+        notifications.document(cause, recipient, "session_reminder_7d", status="scheduled"),
+        notifications.document(cause, recipient, "session_reminder_1d", status="scheduled")])
+    assert len(first) == 2
+    assert [n["kind"] for n in again] == ["session_reminder_1d"]
+    assert sorted(n["kind"] for n in programme.of(recipient_id=recipient)) == [
+        "enrollment_confirmed", "session_reminder_1d", "session_reminder_7d"]
