@@ -19,6 +19,8 @@ from common.runtime import Runtime
 from common.sealing import seal
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
 from services.notifications import notifications
+from services.notifications.channels.base import Message
+from services.notifications.channels.email import EmailChannel
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.icalendar import unfold
@@ -158,10 +160,15 @@ def own_sink(tmp_path):
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for(lambda: _answers(f"http://127.0.0.1:{http_port}/health"), timeout_s=15)
 
-    yield {"smtp_port": smtp_port, "inbox": f"http://127.0.0.1:{http_port}", "start": start}
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+    def stop() -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+
+    yield {"smtp_port": smtp_port, "inbox": f"http://127.0.0.1:{http_port}", "start": start,
+           "stop": stop}
+    stop()
 
 
 def _answers(url: str) -> bool:
@@ -441,3 +448,22 @@ def test_a_cause_recorded_again_in_one_insert_adds_only_what_it_had_not_produced
     assert [n["kind"] for n in again] == ["session_reminder_1d"]
     assert sorted(n["kind"] for n in programme.of(recipient_id=recipient)) == [
         "enrollment_confirmed", "session_reminder_1d", "session_reminder_7d"]
+
+
+def test_one_smtp_connection_carries_many_messages_and_a_broken_one_fails_one_try(own_sink):
+    channel = EmailChannel("127.0.0.1", own_sink["smtp_port"], "programme@glo-act.example")
+    address = f"kept.{uuid.uuid4().hex[:8]}@example.org"
+
+    def message(n: int) -> Message:
+        return Message(to=address, subject=f"Message {n}", text="text", html="<p>html</p>",
+                       message_id=f"<{uuid.uuid4()}@glo-act.example>")
+
+    own_sink["start"]()
+    assert [channel.send(message(n)).ok for n in range(3)] == [True, True, True]
+    own_sink["stop"]()
+    own_sink["start"]()  # the kept connection now leads nowhere
+    outcomes = [channel.send(message(n)) for n in range(3, 6)]
+    assert [o.ok for o in outcomes] == [False, True, True]
+    assert outcomes[0].error.startswith("SMTPServerDisconnected")
+    assert [m["subject"] for m in inbox(own_sink["inbox"], address)] == [
+        "Message 0", "Message 1", "Message 2", "Message 4", "Message 5"]

@@ -2,6 +2,8 @@
 
 import smtplib
 import ssl
+import threading
+import time
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -31,8 +33,19 @@ def build(message: Message, sender: str) -> EmailMessage:
 
 
 class EmailChannel:
+    """Sends over one SMTP connection per sending thread, kept open between messages: a new
+    connection, its greeting, EHLO, STARTTLS and login cost more than the message itself.
+
+    A connection idle for a while is checked with NOOP before use, and one that failed is
+    dropped; a message whose conversation fails is never re-sent here (the sender's retry does
+    it, with the same Message-ID), so a break after the server took the message cannot double
+    it within one try.
+    """
+
     name = "email"
     address_field = "email"
+    IDLE_CHECK_S = 5.0
+    MESSAGES_PER_CONNECTION = 100
 
     def __init__(self, host: str, port: int, sender: str, starttls: bool = False,
                  use_ssl: bool = False, username: str = "", password: str = "",
@@ -40,19 +53,53 @@ class EmailChannel:
         self.host, self.port, self.sender = host, port, sender
         self.starttls, self.use_ssl = starttls, use_ssl
         self.username, self.password, self.timeout_s = username, password, timeout_s
+        self._local = threading.local()
 
     def send(self, message: Message) -> Result:
         mail = build(message, self.sender)
         try:
-            with self._connect() as smtp:
-                if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self.password)
-                smtp.send_message(mail)
+            smtp = self._session()
+            smtp.send_message(mail)
         except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
             return Result(False, _reason(exc))
+        self._local.used = getattr(self._local, "used", 0) + 1
+        self._local.last = time.monotonic()
+        if self._local.used >= self.MESSAGES_PER_CONNECTION:
+            self._drop(quit_=True)
         return Result(True)
+
+    def _session(self) -> smtplib.SMTP:
+        smtp = getattr(self._local, "smtp", None)
+        if smtp is not None and time.monotonic() - self._local.last > self.IDLE_CHECK_S:
+            try:
+                alive = smtp.noop()[0] == 250
+            except (smtplib.SMTPException, OSError):
+                alive = False
+            if not alive:
+                self._drop()
+                smtp = None
+        if smtp is None:
+            smtp = self._connect()
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password)
+            self._local.smtp, self._local.used = smtp, 0
+            self._local.last = time.monotonic()
+        return smtp
+
+    def _drop(self, quit_: bool = False) -> None:
+        smtp, self._local.smtp = getattr(self._local, "smtp", None), None
+        if smtp is None:
+            return
+        try:
+            if quit_:
+                smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            smtp.close()
 
     def _connect(self) -> smtplib.SMTP:
         if self.use_ssl:
