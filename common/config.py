@@ -27,6 +27,8 @@ class Settings:
     relay_interval_s: float
     relay_grace_s: float
     relay_quiet_s: float
+    processed_events_days: float
+    idempotency_key_hours: float
     smtp_host: str
     smtp_port: int
     log_level: str
@@ -57,6 +59,10 @@ def load(service: str) -> Settings:
         relay_interval_s=float(env("OUTBOX_RELAY_INTERVAL_SECONDS", "10")),
         relay_grace_s=float(env("OUTBOX_RELAY_GRACE_SECONDS", "5")),
         relay_quiet_s=float(env("OUTBOX_RELAY_QUIET_SECONDS", "60")),
+        # Far longer than any redelivery (Kafka keeps 7 days by default); a dead-lettered event
+        # was never recorded, so a DLQ replay does not depend on this.
+        processed_events_days=float(env("PROCESSED_EVENTS_RETENTION_DAYS", "30")),
+        idempotency_key_hours=float(env("IDEMPOTENCY_KEY_RETENTION_HOURS", "24")),
         smtp_host=env("SMTP_HOST", "127.0.0.1"),
         smtp_port=int(env("SMTP_PORT", "1025")),
         log_level=env("LOG_LEVEL", "INFO"),

@@ -8,9 +8,10 @@ from flask_smorest import abort
 from pymongo.errors import DuplicateKeyError
 
 from common.auth import AuthError, verify
+from common.mongo import IDEMPOTENCY_KEYS
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-COLLECTION = "idempotency_keys"
+COLLECTION = IDEMPOTENCY_KEYS
 STALE_AFTER = timedelta(seconds=60)
 
 

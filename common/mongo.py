@@ -6,6 +6,10 @@ import threading
 from pymongo import MongoClient
 from pymongo.database import Database
 
+# Collections every service has, named here so that importing a name costs no Flask.
+PROCESSED_EVENTS = "processed_events"
+IDEMPOTENCY_KEYS = "idempotency_keys"
+
 _lock = threading.Lock()
 _clients: dict[tuple[int, str], MongoClient] = {}
 

@@ -4,17 +4,21 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
+from common import pruning
 from common.consumer import Dispatcher, ProcessedEvents, Registry
 from common.consuming import ConsumerLoop
 from common.logs import configure
+from common.mongo import IDEMPOTENCY_KEYS, PROCESSED_EVENTS
 from common.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
 def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
-        background: tuple[Callable[[threading.Event], None], ...] = ()) -> None:
+        background: tuple[Callable[[threading.Event], None], ...] = (),
+        pruned: tuple[pruning.Rule, ...] = ()) -> None:
     """Run until SIGTERM or SIGINT: finish the current message, commit, leave the group."""
     settings = runtime.settings
     configure(settings.service, settings.log_level)
@@ -33,12 +37,17 @@ def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
     relay = runtime.outbox_relay(outbox_collections)
     threads = [threading.Thread(target=relay.run, args=(stop, settings.relay_interval_s),
                                 name="outbox-relay", daemon=True)]
+    rules = [pruning.Rule(PROCESSED_EVENTS, "processed_at",
+                          timedelta(days=settings.processed_events_days)),
+             pruning.Rule(IDEMPOTENCY_KEYS, "created_at",
+                          timedelta(hours=settings.idempotency_key_hours)), *pruned]
+    background = (*background, pruning.pruner(lambda: runtime.db, rules))
     threads += [threading.Thread(target=task, args=(stop,), name=task.__name__, daemon=True)
                 for task in background]
     for thread in threads:
         thread.start()
 
-    dispatcher = Dispatcher(registry, ProcessedEvents(runtime.db["processed_events"]),
+    dispatcher = Dispatcher(registry, ProcessedEvents(runtime.db[PROCESSED_EVENTS]),
                             max_attempts=settings.consumer_max_attempts,
                             backoff_s=settings.consumer_backoff_s)
     loop = ConsumerLoop(settings.kafka_bootstrap, settings.consumer_group, registry.topics,

@@ -1,10 +1,12 @@
 """Notifications' worker: consumes registration's and sessions' events, sends what is due."""
 
-from common import worker
+from datetime import timedelta
+
+from common import pruning, worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
-from services.notifications import notifications
+from services.notifications import claims, notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
@@ -21,7 +23,9 @@ def main() -> None:
     # NOTIFICATION_SENDER_INTERVAL_SECONDS finds reminders, retries and what a crash left.
     notifications.when_created(sender.offer)
     worker.run(runtime, build_registry(runtime, config), outbox_collections=["notifications"],
-               background=(sender.run, *[sender.run_ready] * config.sender_threads))
+               background=(sender.run, *[sender.run_ready] * config.sender_threads),
+               # A claim outlives its lease by a day, far past any use.
+               pruned=(pruning.Rule(claims.COLLECTION, "claimed_until", timedelta(days=1)),))
 
 
 if __name__ == "__main__":
