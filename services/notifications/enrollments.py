@@ -1,7 +1,5 @@
 """Who is enrolled where: the slice of registration's enrollments that notifications needs."""
 
-from pymongo.errors import DuplicateKeyError
-
 from common.runtime import Runtime
 
 COLLECTION = "enrollments"
@@ -18,13 +16,14 @@ def project(runtime: Runtime, payload: dict, status: str) -> bool:
     recorded = {"participant_id": payload["participant_id"], "session_id": payload["session_id"],
                 "series_id": payload.get("series_id"), "status": status,
                 "sequence": payload.get("sequence")}
-    query = {"_id": payload["enrollment_id"]}
-    if payload.get("sequence") is not None:
-        query["$or"] = [{"sequence": None}, {"sequence": {"$lt": payload["sequence"]}}]
-    try:
-        runtime.db[COLLECTION].update_one(query, {"$set": recorded}, upsert=True)
-    except DuplicateKeyError:  # the upsert met the recorded, later decision
-        return False
+    # Read and written by `_id` alone (FerretDB decodes the whole collection for any other
+    # filter). One enrollment's events share a key, so one consumer handles them in turn.
+    collection = runtime.db[COLLECTION]
+    stored = collection.find_one({"_id": payload["enrollment_id"]}, {"sequence": 1})
+    known, sequence = (stored or {}).get("sequence"), payload.get("sequence")
+    if known is not None and sequence is not None and known >= sequence:
+        return False  # a later decision about this enrollment was already recorded
+    collection.update_one({"_id": payload["enrollment_id"]}, {"$set": recorded}, upsert=True)
     return True
 
 

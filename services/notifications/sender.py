@@ -56,6 +56,7 @@ def after_attempt(ok: bool, tries: int, config: NotificationSettings,
 
 class Sender:
     RETRIES_KEPT = 10000
+    LOOK_UP_BATCH = 500
 
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
                  config: NotificationSettings,
@@ -72,10 +73,20 @@ class Sender:
         """A notification this worker just created: send it now if it is due, without waiting
         for the next look-up (which still finds it if the queue is full or the worker dies)."""
         if notification.get("status") == "pending" and notification["due_at"] <= self.clock():
-            try:
-                self._ready.put_nowait(notification)
-            except queue.Full:
-                pass
+            self._enqueue(notification)
+
+    def _enqueue(self, candidate: dict) -> bool:
+        try:
+            self._ready.put_nowait(candidate)
+            return True
+        except queue.Full:
+            return False
+
+    def look_up(self) -> int:
+        """Queue what is due (reminders, what a crash or a full queue left) for the sending
+        threads, one look-up for up to LOOK_UP_BATCH; returns how many were queued."""
+        return sum(self._enqueue(c) for c in claims.due(self.runtime, self.clock(),
+                                                        limit=self.LOOK_UP_BATCH))
 
     def run_ready(self, stop: threading.Event) -> None:
         """A sending thread: claim and deliver what was offered, until stopped."""
@@ -135,16 +146,20 @@ class Sender:
 
     def run(self, stop: threading.Event) -> None:
         """The worker's background task: offer retries as they fall due, and look up what is
-        due (reminders, what a crash or a full queue left) every `sender_interval_s`."""
-        next_look_up = 0.0
+        due every `sender_interval_s`; again as soon as the queue is short, if the look-up
+        found a full batch (a backlog after an outage). Each look-up reads the whole
+        collection on FerretDB, so it is never repeated while its finds are still queued."""
+        next_look_up, full = 0.0, False
         while not stop.is_set():
-            if time.monotonic() >= next_look_up:
+            if time.monotonic() >= next_look_up or (full and self._ready.qsize() < 10):
                 try:
-                    self.run_once(stop)
+                    full = self.look_up() >= self.LOOK_UP_BATCH
                 except PyMongoError as exc:
                     log.warning("sender: database unavailable", extra={"error": repr(exc)})
+                    full = False
                 except Exception:
                     log.exception("sender failed; will retry")
+                    full = False
                 next_look_up = time.monotonic() + self.config.sender_interval_s
             self.offer_due_retries()
             stop.wait(min(1.0, max(0.05, next_look_up - time.monotonic())))

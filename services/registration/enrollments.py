@@ -76,7 +76,7 @@ def sweep(runtime: Runtime, since: datetime | None,
     return len(sessions)
 
 
-def sweeper(runtime: Runtime, interval_s: float = 2.0):
+def sweeper(runtime: Runtime, interval_s: float = 10.0):
     """A background task for the worker: a full pass at start, then what moved recently."""
     def enrollment_sweeper(stop: threading.Event) -> None:
         since, copied = None, {}

@@ -27,8 +27,8 @@ class FakeMarkers:
     def insert_many(self, documents, ordered=True):
         self.ids |= {d["_id"] for d in documents}
 
-    def delete_many(self, query):
-        self.ids -= set(query["_id"]["$in"])
+    def bulk_write(self, requests, ordered=True):
+        self.ids -= {r._filter["_id"] for r in requests}
 
 
 class FakeDatabase(dict):
