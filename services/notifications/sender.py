@@ -240,13 +240,17 @@ class Sender:
     def _write(self, notification: dict, update: dict, published: list) -> bool:
         # Only while the claim is still ours: a worker whose lease expired cannot overwrite the
         # work of the one that reclaimed it. Read and written by `_id` alone (see `claims`).
+        # Within the first half of the lease nobody else can hold it: no need to look.
         update.setdefault("$unset", {})["claimed_until"] = ""
-        current = self.runtime.db[N.COLLECTION].find_one({"_id": notification["_id"]},
-                                                         {"claim_token": 1})
-        written = None
-        if current is not None and current.get("claim_token") == notification["claim_token"]:
-            written = self.runtime.update(N.COLLECTION, {"_id": notification["_id"]}, update,
-                                          published)
+        half = timedelta(seconds=self.config.lease_s / 2)
+        ours = notification["claimed_until"] - half > self.clock()
+        if not ours:
+            current = self.runtime.db[N.COLLECTION].find_one({"_id": notification["_id"]},
+                                                             {"claim_token": 1})
+            ours = current is not None and current.get("claim_token") == notification[
+                "claim_token"]
+        written = self.runtime.update(N.COLLECTION, {"_id": notification["_id"]}, update,
+                                      published) if ours else None
         if written is None:
             log.warning("lost the claim on a notification",
                         extra={"notification_id": notification["_id"]})

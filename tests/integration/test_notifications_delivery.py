@@ -424,7 +424,11 @@ def test_claimed_notification_with_an_expired_lease_is_reclaimed(programme):
     assert claimed["recipient_id"] == participant_id
     assert sender_for(programme).claim() is None  # held by the first worker's lease
     programme.clock.advance(seconds=crashed.config.lease_s + 1)
-    assert sender_for(programme).claim()["_id"] == claimed["_id"]
+    reclaimed = sender_for(programme).claim()
+    assert reclaimed["_id"] == claimed["_id"]
+    crashed.deliver(claimed)  # the first worker comes back late: its status write is refused
+    [stored] = programme.of(_id=claimed["_id"])
+    assert (stored["status"], stored["claim_token"]) == ("sending", reclaimed["claim_token"])
 
 
 @pytest.fixture(autouse=True)
