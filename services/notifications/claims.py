@@ -20,9 +20,15 @@ from services.notifications import notifications
 COLLECTION = "notification_claims"
 
 
-def due(runtime: Runtime, now: datetime, limit: int = 50) -> list[dict]:
-    """Notifications due now, or being sent by a worker whose lease ran out, oldest first."""
-    query = {"$or": [{"status": {"$in": list(notifications.CLAIMABLE)}, "due_at": {"$lte": now}},
+def due(runtime: Runtime, now: datetime, limit: int = 50, settle_s: float = 0) -> list[dict]:
+    """Notifications due now, or being sent by a worker whose lease ran out, oldest first.
+
+    ``settle_s``: leave out pending ones due for less than this long; the worker that made
+    them (or scheduled their retry) is sending them already.
+    """
+    settled = now - timedelta(seconds=settle_s)
+    query = {"$or": [{"status": "scheduled", "due_at": {"$lte": now}},
+                     {"status": "pending", "due_at": {"$lte": settled}},
                      {"status": "sending", "claimed_until": {"$lte": now}}]}
     return list(runtime.db[notifications.COLLECTION].find(query, {"outbox": 0})
                 .sort([("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit))

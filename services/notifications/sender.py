@@ -57,6 +57,7 @@ def after_attempt(ok: bool, tries: int, config: NotificationSettings,
 class Sender:
     RETRIES_KEPT = 10000
     LOOK_UP_BATCH = 500
+    SETTLE_S = 10.0  # pending ones younger than this are still in their worker's queue
 
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
                  config: NotificationSettings,
@@ -85,8 +86,8 @@ class Sender:
     def look_up(self) -> int:
         """Queue what is due (reminders, what a crash or a full queue left) for the sending
         threads, one look-up for up to LOOK_UP_BATCH; returns how many were queued."""
-        return sum(self._enqueue(c) for c in claims.due(self.runtime, self.clock(),
-                                                        limit=self.LOOK_UP_BATCH))
+        return sum(self._enqueue(c) for c in claims.due(
+            self.runtime, self.clock(), limit=self.LOOK_UP_BATCH, settle_s=self.SETTLE_S))
 
     def run_ready(self, stop: threading.Event) -> None:
         """A sending thread: claim and deliver what was offered, until stopped."""
@@ -146,12 +147,14 @@ class Sender:
 
     def run(self, stop: threading.Event) -> None:
         """The worker's background task: offer retries as they fall due, and look up what is
-        due every `sender_interval_s`; again as soon as the queue is short, if the look-up
-        found a full batch (a backlog after an outage). Each look-up reads the whole
-        collection on FerretDB, so it is never repeated while its finds are still queued."""
+        due every `sender_interval_s`, and again at once if it found a full batch (a backlog
+        after an outage), each time only once the sending threads' queue is short."""
         next_look_up, full = 0.0, False
         while not stop.is_set():
-            if time.monotonic() >= next_look_up or (full and self._ready.qsize() < 10):
+            # Never while the sending threads still have a queue: what is in it is being
+            # sent, and each look-up reads the whole collection on FerretDB.
+            short = self._ready.qsize() < 10
+            if short and (time.monotonic() >= next_look_up or full):
                 try:
                     full = self.look_up() >= self.LOOK_UP_BATCH
                 except PyMongoError as exc:
