@@ -1,4 +1,8 @@
-"""The sender loop: claim a due notification atomically, send it, record the attempt.
+"""The sender: claim a due notification atomically, send it, record the attempt.
+
+Work reaches the sending threads (`run_ready`) three ways: what the consumer just recorded
+(`offer`), a retry its worker scheduled (offered again when due), and a look-up of the whole
+collection (`run`) for reminders and what a crash left, made only when the threads are idle.
 
 Claiming inserts a unique claim (see `claims`), then marks the notification `sending` with a
 lease (`claimed_until`) and a claim token, so two workers never hold the same notification. A
