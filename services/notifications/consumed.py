@@ -16,6 +16,7 @@ SESSION_CANCELLED = "sessions.session.cancelled"
 SESSION_STARTED = "sessions.session.started"
 SESSION_COMPLETED = "sessions.session.completed"
 FACILITATOR_ASSIGNED = "sessions.facilitator.assigned"
+FACILITATOR_REMOVED = "sessions.facilitator.removed"
 
 
 class _Consumed(Schema):
@@ -89,3 +90,8 @@ class FacilitatorAssigned(_Consumed):
     role = fields.String(load_default=None, allow_none=True)
     preferred_language = fields.String(load_default="en")
     contact_sealed = fields.String(required=True)
+
+
+class FacilitatorRemoved(_Consumed):
+    session_id = fields.String(required=True)
+    facilitator_id = fields.String(required=True)

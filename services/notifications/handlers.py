@@ -55,7 +55,10 @@ def build_registry(runtime: Runtime, settings: NotificationSettings | None = Non
     @on_sessions(C.FACILITATOR_ASSIGNED, C.FacilitatorAssigned())
     def facilitator_assigned(event: Event, payload: dict) -> None:
         recipients.project_facilitator(runtime, event, payload)
-        planning.facilitator_assigned(runtime, event, payload, clock())
+        planning.facilitator_assigned(runtime, event, payload, offsets, clock())
+
+    on_sessions(C.FACILITATOR_REMOVED, C.FacilitatorRemoved())(
+        _with_clock(planning.facilitator_removed, runtime, clock))
 
     return registry
 

@@ -95,7 +95,20 @@ def session_completed(runtime: Runtime, event: Event, payload: dict, now: dateti
                  session_id=session["_id"], now=now)
 
 
-def facilitator_assigned(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
-    sessions.facilitator_assigned(runtime, payload["session_id"], payload["facilitator_id"])
-    N.create(runtime, event, payload["facilitator_id"], N.FACILITATOR_ASSIGNED,
-             session_id=payload["session_id"], context={"role": payload.get("role")}, now=now)
+def facilitator_assigned(runtime: Runtime, event: Event, payload: dict,
+                         offsets: tuple[timedelta, ...], now: datetime) -> None:
+    """Tell the facilitator, and remind her before the session as the participants are."""
+    session_id, facilitator_id = payload["session_id"], payload["facilitator_id"]
+    sessions.facilitator_assigned(runtime, session_id, facilitator_id)
+    N.create_many(runtime, [
+        N.document(event, facilitator_id, N.FACILITATOR_ASSIGNED, session_id=session_id,
+                   context={"role": payload.get("role")}, now=now),
+        *reminders.planned(event, facilitator_id, session_id, sessions.get(runtime, session_id),
+                           offsets, now)])
+
+
+def facilitator_removed(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
+    """No longer on the session: no more reminders of it, nor its later notices."""
+    sessions.facilitator_removed(runtime, payload["session_id"], payload["facilitator_id"])
+    reminders.cancel(runtime, {"recipient_id": payload["facilitator_id"],
+                               "session_id": payload["session_id"]}, "facilitator removed")

@@ -46,5 +46,10 @@ def facilitator_assigned(runtime: Runtime, session_id: str, facilitator_id: str)
                                       upsert=True)
 
 
+def facilitator_removed(runtime: Runtime, session_id: str, facilitator_id: str) -> None:
+    runtime.db[COLLECTION].update_one({"_id": session_id},
+                                      {"$pullAll": {"facilitator_ids": [facilitator_id]}})
+
+
 def get(runtime: Runtime, session_id: str) -> dict | None:
     return runtime.db[COLLECTION].find_one({"_id": session_id})

@@ -403,8 +403,7 @@ def test_erased_participant_loses_contact_details_and_waiting_notices(programme)
     assert {n["status"] for n in programme.of(recipient_id=participant_id)} == {"cancelled"}
 
 
-def test_facilitator_assigned_is_told_and_hears_of_a_reschedule(programme):
-    session_id = programme.session()
+def _assign_facilitator(programme, session_id: str) -> str:
     facilitator_id = str(uuid.uuid4())
     programme.publish(SESSIONS_EVENTS, "sessions.facilitator.assigned", session_id, {
         "session_id": session_id, "facilitator_id": facilitator_id, "role": "coach",
@@ -412,9 +411,31 @@ def test_facilitator_assigned_is_told_and_hears_of_a_reschedule(programme):
         "contact_sealed": seal({"given_name": "Martin", "family_name": "Reeve",
                                 "email": f"coach.{facilitator_id[:8]}@example.org",
                                 "phone": None})})
+    return facilitator_id
+
+
+def test_facilitator_assigned_is_told_reminded_and_hears_of_a_reschedule(programme):
+    session_id = programme.session()
+    facilitator_id = _assign_facilitator(programme, session_id)
+    later = KARACHI_START + timedelta(days=1)
+    programme.reschedule(session_id, KARACHI_START, later)
+    told = {n["kind"]: n for n in programme.of(recipient_id=facilitator_id)}
+    assert sorted(told) == ["facilitator_assigned", "session_reminder_1d", "session_reminder_7d",
+                            "session_rescheduled"]
+    assert [(told[k]["status"], told[k]["due_at"]) for k in ("session_reminder_7d",
+                                                             "session_reminder_1d")] == [
+        ("scheduled", later - timedelta(days=7)), ("scheduled", later - timedelta(days=1))]
+
+
+def test_a_removed_facilitator_is_no_longer_reminded_or_told_of_changes(programme):
+    session_id = programme.session()
+    facilitator_id = _assign_facilitator(programme, session_id)
+    programme.publish(SESSIONS_EVENTS, "sessions.facilitator.removed", session_id, {
+        "session_id": session_id, "facilitator_id": facilitator_id, "role": "coach"})
     programme.reschedule(session_id, KARACHI_START, KARACHI_START + timedelta(days=1))
-    kinds = sorted(n["kind"] for n in programme.of(recipient_id=facilitator_id))
-    assert kinds == ["facilitator_assigned", "session_rescheduled"]
+    told = {n["kind"]: n["status"] for n in programme.of(recipient_id=facilitator_id)}
+    assert told == {"facilitator_assigned": "pending", "session_reminder_7d": "cancelled",
+                    "session_reminder_1d": "cancelled"}
 
 
 def test_claimed_notification_with_an_expired_lease_is_reclaimed(programme):
