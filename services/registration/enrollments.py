@@ -41,13 +41,12 @@ def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
     for pid in dict.fromkeys(state.entries if participant_ids is None else participant_ids):
         copy = view(state, pid)
         enrollment_id = copy.pop("_id")
+        try:  # a new enrollment, the request's usual case: one write
+            collection.insert_one({"_id": enrollment_id, **copy})
+            continue
+        except DuplicateKeyError:
+            pass
         stored = collection.find_one({"_id": enrollment_id}, {"revision": 1})
-        if stored is None:
-            try:
-                collection.insert_one({"_id": enrollment_id, **copy})
-                continue
-            except DuplicateKeyError:
-                stored = collection.find_one({"_id": enrollment_id}, {"revision": 1})
         if stored is None or stored.get("revision", -1) < state.revision:
             collection.update_one({"_id": enrollment_id}, {"$set": copy})
 

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime
 
-from common.idempotency import COLLECTION as IDEMPOTENCY_KEYS
+from common.mongo import IDEMPOTENCY_KEYS
 from common.runtime import Runtime
 from services.registration import cohorts, enrollments, events, participants
 from services.registration.session_projection import attended

@@ -3,6 +3,8 @@
 import email
 import os
 import subprocess
+import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,3 +88,22 @@ def start_worker(service: str, env: dict[str, str], log: Path) -> subprocess.Pop
         return subprocess.Popen(services.worker_command(service), env={**os.environ, **env},
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                                 cwd=Path(__file__).resolve().parents[2])
+
+
+class BrokerOutage(threading.Thread):
+    """Kill the broker -9 ``after_s`` from now, start it again ``down_s`` later; the monotonic
+    times `began`, `ended` (restart asked) and `back` (broker answering) are kept."""
+
+    def __init__(self, broker, after_s: float, down_s: float):
+        super().__init__(name="broker-outage")
+        self.broker, self.after_s, self.down_s = broker, after_s, down_s
+        self.began = self.ended = self.back = 0.0
+
+    def run(self) -> None:
+        time.sleep(self.after_s)
+        self.broker.kill()
+        self.began = time.monotonic()
+        time.sleep(self.down_s)
+        self.ended = time.monotonic()
+        self.broker.start()
+        self.back = time.monotonic()

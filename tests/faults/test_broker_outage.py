@@ -4,7 +4,6 @@ Every request that got a 2xx leads to exactly one acknowledgement email; any oth
 wrote nothing.
 """
 
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,7 @@ import requests
 from common.auth import mint
 from common.config import load
 from tests.conftest import wait_for
-from tests.faults.helpers import inboxes
+from tests.faults.helpers import BrokerOutage, inboxes
 
 OFFICERS = 60
 
@@ -50,17 +49,7 @@ def test_broker_killed_mid_registration_loses_and_doubles_nothing(stack_on_priva
     stack, broker = stack_on_private_broker
     tag = uuid.uuid4().hex[:6]
     emails = [f"officer{n}.{tag}@example.org" for n in range(OFFICERS)]
-    outage: dict[str, float] = {}
-
-    def chaos():
-        time.sleep(2)
-        broker.kill()
-        outage["from"] = time.monotonic()
-        time.sleep(6)
-        outage["to"] = time.monotonic()
-        broker.start()
-
-    saboteur = threading.Thread(target=chaos)
+    saboteur = BrokerOutage(broker, after_s=2, down_s=6)
     start = time.monotonic()
     saboteur.start()
     with ThreadPoolExecutor(max_workers=4) as pool:  # one officer every 0.2 s for 12 s
@@ -71,7 +60,7 @@ def test_broker_killed_mid_registration_loses_and_doubles_nothing(stack_on_priva
     accepted = [email for email, status, _ in results if status == 201]
     refused = [email for email, status, _ in results if status != 201]
     during = [email for email, status, sent in results
-              if status == 201 and outage["from"] <= sent <= outage["to"]]
+              if status == 201 and saboteur.began <= sent <= saboteur.ended]
     assert all(status in (201, 503) for _, status, _ in results), results
     assert during, "no request was accepted while the broker was down"
 

@@ -4,7 +4,6 @@ Every request that got a 2xx leads to exactly one confirmation email; the others
 wrote nothing.
 """
 
-import threading
 import time
 import uuid
 from collections import Counter
@@ -13,7 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tests.conftest import wait_for
-from tests.faults.helpers import coordinator, inboxes, publish, register_officers, scheduled
+from tests.faults.helpers import (
+    BrokerOutage,
+    coordinator,
+    inboxes,
+    publish,
+    register_officers,
+    scheduled,
+)
 
 SESSIONS, OFFICERS = 10, 30  # 300 enrollments: each officer in each session
 CAPACITY = 40  # every request can have a seat
@@ -50,19 +56,8 @@ def test_broker_killed_mid_enrollments_loses_and_doubles_no_confirmation(
                                  [f"enrollee{n}.{tag}@example.org" for n in range(OFFICERS)])
     wait_for(lambda: all(_known(registration, sid) for sid in titles), timeout_s=60)
 
-    outage: dict[str, float] = {}
-
-    def chaos():
-        time.sleep(3)
-        broker.kill()
-        outage["from"] = time.monotonic()
-        time.sleep(8)
-        outage["to"] = time.monotonic()
-        broker.start()
-        outage["back"] = time.monotonic()
-
     pairs = [(pid, sid) for pid in officers for sid in titles]
-    saboteur = threading.Thread(target=chaos)
+    saboteur = BrokerOutage(broker, after_s=3, down_s=8)
     start = time.monotonic()
     saboteur.start()
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -75,12 +70,12 @@ def test_broker_killed_mid_enrollments_loses_and_doubles_no_confirmation(
     accepted = [(pid, sid) for pid, sid, status, body, _ in results if status == 201]
     assert all(body["status"] == "confirmed" for _, _, status, body, _ in results
                if status == 201)
-    during = [r for r in results if r[2] == 201 and outage["from"] <= r[4] <= outage["to"]]
+    during = [r for r in results if r[2] == 201 and saboteur.began <= r[4] <= saboteur.ended]
     assert during, "no enrollment was accepted while the broker was down"
-    assert min(r[4] for r in results) < outage["from"] < outage["to"] < max(r[4] for r in results)
+    assert min(r[4] for r in results) < saboteur.began < saboteur.ended < max(r[4] for r in results)
     print(f"broker killed -9 mid-run: {len(results)} enrollments posted, {statuses[201]} "
           f"accepted (201), {len(during)} of them while it was down, {statuses[503]} refused "
-          f"(503); broker back after {outage['back'] - outage['from']:.0f}s")
+          f"(503); broker back after {saboteur.back - saboteur.began:.0f}s")
 
     for pid, sid, status, _, _ in results:
         if status == 503:  # refused: nothing written
