@@ -164,7 +164,8 @@ def revoke(runtime: Runtime, current: dict, decided_by: str, reason: str,
 
 def issue_by_hand(runtime: Runtime, session_id: str, participant_id: str, reason: str) -> dict:
     """A coordinator's decision: issued whatever the rule says, with the evidence recorded."""
-    course = course_of(runtime, sessions.get(runtime, session_id))
+    session = store.referenced(runtime.db[store.SESSIONS], session_id, "session", "session_id")
+    course = course_of(runtime, session)
     marks = _attendance(runtime, course)
     if participant_id not in marks:
         raise InvalidDetailsError({"participant_id": ["not on the roster of this course"]})
