@@ -8,7 +8,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from common.runtime import Runtime
-from services.sessions import certificates, charts, feedback, indicators, programmes, series
+from services.sessions import (
+    certificates,
+    charts,
+    feedback,
+    indicators,
+    programmes,
+    series,
+    store,
+)
 from services.sessions.domain import indicators as arithmetic
 from services.sessions.domain import series as series_rules
 from services.sessions.domain.lifecycle import CANCELLED, HELD
@@ -106,7 +114,8 @@ def for_programme(runtime: Runtime, programme_id: str, min_cell: int) -> dict:
     programme = programmes.get(runtime, programme_id)
     suppress = Suppressor(min_cell)
     figures = suppress(programme["name"], indicators.for_programme(runtime, programme_id))
-    every = [s for s in runtime.db["sessions"].find({"programme_id": programme_id})
+    every = [s for s in runtime.db[store.SESSIONS].find({"programme_id": programme_id},
+                                                           store.HIDDEN)
              if s["status"] != CANCELLED]
     alone = sorted((s for s in every if not s.get("series_id")), key=lambda s: s["starts_at"])
     workshops = [{**_session_part(runtime, s, suppress, "held alone"),

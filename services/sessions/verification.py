@@ -7,6 +7,7 @@ and minute (`_id` = address and window), so every gunicorn worker shares the cou
 
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -63,8 +64,9 @@ def answer(runtime: Runtime, code: str) -> dict:
     return {"code": found["code"], "status": "valid" if found["status"] == "issued"
             else "revoked", "title": course["title"],
             "kind": "series" if course.get("series_id") else "session",
-            "starts_on": _day(min((s["starts_at"], s["timezone"]) for s in members)),
-            "ends_on": _day(max((s["ends_at"], s["timezone"]) for s in members)),
+            "starts_on": _day(min(((s["starts_at"], s["timezone"]) for s in members),
+                                  default=None)),
+            "ends_on": _day(max(((s["ends_at"], s["timezone"]) for s in members), default=None)),
             "programme": programme, "holder_initials": certificates.initials_of(runtime, found),
             "issued_on": _day((found.get("issued_at"), "UTC")),
             "revoked_on": _day((found.get("revoked_at"), "UTC"))
@@ -78,12 +80,9 @@ def _course_sessions(runtime: Runtime, course: dict) -> list[str]:
     return [course["session_id"]]
 
 
-def _day(moment_zone: tuple) -> str | None:
-    from zoneinfo import ZoneInfo
-
-    moment, zone = moment_zone
-    if moment is None:
+def _day(moment_zone: tuple | None) -> str | None:
+    """The local date of a moment in its session's timezone."""
+    if moment_zone is None or moment_zone[0] is None:
         return None
-    if moment.tzinfo is None:  # BSON dates come back naive, in UTC
-        moment = moment.replace(tzinfo=UTC)
+    moment, zone = moment_zone
     return moment.astimezone(ZoneInfo(zone)).date().isoformat()

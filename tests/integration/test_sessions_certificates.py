@@ -188,3 +188,47 @@ def test_erasure_keeps_the_certificate_valid_without_initials(api):
     deliver(runtime.topic, "sessions.session.completed", session["id"],
             {"session_id": session["id"], "series_id": None})  # her pseudonym is not certified
     assert len(_certificates(call, session["id"])) == 1
+
+
+def test_a_series_is_decided_only_after_its_last_session_and_by_its_own_rule(api):
+    call, runtime, deliver = api
+    programme = call("POST", "/programmes", json={"name": "GLO.ACT"}).get_json()
+    series = call("POST", "/series", json={"programme_id": programme["id"], "title": "Coaching",
+                                           "planned_sessions": 2}).get_json()
+    plan = [("2021-03-25T09:00:00+05:00", "2021-03-26T17:00:00+05:00"),
+            ("2021-07-20T09:00:00+05:00", "2021-07-21T17:00:00+05:00")]
+    members = [call("POST", "/sessions", json={
+        **WORKSHOP, "kind": "coaching_session", "title": f"Coaching {n}",
+        "series_id": series["id"], "starts_at": start, "ends_at": end}).get_json()
+        for n, (start, end) in enumerate(plan, start=1)]
+    for participant_id in ("p1", "p2"):
+        deliver("it.registration", "registration.enrollment.confirmed", f"e-{participant_id}", {
+            "enrollment_id": f"e-{participant_id}", "participant_id": participant_id,
+            "session_id": None, "series_id": series["id"], "gender": "female",
+            "agency": "Punjab Police"})
+    # p2 misses the first day of the second session: 3 of 4 days (75%), a first day missed.
+    days = [("2021-03-25", "2021-03-26"), ("2021-07-20", "2021-07-21")]
+    for session, (first, second) in zip(members, days, strict=True):
+        call("POST", f"/sessions/{session['id']}/start")
+        call("POST", f"/sessions/{session['id']}/attendance/{first}", json={"marks": [
+            {"participant_id": "p1", "status": "present"},
+            {"participant_id": "p2", "status": "present" if first < "2021-07" else "absent"}]})
+        call("POST", f"/sessions/{session['id']}/attendance/{second}", json={"marks": [
+            {"participant_id": p, "status": "present"} for p in ("p1", "p2")]})
+        call("POST", f"/sessions/{session['id']}/complete")
+        deliver(runtime.topic, "sessions.session.completed", session["id"],
+                {"session_id": session["id"], "series_id": series["id"]})
+        if session is members[0]:  # one of two held: nobody has completed the series yet
+            assert _certificates(call, series["id"]) == {}
+    assert set(_certificates(call, series["id"])) == {"p1"}
+
+    bad = call("PUT", f"/series/{series['id']}/certificate-rule",
+               json={"min_attendance_share": 1.5})
+    assert bad.status_code == 422 and "min_attendance_share" in bad.get_json()["errors"]["json"]
+    rule = call("PUT", f"/series/{series['id']}/certificate-rule",
+                json={"min_attendance_share": 0.75, "require_first_days": False})
+    assert rule.get_json() == {"min_attendance_share": 0.75, "require_first_days": False}
+    decided = _certificates(call, series["id"])
+    assert decided["p2"]["status"] == "issued"
+    assert decided["p2"]["evidence"]["days_attended"] == 3
+    assert decided["p2"]["evidence"]["missed_first_days"] == ["2021-07-20"]
