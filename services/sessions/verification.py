@@ -29,6 +29,9 @@ def limit() -> tuple[int, int]:
 
 def admit(runtime: Runtime, client: str, now: float | None = None) -> int | None:
     """None if ``client`` may ask now, else the seconds until its window ends."""
+    # One counter document per address and window, found by `_id` alone (cheap on FerretDB).
+    # `$inc` there is read-modify-write, so simultaneous requests may be undercounted a little:
+    # a limit against guessing codes, not an exact quota.
     allowed, window = limit()
     now = time.time() if now is None else now
     start = int(now // window) * window
