@@ -8,6 +8,13 @@ ENV SERVICE=${SERVICE} PORT=${PORT} \
     PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/metrics WORKER_HEARTBEAT_FILE=/tmp/worker-heartbeat
 
+# Sessions (the donor's report) and notifications (certificates) render PDFs with WeasyPrint:
+# Pango shapes the text, Urdu included, in Debian's Noto fonts (Naskh Arabic, Nastaliq Urdu).
+RUN if [ "$SERVICE" = sessions ] || [ "$SERVICE" = notifications ]; then \
+        apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 \
+            libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core \
+        && rm -rf /var/lib/apt/lists/*; fi
+
 WORKDIR /app
 COPY pyproject.toml constraints.txt ./
 COPY common ./common

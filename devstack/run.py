@@ -7,7 +7,7 @@ import time
 
 from common.auth import mint
 from common.config import load
-from devstack import infra, services
+from devstack import infra, services, system_packages
 from devstack.tour import print_tour
 from operations import demo
 
@@ -22,6 +22,7 @@ def main(argv: list[str]) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    system_packages.ensure(system_packages.RENDERING, "certificate and report PDFs")
     local = infra.up()
     stack = None
     try:

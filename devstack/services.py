@@ -58,6 +58,8 @@ def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
     full_env = {**os.environ, **env}
     workers = api_workers or int(os.environ.get("API_WORKERS") or os.cpu_count() or 2)
     stack = Stack(urls={s: f"http://127.0.0.1:{ports[s]}" for s in SERVICES}, log_dir=log_dir)
+    # Certificates' QR codes point at this stack's public verification unless told otherwise.
+    full_env.setdefault("CERTIFICATE_VERIFY_BASE_URL", f"{stack.urls['sessions']}/certificates/")
     for service in SERVICES:
         # One metrics directory per service: its /metrics adds up the API workers and the worker.
         metrics_dir = log_dir.parent / "metrics" / service

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from devstack import infra
+from devstack import infra, system_packages
 
 
 def main(argv: list[str]) -> int:
@@ -15,6 +15,7 @@ def main(argv: list[str]) -> int:
     if lint.returncode != 0:
         print("!! ruff found problems; run `make lint` and fix them")
         return lint.returncode
+    system_packages.ensure(system_packages.RENDERING, "certificate and report PDFs")
     local = infra.up()
     try:
         env = {**os.environ, **local.env()}

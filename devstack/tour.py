@@ -36,6 +36,15 @@ def print_tour(stack, local, token: str, loaded: dict | None, elapsed: float) ->
               "-H \"Authorization: Bearer $VIEWER\"")
         print("  # what officers said (quotable comments only), and the roster")
         print(f"  curl -s {ses}/sessions/{first}/quotes -H \"Authorization: Bearer $TOKEN\"")
+        print("  # the donor's report (HTML; ?format=pdf for the PDF, &min_cell=10 suppresses)")
+        print(f"  curl -s {ses}/programmes/{programme}/report -H \"Authorization: Bearer $VIEWER\"")
+        print(f"  curl -s '{ses}/series/{series}/report?format=pdf' -o report.pdf "
+              "-H \"Authorization: Bearer $VIEWER\"")
+        print("  # the workshop's certificates (each emailed as a PDF; verify a code without"
+              " a token)")
+        print(f"  curl -s '{ses}/certificates?course_id={loaded['workshop_id']}' "
+              "-H \"Authorization: Bearer $TOKEN\"")
+        print(f"  curl -s {ses}/certificates/CODE")
         print("  # seats and waiting list as registration sees them; the enrollments")
         print(f"  curl -s {reg}/sessions/{first} -H \"Authorization: Bearer $TOKEN\"")
         print(f"  curl -s '{reg}/enrollments?session_id={first}' "

@@ -2,8 +2,9 @@
 
 A programme, the November 2020 specialist workshop, the 2021 coaching series (25-26 March in
 Islamabad, July, a third still a draft), three facilitators, 24 officers (18 FIA, 6 Punjab
-Police) who attend the workshop, join the series as a cohort, attend the first coaching session
-and give feedback. Loading twice changes nothing: the programme's name marks it as loaded.
+Police) who attend the workshop (and get certificates of completion by email), join the series
+as a cohort, attend the first coaching session and give feedback. Loading twice changes nothing:
+the programme's name marks it as loaded.
 """
 
 import time
@@ -106,6 +107,11 @@ def load(urls: dict[str, str], token: str, say=print) -> dict:
                                                    "session_id": workshop["id"]})
     _wait("the workshop roster", lambda: _roster(sessions, workshop["id"]) == 24)
     _hold(sessions, workshop["id"], WORKSHOP_DAYS)
+    # Completing it decides the certificates by the rule (sessions' worker), then each is
+    # emailed as a PDF by notifications.
+    _wait("certificates for the workshop's 24 completers", lambda: len([
+        c for c in sessions("GET", "/certificates", params={"course_id": workshop["id"]})
+        if c["status"] == "issued"]) == 24, timeout_s=120)
 
     say("==> demo: the workshop's attendees join the coaching series as a cohort")
     _wait("registration learning of the series", lambda: registration(

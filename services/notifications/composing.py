@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from services.notifications import icalendar, notifications, rendering
+from services.notifications import certificate_pdf, icalendar, notifications, rendering
 from services.notifications.channels.base import Attachment, Message
 
 N = notifications
@@ -17,8 +17,12 @@ def message_id(notification_id: str) -> str:
 
 
 def compose(notification: dict, recipient: dict, session: dict | None, address: str,
-            organizer: str, now: datetime) -> tuple[Message, rendering.Rendered]:
+            organizer: str, now: datetime,
+            certificate: dict | None = None) -> tuple[Message, rendering.Rendered]:
+    """``certificate``: what `certificates.document` gathered, rendered and attached as a PDF."""
     context = rendering.context_for(notification, recipient, session)
+    if certificate is not None:
+        context["certificate"] = certificate
     rendered = rendering.render(notification["template"], recipient.get("language") or "en",
                                 context)
     attachments = ()
@@ -29,6 +33,9 @@ def compose(notification: dict, recipient: dict, session: dict | None, address: 
         calendar = icalendar.session_event(session, method, sequence, organizer, now)
         attachments = (Attachment("session.ics", f"text/calendar; method={method}",
                                   calendar.encode()),)
+    if certificate is not None:
+        attachments += (Attachment(f"certificate-{certificate['code']}.pdf", "application/pdf",
+                                   certificate_pdf.render(certificate)),)
     message = Message(to=address, subject=rendered.subject, text=rendered.text,
                       html=rendered.html, message_id=message_id(notification["_id"]),
                       attachments=attachments,

@@ -17,6 +17,8 @@ SESSION_STARTED = "sessions.session.started"
 SESSION_COMPLETED = "sessions.session.completed"
 FACILITATOR_ASSIGNED = "sessions.facilitator.assigned"
 FACILITATOR_REMOVED = "sessions.facilitator.removed"
+CERTIFICATE_ISSUED = "sessions.certificate.issued"
+CERTIFICATE_REVOKED = "sessions.certificate.revoked"
 
 
 class _Consumed(Schema):
@@ -95,3 +97,19 @@ class FacilitatorAssigned(_Consumed):
 class FacilitatorRemoved(_Consumed):
     session_id = fields.String(required=True)
     facilitator_id = fields.String(required=True)
+
+
+class CertificateIssued(_Consumed):
+    certificate_id = fields.String(required=True)
+    code = fields.String(required=True)
+    participant_id = fields.String(required=True)
+    series_id = fields.String(load_default=None, allow_none=True)
+    session_id = fields.String(load_default=None, allow_none=True)
+    title = fields.String(required=True)
+    session_ids = fields.List(fields.String(), load_default=list)
+    days_attended = fields.Integer(load_default=None, allow_none=True)
+    days_held = fields.Integer(load_default=None, allow_none=True)
+
+
+class CertificateRevoked(_Consumed):
+    certificate_id = fields.String(required=True)

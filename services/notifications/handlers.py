@@ -7,7 +7,7 @@ from common.consumer import Registry
 from common.envelope import Event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
-from services.notifications import consumed, notifications, planning, recipients
+from services.notifications import certificates, consumed, notifications, planning, recipients
 from services.notifications.settings import NotificationSettings, load_notification_settings
 
 C = consumed
@@ -59,6 +59,14 @@ def build_registry(runtime: Runtime, settings: NotificationSettings | None = Non
 
     on_sessions(C.FACILITATOR_REMOVED, C.FacilitatorRemoved())(
         _with_clock(planning.facilitator_removed, runtime, clock))
+
+    @on_sessions(C.CERTIFICATE_ISSUED, C.CertificateIssued())
+    def certificate_issued(event: Event, payload: dict) -> None:
+        certificates.issued(runtime, event, payload)
+
+    @on_sessions(C.CERTIFICATE_REVOKED, C.CertificateRevoked())
+    def certificate_revoked(event: Event, payload: dict) -> None:
+        certificates.revoked(runtime, event, payload)
 
     return registry
 

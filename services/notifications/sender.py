@@ -27,7 +27,15 @@ from pymongo.errors import PyMongoError
 from common.consumer import backoff_delay
 from common.envelope import new_event
 from common.runtime import Runtime
-from services.notifications import claims, composing, events, notifications, preferences, recipients
+from services.notifications import (
+    certificates,
+    claims,
+    composing,
+    events,
+    notifications,
+    preferences,
+    recipients,
+)
 from services.notifications import session_projection as sessions
 from services.notifications.channels.base import Channel, Result
 from services.notifications.settings import NotificationSettings
@@ -205,9 +213,17 @@ class Sender:
             session = sessions.get(self.runtime, notification["session_id"])
             if session is None:  # its event has not arrived yet: try again later, bounded
                 return self._attempted(notification, Result(False, "session not known yet"))
+        certificate = None
+        if notification["kind"] == N.CERTIFICATE_ISSUED:  # rendered now, from the projections
+            certificate = certificates.document(
+                self.runtime, notification["context"]["certificate_id"], recipient)
+            if certificate is None:
+                return self._attempted(notification, Result(False, "course not known yet"))
+            if certificate["status"] != "issued":
+                return self._finish(notification, "skipped", "certificate revoked")
         now = self.clock()
         message, rendered = composing.compose(notification, recipient, session, address,
-                                              self.organizer, now)
+                                              self.organizer, now, certificate)
         result = channel.send(message)
         self._attempted(notification, result, subject=rendered.subject,
                         language=rendered.language)

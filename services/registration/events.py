@@ -29,6 +29,8 @@ class ParticipantRegistered(Strict):
     preferred_language = fields.String(required=True)
     contact_sealed = fields.String(
         required=True, metadata={"description": "names, email and phone, for notifications"})
+    initials = fields.String(metadata={
+        "description": "e.g. `A. K.`: all that public certificate verification shows of her"})
 
 
 class ParticipantUpdated(ParticipantRegistered):

@@ -93,7 +93,9 @@ def _announcement(runtime: Runtime, kind: str, document: dict):
     return runtime.event(kind, document["_id"], schema.dump({
         "participant_id": document["_id"], "gender": document["gender"],
         "agency": document["agency"], "preferred_language": document["preferred_language"],
-        "contact_sealed": seal(contact)}))
+        "contact_sealed": seal(contact),
+        "initials": " ".join(f"{n.strip()[0].upper()}." for n in (
+            document["given_name"], document["family_name"]) if n and n.strip())}))
 
 
 def register(runtime: Runtime, profile: dict) -> dict:

@@ -7,6 +7,10 @@ ENROLLMENT_PROMOTED = "registration.enrollment.promoted"
 ENROLLMENT_WITHDRAWN = "registration.enrollment.withdrawn"
 ENROLLMENT_CANCELLED = "registration.enrollment.cancelled"
 PARTICIPANT_ERASED = "registration.participant.erased"
+PARTICIPANT_REGISTERED = "registration.participant.registered"
+PARTICIPANT_UPDATED = "registration.participant.updated"
+SESSION_COMPLETED = "sessions.session.completed"
+ATTENDANCE_RECORDED = "sessions.attendance.recorded"
 
 
 class Consumed(Schema):
@@ -37,4 +41,20 @@ class EnrollmentEnded(Consumed):
 
 
 class ParticipantErased(Consumed):
+    participant_id = fields.String(required=True)
+
+
+class ParticipantNamed(Consumed):
+    """Registered or updated: sessions keeps only her initials, for public verification."""
+
+    participant_id = fields.String(required=True)
+    initials = fields.String(allow_none=True, load_default=None)
+
+
+class SessionCompleted(Consumed):
+    session_id = fields.String(required=True)
+
+
+class AttendanceRecorded(Consumed):
+    session_id = fields.String(required=True)
     participant_id = fields.String(required=True)

@@ -14,6 +14,8 @@ FACILITATOR_ASSIGNED = "sessions.facilitator.assigned"
 FACILITATOR_REMOVED = "sessions.facilitator.removed"
 ATTENDANCE_RECORDED = "sessions.attendance.recorded"
 FEEDBACK_SUBMITTED = "sessions.feedback.submitted"
+CERTIFICATE_ISSUED = "sessions.certificate.issued"
+CERTIFICATE_REVOKED = "sessions.certificate.revoked"
 
 
 class Payload(Schema):
@@ -120,6 +122,33 @@ class FeedbackSubmitted(Payload):
     rating = fields.Integer(required=True)
 
 
+class _Certificate(Payload):
+    """Ids, the code and the course; never a name (notifications has them)."""
+
+    certificate_id = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "the public verification code"})
+    participant_id = fields.String(allow_none=True, required=True,
+                                   metadata={"description": "null once she was erased"})
+    programme_id = fields.String(allow_none=True, required=True)
+    series_id = fields.String(allow_none=True, required=True,
+                              metadata={"description": "the series completed, or null"})
+    session_id = fields.String(allow_none=True, required=True,
+                               metadata={"description": "a session held alone (a workshop)"})
+    decided_by = fields.String(required=True, metadata={"description": "`rule` or `coordinator`"})
+
+
+class CertificateIssued(_Certificate):
+    title = fields.String(required=True, metadata={"description": "the series' or session's"})
+    session_ids = fields.List(fields.String(), required=True,
+                              metadata={"description": "the sessions she attended"})
+    days_attended = fields.Integer(required=True)
+    days_held = fields.Integer(required=True)
+
+
+class CertificateRevoked(_Certificate):
+    reason = fields.String(required=True)
+
+
 PUBLISHED = {
     PROGRAMME_CREATED: ProgrammeCreated,
     SERIES_CREATED: SeriesCreated,
@@ -133,4 +162,6 @@ PUBLISHED = {
     FACILITATOR_REMOVED: FacilitatorRemoved,
     ATTENDANCE_RECORDED: AttendanceRecorded,
     FEEDBACK_SUBMITTED: FeedbackSubmitted,
+    CERTIFICATE_ISSUED: CertificateIssued,
+    CERTIFICATE_REVOKED: CertificateRevoked,
 }

@@ -3,12 +3,14 @@
 from common.consumer import Registry
 from common.envelope import Event
 from common.runtime import Runtime
-from common.topics import REGISTRATION_EVENTS
-from services.sessions import consumed, roster
+from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
+from services.sessions import certificates, consumed, roster, sessions
+from services.sessions.domain.lifecycle import COMPLETED
 
 
-def build_registry(runtime: Runtime, topic: str = REGISTRATION_EVENTS) -> Registry:
-    """The roster projection; ``topic`` is swappable so tests can use a throwaway one."""
+def build_registry(runtime: Runtime, topic: str = REGISTRATION_EVENTS,
+                   own_topic: str = SESSIONS_EVENTS) -> Registry:
+    """The roster projection and certificates; topics are swappable for throwaway ones."""
     registry = Registry()
 
     @registry.on(topic, consumed.ENROLLMENT_CONFIRMED, consumed.EnrollmentConfirmed())
@@ -30,5 +32,23 @@ def build_registry(runtime: Runtime, topic: str = REGISTRATION_EVENTS) -> Regist
     @registry.on(topic, consumed.PARTICIPANT_ERASED, consumed.ParticipantErased())
     def participant_erased(event: Event, payload: dict) -> None:
         roster.erase(runtime, payload["participant_id"])
+        certificates.erase(runtime, payload["participant_id"])
+
+    for type_ in (consumed.PARTICIPANT_REGISTERED, consumed.PARTICIPANT_UPDATED):
+        @registry.on(topic, type_, consumed.ParticipantNamed())
+        def participant_named(event: Event, payload: dict) -> None:
+            certificates.project_initials(runtime, payload)
+
+    # Its own events: a completed session decides its course's certificates; a correction of
+    # attendance after completion decides that officer's again.
+    @registry.on(own_topic, consumed.SESSION_COMPLETED, consumed.SessionCompleted())
+    def session_completed(event: Event, payload: dict) -> None:
+        certificates.evaluate(runtime, payload["session_id"], cause=event)
+
+    @registry.on(own_topic, consumed.ATTENDANCE_RECORDED, consumed.AttendanceRecorded())
+    def attendance_recorded(event: Event, payload: dict) -> None:
+        if sessions.get(runtime, payload["session_id"])["status"] == COMPLETED:
+            certificates.evaluate(runtime, payload["session_id"], cause=event,
+                                  only=payload["participant_id"])
 
     return registry

@@ -74,6 +74,13 @@ MATRIX = {
         ("GET", "/facilitators/{facilitator_id}"): COORDINATOR,
         ("PUT", "/sessions/{session_id}/facilitators/{facilitator_id}"): COORDINATOR,
         ("DELETE", "/sessions/{session_id}/facilitators/{facilitator_id}"): COORDINATOR,
+        ("GET", "/certificates/{code}"): OPEN,
+        ("GET", "/certificates"): COORDINATOR,
+        ("POST", "/certificates"): COORDINATOR,
+        ("POST", "/certificates/{code}/revocation"): COORDINATOR,
+        ("PUT", "/series/{series_id}/certificate-rule"): COORDINATOR,
+        ("GET", "/programmes/{programme_id}/report"): ("coordinator", "viewer"),
+        ("GET", "/series/{series_id}/report"): ("coordinator", "viewer"),
     },
     "notifications": {
         ("GET", "/health/live"): OPEN,

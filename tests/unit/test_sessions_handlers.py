@@ -3,14 +3,17 @@
 from services.sessions import consumed, handlers
 
 TOPIC = "it.registration.events"
+OWN = "it.sessions.events"
 
 
-def test_sessions_consumes_enrollments_and_erasures_and_nothing_else():
-    registry = handlers.build_registry(runtime=None, topic=TOPIC)
+def test_sessions_consumes_enrollments_erasures_initials_and_its_completions_and_nothing_else():
+    registry = handlers.build_registry(runtime=None, topic=TOPIC, own_topic=OWN)
     assert set(registry.subscriptions) == {(TOPIC, t) for t in (
         "registration.enrollment.confirmed", "registration.enrollment.promoted",
         "registration.enrollment.withdrawn", "registration.enrollment.cancelled",
-        "registration.participant.erased")}
+        "registration.participant.erased", "registration.participant.registered",
+        "registration.participant.updated")} | {(OWN, t) for t in (
+            "sessions.session.completed", "sessions.attendance.recorded")}
 
 
 def test_enrollment_payload_keeps_what_the_roster_needs_and_drops_the_rest():
