@@ -1,7 +1,14 @@
 """What a client sees when sessions is sent text, numbers or dates it must not store."""
 
-import pytest
+import socket
+import threading
 
+import pytest
+from werkzeug.serving import make_server
+
+from common.runtime import Runtime
+from services.registration.app import create_app as create_registration_app
+from services.registration.indexes import ensure_all
 from tests.integration.test_sessions_api import MARCH, _series, _session, api  # noqa: F401
 
 SESSION = {"kind": "coaching_session", "title": "Coaching 1", "timezone": "Asia/Karachi",
@@ -110,3 +117,47 @@ def test_a_feedback_rating_must_be_a_whole_number(api):  # noqa: F811
     session = _session(call)
     assert "rating" in _errors(call("PUT", f"/sessions/{session['id']}/feedback/p1",
                                     json={"rating": 4.5}))
+
+
+@pytest.fixture
+def registration_url(settings, make_topic, unique, monkeypatch):
+    """Registration's real API on a free port, as sessions finds it through REGISTRATION_URL."""
+    runtime = Runtime(settings("registration"), make_topic(f"it.{unique}.registration"),
+                      indexes=ensure_all)
+    server = make_server("127.0.0.1", 0, create_registration_app(runtime), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("REGISTRATION_URL", url)
+    yield url
+    server.shutdown()
+    runtime.producer.close()
+
+
+def _series_open_to(call, agencies):
+    programme = _series(call)["programme_id"]
+    return call("POST", "/series", json={
+        "programme_id": programme, "title": "Coaching", "planned_sessions": 3,
+        "eligibility": {"genders": ["female"], "agencies": agencies}})
+
+
+def test_eligibility_names_only_agencies_on_registrations_list(api, registration_url):  # noqa: F811
+    call, runtime = api
+    errors = _errors(_series_open_to(call, ["Punjab Police", "Atlantis Coast Guard"]))
+    assert list(errors["eligibility"]["agencies"]) == ["1"]
+    assert runtime.db["series"].count_documents({}) == 1
+    created = _series_open_to(call, ["punjab  police", "Federal Investigation Agency"])
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["eligibility"]["agencies"] == [
+        "Punjab Police", "Federal Investigation Agency"]
+
+
+def test_eligibility_agencies_while_registration_is_down_get_503_and_write_nothing(
+        api, monkeypatch):  # noqa: F811
+    call, runtime = api
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("REGISTRATION_URL", f"http://127.0.0.1:{closed}")
+    answer = _series_open_to(call, ["Punjab Police"])
+    assert answer.status_code == 503
+    assert runtime.db["series"].count_documents({}) == 1  # the one _series made
