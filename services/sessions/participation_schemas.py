@@ -41,7 +41,9 @@ class MarkOut(Schema):
 class FeedbackIn(Strict):
     rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
     comments = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=4000), metadata={"multiline": True})
+                             validate=validate.Length(max=4000),
+                             metadata={"multiline": True,
+                                       "description": "may run over several lines"})
     consent_to_quote = fields.Boolean(load_default=False,
                                       metadata={"description": "may be quoted anonymously"})
 

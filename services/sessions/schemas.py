@@ -43,7 +43,8 @@ class ProgrammeIn(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(max=4000),
-                                metadata={"multiline": True})
+                                metadata={"multiline": True,
+                                          "description": "may run over several lines"})
     donors = _names()
     countries = _names()
     period = fields.Nested(Period, load_default=None, allow_none=True)
