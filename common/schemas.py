@@ -32,7 +32,7 @@ def check_text(value: str, multiline: bool = False) -> None:
 
 
 class _Text:
-    """A validator marshmallow runs after the field's own: one per string field."""
+    """The text check, on every string field of a body or query (see `_guard`)."""
 
     def __init__(self, multiline: bool):
         self.multiline = multiline

@@ -8,7 +8,7 @@ from common.schemas import E164, FullMatch, NotInFuture, Query, Strict
 from services.registration.events import GENDERS
 
 # Consent is recorded when it was given: not before the platform's records begin, and not in
-# the future beyond a client's clock skew (README, "Bounds and known values").
+# the future beyond a client's clock skew (README, "What the APIs accept").
 CONSENT_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 LANGUAGES = ("en", "ur")
 

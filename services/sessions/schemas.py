@@ -16,7 +16,7 @@ LANGUAGES = ("en", "ur")
 # Who a series may be open to: the genders registration records (its GENDERS).
 GENDERS = ("female", "male", "other", "not_stated")
 ID = validate.Length(min=1, max=64)
-# Plausible years for what is planned here (README, "Bounds and known values"); they also keep
+# Plausible years for what is planned here (README, "What the APIs accept"); they also keep
 # a moment's UTC form and a reminder days before it inside the calendar.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 PLAUSIBLE_MOMENT = moments_between(datetime(2000, 1, 1, tzinfo=UTC),
