@@ -1,5 +1,7 @@
 """What the sessions views share: the runtime, and domain refusals mapped to HTTP statuses."""
 
+import logging
+
 from flask import current_app
 
 from common.http import error_response
@@ -9,6 +11,8 @@ from services.sessions.domain.errors import (
     InvalidDetailsError,
     NotFoundError,
 )
+
+log = logging.getLogger(__name__)
 
 COORDINATOR = ("coordinator",)
 READERS = ("coordinator", "service")  # no names in these views, but not for `viewer`
@@ -28,6 +32,7 @@ def register_error_handlers(app) -> None:
 
 
 def _registration_unavailable(exc):
+    log.warning("registration's list of agencies unavailable", extra={"error": str(exc)})
     response = error_response(503, "registration's list of agencies is unavailable; nothing "
                                    "was written, retry later")
     response.headers["Retry-After"] = "5"
