@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from common.schemas import FullMatch
+
 CONTENT_TYPE = "application/cloudevents+json"
 SPECVERSION = "1.0"
 
@@ -23,7 +25,7 @@ class EnvelopeSchema(Schema):
     specversion = fields.String(required=True, validate=validate.Equal(SPECVERSION))
     id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     source = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    type = fields.String(required=True, validate=validate.Regexp(TYPE_PATTERN))
+    type = fields.String(required=True, validate=FullMatch(TYPE_PATTERN))
     subject = fields.String(required=True, validate=validate.Length(min=1, max=128))
     time = fields.AwareDateTime(required=True, format="iso")
     datacontenttype = fields.String(load_default="application/json")

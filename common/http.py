@@ -21,7 +21,7 @@ from common.logs import configure, correlation_id
 
 log = logging.getLogger(__name__)
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 MAX_PAGE = 1_000_000
 
 
@@ -86,7 +86,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
 
 def _start_request():
     given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+    g.request_id = given if REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
     g.started = time.monotonic()
     correlation_id.set(g.request_id)
 

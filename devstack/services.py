@@ -55,7 +55,9 @@ def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
           api_workers: int | None = None) -> Stack:
     """Start every API and worker with ``env`` added to this process's environment."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    full_env = {**os.environ, **env}
+    # Sessions asks registration for its list of agencies when a series names some.
+    full_env = {**os.environ, "REGISTRATION_URL": f"http://127.0.0.1:{ports['registration']}",
+                **env}
     workers = api_workers or int(os.environ.get("API_WORKERS") or os.cpu_count() or 2)
     stack = Stack(urls={s: f"http://127.0.0.1:{ports[s]}" for s in SERVICES}, log_dir=log_dir)
     # Certificates' QR codes point at this stack's public verification unless told otherwise.

@@ -25,7 +25,7 @@ from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-ID_RE = re.compile(r"^[0-9]{19,}-[0-9a-f]{8}$")
+ID_RE = re.compile(r"[0-9]{19,}-[0-9a-f]{8}")
 
 
 def _write_atomically(path: pathlib.Path, data: bytes) -> None:
@@ -119,7 +119,7 @@ def http_handler(inbox: Inbox) -> type[BaseHTTPRequestHandler]:
                 to = parse_qs(url.query).get("to", [None])[0]
                 body = json.dumps(inbox.list(to)).encode()
                 return self._send(200, "application/json", body)
-            if len(parts) == 2 and parts[0] == "messages" and ID_RE.match(parts[1]):
+            if len(parts) == 2 and parts[0] == "messages" and ID_RE.fullmatch(parts[1]):
                 path = maildir / f"{parts[1]}.eml"
                 if path.exists():
                     return self._send(200, "message/rfc822", path.read_bytes())

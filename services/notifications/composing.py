@@ -31,7 +31,8 @@ def compose(notification: dict, recipient: dict, session: dict | None, address: 
         sequence = (notification.get("context") or {}).get("sequence",
                                                             session.get("sequence", 0))
         calendar = icalendar.session_event(session, method, sequence, organizer, now)
-        attachments = (Attachment("session.ics", f"text/calendar; method={method}",
+        # MIME text without a charset is US-ASCII; the calendar is UTF-8 (RFC 5545 3.1.4).
+        attachments = (Attachment("session.ics", f"text/calendar; charset=utf-8; method={method}",
                                   calendar.encode()),)
     if certificate is not None:
         attachments += (Attachment(f"certificate-{certificate['code']}.pdf", "application/pdf",

@@ -1,13 +1,21 @@
 """RFC 5545 calendar invitations, written by hand: CRLF line endings, lines folded at 75 octets."""
 
+import re
 from datetime import UTC, datetime
 
 UID_DOMAIN = "sessions.glo-act.example"
 
 
+# RFC 5545 3.3.11: TEXT holds no control character but HTAB; a line break is written `\n`.
+_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """A TEXT value: backslash, semicolon and comma escaped; CRLF, a lone CR and a lone LF each
+    one `\\n` (a lone CR would end the line for some clients and start a property of ours)."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _BREAK.sub(r"\\n", text))
 
 
 def _utc(moment: datetime) -> str:

@@ -1,16 +1,14 @@
 """HTTP bodies of the notifications service."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from common.schemas import Query, Strict
 from services.notifications.notifications import STATUSES, TEMPLATES
 from services.notifications.preferences import CHANNELS
 from services.notifications.recipients import LANGUAGES
 
 
-class NotificationQuery(Schema):
-    class Meta:
-        unknown = RAISE
-
+class NotificationQuery(Query):
     recipient_id = fields.String(validate=validate.Length(max=64))
     session_id = fields.String(validate=validate.Length(max=64))
     status = fields.String(validate=validate.OneOf(STATUSES))
@@ -46,19 +44,13 @@ class NotificationOut(Schema):
     created_at = fields.AwareDateTime()
 
 
-class ReminderPreferences(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ReminderPreferences(Strict):
     email = fields.Boolean()
     sms = fields.Boolean()
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(Strict):
     """Critical notices (reschedule, cancellation) cannot be switched off, so only reminders."""
-
-    class Meta:
-        unknown = RAISE
 
     reminders = fields.Nested(ReminderPreferences, required=True,
                               metadata={"description": f"per channel: {', '.join(CHANNELS)}"})
@@ -81,10 +73,7 @@ class RecipientOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
-class PreviewQuery(Schema):
-    class Meta:
-        unknown = RAISE
-
+class PreviewQuery(Query):
     language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
 
 

@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from common.schemas import Query, Strict
 from services.registration.cohorts import SOURCES
-from services.registration.schemas import Strict
 
 STATUSES = ("confirmed", "waitlisted", "rejected", "withdrawn", "cancelled")
 
@@ -13,7 +13,7 @@ class EnrollmentIn(Strict):
     session_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
-class EnrollmentQuery(Strict):
+class EnrollmentQuery(Query):
     session_id = fields.String(load_default=None)
     series_id = fields.String(load_default=None)
     participant_id = fields.String(load_default=None)

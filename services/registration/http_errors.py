@@ -8,5 +8,10 @@ def field_error(field: str, message: str):
     return error_response(422, message, errors={"json": {field: [message]}})
 
 
+def fields_error(message: str, errors: dict):
+    """422 naming each field (nested ones as nested objects), in marshmallow's shape."""
+    return error_response(422, message, errors={"json": errors})
+
+
 def conflict(message: str, **details):
     return error_response(409, message, **details)

@@ -37,6 +37,14 @@ class InvalidFieldError(Exception):
         self.field = field
 
 
+class InvalidProfileError(Exception):
+    """The profile with the change applied is not one the API may store (or serve)."""
+
+    def __init__(self, errors: dict):
+        super().__init__("the changed profile is invalid")
+        self.errors = errors
+
+
 class UnknownParticipantError(Exception):
     def __init__(self, participant_id: str):
         super().__init__(f"no participant with id {participant_id}")
@@ -117,8 +125,10 @@ def register(runtime: Runtime, profile: dict) -> dict:
         raise
 
 
-def update(runtime: Runtime, participant_id: str, changes: dict) -> dict:
-    """Change her profile; publishes `registration.participant.updated` with the change."""
+def update(runtime: Runtime, participant_id: str, changes: dict,
+           whole_profile_errors=lambda merged: {}) -> dict:
+    """Change her profile; publishes `registration.participant.updated` with the change.
+    ``whole_profile_errors`` judges the merged profile (stored and changed) before the write."""
     current = get(runtime, participant_id)
     if current is None:
         raise UnknownParticipantError(participant_id)
@@ -137,6 +147,9 @@ def update(runtime: Runtime, participant_id: str, changes: dict) -> dict:
         raise InvalidFieldError("service_number", "give the service number again when the "
                                 "agency changes: only a keyed hash of both is kept")
     merged = {**current, **sets}
+    errors = whole_profile_errors(merged)
+    if errors:
+        raise InvalidProfileError(errors)
     _check_duplicates(runtime, merged, exclude=participant_id)
     event = _announcement(runtime, events.PARTICIPANT_UPDATED, merged)
     stored = runtime.update(COLLECTION, {"_id": participant_id, "erased_at": {"$exists": False}},

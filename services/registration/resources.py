@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 
 from common.auth import requires
 from services.registration import participants, privacy
-from services.registration.http_errors import conflict, field_error
+from services.registration.http_errors import conflict, field_error, fields_error
 from services.registration.schemas import (
     ParticipantExport,
     ParticipantIn,
@@ -14,6 +14,7 @@ from services.registration.schemas import (
     ParticipantPatch,
     ParticipantQuery,
     PseudonymousParticipantOut,
+    whole_profile_errors,
 )
 
 blp = Blueprint("participants", __name__, url_prefix="/participants",
@@ -40,13 +41,17 @@ def _refused(exc: Exception):
         return conflict(str(exc), existing_id=exc.existing_id)
     if isinstance(exc, participants.InvalidFieldError):
         return field_error(exc.field, str(exc))
+    if isinstance(exc, participants.InvalidProfileError):
+        return fields_error("the profile would be incomplete or invalid after this change",
+                            exc.errors)
     if isinstance(exc, participants.UnknownParticipantError):
         abort(404, message=str(exc))
     return conflict(str(exc))  # erased
 
 
 PROFILE_ERRORS = (participants.DuplicateParticipantError, participants.InvalidFieldError,
-                  participants.UnknownParticipantError, participants.ErasedParticipantError)
+                  participants.InvalidProfileError, participants.UnknownParticipantError,
+                  participants.ErasedParticipantError)
 
 
 @blp.route("")
@@ -91,14 +96,15 @@ class Participant(MethodView):
         return _shown(document)
 
     @requires("coordinator")
-    @blp.arguments(ParticipantPatch(partial=True))
+    @blp.arguments(ParticipantPatch())
     @blp.response(200, ParticipantOut)
     @blp.alt_response(409, description="another officer has this email or service number "
                                        "(the body names her id), or this one was erased")
     def patch(self, changes, participant_id):
         """Change a profile (coordinator); publishes `registration.participant.updated`."""
         try:
-            stored = participants.update(_runtime(), participant_id, changes)
+            stored = participants.update(_runtime(), participant_id, changes,
+                                         whole_profile_errors)
         except PROFILE_ERRORS as exc:
             return _refused(exc)
         return {**stored, "id": stored["_id"]}

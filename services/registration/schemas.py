@@ -2,20 +2,15 @@
 
 from datetime import UTC, datetime
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from common.schemas import E164, FullMatch, NotInFuture, Query, Strict
 from services.registration.events import GENDERS
 
-E164 = r"^\+[1-9][0-9]{6,14}$"
-# Beyond these, a moment's UTC form can leave the calendar (OverflowError, a 500, not a 422).
-PLAUSIBLE_MOMENT = validate.Range(min=datetime(1900, 1, 1, tzinfo=UTC),
-                                  max=datetime(2200, 1, 1, tzinfo=UTC))
+# Consent is recorded when it was given: not before the platform's records begin, and not in
+# the future beyond a client's clock skew (README, "What the APIs accept").
+CONSENT_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 LANGUAGES = ("en", "ur")
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 def _text(max_length: int, **kwargs):
@@ -24,7 +19,10 @@ def _text(max_length: int, **kwargs):
 
 class Consent(Strict):
     policy_version = _text(32, required=True)
-    given_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
+    given_at = fields.AwareDateTime(required=True, validate=[
+        validate.Range(min=CONSENT_SINCE, error="must not be before 2000-01-01"), NotInFuture()],
+        metadata={"description": "when she gave consent: from 2000-01-01, not in the future "
+                                 "(5 minutes of clock skew allowed)"})
 
 
 class DutyStation(Strict):
@@ -44,7 +42,7 @@ class ParticipantIn(Strict):
                  metadata={"description": "rank or designation"})
     duty_station = fields.Nested(DutyStation, load_default=None, allow_none=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+    phone = fields.String(load_default=None, allow_none=True, validate=FullMatch(
         E164, error="must be E.164, e.g. +923001234567"))
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
     service_number = _text(40, load_default=None, allow_none=True, load_only=True, metadata={
@@ -52,8 +50,17 @@ class ParticipantIn(Strict):
     consent = fields.Nested(Consent, required=True)
 
 
+EDITABLE = tuple(name for name in ParticipantIn._declared_fields if name != "service_number")
+
+
 class ParticipantPatch(ParticipantIn):
-    """Any subset of the profile; `service_number: null` removes it."""
+    """Any subset of the profile; `service_number: null` removes it. A nested object
+    (`consent`, `duty_station`) replaces the stored one, so it must be whole."""
+
+    def __init__(self, **kwargs):
+        # Partial at the top level only: `partial=True` would reach into nested objects too.
+        kwargs.setdefault("partial", tuple(ParticipantIn._declared_fields))
+        super().__init__(**kwargs)
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
@@ -61,7 +68,13 @@ class ParticipantPatch(ParticipantIn):
             raise ValidationError("give at least one field to change", "_schema")
 
 
-class ParticipantQuery(Strict):
+def whole_profile_errors(merged: dict) -> dict:
+    """What the full profile schema refuses in a stored profile with a change applied."""
+    schema = ParticipantIn(only=EDITABLE)
+    return schema.validate(schema.dump(merged))
+
+
+class ParticipantQuery(Query):
     agency = fields.String(load_default=None)
 
 
@@ -104,7 +117,7 @@ class AgencyPatch(Strict):
     active = fields.Boolean(required=True, metadata={"description": "false retires it"})
 
 
-class AgencyQuery(Strict):
+class AgencyQuery(Query):
     active = fields.Boolean(load_default=None)
 
 

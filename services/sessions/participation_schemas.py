@@ -1,15 +1,11 @@
 """HTTP bodies for the roster, attendance, feedback and indicators."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from common.schemas import Query, Strict
 from services.sessions.domain.attendance import STATUSES
 
 ID = validate.Length(min=1, max=64)
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class RosterEntryOut(Schema):
@@ -45,7 +41,9 @@ class MarkOut(Schema):
 class FeedbackIn(Strict):
     rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
     comments = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=4000))
+                             validate=validate.Length(max=4000),
+                             metadata={"multiline": True,
+                                       "description": "may run over several lines"})
     consent_to_quote = fields.Boolean(load_default=False,
                                       metadata={"description": "may be quoted anonymously"})
 
@@ -59,7 +57,7 @@ class QuoteOut(Schema):
     comments = fields.String()
 
 
-class IndicatorQuery(Strict):
+class IndicatorQuery(Query):
     min_cell = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000),
                               metadata={"description": "hide counts smaller than this"})
     format = fields.String(load_default=None, validate=validate.OneOf(("json", "csv")))

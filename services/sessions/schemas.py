@@ -1,9 +1,10 @@
 """HTTP bodies of the sessions service: programmes, series, sessions and facilitators."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from common.schemas import E164, FullMatch, Query, Strict, moments_between
 from services.sessions.domain import lifecycle
 from services.sessions.domain.errors import InvalidDetailsError
 
@@ -12,16 +13,17 @@ FORMATS = ("classroom", "semi_structured_coaching")
 ROLES = ("regional_advisor", "law_enforcement_expert", "prosecution_expert", "trainer",
          "coach", "interpreter")
 LANGUAGES = ("en", "ur")
+# Who a series may be open to: the genders registration records (its GENDERS).
+GENDERS = ("female", "male", "other", "not_stated")
 ID = validate.Length(min=1, max=64)
-# Beyond these, a moment's UTC form, or a reminder days before it, leaves the calendar
-# (OverflowError, a 500, not a 422).
-PLAUSIBLE_MOMENT = validate.Range(min=datetime(1900, 1, 1, tzinfo=UTC),
-                                  max=datetime(2200, 1, 1, tzinfo=UTC))
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+# Plausible years for what is planned here (README, "What the APIs accept"); they also keep
+# a moment's UTC form and a reminder days before it inside the calendar.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+PLAUSIBLE_MOMENT = moments_between(datetime(2000, 1, 1, tzinfo=UTC),
+                                   datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC))
+PLAUSIBLE_DAY = validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                               error="must be between 2000-01-01 and 2099-12-31")
+IN_YEARS = {"description": "between 2000-01-01T00:00:00Z and 2099-12-31T23:59:59Z"}
 
 
 def _names(max_items: int = 20):
@@ -30,14 +32,19 @@ def _names(max_items: int = 20):
 
 
 class Period(Strict):
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = fields.Date(required=True, validate=PLAUSIBLE_DAY,
+                            metadata={"description": "between 2000-01-01 and 2099-12-31"})
+    ends_on = fields.Date(required=True, validate=PLAUSIBLE_DAY,
+                          metadata={"description": "between 2000-01-01 and 2099-12-31, "
+                                                   "not before starts_on"})
 
 
 class ProgrammeIn(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(max=4000))
+                                validate=validate.Length(max=4000),
+                                metadata={"multiline": True,
+                                          "description": "may run over several lines"})
     donors = _names()
     countries = _names()
     period = fields.Nested(Period, load_default=None, allow_none=True)
@@ -55,8 +62,13 @@ class ProgrammeOut(ProgrammeIn):
 
 
 class Eligibility(Strict):
-    genders = fields.List(fields.String(), load_default=None, allow_none=True)
-    agencies = fields.List(fields.String(), load_default=None, allow_none=True)
+    genders = fields.List(fields.String(validate=validate.OneOf(GENDERS)), load_default=None,
+                          allow_none=True, validate=validate.Length(max=len(GENDERS)),
+                          metadata={"description": f"any of: {', '.join(GENDERS)}"})
+    agencies = fields.List(fields.String(validate=validate.Length(min=1, max=120)),
+                           load_default=None, allow_none=True, validate=validate.Length(max=50),
+                           metadata={"description": "names as listed by registration's "
+                                                    "GET /agencies"})
 
 
 class SeriesIn(Strict):
@@ -84,7 +96,7 @@ class SeriesOut(SeriesIn):
     next_session = fields.Nested(SeriesSession, allow_none=True)
 
 
-class SeriesQuery(Strict):
+class SeriesQuery(Query):
     programme_id = fields.String(validate=ID)
 
 
@@ -93,8 +105,8 @@ class SessionIn(Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     topics = _names()
     format = fields.String(load_default="classroom", validate=validate.OneOf(FORMATS))
-    starts_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
-    ends_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
+    starts_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT, metadata=IN_YEARS)
+    ends_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT, metadata=IN_YEARS)
     timezone = fields.String(required=True, metadata={"example": "Asia/Karachi"})
     venue = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
@@ -145,15 +157,15 @@ class SessionOut(SessionIn):
     created_at = fields.AwareDateTime()
 
 
-class SessionQuery(Strict):
+class SessionQuery(Query):
     programme_id = fields.String(validate=ID)
     series_id = fields.String(validate=ID)
     status = fields.String(validate=validate.OneOf(lifecycle.STATUSES))
 
 
 class RescheduleIn(Strict):
-    starts_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
-    ends_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
+    starts_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT, metadata=IN_YEARS)
+    ends_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT, metadata=IN_YEARS)
     timezone = fields.String(validate=validate.Length(min=1, max=64))
     venue = fields.String(allow_none=True, validate=validate.Length(max=200))
     city = fields.String(allow_none=True, validate=validate.Length(max=100))
@@ -174,8 +186,8 @@ class FacilitatorIn(Strict):
     organisation = fields.String(required=True, validate=validate.Length(min=1, max=200))
     expertise = _names()
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^\+[1-9][0-9]{6,14}$", error="must be E.164, e.g. +923001234567"))
+    phone = fields.String(load_default=None, allow_none=True, validate=FullMatch(
+        E164, error="must be E.164, e.g. +923001234567"))
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
 
 

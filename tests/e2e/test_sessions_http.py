@@ -47,3 +47,20 @@ def test_impossible_session_gets_422_naming_the_field(stack, tokens, change, fie
                              headers=tokens("coordinator"), timeout=10)
     assert response.status_code == 422
     assert field in response.json()["errors"]["json"]
+
+
+def test_a_series_open_to_an_unlisted_agency_gets_422_and_a_listed_one_its_spelling(stack,
+                                                                                    tokens):
+    """Sessions asks the running registration for its list (REGISTRATION_URL, as make run sets)."""
+    coordinator = tokens("coordinator")
+    programme = requests.post(f"{stack.urls['sessions']}/programmes", json={"name": "GLO.ACT"},
+                              headers=coordinator, timeout=10).json()
+    series = {"programme_id": programme["id"], "title": "Coaching", "planned_sessions": 3}
+    refused = requests.post(f"{stack.urls['sessions']}/series", headers=coordinator, timeout=10,
+                            json={**series, "eligibility": {"agencies": ["Atlantis Police"]}})
+    assert refused.status_code == 422, refused.text
+    assert "agencies" in refused.json()["errors"]["json"]["eligibility"]
+    created = requests.post(f"{stack.urls['sessions']}/series", headers=coordinator, timeout=10,
+                            json={**series, "eligibility": {"agencies": ["PUNJAB POLICE"]}})
+    assert created.status_code == 201, created.text
+    assert created.json()["eligibility"]["agencies"] == ["Punjab Police"]

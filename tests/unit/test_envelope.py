@@ -28,6 +28,7 @@ def test_new_event_without_correlation_starts_one():
 
 @pytest.mark.parametrize("change, field", [
     ({"type": "Registered"}, "type"),
+    ({"type": "sessions.session.scheduled\n"}, "type"),  # `$` alone lets a newline through
     ({"specversion": "0.3"}, "specversion"),
     ({"time": "2021-03-25T09:00:00"}, "time"),
     ({"surprise": 1}, "surprise"),

@@ -1,13 +1,18 @@
 """What the sessions views share: the runtime, and domain refusals mapped to HTTP statuses."""
 
+import logging
+
 from flask import current_app
 
 from common.http import error_response
+from services.sessions.agency_list import AgencyListUnavailableError
 from services.sessions.domain.errors import (
     IllegalTransitionError,
     InvalidDetailsError,
     NotFoundError,
 )
+
+log = logging.getLogger(__name__)
 
 COORDINATOR = ("coordinator",)
 READERS = ("coordinator", "service")  # no names in these views, but not for `viewer`
@@ -23,6 +28,15 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(IllegalTransitionError, lambda exc: error_response(409, str(exc)))
     app.register_error_handler(InvalidDetailsError, lambda exc: error_response(
         422, "Unprocessable Entity", errors={"json": exc.errors}))
+    app.register_error_handler(AgencyListUnavailableError, _registration_unavailable)
+
+
+def _registration_unavailable(exc):
+    log.warning("registration's list of agencies unavailable", extra={"error": str(exc)})
+    response = error_response(503, "registration's list of agencies is unavailable; nothing "
+                                   "was written, retry later")
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def shown(document: dict) -> dict:

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import requires
-from services.sessions import programmes, series
+from services.sessions import agency_list, programmes, series
 from services.sessions.resources.common import COORDINATOR, READERS, runtime, shown
 from services.sessions.schemas import ProgrammeIn, ProgrammeOut, SeriesIn, SeriesOut, SeriesQuery
 
@@ -48,9 +48,13 @@ class SeriesList(MethodView):
     @requires(*COORDINATOR)
     @series_blp.arguments(SeriesIn)
     @series_blp.response(201, SeriesOut)
+    @series_blp.alt_response(503, description="registration's list of agencies is unavailable")
     def post(self, details):
-        """Create a series of a programme (coordinator); publishes `sessions.series.created`."""
-        created = series.create(runtime(), details)
+        """Create a series of a programme (coordinator); publishes `sessions.series.created`.
+        Agencies in `eligibility` must be on registration's list (asked for over HTTP)."""
+        eligibility = agency_list.eligibility_with_listed_agencies(runtime().settings,
+                                                                  details.get("eligibility"))
+        created = series.create(runtime(), {**details, "eligibility": eligibility})
         return shown(series.overview(runtime(), created["_id"]))
 
     @requires(*READERS)
