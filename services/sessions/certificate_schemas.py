@@ -1,16 +1,13 @@
 """HTTP bodies of certificates: the public verification answer and the coordinator's decisions."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
+
+from common.schemas import Query, Strict
 
 ID = validate.Length(min=1, max=64)
 
 
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class VerificationQuery(Strict):
+class VerificationQuery(Query):
     format = fields.String(load_default=None, validate=validate.OneOf(("json", "html")))
 
 
@@ -40,7 +37,7 @@ class RevokeIn(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
-class CertificateQuery(Strict):
+class CertificateQuery(Query):
     course_id = fields.String(required=True, validate=ID,
                               metadata={"description": "a series id, or a workshop's session id"})
 

@@ -59,6 +59,11 @@ VALID_BODIES = {  # (service, method, path): a body the schema accepts
         "status": "present"},
     ("sessions", "PUT", "/sessions/{session_id}/feedback/{participant_id}"): {
         "rating": 5, "comments": "Useful", "consent_to_quote": False},
+    ("sessions", "POST", "/certificates"): {
+        "session_id": "s1", "participant_id": "p1", "reason": "Attended the make-up day"},
+    ("sessions", "POST", "/certificates/{code}/revocation"): {"reason": "Recorded in error"},
+    ("sessions", "PUT", "/series/{series_id}/certificate-rule"): {
+        "min_attendance_share": 0.8, "require_first_days": True},
     ("notifications", "PUT", "/recipients/{recipient_id}/preferences"): {
         "reminders": {"email": True, "sms": False}},
 }

@@ -6,9 +6,10 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from common.auth import requires
+from common.schemas import Query
 from services.sessions import reports
 from services.sessions.resources.common import runtime
 
@@ -23,10 +24,7 @@ AS_HTML_OR_PDF = {200: {"content": {"text/html": {"schema": {"type": "string"}},
 blp = Blueprint("reports", __name__, description="The donor's report: figures, charts, quotes")
 
 
-class ReportQuery(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ReportQuery(Query):
     min_cell = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000),
                               metadata={"description": "hide counts smaller than this"})
     format = fields.String(load_default=None, validate=validate.OneOf(("html", "pdf")))
