@@ -29,6 +29,13 @@ MAX_PAGE = 1_000_000
 SWAGGER_UI_ASSETS = "/docs/swagger-ui/"
 
 
+HEALTH_BODY = {"application/json": {"schema": {
+    "type": "object", "required": ["status"], "additionalProperties": False,
+    "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]},
+                   "reasons": {"type": "array", "items": {"type": "string"},
+                               "description": "what is down (503 only)"}}}}}
+
+
 class CrossCuttingResponses(BasePlugin):
     """Documents the answers every operation can give besides its own, so a client (and the
     schemathesis run) finds each status it can meet declared, not left to `default`."""
@@ -37,8 +44,10 @@ class CrossCuttingResponses(BasePlugin):
         for method, operation in (operations or {}).items():
             responses = operation.setdefault("responses", {})
             if operation.get("security") == []:  # open: health
-                responses.setdefault("200", {"description": "ready (or alive)"})
-                responses.setdefault("503", {"description": "not ready, with the reasons"})
+                responses.setdefault("200", {"description": "ready (or alive)",
+                                             "content": HEALTH_BODY})
+                responses.setdefault("503", {"description": "not ready, with the reasons",
+                                             "content": HEALTH_BODY})
                 continue
             codes = [401, 403, 503]
             if "{" in (path or ""):
