@@ -1,5 +1,10 @@
 """The event catalogue as an AsyncAPI 2.6 document, generated from the marshmallow schemas.
 
+AsyncAPI 2.x schemas are JSON Schema (draft-07), not OpenAPI 3.0: a nullable field is
+`type: [..., "null"]` (or `anyOf` with `{"type": "null"}`), never `nullable: true`, which a standard
+validator ignores and so refuses every null. apispec writes that form for OpenAPI 3.1, whose schema
+dialect agrees with draft-07 on it, so the schemas are generated as for 3.1.
+
 Each service lists what it publishes in `services/<name>/events.py` as `PUBLISHED`
 (event type -> payload schema class). `python -m common.asyncapi > docs/asyncapi.json` writes the
 whole catalogue; each service serves its own part at `/asyncapi.json`.
@@ -14,6 +19,17 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from common.envelope import CONTENT_TYPE, EnvelopeSchema
 from common.topics import PARTITIONS, dlq
+
+JSON_SCHEMA_DIALECT = "3.1.0"  # apispec: nullable as `type: [.., "null"]`, as draft-07 reads it
+SERVERS = {
+    "local": {"url": "127.0.0.1:9092", "protocol": "kafka", "protocolVersion": "4.1",
+              "description": "`make run`'s broker (KAFKA_PORT moves it; TOPIC_PREFIX, when set, "
+                             "prefixes every channel name)"},
+    "compose": {"url": "kafka:9092", "protocol": "kafka", "protocolVersion": "4.1",
+                "description": "the broker of `docker compose up`, inside its network"},
+}
+CONTACT = {"name": "GLO.ACT platform team"}
+LICENSE = {"name": "Proprietary: no licence is granted; ask the programme before reuse"}
 
 SERVICES = {"registration": "registration.events", "sessions": "sessions.events",
             "notifications": "notifications.events"}
@@ -30,7 +46,7 @@ def _message_name(event_type: str) -> str:
 
 def document(services: tuple[str, ...] = tuple(SERVICES)) -> dict:
     """AsyncAPI for the topics ``services`` publish to."""
-    spec = APISpec("GLO.ACT programme platform events", "1.0.0", "3.0.3",
+    spec = APISpec("GLO.ACT programme platform events", "1.0.0", JSON_SCHEMA_DIALECT,
                    plugins=[MarshmallowPlugin()])
     spec.components.schema("Envelope", schema=EnvelopeSchema)
     channels, messages = {}, {}
@@ -41,7 +57,8 @@ def document(services: tuple[str, ...] = tuple(SERVICES)) -> dict:
             if data not in spec.components.schemas:
                 spec.components.schema(data, schema=schema)
             messages[name] = {
-                "name": event_type, "title": event_type, "contentType": CONTENT_TYPE,
+                "messageId": event_type, "name": event_type, "title": event_type,
+                "contentType": CONTENT_TYPE,
                 "summary": (schema.__doc__ or "").strip().splitlines()[0] if schema.__doc__
                 else event_type,
                 "bindings": {"kafka": {"key": {"type": "string",
@@ -71,7 +88,9 @@ def document(services: tuple[str, ...] = tuple(SERVICES)) -> dict:
     return {"asyncapi": "2.6.0",
             "info": {"title": "GLO.ACT programme platform events", "version": "1.0.0",
                      "description": "CloudEvents 1.0 in structured JSON mode over Kafka. "
-                                    "See docs/events.md for who consumes what."},
+                                    "See docs/events.md for who consumes what.",
+                     "contact": CONTACT, "license": LICENSE},
+            "servers": SERVERS,
             "defaultContentType": CONTENT_TYPE,
             "channels": channels,
             "components": {"schemas": spec.to_dict()["components"]["schemas"],

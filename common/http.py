@@ -8,9 +8,10 @@ import uuid
 from http import HTTPStatus
 
 from apispec import BasePlugin
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request, send_from_directory
 from flask_smorest import Api
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
 from common import asyncapi, health, idempotency, metrics
@@ -23,6 +24,16 @@ log = logging.getLogger(__name__)
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 MAX_PAGE = 1_000_000
+# Swagger UI from the pinned `swagger-ui-bundle` package, served by the service itself: `/docs`
+# works without internet and always runs the same, reviewed code.
+SWAGGER_UI_ASSETS = "/docs/swagger-ui/"
+
+
+HEALTH_BODY = {"application/json": {"schema": {
+    "type": "object", "required": ["status"], "additionalProperties": False,
+    "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]},
+                   "reasons": {"type": "array", "items": {"type": "string"},
+                               "description": "what is down (503 only)"}}}}}
 
 
 class CrossCuttingResponses(BasePlugin):
@@ -33,8 +44,10 @@ class CrossCuttingResponses(BasePlugin):
         for method, operation in (operations or {}).items():
             responses = operation.setdefault("responses", {})
             if operation.get("security") == []:  # open: health
-                responses.setdefault("200", {"description": "ready (or alive)"})
-                responses.setdefault("503", {"description": "not ready, with the reasons"})
+                responses.setdefault("200", {"description": "ready (or alive)",
+                                             "content": HEALTH_BODY})
+                responses.setdefault("503", {"description": "not ready, with the reasons",
+                                             "content": HEALTH_BODY})
                 continue
             codes = [401, 403, 503]
             if "{" in (path or ""):
@@ -57,7 +70,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_ASSETS,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_SPEC_OPTIONS={
             "info": {"description": description},
@@ -77,6 +90,8 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     app.after_request(_finish_request)
     app.add_url_rule("/metrics", "metrics", _metrics)
     app.add_url_rule("/asyncapi.json", "asyncapi", _asyncapi)
+    app.add_url_rule(f"{SWAGGER_UI_ASSETS}<path:filename>", "swagger_ui_assets",
+                     _swagger_ui_asset)
     app.register_error_handler(ConnectionFailure, _database_unavailable)
     app.register_error_handler(DuplicateKeyError, _conflict)
     app.register_error_handler(RecursionError, _too_deep)
@@ -188,6 +203,11 @@ def _asyncapi():
         document = asyncapi.document((current_app.config["SETTINGS"].service,))
         current_app.extensions["asyncapi"] = document
     return jsonify(document)
+
+
+def _swagger_ui_asset(filename: str):
+    """A file of the pinned Swagger UI (scripts, stylesheet, icons) for `/docs`."""
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
 
 
 def _backlog(runtime) -> dict:

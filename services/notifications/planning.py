@@ -9,13 +9,16 @@ from services.notifications import session_projection as sessions
 
 N = notifications
 
-# Enrollment event type -> (the status projected, the notice sent, whether it ends reminders)
+SESSION_CANCELLED = "sessions.session.cancelled"
+# Enrollment event type -> (the status projected, the notice sent, whether it ends reminders).
+# Registration cancels an enrollment only because its session was cancelled: the officer is told
+# that the session is cancelled (`session_cancelled`), once, not that her enrollment was.
 ENROLLMENT_NOTICES = {
     "registration.enrollment.confirmed": ("confirmed", N.ENROLLMENT_CONFIRMED, False),
     "registration.enrollment.promoted": ("promoted", N.ENROLLMENT_PROMOTED, False),
     "registration.enrollment.waitlisted": ("waitlisted", N.ENROLLMENT_WAITLISTED, False),
     "registration.enrollment.withdrawn": ("withdrawn", N.ENROLLMENT_WITHDRAWN, True),
-    "registration.enrollment.cancelled": ("cancelled", N.ENROLLMENT_CANCELLED, True),
+    "registration.enrollment.cancelled": ("cancelled", N.SESSION_CANCELLED, True),
 }
 
 
@@ -30,12 +33,27 @@ def enrollment_changed(runtime: Runtime, event: Event, payload: dict,
         reminders.cancel(runtime, {"recipient_id": participant_id, "session_id": session_id},
                          f"enrollment {status}")
     context = {"position": payload.get("position"), "reason": payload.get("reason")}
-    documents = [N.document(event, participant_id, kind, session_id=session_id,
+    cause = event
+    if kind == N.SESSION_CANCELLED:
+        cause = _session_cancellation(event, session_id)
+        context["sequence"] = (sessions.get(runtime, session_id) or {}).get("sequence", 0) + 1
+    documents = [N.document(cause, participant_id, kind, session_id=session_id,
                             context=context, now=now)]
     if status in enrollments.ACTIVE:
         documents += reminders.planned(event, participant_id, session_id,
                                        sessions.get(runtime, session_id), offsets, now)
     N.create_many(runtime, documents)  # the notice and its reminders: one insert
+
+
+def _session_cancellation(event: Event, session_id: str) -> Event:
+    """The session's cancellation, which caused this enrollment's (its `causationid`).
+
+    Both that event (for those projected as enrolled) and each enrollment's cancellation (for
+    everyone registration had enrolled, waiting list included) record the officer's notice; under
+    the one cause the unique index keeps one, whichever event arrives first.
+    """
+    return Event(type=SESSION_CANCELLED, subject=session_id, data={}, source="sessions",
+                 correlationid=event.correlationid, id=event.causationid or event.id)
 
 
 def session_scheduled(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
@@ -72,7 +90,9 @@ def session_cancelled(runtime: Runtime, event: Event, payload: dict, now: dateti
     """Cancel everything still waiting for the session, then tell everyone why."""
     session = sessions.status_changed(runtime, payload["session_id"], "cancelled",
                                       payload.get("reason"))
-    N.cancel_waiting(runtime, {"session_id": payload["session_id"]}, "session cancelled")
+    # Not the cancellation notices themselves: an enrollment's cancellation may have come first.
+    N.cancel_waiting(runtime, {"session_id": payload["session_id"],
+                               "kind": {"$ne": N.SESSION_CANCELLED}}, "session cancelled")
     if session is None:
         return
     context = {"reason": payload.get("reason"), "sequence": session.get("sequence", 0) + 1}

@@ -39,6 +39,17 @@ class EnrollmentOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class EnrollmentRecord(EnrollmentOut):
+    """An enrollment as registration keeps it, in a participant's export."""
+
+    revision = fields.Integer(metadata={"description": "the seat-log entry it was copied at"})
+
+
+class Eligibility(Schema):
+    genders = fields.List(fields.String(), allow_none=True)
+    agencies = fields.List(fields.String(), allow_none=True)
+
+
 class WaitingOut(Schema):
     position = fields.Integer()
     participant_id = fields.String()
@@ -68,7 +79,8 @@ class SeriesOut(Schema):
     title = fields.String(allow_none=True)
     planned_sessions = fields.Integer(allow_none=True)
     origin_session_id = fields.String(allow_none=True)
-    eligibility = fields.Dict(allow_none=True)
+    eligibility = fields.Nested(Eligibility, allow_none=True, metadata={
+        "description": "who may join: genders and agencies (null or empty: anyone)"})
     cohort = fields.List(fields.String())
 
 

@@ -132,6 +132,8 @@ class ParticipantExport(Schema):
     """Everything registration holds on one participant."""
 
     participant = fields.Nested(ParticipantOut)
-    enrollments = fields.List(fields.Dict())
+    # By name: enrollment_schemas.py imports this module (marshmallow's registry resolves it).
+    enrollments = fields.List(fields.Nested("EnrollmentRecord"))
     series = fields.List(fields.String())
     attended_sessions = fields.List(fields.String())
+

@@ -15,11 +15,15 @@ from common.topics import catalogue
 from devstack import services
 from devstack.infra import ensure_topics
 
+# Checks what the whole e2e run put on the topics, so it runs after every other e2e test.
+LAST = "test_events_match_the_asyncapi_catalogue.py"
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: Path(str(item.fspath)).name == LAST)  # stable: others keep order
 
 
 def _free_port() -> int:

@@ -22,7 +22,8 @@ def test_demo_loads_the_press_release_figures_once(stack):
     first = requests.get(f"{sessions}/sessions/{loaded['first_session_id']}/indicators",
                          headers=viewer, timeout=10).json()
     assert first["enrolled"] == {"total": 24, "by_gender": {"female": 24}, "by_agency": {
-        "Federal Investigation Agency": 18, "Punjab Police": 6}}
+        "Federal Investigation Agency": 18, "Punjab Police": 6}, "percent_women": 100.0,
+        "percent_by_agency": {"Federal Investigation Agency": 75.0, "Punjab Police": 25.0}}
     assert (first["days"], first["attendance_rate"]) == (2, 1.0)
     assert (first["position"], first["planned_sessions"]) == (1, 3)
     assert first["next_session"]["starts_at"].startswith("2021-07")

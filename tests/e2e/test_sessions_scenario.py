@@ -107,7 +107,8 @@ def test_press_release_cohort_through_the_coaching_series(sessions_api, registra
     _hold(call, first["id"], MARCH_DAYS)
     shown = call("GET", f"/sessions/{first['id']}/indicators", role="viewer")
     assert shown["enrolled"] == {"total": 24, "by_gender": {"female": 24},
-                                 "by_agency": {FIA: 18, PUNJAB: 6}}
+                                 "by_agency": {FIA: 18, PUNJAB: 6}, "percent_women": 100.0,
+                                 "percent_by_agency": {FIA: 75.0, PUNJAB: 25.0}}
     assert shown["attended"]["total"] == 24
     assert shown["days"] == 2
     assert shown["attendance_rate"] == 1.0
@@ -127,6 +128,11 @@ def test_press_release_cohort_through_the_coaching_series(sessions_api, registra
     published = call("GET", f"/series/{series['id']}/indicators", role="viewer",
                      params={"min_cell": 10})
     assert published["retained"]["by_agency"] == {FIA: 18, PUNJAB: None}
+    # FIA's 78.3 % of 23 would give Punjab's hidden 5 back: every agency share is hidden.
+    assert retention["retained"]["percent_by_agency"] == {FIA: round(1800 / 23, 1),
+                                                          PUNJAB: round(500 / 23, 1)}
+    assert published["retained"]["percent_by_agency"] == {FIA: None, PUNJAB: None}
+    assert published["retained"]["percent_women"] == 100.0
 
     overall = call("GET", f"/programmes/{programme['id']}/indicators", role="viewer")
     assert (overall["sessions"], overall["sessions_held"]) == (3, 2)

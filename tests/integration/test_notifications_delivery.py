@@ -1,6 +1,7 @@
 """Notifications on the real database and SMTP: what officers receive, once, in time."""
 
 import email
+import os
 import subprocess
 import sys
 import threading
@@ -29,7 +30,8 @@ from services.notifications.sender import Sender
 from services.notifications.settings import load_notification_settings
 from tests.conftest import read_topic, wait_for
 
-SHARED_INBOX = "http://127.0.0.1:1080"
+# The SMTP sink that devstack started (its port moves with SMTP_HTTP_PORT).
+SHARED_INBOX = os.environ.get("SMTP_HTTP_URL") or "http://127.0.0.1:1080"
 KARACHI_START = datetime(2031, 7, 20, 4, 0, tzinfo=UTC)  # 09:00 in Islamabad
 
 
@@ -357,6 +359,41 @@ def test_reminders_off_stops_reminders_but_not_the_cancellation_notice(programme
         "reminders switched off for this channel"
     assert by_kind["session_reminder_1d"]["status"] == "cancelled"
     assert by_kind["session_cancelled"]["status"] == "sent"
+
+
+@pytest.mark.parametrize("first", ["the session's cancellation", "the enrollments' cancellations"])
+def test_a_cancelled_session_tells_each_enrolled_officer_once_whatever_arrives_first(
+        programme, first):
+    session_id = programme.session()
+    officers = [programme.participant(f"cancel{n}") for n in range(2)]
+    enrolled = [programme.enroll(officers[0][0], session_id),
+                programme.enroll(officers[1][0], session_id,
+                                 type_="registration.enrollment.waitlisted")]
+    cancelled = new_event("sessions.session.cancelled", session_id, {
+        "session_id": session_id, "series_id": None, "reason": "Venue unavailable"}, "sessions")
+    # What registration publishes for each active enrollment, caused by the cancellation.
+    enrollments_cancelled = [cancelled.caused(
+        "registration.enrollment.cancelled", e.subject,
+        {**{k: e.data[k] for k in ("enrollment_id", "participant_id", "session_id",
+                                   "series_id")}, "sequence": 9, "reason": "Venue unavailable"},
+        "registration") for e in enrolled]
+    deliveries = [(SESSIONS_EVENTS, cancelled)] + [(REGISTRATION_EVENTS, e)
+                                                  for e in enrollments_cancelled]
+    if first != "the session's cancellation":
+        deliveries.reverse()
+    for topic, event in deliveries:
+        programme.deliver(topic, event)
+    sender_for(programme).run_once()
+
+    for participant_id, address in officers:
+        told = [(n["kind"], n["status"]) for n in programme.of(recipient_id=participant_id)
+                if "cancelled" in n["kind"]]
+        assert told == [("session_cancelled", "sent")]
+        cancellations = [m for m in inbox(SHARED_INBOX, address) if "ancel" in m["subject"]]
+        assert [m["subject"] for m in cancellations] == ["Cancelled: Coaching 2 of 3"]
+        text = raw_message(SHARED_INBOX, cancellations[0]["id"]).get_body(
+            ("plain",)).get_content()
+        assert "Reason: Venue unavailable" in text
 
 
 def test_withdrawal_cancels_reminders_and_late_enrollment_skips_passed_ones(programme):

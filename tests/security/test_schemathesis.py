@@ -9,6 +9,7 @@ admin's valid requests with made-up ids. Bounded and derandomized: the same exam
 import re
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
@@ -94,3 +95,77 @@ def test_indicators_as_csv_or_json_hold_to_the_document(stack, tokens, openapi, 
     assert response.headers["content-type"][0].startswith(wanted)
     documented = openapi["sessions"]["paths"]["/sessions/{session_id}/indicators"]["get"]
     assert wanted in documented["responses"]["200"].get("content", {})  # not left undescribed
+
+
+def _resolve(schema: dict, schemas: dict) -> dict:
+    while "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+    for combined in ("allOf", "anyOf", "oneOf"):  # nullable nested schemas come as anyOf
+        options = [o for o in schema.get(combined, []) if o.get("type") != "null"
+                   and not (o.get("nullable") and set(o) <= {"type", "nullable"})]
+        if options:
+            return _resolve(options[0], schemas)
+    return schema
+
+
+def _undeclared(value, schema: dict, schemas: dict, where: str = "") -> list[str]:
+    """Where ``value`` holds data that ``schema`` leaves undescribed (a bare object, or a key
+    it does not name), so a client cannot know it from the document."""
+    schema = _resolve(schema, schemas)
+    if isinstance(value, dict):
+        named, others = schema.get("properties"), schema.get("additionalProperties")
+        if not named and not others:
+            return [f"{where or '/'}: an object whose properties are not declared"]
+        found = []
+        for key, item in value.items():
+            if named and key in named:
+                found += _undeclared(item, named[key], schemas, f"{where}/{key}")
+            elif isinstance(others, dict) and others:
+                found += _undeclared(item, others, schemas, f"{where}/{key}")
+            else:
+                found.append(f"{where}/{key}: not declared")
+        return found
+    if isinstance(value, list):
+        return [problem for n, item in enumerate(value)
+                for problem in _undeclared(item, schema.get("items", {}), schemas, f"{where}/{n}")]
+    return []
+
+
+@pytest.mark.parametrize("service", ["notifications", "registration", "sessions"])
+def test_every_get_answers_a_body_its_document_declares_whole(stack, tokens, openapi, world,
+                                                             service):
+    document = openapi[service]
+    schemas = document.get("components", {}).get("schemas", {})
+    feed = requests.get(f"{stack.urls['notifications']}/notifications",
+                        params={"recipient_id": world["participants"][1]},
+                        headers=tokens("viewer"), timeout=10).json()
+    values = {**_path_values(world, stack, tokens), "notification_id": feed[0]["id"]}
+    checked, problems = [], []
+    for operation in (r.ok() for r in schemathesis.openapi.from_dict(document)
+                      .get_all_operations()):
+        if operation.method.upper() != "GET":
+            continue
+        names = re.findall(r"\{([^}]+)\}", operation.path)
+        queries = [{}] + ([{"min_cell": 5}] if operation.path.endswith("/indicators") else [])
+        for query in queries:
+            case = operation.Case(path_parameters={n: values[n] for n in names}, query=query)
+            response = case.call_and_validate(base_url=stack.urls[service],
+                                              headers=tokens("coordinator"), checks=CHECKS,
+                                              timeout=10)
+            if response.status_code != 200 or "json" not in response.headers.get(
+                    "content-type", [""])[0]:
+                continue
+            checked.append(f"{operation.path} {query}")
+            declared = operation.definition.raw["responses"]["200"].get("content", {}).get(
+                "application/json", {}).get("schema")
+            if declared is None:
+                problems.append(f"GET {operation.path}: a JSON body with no schema declared")
+                continue
+            problems += [f"GET {operation.path} {query}: {p}"
+                         for p in _undeclared(response.json(), declared, schemas)]
+    assert problems == [], "\n".join(problems)
+    if service == "sessions":
+        assert {c.split()[0] for c in checked} >= {"/sessions/{session_id}/indicators",
+                                                   "/series/{series_id}/indicators",
+                                                   "/programmes/{programme_id}/indicators"}
+    assert checked, f"no GET of {service} answered 200 with JSON"

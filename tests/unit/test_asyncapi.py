@@ -2,11 +2,14 @@
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from common.asyncapi import SERVICES, document, published
+from common.envelope import Event
+from tests.asyncapi_contract import Catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +63,70 @@ def test_every_reference_in_the_document_resolves():
         for part in ref.removeprefix("#/").split("/"):
             target = target[part]
         assert isinstance(target, dict), ref
+
+
+def _keys(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _keys(value)
+
+
+def test_document_uses_json_schema_not_openapi_nullable():
+    assert "nullable" not in set(_keys(document())), (
+        "`nullable` is OpenAPI 3.0's; AsyncAPI 2.x schemas are JSON Schema: type [.., 'null']")
+
+
+def test_each_message_has_its_own_message_id():
+    messages = document()["components"]["messages"]
+    ids = [message.get("messageId") for message in messages.values()]
+    assert None not in ids
+    assert len(set(ids)) == len(ids) == len(messages)
+
+
+def test_document_names_its_servers_contact_and_license():
+    catalogue = document()
+    assert {s["protocol"] for s in catalogue["servers"].values()} == {"kafka"}
+    assert catalogue["info"]["contact"]["name"]
+    assert catalogue["info"]["license"]["name"]
+
+
+def _event(service: str, event_type: str, data: dict, causationid: str | None = None) -> dict:
+    schema = published(service)[event_type]
+    return Event(event_type, "subject-1", schema().dump(data), service, "corr-1",
+                 causationid).to_dict()
+
+
+def test_events_with_null_fields_validate_under_a_draft7_validator():
+    starts = datetime(2021, 3, 25, 4, 0, tzinfo=UTC)
+    events = [
+        _event("registration", "registration.enrollment.waitlisted", {
+            "enrollment_id": "e1", "participant_id": "p1", "session_id": "s1",
+            "series_id": None, "sequence": 3, "position": 1}),
+        _event("sessions", "sessions.session.scheduled", {
+            "session_id": "s1", "series_id": None, "position": None, "planned_sessions": None,
+            "kind": "coaching_session", "title": "Coaching 1 of 3", "starts_at": starts,
+            "ends_at": starts + timedelta(hours=32), "timezone": "Asia/Karachi",
+            "capacity": 24, "venue": None, "city": "Islamabad", "country": "Pakistan",
+            "languages": ["en"]}, causationid="cause-1"),
+        _event("notifications", "notifications.notification.failed", {
+            "notification_id": "n1", "recipient_id": "p1", "kind": "session_reminder_7d",
+            "channel": "email", "cause_event_id": "e1", "session_id": None, "reason": None,
+            "attempts": 6}),
+    ]
+    catalogue = Catalogue(json.loads(json.dumps(document())))
+    assert {e["type"]: catalogue.problems(e) for e in events} == {e["type"]: [] for e in events}
+
+
+def test_a_draft7_validator_still_refuses_what_the_schemas_refuse():
+    catalogue = Catalogue(json.loads(json.dumps(document())))
+    wrong = _event("registration", "registration.participant.erased", {"participant_id": "p1"})
+    wrong["data"]["name"] = "Sana"  # contact details never travel in the clear
+    assert catalogue.problems(wrong)
+    missing = _event("registration", "registration.participant.erased", {"participant_id": "p"})
+    del missing["data"]["participant_id"]
+    assert catalogue.problems(missing)
+    assert catalogue.problems({**missing, "type": "registration.participant.renamed"})

@@ -18,7 +18,8 @@ def _cohort():
 def test_session_of_the_press_release_counts_24_women_by_agency_at_full_attendance():
     shown = indicators.session_indicators(_cohort(), DAYS)
     assert shown["enrolled"] == {"total": 24, "by_gender": {"female": 24}, "by_agency": {
-        "Federal Investigation Agency": 18, "Punjab Police": 6}}
+        "Federal Investigation Agency": 18, "Punjab Police": 6}, "percent_women": 100.0,
+        "percent_by_agency": {"Federal Investigation Agency": 75.0, "Punjab Police": 25.0}}
     assert shown["attended"]["total"] == 24
     assert shown["days"] == 2
     assert shown["attendance_rate"] == 1.0
@@ -108,3 +109,30 @@ def test_series_session_rows_hide_small_head_counts_and_their_rates():
     assert shown["sessions"] == [
         {"session_id": "s1", "enrolled": None, "attendance_rate": None},
         {"session_id": "s2", "enrolled": 24, "attendance_rate": 0.5}]
+
+
+def test_shares_of_women_and_of_each_agency_are_percentages_of_the_head_count():
+    records = _cohort()[:20] + [_officer(30, gender="male", agency="Customs")]
+    shown = indicators.session_indicators(records, DAYS)["enrolled"]
+    assert shown["percent_women"] == round(100 * 20 / 21, 1)
+    assert shown["percent_by_agency"] == {"Customs": round(100 / 21, 1),
+                                          "Federal Investigation Agency": round(1800 / 21, 1),
+                                          "Punjab Police": round(200 / 21, 1)}
+    assert indicators.breakdown([])["percent_women"] is None
+
+
+def test_a_suppressed_count_cannot_be_worked_out_from_a_published_share():
+    records = _cohort()[:20] + [_officer(30, gender="male", agency="Customs")]
+    shown = indicators.suppress(indicators.session_indicators(records, DAYS), k=5)["enrolled"]
+    assert shown["by_gender"]["male"] is None and shown["by_agency"]["Punjab Police"] is None
+    # 100 - share of women = share of men: hidden with the men's count; the same for agencies.
+    assert shown["percent_women"] is None
+    assert shown["percent_by_agency"] == {"Customs": None, "Federal Investigation Agency": None,
+                                          "Punjab Police": None}
+
+
+def test_shares_stay_when_no_count_of_their_breakdown_is_suppressed():
+    shown = indicators.suppress(indicators.session_indicators(_cohort(), DAYS), k=5)["enrolled"]
+    assert shown["percent_women"] == 100.0
+    assert shown["percent_by_agency"] == {"Federal Investigation Agency": 75.0,
+                                          "Punjab Police": 25.0}

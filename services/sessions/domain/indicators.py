@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 ATTENDED = ("present", "late")
+WOMEN = "female"
 
 
 def attended(record: dict) -> bool:
@@ -15,15 +16,22 @@ def attended(record: dict) -> bool:
 
 
 def breakdown(records: Iterable[dict]) -> dict:
-    """Head count, by gender and by agency."""
+    """Head count, by gender and by agency, and the shares donors quote (in percent)."""
     records = list(records)
-    return {"total": len(records),
-            "by_gender": dict(sorted(Counter(r["gender"] for r in records).items())),
-            "by_agency": dict(sorted(Counter(r["agency"] for r in records).items()))}
+    total = len(records)
+    by_gender = dict(sorted(Counter(r["gender"] for r in records).items()))
+    by_agency = dict(sorted(Counter(r["agency"] for r in records).items()))
+    return {"total": total, "by_gender": by_gender, "by_agency": by_agency,
+            "percent_women": percent(by_gender.get(WOMEN, 0), total),
+            "percent_by_agency": {a: percent(n, total) for a, n in by_agency.items()}}
 
 
 def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
 
 
 def feedback(ratings: Iterable[int | None]) -> dict:
@@ -86,8 +94,9 @@ COUNT_GROUPS = ("enrolled", "attended", "cohort", "retained")
 def suppress(indicators: dict, k: int) -> dict:
     """Hide every count smaller than ``k`` (but not zero) and the figures derived from it.
 
-    Complementary suppression (hiding a second cell so the first cannot be recomputed from a
-    total) is not attempted; publish totals with care.
+    A breakdown with a hidden count hides all its shares: the shares add up to 100 %, so any of
+    them would give the hidden one back. Complementary suppression of counts (hiding a second
+    cell so the first cannot be recomputed from a total) is not attempted; publish totals with care.
     """
     if k <= 1:
         return indicators
@@ -98,10 +107,7 @@ def suppress(indicators: dict, k: int) -> dict:
 
     for name in COUNT_GROUPS:
         if name in hidden:
-            group = hidden[name]
-            hidden[name] = {"total": cell(group["total"]),
-                            "by_gender": {g: cell(n) for g, n in group["by_gender"].items()},
-                            "by_agency": {a: cell(n) for a, n in group["by_agency"].items()}}
+            hidden[name] = _suppress_breakdown(hidden[name], cell)
     if "attendance_by_day" in hidden:
         days = []
         for day in hidden["attendance_by_day"]:
@@ -121,6 +127,18 @@ def suppress(indicators: dict, k: int) -> dict:
         hidden["rate"] = None
     hidden["min_cell"] = k
     return hidden
+
+
+def _suppress_breakdown(group: dict, cell) -> dict:
+    by_gender = {g: cell(n) for g, n in group["by_gender"].items()}
+    by_agency = {a: cell(n) for a, n in group["by_agency"].items()}
+    total = cell(group["total"])
+    genders_whole = total is not None and None not in by_gender.values()
+    agencies_whole = total is not None and None not in by_agency.values()
+    return {"total": total, "by_gender": by_gender, "by_agency": by_agency,
+            "percent_women": group.get("percent_women") if genders_whole else None,
+            "percent_by_agency": {a: share if agencies_whole else None
+                                  for a, share in group.get("percent_by_agency", {}).items()}}
 
 
 def flatten(indicators: dict, prefix: str = "") -> list[tuple[str, object]]:

@@ -10,13 +10,19 @@ from flask_smorest import Blueprint
 from common.auth import requires
 from services.sessions import indicators
 from services.sessions.domain import indicators as arithmetic
+from services.sessions.indicator_schemas import (
+    ProgrammeIndicators,
+    SeriesIndicators,
+    SessionIndicators,
+)
 from services.sessions.participation_schemas import IndicatorQuery
 from services.sessions.resources.common import INDICATOR_READERS, runtime
 
 DESCRIPTION = "the indicators as JSON, or CSV; `?min_cell=k` hides counts below k"
-# Documented by hand: flask-smorest declares one content type per response.
-AS_JSON_OR_CSV = {200: {"content": {"application/json": {"schema": {"type": "object"}},
-                                    "text/csv": {"schema": {"type": "string"}}}}}
+# flask-smorest declares one content type per response: the CSV is added by hand.
+OR_CSV = {200: {"content": {"text/csv": {"schema": {"type": "string", "description": (
+    "two columns, `indicator,value`: each figure of the JSON answer named by its path, e.g. "
+    "`enrolled.percent_by_agency.Punjab Police`; a hidden figure is an empty value")}}}}}
 
 blp = Blueprint("indicators", __name__,
                 description="Participation, attendance, retention and feedback figures; no names")
@@ -40,8 +46,9 @@ def _answer(figures: dict, query: dict):
 class SessionIndicators(MethodView):
     @requires(*INDICATOR_READERS)
     @blp.arguments(IndicatorQuery, location="query")
-    @blp.response(200, description=DESCRIPTION, content_type="application/json")
-    @blp.doc(responses=AS_JSON_OR_CSV)
+    @blp.response(200, SessionIndicators, description=DESCRIPTION,
+                  content_type="application/json")
+    @blp.doc(responses=OR_CSV)
     def get(self, query, session_id):
         """Enrolled and attended by gender and agency, attendance per day, feedback, position
         in the series and the next session (coordinator, viewer, service)."""
@@ -52,8 +59,9 @@ class SessionIndicators(MethodView):
 class SeriesIndicators(MethodView):
     @requires(*INDICATOR_READERS)
     @blp.arguments(IndicatorQuery, location="query")
-    @blp.response(200, description=DESCRIPTION, content_type="application/json")
-    @blp.doc(responses=AS_JSON_OR_CSV)
+    @blp.response(200, SeriesIndicators, description=DESCRIPTION,
+                  content_type="application/json")
+    @blp.doc(responses=OR_CSV)
     def get(self, query, series_id):
         """Retention (who attended every session held so far) and each session's figures
         (coordinator, viewer, service)."""
@@ -64,8 +72,9 @@ class SeriesIndicators(MethodView):
 class ProgrammeIndicators(MethodView):
     @requires(*INDICATOR_READERS)
     @blp.arguments(IndicatorQuery, location="query")
-    @blp.response(200, description=DESCRIPTION, content_type="application/json")
-    @blp.doc(responses=AS_JSON_OR_CSV)
+    @blp.response(200, ProgrammeIndicators, description=DESCRIPTION,
+                  content_type="application/json")
+    @blp.doc(responses=OR_CSV)
     def get(self, query, programme_id):
         """Distinct participants enrolled and attended across the programme, feedback
         (coordinator, viewer, service)."""
