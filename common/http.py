@@ -43,13 +43,13 @@ class CrossCuttingResponses(BasePlugin):
     def operation_helper(self, path=None, operations=None, **kwargs):
         for method, operation in (operations or {}).items():
             responses = operation.setdefault("responses", {})
-            if operation.get("security") == []:  # open: health
+            if (path or "").startswith("/health/"):
                 responses.setdefault("200", {"description": "ready (or alive)",
                                              "content": HEALTH_BODY})
                 responses.setdefault("503", {"description": "not ready, with the reasons",
                                              "content": HEALTH_BODY})
                 continue
-            codes = [401, 403, 503]
+            codes = [503] if operation.get("security") == [] else [401, 403, 503]
             if "{" in (path or ""):
                 codes.append(404)
             if method in ("post", "put", "patch", "delete"):

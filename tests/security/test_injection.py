@@ -32,7 +32,8 @@ def _path_values(world, stack, tokens) -> dict:
             "session_id": world["session"], "series_id": world["series"],
             "programme_id": world["programme"], "facilitator_id": world["facilitator"],
             "enrollment_id": world["enrollments"][1], "agency_id": agencies[0]["id"],
-            "day": "2032-05-10", "kind": "session_reminder"}
+            "day": "2032-05-10", "kind": "session_reminder",
+            "code": "ABCD-EFGH-JK"}  # a certificate code nobody holds: answered "unknown"
 
 
 def _fill(template: str, values: dict) -> str:

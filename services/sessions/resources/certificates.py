@@ -26,7 +26,7 @@ from services.sessions.resources.common import COORDINATOR, runtime, shown
 PAGES = Environment(loader=FileSystemLoader(Path(__file__).parents[1] / "templates"),
                     autoescape=select_autoescape(["html"]))
 blp = Blueprint("certificates", __name__, description="Certificates of completion")
-AS_JSON_OR_HTML = {200: {"content": {"application/json": {"schema": {"type": "object"}},
+AS_JSON_OR_HTML = {200: {"content": {"application/json": {"schema": VerificationOut},
                                      "text/html": {"schema": {"type": "string"}}}},
                    429: {"description": "too many verifications from this address"}}
 
