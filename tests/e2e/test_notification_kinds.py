@@ -6,10 +6,13 @@ import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 from services.notifications import notifications
+from tests.conftest import wait_for
 from tests.e2e.pipeline import Pipeline, now
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +31,7 @@ KINDS = {
     "session_reminder_1d": "reminded",
     "facilitator_assigned": "facilitator",
     "feedback_requested": "attendee",
+    "certificate_issued": "attendee",
 }
 
 
@@ -79,11 +83,21 @@ def scenario(stack, tokens, smtp_inbox, kafka_bootstrap) -> tuple[Pipeline, dict
     p.received(people["cohort member"], "enrollment_confirmed")
     p.session(future + timedelta(days=60), series_id=series)
 
-    held_session = p.session(now() - timedelta(days=2), capacity=5)
+    held_from = now() - timedelta(days=2)
+    held_session = p.session(held_from, capacity=5)
     attendee, people["attendee"] = p.officer()
     p.enroll(attendee, held_session)
     p.received(people["attendee"], "enrollment_confirmed")
     p.call("sessions", "POST", f"/sessions/{held_session}/start")
+    # Present on every day it was held: a session outside a series is a course of its own.
+    karachi = ZoneInfo("Asia/Karachi")
+    days = sorted({held_from.astimezone(karachi).date(),
+                   (held_from + timedelta(hours=8)).astimezone(karachi).date()})
+    for day in days:  # accepted once sessions' roster has her (from her enrollment's event)
+        wait_for(lambda day=day: requests.post(
+            f"{stack.urls['sessions']}/sessions/{held_session}/attendance/{day.isoformat()}",
+            json={"marks": [{"participant_id": attendee, "status": "present"}]},
+            headers=p.headers, timeout=15).status_code == 200, timeout_s=60)
     p.call("sessions", "POST", f"/sessions/{held_session}/complete")
     return p, people
 
