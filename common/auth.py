@@ -11,6 +11,8 @@ import jwt
 from flask import current_app, g, request
 from flask_smorest import abort
 
+from common import idempotency
+
 ROLES = ("admin", "coordinator", "service", "viewer")
 ALGORITHM = "HS256"
 
@@ -79,7 +81,8 @@ def _unauthorized(message: str):
 
 
 def requires(*roles: str):
-    """Allow a view to callers holding one of ``roles`` (admin holds every role)."""
+    """Allow a view to callers holding one of ``roles`` (admin holds every role); a repeated
+    `Idempotency-Key` is answered from the store only after that check."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
@@ -87,6 +90,9 @@ def requires(*roles: str):
             if not principal.has_any(roles):
                 abort(403, message=f"this needs one of the roles: {', '.join(roles)}")
             g.principal = principal
+            replayed = idempotency.replay_if_seen(principal.subject)
+            if replayed is not None:
+                return replayed
             return view(*args, **kwargs)
         wrapper._roles = roles
         return wrapper
