@@ -11,14 +11,14 @@ import json
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from common.config import env
+from common.config import DEVELOPMENT_SECRETS, secret
 
-DEV_SEALING_SECRET = "dev-only-contact-sealing-secret"  # noqa: S105
+DEV_SEALING_SECRET = DEVELOPMENT_SECRETS["CONTACT_SEALING_KEY"]
 
 
 def _fernet() -> Fernet:
-    secret = env("CONTACT_SEALING_KEY", DEV_SEALING_SECRET).encode()
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret).digest()))
+    key = secret("CONTACT_SEALING_KEY").encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key).digest()))
 
 
 def seal(contact: dict) -> str:

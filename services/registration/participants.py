@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from common.config import env
+from common.config import secret
 from common.runtime import Runtime
 from common.sealing import seal
 from services.registration import agencies, events
 
 COLLECTION = "participants"
-DEV_SERVICE_NUMBER_KEY = "dev-only-service-number-hash-key"  # noqa: S105
 PERSONAL = ("given_name", "family_name", "email", "phone", "unit", "rank", "duty_station",
             "preferred_language", "consent")
 
@@ -53,10 +52,10 @@ def email_key(email: str) -> str:
 
 def service_number_key(agency: str, number: str) -> str:
     """Keyed hash of (agency, service number): equal for the same officer, unreadable."""
-    secret = env("SERVICE_NUMBER_HASH_KEY", DEV_SERVICE_NUMBER_KEY).encode()
+    key = secret("SERVICE_NUMBER_HASH_KEY").encode()
     normal = "".join(ch for ch in number.upper() if ch.isalnum())
     message = f"{agencies.name_key(agency)}\n{normal}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _identity(participant_id: str, agency: str, number: str | None) -> dict:

@@ -12,7 +12,7 @@ from devstack.compose_schema import schema_path
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("registration", "sessions", "notifications")
-READS = re.compile(r"""(?:\benv|environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+READS = re.compile(r"""(?:\benv|\bsecret|environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
 @pytest.fixture(scope="module")
