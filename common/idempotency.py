@@ -6,6 +6,8 @@ A key is looked at only once the caller is authorised (`common.auth.requires` ca
 """
 
 import hashlib
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, request
@@ -51,7 +53,7 @@ def replay_if_seen(subject: str):
         if first is None or (first["state"] == "in_progress"
                              and _aware(first["created_at"]) < now - STALE_AFTER):
             store.replace_one({"_id": key_id}, claim, upsert=True)
-        elif first["body_hash"] != body_hash:
+        elif first.get("body_hash", body_hash) != body_hash:
             abort(422, message="this Idempotency-Key was used with a different request body; "
                                "send a new key for a new request",
                   errors={"headers": {"Idempotency-Key": ["Used with a different body."]}})
@@ -84,3 +86,14 @@ def remember(response):
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def gone(db, quoted: str, message: str) -> int:
+    """Stored answers that quote ``quoted`` become a 410 with ``message``: a retry learns the
+    record is gone instead of re-creating it, and nothing of the first answer (its body, the
+    hash of the request body) is kept. Returns how many keys were turned."""
+    body = json.dumps({"code": 410, "status": "Gone", "message": message})
+    return db[COLLECTION].update_many(
+        {"body": {"$regex": re.escape(quoted)}},
+        {"$set": {"status": 410, "body": body, "content_type": "application/json"},
+         "$unset": {"body_hash": ""}}).modified_count

@@ -1,9 +1,8 @@
 """An officer's rights over her data: an export of everything held, and erasure."""
 
-import re
 from datetime import UTC, datetime
 
-from common.mongo import IDEMPOTENCY_KEYS
+from common import idempotency
 from common.runtime import Runtime
 from services.registration import cohorts, enrollments, events, participants
 from services.registration.session_projection import attended
@@ -42,6 +41,7 @@ def erase(runtime: Runtime, participant_id: str) -> dict:
     stored = runtime.update(participants.COLLECTION,
                             {"_id": participant_id, "erased_at": {"$exists": False}},
                             scrub, [event])
-    # Stored answers to repeated requests may quote her profile: they go too.
-    runtime.db[IDEMPOTENCY_KEYS].delete_many({"body": {"$regex": re.escape(participant_id)}})
+    # Stored answers to repeated requests quote her profile: each becomes a 410 without it, so
+    # a client retrying her registration is told she was erased rather than re-creating her.
+    idempotency.gone(runtime.db, participant_id, f"participant {participant_id} was erased")
     return stored or participants.get(runtime, participant_id)

@@ -78,3 +78,20 @@ def test_erased_officer_cannot_be_enrolled(api, unique):  # noqa: F811
                           headers=auth(config, "coordinator"))
     assert refused.status_code == 409
     assert "erased" in refused.get_json()["message"]
+
+
+def test_a_retried_registration_after_erasure_gets_410_not_a_new_officer(api, unique):  # noqa: F811
+    client, runtime, config = api
+    headers = {**auth(config, "coordinator"), "Idempotency-Key": f"register-{unique}"}
+    officer = client.post("/participants", json=profile_of(unique), headers=headers)
+    assert officer.status_code == 201
+    assert client.post(f"/participants/{officer.get_json()['id']}/erasure",
+                       headers=auth(config, "coordinator")).status_code == 200
+
+    retried = client.post("/participants", json=profile_of(unique), headers=headers)
+    assert retried.status_code == 410, retried.get_json()
+    assert "erased" in retried.get_json()["message"]
+    assert runtime.db["participants"].count_documents({}) == 1
+    kept = str(list(runtime.db["idempotency_keys"].find({})))
+    for personal in ("Ayesha", "Khan", profile_of(unique)["email"], "+923001234567"):
+        assert personal not in kept
