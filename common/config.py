@@ -8,15 +8,11 @@ DEVELOPMENT_ENV = "GLO_ACT_ENV"
 DEVELOPMENT_SECRETS = {
     "JWT_SECRET": "dev-only-secret-change-me-in-production-0123456789",
     "SERVICE_NUMBER_HASH_KEY": "dev-only-service-number-hash-key",
-    "CONTACT_SEALING_KEY": "dev-only-contact-sealing-secret",
 }
 DEV_JWT_SECRET = DEVELOPMENT_SECRETS["JWT_SECRET"]
 # Which secrets each process needs; every other process (the mint command, tests' own
 # clients) needs only the token secret.
-NEEDED_SECRETS = {"registration": ("JWT_SECRET", "SERVICE_NUMBER_HASH_KEY",
-                                   "CONTACT_SEALING_KEY"),
-                  "sessions": ("JWT_SECRET", "CONTACT_SEALING_KEY"),
-                  "notifications": ("JWT_SECRET", "CONTACT_SEALING_KEY")}
+NEEDED_SECRETS = {"registration": ("JWT_SECRET", "SERVICE_NUMBER_HASH_KEY")}
 GENERATE = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 

@@ -14,7 +14,6 @@ from pymongo.errors import DuplicateKeyError
 
 from common.config import secret
 from common.runtime import Runtime
-from common.sealing import seal
 from services.registration import agencies, events
 
 COLLECTION = "participants"
@@ -85,14 +84,11 @@ def _check_duplicates(runtime: Runtime, document: dict, exclude: str | None = No
 
 
 def _announcement(runtime: Runtime, kind: str, document: dict):
-    contact = {"given_name": document["given_name"], "family_name": document["family_name"],
-               "email": document["email"], "phone": document.get("phone")}
     schema = events.ParticipantUpdated() if kind == events.PARTICIPANT_UPDATED \
         else events.ParticipantRegistered()
     return runtime.event(kind, document["_id"], schema.dump({
         "participant_id": document["_id"], "gender": document["gender"],
-        "agency": document["agency"], "preferred_language": document["preferred_language"],
-        "contact_sealed": seal(contact)}))
+        "agency": document["agency"], "preferred_language": document["preferred_language"]}))
 
 
 def register(runtime: Runtime, profile: dict) -> dict:

@@ -95,3 +95,14 @@ def test_a_retried_registration_after_erasure_gets_410_not_a_new_officer(api, un
     kept = str(list(runtime.db["idempotency_keys"].find({})))
     for personal in ("Ayesha", "Khan", profile_of(unique)["email"], "+923001234567"):
         assert personal not in kept
+
+
+def test_the_contact_of_an_erased_officer_is_gone(api, unique):  # noqa: F811
+    client, runtime, config = api
+    officer = register(client, config, unique)
+    path = f"/participants/{officer['id']}/contact"
+    assert client.get(path, headers=auth(config, "service")).status_code == 200
+    client.post(f"/participants/{officer['id']}/erasure", headers=auth(config, "coordinator"))
+    gone = client.get(path, headers=auth(config, "service"))
+    assert gone.status_code == 410
+    assert officer["email"] not in gone.get_data(as_text=True)

@@ -11,14 +11,13 @@ from common import config
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = {"JWT_SECRET": "a-production-jwt-secret-of-at-least-32-characters",
-          "SERVICE_NUMBER_HASH_KEY": "a-production-service-number-key-0123456789",
-          "CONTACT_SEALING_KEY": "a-production-contact-sealing-key-0123456789"}
+          "SERVICE_NUMBER_HASH_KEY": "a-production-service-number-key-0123456789"}
 
 
 @pytest.fixture
 def production(monkeypatch):
     monkeypatch.delenv("GLO_ACT_ENV", raising=False)
-    for name in (*STRONG, "CONTACT_SEALING_KEY"):
+    for name in STRONG:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -40,7 +39,6 @@ def test_a_development_value_is_refused_outside_development(production):
 
 def test_each_service_needs_only_its_own_secrets(production):
     production.setenv("JWT_SECRET", STRONG["JWT_SECRET"])
-    production.setenv("CONTACT_SEALING_KEY", STRONG["CONTACT_SEALING_KEY"])
     assert config.load("sessions").jwt_secret == STRONG["JWT_SECRET"]
     with pytest.raises(config.ConfigurationError, match="SERVICE_NUMBER_HASH_KEY"):
         config.load("registration")
@@ -59,7 +57,7 @@ def test_development_mode_runs_on_the_development_values(production):
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("GLO_ACT_ENV", *STRONG, "CONTACT_SEALING_KEY")}
+           if k not in ("GLO_ACT_ENV", *STRONG)}
     env["MONGO_URI"] = "mongodb://127.0.0.1:9/"  # nothing is reached before the refusal
     env["KAFKA_BOOTSTRAP_SERVERS"] = "127.0.0.1:9"
     return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True,
