@@ -17,6 +17,9 @@ from common.runtime import Runtime
 from services.registration import agencies, events
 
 COLLECTION = "participants"
+# One document per erased officer, `{_id, at}` and nothing else: inserted (the one atomic step
+# FerretDB offers) before her profile is scrubbed, and looked for after every write to a profile.
+ERASED = "erased_participants"
 PERSONAL = ("given_name", "family_name", "email", "phone", "unit", "rank", "duty_station",
             "preferred_language", "consent")
 
@@ -115,7 +118,7 @@ def update(runtime: Runtime, participant_id: str, changes: dict) -> dict:
     current = get(runtime, participant_id)
     if current is None:
         raise UnknownParticipantError(participant_id)
-    if current.get("erased_at"):
+    if current.get("erased_at") or is_erased(runtime, participant_id):
         raise ErasedParticipantError(participant_id)
     changes = dict(changes)
     sets = {k: v for k, v in changes.items() if k != "service_number"}
@@ -136,7 +139,36 @@ def update(runtime: Runtime, participant_id: str, changes: dict) -> dict:
                             {"$set": {**sets, "updated_at": datetime.now(UTC)}}, [event])
     if stored is None:
         raise ErasedParticipantError(participant_id)
+    if is_erased(runtime, participant_id):
+        # An erasure landed while this change was written: on FerretDB the write may have
+        # brought her fields back. Erasure wins: scrub again, and tell the caller.
+        scrub(runtime, participant_id)
+        raise ErasedParticipantError(participant_id)
     return stored
+
+
+def is_erased(runtime: Runtime, participant_id: str) -> bool:
+    return runtime.db[ERASED].find_one({"_id": participant_id}, {"_id": 1}) is not None
+
+
+def tombstone(runtime: Runtime, participant_id: str) -> None:
+    """Record, for good and before anything is scrubbed, that she was erased."""
+    try:
+        runtime.db[ERASED].insert_one({"_id": participant_id, "at": datetime.now(UTC)})
+    except DuplicateKeyError:
+        pass
+
+
+def scrub(runtime: Runtime, participant_id: str) -> dict | None:
+    """Remove her personal fields, keep gender and agency, announce `participant.erased`
+    (again, if a racing write needed a second scrub: consumers scrub idempotently)."""
+    event = runtime.event(events.PARTICIPANT_ERASED, participant_id,
+                          events.ParticipantErased().dump({"participant_id": participant_id}))
+    return runtime.update(COLLECTION, {"_id": participant_id}, {
+        "$unset": {name: "" for name in PERSONAL},
+        "$set": {"erased_at": datetime.now(UTC), "email_key": f"erased:{participant_id}",
+                 "service_number_key": f"none:{participant_id}",
+                 "has_service_number": False}}, [event])
 
 
 def get(runtime: Runtime, participant_id: str) -> dict | None:
@@ -148,7 +180,7 @@ def enrollable(runtime: Runtime, participant_id: str) -> dict:
     found = get(runtime, participant_id)
     if found is None:
         raise UnknownParticipantError(participant_id)
-    if found.get("erased_at"):
+    if found.get("erased_at") or is_erased(runtime, participant_id):
         raise ErasedParticipantError(participant_id)
     return found
 

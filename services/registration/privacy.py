@@ -1,10 +1,9 @@
 """An officer's rights over her data: an export of everything held, and erasure."""
 
-from datetime import UTC, datetime
 
 from common import idempotency
 from common.runtime import Runtime
-from services.registration import cohorts, enrollments, events, participants
+from services.registration import cohorts, enrollments, participants
 from services.registration.session_projection import attended
 
 INTERNAL = ("outbox", "outbox_pending", "email_key", "service_number_key")
@@ -30,17 +29,10 @@ def erase(runtime: Runtime, participant_id: str) -> dict:
     current = participants.get(runtime, participant_id)
     if current is None:
         raise participants.UnknownParticipantError(participant_id)
+    participants.tombstone(runtime, participant_id)
     if current.get("erased_at"):
         return current
-    event = runtime.event(events.PARTICIPANT_ERASED, participant_id,
-                          events.ParticipantErased().dump({"participant_id": participant_id}))
-    scrub = {"$unset": {name: "" for name in participants.PERSONAL},
-             "$set": {"erased_at": datetime.now(UTC), "email_key": f"erased:{participant_id}",
-                      "service_number_key": f"none:{participant_id}",
-                      "has_service_number": False}}
-    stored = runtime.update(participants.COLLECTION,
-                            {"_id": participant_id, "erased_at": {"$exists": False}},
-                            scrub, [event])
+    stored = participants.scrub(runtime, participant_id)
     # Stored answers to repeated requests quote her profile: each becomes a 410 without it, so
     # a client retrying her registration is told she was erased rather than re-creating her.
     idempotency.gone(runtime.db, participant_id, f"participant {participant_id} was erased")
