@@ -207,8 +207,9 @@ class Sender:
                 recipients.erase(self.runtime, None, recipient["_id"])
                 return self._finish(notification, "skipped", "recipient erased")
             except contacts.ContactUnknownError:
-                return self._attempted(notification, Result(False, "recipient unknown to "
-                                                                   "her owner"))
+                # Her registration event was consumed, so her owner knows her: a 404 is an
+                # owner not upgraded yet (no contact endpoint) or a wrong URL. Wait, visibly.
+                return self._wait(notification, "contact unknown to her owner (yet)")
             except contacts.ContactUnavailableError as exc:
                 return self._wait(notification, f"contact not available yet ({exc})")
             recipient = recipients.store_contact(self.runtime, recipient["_id"], contact)

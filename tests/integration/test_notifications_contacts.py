@@ -83,3 +83,21 @@ def test_an_update_arriving_after_the_erasure_brings_nothing_back(programme):  #
     assert programme.directory.asked == []
     assert {n["status"] for n in programme.of(recipient_id=participant_id)} <= {
         "cancelled", "skipped"}
+
+
+def test_an_owner_that_does_not_know_her_yet_delays_the_notice_and_never_fails_it(
+        programme, own_sink):  # noqa: F811
+    own_sink["start"]()
+    participant_id, address = programme.participant("not-upgraded")
+    known = programme.directory.contacts.pop(participant_id)  # e.g. an older registration
+    sender = sender_for(programme, own_sink["smtp_port"])
+    for _ in range(10):
+        sender.run_once()
+        programme.clock.advance(hours=1)
+    [waiting] = programme.of(recipient_id=participant_id)
+    assert (waiting["status"], waiting["status_reason"]) == (
+        "pending", "contact unknown to her owner (yet)")
+    programme.directory.contacts[participant_id] = known
+    sender.run_once()
+    assert [m["subject"] for m in inbox(own_sink["inbox"], address)] == [
+        "Your registration with the GLO.ACT programme"]
