@@ -1,4 +1,5 @@
-"""Configuration from environment variables, read in this one module; defaults serve local use."""
+"""Configuration from environment variables, read in this one module; defaults serve local use,
+except secrets: outside development mode (`GLO_ACT_ENV=development`) they must be set."""
 
 import os
 from dataclasses import dataclass
