@@ -78,9 +78,16 @@ def remember(response):
     if response.status_code >= 500 or response.status_code in (401, 403):
         store.delete_one({"_id": key_id})
     else:
+        body = response.get_data(as_text=True)
         store.update_one({"_id": key_id}, {"$set": {
-            "state": "done", "status": response.status_code,
-            "body": response.get_data(as_text=True), "content_type": response.content_type}})
+            "state": "done", "status": response.status_code, "body": body,
+            "content_type": response.content_type}})
+        # An erasure may have landed between the view's write and this store (it turned the
+        # answers stored before it): the app says whether this answer quotes someone erased.
+        erased = current_app.config.get("ERASED_IN_ANSWER")
+        who = erased(body) if erased else None
+        if who:
+            _turn_gone(store, {"_id": key_id}, f"{who} was erased")
     return response
 
 
@@ -92,8 +99,11 @@ def gone(db, quoted: str, message: str) -> int:
     """Stored answers that quote ``quoted`` become a 410 with ``message``: a retry learns the
     record is gone instead of re-creating it, and nothing of the first answer (its body, the
     hash of the request body) is kept. Returns how many keys were turned."""
+    return _turn_gone(db[COLLECTION], {"body": {"$regex": re.escape(quoted)}}, message)
+
+
+def _turn_gone(store, query: dict, message: str) -> int:
     body = json.dumps({"code": 410, "status": "Gone", "message": message})
-    return db[COLLECTION].update_many(
-        {"body": {"$regex": re.escape(quoted)}},
-        {"$set": {"status": 410, "body": body, "content_type": "application/json"},
-         "$unset": {"body_hash": ""}}).modified_count
+    return store.update_many(
+        query, {"$set": {"status": 410, "body": body, "content_type": "application/json"},
+                "$unset": {"body_hash": ""}}).modified_count

@@ -1,6 +1,8 @@
 """An officer's rights over her data: an export of everything held, and erasure."""
 
 
+import json
+
 from common import idempotency
 from common.runtime import Runtime
 from services.registration import cohorts, enrollments, participants
@@ -22,6 +24,20 @@ def export(runtime: Runtime, participant_id: str) -> dict:
         "series": cohorts.of_participant(runtime, participant_id),
         "attended_sessions": attended(runtime, participant_id),
     }
+
+
+def erased_in(runtime: Runtime, answer: str) -> str | None:
+    """Which erased officer a stored answer shows the profile of ("participant <id>"), if any."""
+    if '"email"' not in answer:  # only profiles carry personal data: no look-up for the rest
+        return None
+    try:
+        shown = json.loads(answer)
+    except ValueError:
+        return None
+    found = shown.get("id") if isinstance(shown, dict) else None
+    if isinstance(found, str) and participants.is_erased(runtime, found):
+        return f"participant {found}"
+    return None
 
 
 def erase(runtime: Runtime, participant_id: str) -> dict:

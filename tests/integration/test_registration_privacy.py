@@ -3,6 +3,7 @@
 import uuid
 
 from common.envelope import Event
+from services.registration import participants, privacy
 from tests.conftest import read_topic
 from tests.integration.test_registration_api import (  # noqa: F401
     api,
@@ -106,3 +107,28 @@ def test_the_contact_of_an_erased_officer_is_gone(api, unique):  # noqa: F811
     gone = client.get(path, headers=auth(config, "service"))
     assert gone.status_code == 410
     assert officer["email"] not in gone.get_data(as_text=True)
+
+
+def test_an_answer_stored_just_after_her_erasure_keeps_nothing_of_her(
+        api, unique, monkeypatch):  # noqa: F811
+    client, runtime, config = api
+    officer = register(client, config, unique)
+    real_update = participants.update
+
+    def update_then_erased(runtime_, participant_id, changes):
+        # The erasure lands after the PATCH wrote and checked, before its answer is stored.
+        stored = real_update(runtime_, participant_id, changes)
+        privacy.erase(runtime_, participant_id)
+        return stored
+
+    monkeypatch.setattr(participants, "update", update_then_erased)
+    headers = {**auth(config, "coordinator"), "Idempotency-Key": f"patch-{unique}"}
+    answered = client.patch(f"/participants/{officer['id']}", json={"rank": "Inspector"},
+                            headers=headers)
+    assert answered.status_code == 200  # it was written before the erasure
+    kept = str(list(runtime.db["idempotency_keys"].find({})))
+    for personal in ("Ayesha", "Khan", officer["email"], "+923001234567"):
+        assert personal not in kept
+    replayed = client.patch(f"/participants/{officer['id']}", json={"rank": "Inspector"},
+                            headers=headers)
+    assert replayed.status_code == 410
