@@ -20,6 +20,7 @@ class FakeDirectory:
         self.erased: set[str] = set()
         self.down = False
         self.asked: list[str] = []
+        self.while_asked = None  # called during a question, e.g. to race it with an update
 
     def add(self, person_id: str, **contact) -> None:
         self.contacts[person_id] = {"id": person_id, **contact}
@@ -32,7 +33,10 @@ class FakeDirectory:
             raise ContactGoneError(person_id)
         if person_id not in self.contacts:
             raise ContactUnknownError(person_id)
-        return self.contacts[person_id]
+        answer = self.contacts[person_id]
+        if self.while_asked:  # what happens while the answer travels back
+            self.while_asked(person_id)
+        return answer
 
 
 class ContactOwnerServer:

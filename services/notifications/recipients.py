@@ -55,8 +55,9 @@ def project_facilitator(runtime: Runtime, event: Event, payload: dict) -> dict |
                     payload.get("preferred_language"))
 
 
-def store_contact(runtime: Runtime, recipient_id: str, contact: dict) -> dict | None:
+def store_contact(runtime: Runtime, recipient: dict, contact: dict) -> dict | None:
     """Keep the contact her owner gave; None (and nothing kept) if she was erased meanwhile."""
+    recipient_id = recipient["_id"]
     fields = {name: contact.get(name) for name in CONTACT_FIELDS}
     runtime.db[COLLECTION].update_one(
         {"_id": recipient_id},
@@ -64,7 +65,13 @@ def store_contact(runtime: Runtime, recipient_id: str, contact: dict) -> dict | 
     if is_erased(runtime, recipient_id):
         _scrub(runtime, recipient_id, None)
         return None
-    return get(runtime, recipient_id)
+    stored = get(runtime, recipient_id)
+    if stored is not None and stored.get("source_event_id") != recipient.get("source_event_id"):
+        # A profile update was projected while we asked: what we got may predate it, so the
+        # next message asks again (this one goes with what we got).
+        runtime.db[COLLECTION].update_one({"_id": recipient_id},
+                                          {"$set": {"contact_fetched": False}})
+    return {**(stored or recipient), **fields}
 
 
 def erase(runtime: Runtime, event: Event | None, participant_id: str) -> None:

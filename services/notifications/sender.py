@@ -212,7 +212,7 @@ class Sender:
                 return self._wait(notification, "contact unknown to her owner (yet)")
             except contacts.ContactUnavailableError as exc:
                 return self._wait(notification, f"contact not available yet ({exc})")
-            recipient = recipients.store_contact(self.runtime, recipient["_id"], contact)
+            recipient = recipients.store_contact(self.runtime, recipient, contact)
             if recipient is None:
                 return self._finish(notification, "skipped", "recipient erased")
         if recipient.get("erased"):

@@ -101,3 +101,27 @@ def test_an_owner_that_does_not_know_her_yet_delays_the_notice_and_never_fails_i
     sender.run_once()
     assert [m["subject"] for m in inbox(own_sink["inbox"], address)] == [
         "Your registration with the GLO.ACT programme"]
+
+
+def test_an_update_landing_while_her_contact_is_asked_for_makes_the_next_message_ask_again(
+        programme, own_sink):  # noqa: F811
+    own_sink["start"]()
+    session_id = programme.session()
+    participant_id, address = programme.participant("raced")
+    new_address = f"new.{address}"
+
+    def updated_meanwhile(person_id):
+        programme.directory.while_asked = None
+        programme.directory.add(person_id, given_name="Ayesha", family_name="Khan",
+                                email=new_address, phone=None)
+        programme.publish(REGISTRATION_EVENTS, "registration.participant.updated", person_id,
+                          {"participant_id": person_id, "gender": "female",
+                           "agency": "Punjab Police", "preferred_language": "en"})
+
+    programme.directory.while_asked = updated_meanwhile
+    sender = sender_for(programme, own_sink["smtp_port"])
+    sender.run_once()  # answered with what registration held when asked
+    programme.enroll(participant_id, session_id)
+    sender.run_once()
+    assert [m["subject"] for m in inbox(own_sink["inbox"], new_address)] == [
+        "Your place is confirmed: Coaching 2 of 3"]
