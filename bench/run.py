@@ -58,7 +58,9 @@ def main(argv: list[str]) -> int:
     log_dir = infra.state_dir() / "bench-logs"
     stack = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
                            api_workers=workers)
-    extra = scale.ExtraWorkers(env, log_dir)
+    # Extra notifications workers ask the same APIs for contact details.
+    extra = scale.ExtraWorkers({**env, "REGISTRATION_URL": stack.urls["registration"],
+                                "SESSIONS_URL": stack.urls["sessions"]}, log_dir)
     try:
         services.wait_ready(stack, timeout_s=90)
         results = measure(stack, local, name, workers, extra)

@@ -11,6 +11,8 @@ import jwt
 from flask import current_app, g, request
 from flask_smorest import abort
 
+from common import idempotency
+
 ROLES = ("admin", "coordinator", "service", "viewer")
 ALGORITHM = "HS256"
 
@@ -28,9 +30,16 @@ class Principal:
         return "admin" in self.roles or bool(self.roles & set(roles))
 
 
+MAX_TTL_S = 12 * 3600
+
+
 def mint(secret: str, subject: str, roles: list[str], ttl_s: int = 8 * 3600,
-         audience: str = "glo-act-platform", issuer: str = "glo-act-platform") -> str:
+         audience: str = "glo-act-platform", issuer: str = "glo-act-platform",
+         max_ttl_s: int = MAX_TTL_S) -> str:
     """A signed token for ``subject`` holding ``roles``, valid for ``ttl_s`` seconds."""
+    if ttl_s > max_ttl_s:
+        raise ValueError(f"a token may live at most {max_ttl_s} s ({max_ttl_s / 3600:g} h, "
+                         "JWT_MAX_TTL_SECONDS); mint a shorter one")
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown role(s) {sorted(unknown)}; use {', '.join(ROLES)}")
@@ -40,7 +49,8 @@ def mint(secret: str, subject: str, roles: list[str], ttl_s: int = 8 * 3600,
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify(token: str, secret: str, audience: str, issuer: str) -> Principal:
+def verify(token: str, secret: str, audience: str, issuer: str,
+           max_ttl_s: int = MAX_TTL_S) -> Principal:
     """The principal a token speaks for; raises AuthError saying why it is refused."""
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=audience,
@@ -54,6 +64,9 @@ def verify(token: str, secret: str, audience: str, issuer: str) -> Principal:
         raise AuthError("token audience is not this platform") from exc
     except jwt.PyJWTError as exc:
         raise AuthError("token invalid") from exc
+    lifetime = claims["exp"] - claims["iat"]
+    if not isinstance(lifetime, int | float) or lifetime > max_ttl_s:
+        raise AuthError(f"token lifetime is over the maximum of {max_ttl_s} s")
     roles = claims.get("roles")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise AuthError("token carries no roles")
@@ -69,7 +82,7 @@ def principal_from_request() -> Principal:
     settings = current_app.config["SETTINGS"]
     try:
         return verify(token.strip(), settings.jwt_secret, settings.jwt_audience,
-                      settings.jwt_issuer)
+                      settings.jwt_issuer, settings.jwt_max_ttl_s)
     except AuthError as exc:
         _unauthorized(str(exc))
 
@@ -79,7 +92,8 @@ def _unauthorized(message: str):
 
 
 def requires(*roles: str):
-    """Allow a view to callers holding one of ``roles`` (admin holds every role)."""
+    """Allow a view to callers holding one of ``roles`` (admin holds every role); a repeated
+    `Idempotency-Key` is answered from the store only after that check."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
@@ -87,6 +101,9 @@ def requires(*roles: str):
             if not principal.has_any(roles):
                 abort(403, message=f"this needs one of the roles: {', '.join(roles)}")
             g.principal = principal
+            replayed = idempotency.replay_if_seen(principal.subject)
+            if replayed is not None:
+                return replayed
             return view(*args, **kwargs)
         wrapper._roles = roles
         return wrapper
@@ -94,7 +111,7 @@ def requires(*roles: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from common.config import load
+    from common.config import ConfigurationError, load
 
     parser = argparse.ArgumentParser(prog="python -m common.auth",
                                      description="Mint a bearer token for the platform's APIs.")
@@ -103,11 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     minting.add_argument("--subject", required=True, help="who the token is for")
     minting.add_argument("--role", action="append", choices=ROLES, required=True,
                          help="a role to grant (repeatable)")
-    minting.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    minting.add_argument("--ttl", type=int, default=8 * 3600,
+                         help="lifetime in seconds (at most JWT_MAX_TTL_SECONDS, 12 h by default)")
     args = parser.parse_args(argv)
-    settings = load("auth")
-    print(mint(settings.jwt_secret, args.subject, args.role, args.ttl, settings.jwt_audience,
-               settings.jwt_issuer))
+    try:
+        settings = load("auth")
+        token = mint(settings.jwt_secret, args.subject, args.role, args.ttl,
+                     settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s)
+    except (ConfigurationError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(token)
     return 0
 
 

@@ -1,15 +1,64 @@
-"""Configuration from environment variables, read in this one module; defaults serve local use."""
+"""Configuration from environment variables, read in this one module; defaults serve local use,
+except secrets: outside development mode (`GLO_ACT_ENV=development`) they must be set."""
 
 import os
 from dataclasses import dataclass
 
-DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
+DEVELOPMENT_ENV = "GLO_ACT_ENV"
+# Values in the repository, so anyone can read them: used only in development mode.
+DEVELOPMENT_SECRETS = {
+    "JWT_SECRET": "dev-only-secret-change-me-in-production-0123456789",
+    "SERVICE_NUMBER_HASH_KEY": "dev-only-service-number-hash-key",
+}
+DEV_JWT_SECRET = DEVELOPMENT_SECRETS["JWT_SECRET"]
+# Which secrets each process needs; every other process (the mint command, tests' own
+# clients) needs only the token secret.
+NEEDED_SECRETS = {"registration": ("JWT_SECRET", "SERVICE_NUMBER_HASH_KEY")}
+GENERATE = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+class ConfigurationError(Exception):
+    """The process cannot start as configured; the message says what to set."""
 
 
 def env(name: str, default: str) -> str:
     """Read one environment variable, treating an empty value as unset."""
     value = os.environ.get(name, "")
     return value if value else default
+
+
+def development() -> bool:
+    """Whether this process runs in development mode (`GLO_ACT_ENV=development`)."""
+    return os.environ.get(DEVELOPMENT_ENV, "") == "development"
+
+
+def secret(name: str) -> str:
+    """A secret's value: the environment's, or the repository's own in development mode."""
+    value = os.environ.get(name, "")
+    if value and (development() or value != DEVELOPMENT_SECRETS.get(name)):
+        return value
+    if development():
+        return DEVELOPMENT_SECRETS[name]
+    raise ConfigurationError(_refusal([name]))
+
+
+def check_secrets(service: str) -> None:
+    """Refuse to start outside development mode while a secret is missing or a development value."""
+    if development():
+        return
+    bad = [name for name in NEEDED_SECRETS.get(service, ("JWT_SECRET",))
+           if os.environ.get(name, "") in ("", DEVELOPMENT_SECRETS[name])]
+    if bad:
+        raise ConfigurationError(_refusal(bad))
+
+
+def _refusal(names: list[str]) -> str:
+    lines = [f"  {name}: missing or a development value; set it in the environment (or .env "
+             f"for docker compose) to a random value of its own, e.g. from `{GENERATE}`"
+             for name in names]
+    return ("refusing to start: these secrets are not set for production:\n" + "\n".join(lines)
+            + f"\n(for local development only, set {DEVELOPMENT_ENV}=development to use the "
+              "repository's development values)")
 
 
 @dataclass(frozen=True)
@@ -21,6 +70,7 @@ class Settings:
     jwt_secret: str
     jwt_audience: str
     jwt_issuer: str
+    jwt_max_ttl_s: int
     max_body_bytes: int
     consumer_max_attempts: int
     consumer_backoff_s: float
@@ -44,15 +94,18 @@ class Settings:
 
 
 def load(service: str) -> Settings:
-    """Settings for ``service`` (registration, sessions or notifications)."""
+    """Settings for ``service`` (registration, sessions or notifications); raises
+    ConfigurationError outside development mode while one of its secrets is not set."""
+    check_secrets(service)
     return Settings(
         service=service,
         stack=env("STACK_NAME", "glo"),
         kafka_bootstrap=env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         mongo_uri=env("MONGO_URI", "mongodb://127.0.0.1:27017/"),
-        jwt_secret=env("JWT_SECRET", DEV_JWT_SECRET),
+        jwt_secret=secret("JWT_SECRET"),
         jwt_audience=env("JWT_AUDIENCE", "glo-act-platform"),
         jwt_issuer=env("JWT_ISSUER", "glo-act-platform"),
+        jwt_max_ttl_s=int(env("JWT_MAX_TTL_SECONDS", str(12 * 3600))),
         max_body_bytes=int(env("MAX_BODY_BYTES", str(64 * 1024))),
         consumer_max_attempts=int(env("CONSUMER_MAX_ATTEMPTS", "5")),
         consumer_backoff_s=float(env("CONSUMER_BACKOFF_SECONDS", "0.2")),

@@ -85,7 +85,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     app.before_request(_refuse_oversized)
     app.before_request(functools.partial(_refuse_undeclared_query, api))
     app.before_request(_prepare_runtime)
-    app.before_request(idempotency.replay_if_seen)
+    app.before_request(idempotency.refuse_malformed_key)
     app.after_request(idempotency.remember)
     app.after_request(_finish_request)
     app.add_url_rule("/metrics", "metrics", _metrics)

@@ -1,5 +1,6 @@
 """`python -m devstack run|test|infra ...`: the developer's commands (`make run`, `make test`)."""
 
+import os
 import sys
 
 USAGE = """usage: python -m devstack COMMAND [ARGS]
@@ -13,6 +14,8 @@ commands:
 
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    # Everything started from here runs on the repository's development secrets.
+    os.environ.setdefault("GLO_ACT_ENV", "development")
     if command == "run":
         from devstack.run import main as run_main
 

@@ -31,8 +31,10 @@ def main(argv: list[str]) -> int:
                                infra.state_dir() / "logs")
         services.wait_ready(stack)
         settings = load("devstack")
-        token = mint(settings.jwt_secret, "local-coordinator", ["coordinator"], 12 * 3600,
-                     settings.jwt_audience, settings.jwt_issuer)
+        # As long as the APIs accept (JWT_MAX_TTL_SECONDS, 12 h by default).
+        token = mint(settings.jwt_secret, "local-coordinator", ["coordinator"],
+                     settings.jwt_max_ttl_s, settings.jwt_audience, settings.jwt_issuer,
+                     settings.jwt_max_ttl_s)
         loaded = None if args.empty else demo.load(stack.urls, token)
         print_tour(stack, local, token, loaded, time.monotonic() - started)
         while not stop.is_set():

@@ -67,7 +67,10 @@ def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
         metrics_dir = log_dir.parent / "metrics" / service
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
-        service_env = {**full_env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+        # Notifications asks registration and sessions for contact details (events carry none).
+        service_env = {**full_env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+                       "REGISTRATION_URL": stack.urls["registration"],
+                       "SESSIONS_URL": stack.urls["sessions"]}
         for name, command in ((f"{service}-api", api_command(service, ports[service], workers)),
                               (f"{service}-worker", worker_command(service))):
             log = log_dir / f"{name}.log"

@@ -6,8 +6,8 @@ from common.config import load
 
 def print_tour(stack, local, token: str, loaded: dict | None, elapsed: float) -> None:
     settings = load("devstack")
-    viewer = mint(settings.jwt_secret, "local-viewer", ["viewer"], 12 * 3600,
-                  settings.jwt_audience, settings.jwt_issuer)
+    viewer = mint(settings.jwt_secret, "local-viewer", ["viewer"], settings.jwt_max_ttl_s,
+                  settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s)
     reg, ses, notes = (stack.urls[s] for s in ("registration", "sessions", "notifications"))
     print(f"\n==> ready in {elapsed:.0f}s\n")
     for name, url in stack.urls.items():

@@ -5,7 +5,7 @@ import json
 import sys
 
 from common.auth import ROLES, mint
-from common.config import load
+from common.config import ConfigurationError, load
 from common.topics import EVENT_TOPICS
 
 SERVICES = ("registration", "sessions", "notifications")
@@ -27,8 +27,12 @@ def _stack(args) -> int:
 
 def _token(args) -> int:
     settings = load("operations")
-    print(mint(settings.jwt_secret, args.subject, args.role, args.ttl, settings.jwt_audience,
-               settings.jwt_issuer))
+    try:
+        print(mint(settings.jwt_secret, args.subject, args.role, args.ttl,
+                   settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -173,7 +177,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+# Tests, and the stacks they start, run on the repository's development secrets (as under
+# `make test`), also when pytest is started by hand.
+os.environ.setdefault("GLO_ACT_ENV", "development")
+
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:

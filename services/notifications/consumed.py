@@ -31,7 +31,6 @@ class _Consumed(Schema):
 class ParticipantRegistered(_Consumed):
     participant_id = fields.String(required=True)
     preferred_language = fields.String(required=True)
-    contact_sealed = fields.String(required=True)
 
 
 class ParticipantErased(_Consumed):
@@ -91,7 +90,6 @@ class FacilitatorAssigned(_Consumed):
     facilitator_id = fields.String(required=True)
     role = fields.String(load_default=None, allow_none=True)
     preferred_language = fields.String(load_default="en")
-    contact_sealed = fields.String(required=True)
 
 
 class FacilitatorRemoved(_Consumed):

@@ -1,12 +1,22 @@
-"""Recipients: participants' and facilitators' contact details, kept by notifications alone."""
+"""Recipients: participants' and facilitators' contact details, kept by notifications alone.
+
+Events carry no contact details: a recipient is projected from her events with her role and
+language only, and the sender asks her owner (registration or sessions) for her contact the
+first time it needs it, and again after each `participant.updated`. Erasure wins every race:
+it first inserts a tombstone by `_id` (a unique insert, the one atomic step FerretDB offers), and
+every write that could bring her contact back looks for the tombstone after writing, and scrubs
+again if it is there.
+"""
 
 from datetime import UTC, datetime
 
+from pymongo.errors import DuplicateKeyError
+
 from common.envelope import Event
 from common.runtime import Runtime
-from common.sealing import unseal
 
 COLLECTION = "recipients"
+ERASED = "erased_recipients"
 LANGUAGES = ("en", "ur")
 CONTACT_FIELDS = ("given_name", "family_name", "email", "phone")
 
@@ -15,36 +25,75 @@ def _language(preferred: str | None) -> str:
     return preferred if preferred in LANGUAGES else "en"
 
 
-def _project(runtime: Runtime, recipient_id: str, role: str, event: Event, sealed: str,
-             language: str | None) -> dict:
-    contact = unseal(sealed)
-    fields = {name: contact.get(name) for name in CONTACT_FIELDS}
-    recipient = {**fields, "role": role, "language": _language(language), "erased": False,
-                 "updated_at": datetime.now(UTC), "source_event_id": event.id}
-    # $set only these fields: preferences chosen over HTTP survive a profile update.
-    runtime.db[COLLECTION].update_one({"_id": recipient_id}, {"$set": recipient}, upsert=True)
+def _project(runtime: Runtime, recipient_id: str, role: str, event: Event,
+             language: str | None) -> dict | None:
+    if is_erased(runtime, recipient_id):
+        return None  # an update that raced her erasure: nothing of it is kept
+    recipient = {"role": role, "language": _language(language), "erased": False,
+                 "contact_fetched": False, "updated_at": datetime.now(UTC),
+                 "source_event_id": event.id}
+    # $set only these fields: preferences chosen over HTTP survive a profile update. Her
+    # contact is dropped: the sender asks for the current one before the next message.
+    runtime.db[COLLECTION].update_one(
+        {"_id": recipient_id},
+        {"$set": recipient, "$unset": dict.fromkeys(CONTACT_FIELDS, "")}, upsert=True)
+    if is_erased(runtime, recipient_id):
+        _scrub(runtime, recipient_id, event.id)
+        return None
     return {"_id": recipient_id, **recipient}
 
 
-def project_participant(runtime: Runtime, event: Event, payload: dict) -> dict:
+def project_participant(runtime: Runtime, event: Event, payload: dict) -> dict | None:
     """Create or refresh a recipient from `registration.participant.registered` / `.updated`."""
     return _project(runtime, payload["participant_id"], "participant", event,
-                    payload["contact_sealed"], payload.get("preferred_language"))
+                    payload.get("preferred_language"))
 
 
-def project_facilitator(runtime: Runtime, event: Event, payload: dict) -> dict:
+def project_facilitator(runtime: Runtime, event: Event, payload: dict) -> dict | None:
     """A facilitator assigned to a session becomes a recipient too."""
     return _project(runtime, payload["facilitator_id"], "facilitator", event,
-                    payload["contact_sealed"], payload.get("preferred_language"))
+                    payload.get("preferred_language"))
 
 
-def erase(runtime: Runtime, event: Event, participant_id: str) -> None:
-    """Scrub names and contact details; the id stays so the feed still counts what was sent."""
+def store_contact(runtime: Runtime, recipient: dict, contact: dict) -> dict | None:
+    """Keep the contact her owner gave; None (and nothing kept) if she was erased meanwhile."""
+    recipient_id = recipient["_id"]
+    fields = {name: contact.get(name) for name in CONTACT_FIELDS}
     runtime.db[COLLECTION].update_one(
-        {"_id": participant_id},
-        {"$set": {**dict.fromkeys(CONTACT_FIELDS), "erased": True,
-                  "updated_at": datetime.now(UTC), "source_event_id": event.id}},
+        {"_id": recipient_id},
+        {"$set": {**fields, "contact_fetched": True, "fetched_at": datetime.now(UTC)}})
+    if is_erased(runtime, recipient_id):
+        _scrub(runtime, recipient_id, None)
+        return None
+    stored = get(runtime, recipient_id)
+    if stored is not None and stored.get("source_event_id") != recipient.get("source_event_id"):
+        # A profile update was projected while we asked: what we got may predate it, so the
+        # next message asks again (this one goes with what we got).
+        runtime.db[COLLECTION].update_one({"_id": recipient_id},
+                                          {"$set": {"contact_fetched": False}})
+    return {**(stored or recipient), **fields}
+
+
+def erase(runtime: Runtime, event: Event | None, participant_id: str) -> None:
+    """Scrub names and contact details for good; the id stays so the feed still counts what
+    was sent."""
+    try:
+        runtime.db[ERASED].insert_one({"_id": participant_id, "at": datetime.now(UTC)})
+    except DuplicateKeyError:
+        pass  # erased before: scrub again all the same
+    _scrub(runtime, participant_id, event.id if event else None)
+
+
+def _scrub(runtime: Runtime, recipient_id: str, event_id: str | None) -> None:
+    runtime.db[COLLECTION].update_one(
+        {"_id": recipient_id},
+        {"$set": {**dict.fromkeys(CONTACT_FIELDS), "erased": True, "contact_fetched": True,
+                  "updated_at": datetime.now(UTC), "source_event_id": event_id}},
         upsert=True)
+
+
+def is_erased(runtime: Runtime, recipient_id: str) -> bool:
+    return runtime.db[ERASED].find_one({"_id": recipient_id}, {"_id": 1}) is not None
 
 
 def get(runtime: Runtime, recipient_id: str) -> dict | None:

@@ -36,6 +36,7 @@ from services.notifications import (
     preferences,
     recipients,
 )
+from services.notifications import directory as contacts
 from services.notifications import session_projection as sessions
 from services.notifications.channels.base import Channel, Result
 from services.notifications.settings import NotificationSettings
@@ -73,8 +74,12 @@ class Sender:
 
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
                  config: NotificationSettings,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 directory: contacts.Directory | None = None):
         self.runtime, self.channels, self.config, self.clock = runtime, channels, config, clock
+        self.directory = directory or contacts.Directory(
+            runtime.settings, {"registration": config.registration_url,
+                               "sessions": config.sessions_url})
         self.organizer = parseaddr(config.mail_from)[1]
         self._ready: queue.Queue[dict] = queue.Queue(maxsize=10000)
         # Retries this worker scheduled, (due, id, candidate): offered again when due, so the
@@ -203,6 +208,23 @@ class Sender:
             # Her registration event is on another partition and not consumed yet (seen after
             # a broker outage): try again later, bounded, rather than skip her for good.
             return self._attempted(notification, Result(False, "recipient not known yet"))
+        if recipient.get("contact_fetched") is False:
+            try:
+                contact = self.directory.fetch(recipient["role"], recipient["_id"])
+            except contacts.ContactGoneError:
+                recipients.erase(self.runtime, None, recipient["_id"])
+                return self._finish(notification, "skipped", "recipient erased")
+            except contacts.ContactUnknownError:
+                # Her registration event was consumed, so her owner knows her: a 404 is an
+                # owner not upgraded yet (no contact endpoint) or a wrong URL. Wait, visibly.
+                return self._wait(notification, "contact unknown to her owner (yet)")
+            except contacts.ContactUnavailableError as exc:
+                return self._wait(notification, f"contact not available yet ({exc})")
+            recipient = recipients.store_contact(self.runtime, recipient, contact)
+            if recipient is None:
+                return self._finish(notification, "skipped", "recipient erased")
+        if recipient.get("erased"):
+            return self._finish(notification, "skipped", "recipient erased")
         channel = self.channels.get(notification["channel"])
         reason = skip_reason(recipient, channel, notification)
         if reason:
@@ -255,6 +277,19 @@ class Sender:
         log.info("notification attempt", extra={"notification_id": notification["_id"],
                                                  "kind": notification["kind"],
                                                  "ok": result.ok, "tries": tries})
+
+    def _wait(self, notification: dict, reason: str) -> None:
+        """Pending again after a backoff, without using up a try: an outage of the contact's
+        owner delays a notice, however long it lasts, and never fails or skips it."""
+        waits = notification.get("waits", 0) + 1
+        retry_at = self.clock() + timedelta(seconds=backoff_delay(
+            waits, self.config.backoff_s, self.config.backoff_cap_s))
+        update = {"$set": {"status": "pending", "status_reason": reason, "due_at": retry_at},
+                  "$inc": {"waits": 1, "generation": 1}}
+        if self._write(notification, update, []):
+            self._retry_later({**notification, "waits": waits}, retry_at)
+        log.info("notification waits for a contact", extra={"notification_id": notification["_id"],
+                                                             "waits": waits})
 
     def _finish(self, notification: dict, status: str, reason: str) -> None:
         self._write(notification, {"$set": {"status": status, "status_reason": reason,

@@ -35,6 +35,8 @@ class NotificationSettings:
     smtp_password: str
     smtp_timeout_s: float
     extra_channels: str
+    registration_url: str
+    sessions_url: str
 
 
 def load_notification_settings() -> NotificationSettings:
@@ -54,4 +56,7 @@ def load_notification_settings() -> NotificationSettings:
         smtp_timeout_s=float(env("SMTP_TIMEOUT_SECONDS", "10")),
         # Further channels by configuration: "sms=package.module:SmsChannel,..."
         extra_channels=env("NOTIFICATION_CHANNELS", ""),
+        # Where contact details are asked for (events carry none): the APIs' base URLs.
+        registration_url=env("REGISTRATION_URL", "http://127.0.0.1:8001").rstrip("/"),
+        sessions_url=env("SESSIONS_URL", "http://127.0.0.1:8002").rstrip("/"),
     )

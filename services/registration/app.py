@@ -7,6 +7,7 @@ from common.topics import REGISTRATION_EVENTS
 from services.registration import (
     agency_resources,
     enrollment_resources,
+    privacy,
     resources,
     series_resources,
 )
@@ -19,6 +20,7 @@ def create_app(runtime: Runtime | None = None):
                                "Officers' profiles, enrollments, waiting lists and cohorts.")
     app.config["RUNTIME"] = runtime
     app.config["DB"] = lambda: runtime.db
+    app.config["ERASED_IN_ANSWER"] = lambda answer: privacy.erased_in(runtime, answer)
     for module in (resources, agency_resources, enrollment_resources, series_resources):
         api.register_blueprint(module.blp)
     return app

@@ -21,14 +21,13 @@ class Strict(Schema):
 
 
 class ParticipantRegistered(Strict):
-    """A new officer profile. Contact details are sealed for notifications alone."""
+    """A new officer profile: no name and no contact details (notifications asks for them over
+    HTTP; see `common/contacts.py`), so erasure leaves nothing of her in the event log."""
 
     participant_id = fields.String(required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
     agency = fields.String(required=True)
     preferred_language = fields.String(required=True)
-    contact_sealed = fields.String(
-        required=True, metadata={"description": "names, email and phone, for notifications"})
     initials = fields.String(metadata={
         "description": "e.g. `A. K.`: all that public certificate verification shows of her"})
 

@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from common.config import env
+from common.config import secret
 from common.runtime import Runtime
-from common.sealing import seal
 from services.registration import agencies, events
 
 COLLECTION = "participants"
-DEV_SERVICE_NUMBER_KEY = "dev-only-service-number-hash-key"  # noqa: S105
+# One document per erased officer, `{_id, at}` and nothing else: inserted (the one atomic step
+# FerretDB offers) before her profile is scrubbed, and looked for after every write to a profile.
+ERASED = "erased_participants"
 PERSONAL = ("given_name", "family_name", "email", "phone", "unit", "rank", "duty_station",
             "preferred_language", "consent")
 
@@ -61,10 +62,10 @@ def email_key(email: str) -> str:
 
 def service_number_key(agency: str, number: str) -> str:
     """Keyed hash of (agency, service number): equal for the same officer, unreadable."""
-    secret = env("SERVICE_NUMBER_HASH_KEY", DEV_SERVICE_NUMBER_KEY).encode()
+    key = secret("SERVICE_NUMBER_HASH_KEY").encode()
     normal = "".join(ch for ch in number.upper() if ch.isalnum())
     message = f"{agencies.name_key(agency)}\n{normal}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _identity(participant_id: str, agency: str, number: str | None) -> dict:
@@ -94,14 +95,11 @@ def _check_duplicates(runtime: Runtime, document: dict, exclude: str | None = No
 
 
 def _announcement(runtime: Runtime, kind: str, document: dict):
-    contact = {"given_name": document["given_name"], "family_name": document["family_name"],
-               "email": document["email"], "phone": document.get("phone")}
     schema = events.ParticipantUpdated() if kind == events.PARTICIPANT_UPDATED \
         else events.ParticipantRegistered()
     return runtime.event(kind, document["_id"], schema.dump({
         "participant_id": document["_id"], "gender": document["gender"],
         "agency": document["agency"], "preferred_language": document["preferred_language"],
-        "contact_sealed": seal(contact),
         "initials": " ".join(f"{n.strip()[0].upper()}." for n in (
             document["given_name"], document["family_name"]) if n and n.strip())}))
 
@@ -132,7 +130,7 @@ def update(runtime: Runtime, participant_id: str, changes: dict,
     current = get(runtime, participant_id)
     if current is None:
         raise UnknownParticipantError(participant_id)
-    if current.get("erased_at"):
+    if current.get("erased_at") or is_erased(runtime, participant_id):
         raise ErasedParticipantError(participant_id)
     changes = dict(changes)
     sets = {k: v for k, v in changes.items() if k != "service_number"}
@@ -156,7 +154,36 @@ def update(runtime: Runtime, participant_id: str, changes: dict,
                             {"$set": {**sets, "updated_at": datetime.now(UTC)}}, [event])
     if stored is None:
         raise ErasedParticipantError(participant_id)
+    if is_erased(runtime, participant_id):
+        # An erasure landed while this change was written: on FerretDB the write may have
+        # brought her fields back. Erasure wins: scrub again, and tell the caller.
+        scrub(runtime, participant_id)
+        raise ErasedParticipantError(participant_id)
     return stored
+
+
+def is_erased(runtime: Runtime, participant_id: str) -> bool:
+    return runtime.db[ERASED].find_one({"_id": participant_id}, {"_id": 1}) is not None
+
+
+def tombstone(runtime: Runtime, participant_id: str) -> None:
+    """Record, for good and before anything is scrubbed, that she was erased."""
+    try:
+        runtime.db[ERASED].insert_one({"_id": participant_id, "at": datetime.now(UTC)})
+    except DuplicateKeyError:
+        pass
+
+
+def scrub(runtime: Runtime, participant_id: str) -> dict | None:
+    """Remove her personal fields, keep gender and agency, announce `participant.erased`
+    (again, if a racing write needed a second scrub: consumers scrub idempotently)."""
+    event = runtime.event(events.PARTICIPANT_ERASED, participant_id,
+                          events.ParticipantErased().dump({"participant_id": participant_id}))
+    return runtime.update(COLLECTION, {"_id": participant_id}, {
+        "$unset": {name: "" for name in PERSONAL},
+        "$set": {"erased_at": datetime.now(UTC), "email_key": f"erased:{participant_id}",
+                 "service_number_key": f"none:{participant_id}",
+                 "has_service_number": False}}, [event])
 
 
 def get(runtime: Runtime, participant_id: str) -> dict | None:
@@ -168,7 +195,7 @@ def enrollable(runtime: Runtime, participant_id: str) -> dict:
     found = get(runtime, participant_id)
     if found is None:
         raise UnknownParticipantError(participant_id)
-    if found.get("erased_at"):
+    if found.get("erased_at") or is_erased(runtime, participant_id):
         raise ErasedParticipantError(participant_id)
     return found
 

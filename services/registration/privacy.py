@@ -1,11 +1,11 @@
 """An officer's rights over her data: an export of everything held, and erasure."""
 
-import re
-from datetime import UTC, datetime
 
-from common.mongo import IDEMPOTENCY_KEYS
+import json
+
+from common import idempotency
 from common.runtime import Runtime
-from services.registration import cohorts, enrollments, events, participants
+from services.registration import cohorts, enrollments, participants
 from services.registration.session_projection import attended
 
 INTERNAL = ("outbox", "outbox_pending", "email_key", "service_number_key")
@@ -26,22 +26,30 @@ def export(runtime: Runtime, participant_id: str) -> dict:
     }
 
 
+def erased_in(runtime: Runtime, answer: str) -> str | None:
+    """Which erased officer a stored answer shows the profile of ("participant <id>"), if any."""
+    if '"email"' not in answer:  # only profiles carry personal data: no look-up for the rest
+        return None
+    try:
+        shown = json.loads(answer)
+    except ValueError:
+        return None
+    found = shown.get("id") if isinstance(shown, dict) else None
+    if isinstance(found, str) and participants.is_erased(runtime, found):
+        return f"participant {found}"
+    return None
+
+
 def erase(runtime: Runtime, participant_id: str) -> dict:
     """Scrub her personal fields, keep gender and agency, publish the erasure (once)."""
     current = participants.get(runtime, participant_id)
     if current is None:
         raise participants.UnknownParticipantError(participant_id)
+    participants.tombstone(runtime, participant_id)
     if current.get("erased_at"):
         return current
-    event = runtime.event(events.PARTICIPANT_ERASED, participant_id,
-                          events.ParticipantErased().dump({"participant_id": participant_id}))
-    scrub = {"$unset": {name: "" for name in participants.PERSONAL},
-             "$set": {"erased_at": datetime.now(UTC), "email_key": f"erased:{participant_id}",
-                      "service_number_key": f"none:{participant_id}",
-                      "has_service_number": False}}
-    stored = runtime.update(participants.COLLECTION,
-                            {"_id": participant_id, "erased_at": {"$exists": False}},
-                            scrub, [event])
-    # Stored answers to repeated requests may quote her profile: they go too.
-    runtime.db[IDEMPOTENCY_KEYS].delete_many({"body": {"$regex": re.escape(participant_id)}})
+    stored = participants.scrub(runtime, participant_id)
+    # Stored answers to repeated requests quote her profile: each becomes a 410 without it, so
+    # a client retrying her registration is told she was erased rather than re-creating her.
+    idempotency.gone(runtime.db, participant_id, f"participant {participant_id} was erased")
     return stored or participants.get(runtime, participant_id)

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from common.auth import requires
+from common.contacts import ContactOut, contact_of
 from services.registration import participants, privacy
 from services.registration.http_errors import conflict, field_error, fields_error
 from services.registration.schemas import (
@@ -108,6 +109,22 @@ class Participant(MethodView):
         except PROFILE_ERRORS as exc:
             return _refused(exc)
         return {**stored, "id": stored["_id"]}
+
+
+@blp.route("/<participant_id>/contact")
+class Contact(MethodView):
+    @requires("service")
+    @blp.response(200, ContactOut)
+    @blp.alt_response(410, description="she was erased: nothing of her contact is kept")
+    def get(self, participant_id):
+        """Her names, email, phone and language, for the notifications service (service)."""
+        try:
+            found = participants.enrollable(_runtime(), participant_id)
+        except participants.UnknownParticipantError as exc:
+            abort(404, message=str(exc))
+        except participants.ErasedParticipantError as exc:
+            abort(410, message=str(exc))
+        return contact_of(found)
 
 
 @blp.route("/<participant_id>/export")

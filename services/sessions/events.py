@@ -97,8 +97,6 @@ class FacilitatorAssigned(Payload):
     facilitator_id = fields.String(required=True)
     role = fields.String(required=True)
     preferred_language = fields.String(required=True)
-    contact_sealed = fields.String(
-        required=True, metadata={"description": "names, email and phone, for notifications"})
 
 
 class FacilitatorRemoved(Payload):

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 from common.runtime import Runtime
-from common.sealing import seal
 from services.sessions import events, store
 from services.sessions.domain import lifecycle
 from services.sessions.domain.errors import IllegalTransitionError
@@ -38,12 +37,11 @@ def assign(runtime: Runtime, session_id: str, facilitator_id: str, role: str) ->
             f"facilitator already assigned as {current['role']}; remove the assignment first")
     if session["status"] not in OPEN:
         raise IllegalTransitionError(f"cannot assign to a session that is {session['status']}")
-    contact = {k: person.get(k) for k in ("given_name", "family_name", "email", "phone")}
     event = runtime.event(events.FACILITATOR_ASSIGNED, session_id,
                           events.FacilitatorAssigned().dump({
                               "session_id": session_id, "facilitator_id": facilitator_id,
-                              "role": role, "preferred_language": person["preferred_language"],
-                              "contact_sealed": seal(contact)}))
+                              "role": role,
+                              "preferred_language": person["preferred_language"]}))
     stored = runtime.update(store.SESSIONS, {
         "_id": session_id, "status": {"$in": list(OPEN)},
         "facilitators.facilitator_id": {"$ne": facilitator_id}},

@@ -9,7 +9,6 @@ import requests
 
 from common.envelope import new_event
 from common.producer import EventProducer
-from common.sealing import seal
 from tests.conftest import wait_for
 
 # The SMTP sink that devstack started (its port moves with SMTP_HTTP_PORT).
@@ -40,13 +39,15 @@ def test_reschedule_reaches_every_enrolled_officer_in_her_language_with_moved_re
                                                               microsecond=0)
     officers = []
     for language in ("en", "ur", "en"):
-        participant_id = str(uuid.uuid4())
-        address = f"e2e.{participant_id[:12]}@example.org"
-        publish("registration", "registration.participant.registered", participant_id, {
-            "participant_id": participant_id, "gender": "female", "agency": "FIA",
-            "preferred_language": language,
-            "contact_sealed": seal({"given_name": "Sana", "family_name": "Iqbal",
-                                    "email": address, "phone": None})})
+        # Registered through registration, which notifications asks for her contact details.
+        address = f"e2e.{uuid.uuid4().hex[:12]}@example.org"
+        registered = requests.post(f"{stack.urls['registration']}/participants", json={
+            "given_name": "Sana", "family_name": "Iqbal", "email": address, "gender": "female",
+            "agency": "Federal Investigation Agency", "preferred_language": language,
+            "consent": {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}},
+            headers=tokens("coordinator"), timeout=10)
+        assert registered.status_code == 201, registered.text
+        participant_id = registered.json()["id"]
         officers.append((participant_id, address, language))
     publish("sessions", "sessions.session.scheduled", session_id, {
         "session_id": session_id, "series_id": None, "position": None,

@@ -7,6 +7,7 @@ from common.mongo import client
 from common.topics import catalogue
 from devstack import services
 from devstack.infra import ensure_topics
+from tests.contact_owners import ContactOwnerServer
 from tests.faults.helpers import start_worker
 from tests.faults.private import PrivateKafka, free_port
 
@@ -51,8 +52,12 @@ class WorkerStack:
         self.name = f"fault{uuid.uuid4().hex[:8]}"
         self.prefix = f"{self.name}."
         self.bootstrap, self.log_dir = bootstrap, log_dir
+        # Registration and sessions as notifications asks them for contact details.
+        self.contacts = ContactOwnerServer()
         self.env = {"STACK_NAME": self.name, "TOPIC_PREFIX": self.prefix,
-                    "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MONGO_URI": mongo_uri, **env}
+                    "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MONGO_URI": mongo_uri,
+                    "REGISTRATION_URL": self.contacts.url, "SESSIONS_URL": self.contacts.url,
+                    **env}
         self.db = client(mongo_uri)
         self.processes: list = []
         ensure_topics(bootstrap, list(catalogue(self.prefix)))
@@ -74,6 +79,7 @@ class WorkerStack:
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+        self.contacts.close()
         for name in self.db.list_database_names():
             if name.startswith(f"{self.name}_"):
                 self.db.drop_database(name)

@@ -17,7 +17,6 @@ from common.consumer import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
 from common.mongo import client as mongo_client
 from common.runtime import Runtime
-from common.sealing import seal
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
 from services.notifications import notifications
 from services.notifications.channels.base import Message
@@ -29,6 +28,7 @@ from services.notifications.indexes import ensure_indexes
 from services.notifications.sender import Sender
 from services.notifications.settings import load_notification_settings
 from tests.conftest import read_topic, wait_for
+from tests.contact_owners import FakeDirectory
 
 # The SMTP sink that devstack started (its port moves with SMTP_HTTP_PORT).
 SHARED_INBOX = os.environ.get("SMTP_HTTP_URL") or "http://127.0.0.1:1080"
@@ -53,6 +53,7 @@ class Programme:
 
     def __init__(self, runtime: Runtime, clock: Clock):
         self.runtime, self.clock = runtime, clock
+        self.directory = FakeDirectory()  # registration and sessions, asked for contacts
         self.registry = build_registry(runtime, load_notification_settings(), clock)
         self.dispatcher = Dispatcher(self.registry, ProcessedEvents(runtime.db["processed_events"]),
                                      max_attempts=1)
@@ -80,12 +81,11 @@ class Programme:
     def participant(self, tag: str, language: str = "en") -> tuple[str, str]:
         participant_id = str(uuid.uuid4())
         address = f"officer.{tag}.{participant_id[:8]}@example.org"
-        contact = {"given_name": "Ayesha", "family_name": "Khan", "email": address,
-                   "phone": None}
+        self.directory.add(participant_id, given_name="Ayesha", family_name="Khan",
+                           email=address, phone=None)
         self.publish(REGISTRATION_EVENTS, "registration.participant.registered", participant_id,
                      {"participant_id": participant_id, "gender": "female",
-                      "agency": "Punjab Police", "preferred_language": language,
-                      "contact_sealed": seal(contact)})
+                      "agency": "Punjab Police", "preferred_language": language})
         return participant_id, address
 
     def enroll(self, participant_id: str, session_id: str, series_id=None,
@@ -128,7 +128,8 @@ def sender_for(programme: Programme, smtp_port: int | None = None) -> Sender:
     if smtp_port is not None:
         settings = replace(settings, smtp_port=smtp_port)
     config = load_notification_settings()
-    return Sender(programme.runtime, build_channels(settings, config), config, programme.clock)
+    return Sender(programme.runtime, build_channels(settings, config), config, programme.clock,
+                  programme.directory)
 
 
 def inbox(base: str, address: str) -> list[dict]:
@@ -442,12 +443,11 @@ def test_erased_participant_loses_contact_details_and_waiting_notices(programme)
 
 def _assign_facilitator(programme, session_id: str) -> str:
     facilitator_id = str(uuid.uuid4())
+    programme.directory.add(facilitator_id, given_name="Martin", family_name="Reeve",
+                            email=f"coach.{facilitator_id[:8]}@example.org", phone=None)
     programme.publish(SESSIONS_EVENTS, "sessions.facilitator.assigned", session_id, {
         "session_id": session_id, "facilitator_id": facilitator_id, "role": "coach",
-        "preferred_language": "en",
-        "contact_sealed": seal({"given_name": "Martin", "family_name": "Reeve",
-                                "email": f"coach.{facilitator_id[:8]}@example.org",
-                                "phone": None})})
+        "preferred_language": "en"})
     return facilitator_id
 
 

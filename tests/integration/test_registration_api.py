@@ -8,7 +8,6 @@ from common.auth import mint
 from common.consumer import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
 from common.runtime import Runtime
-from common.sealing import unseal
 from common.topics import SESSIONS_EVENTS
 from services.registration.app import create_app
 from services.registration.handlers import build_registry
@@ -84,7 +83,7 @@ def _count(runtime):
     return runtime.db["participants"].count_documents({})
 
 
-def test_registered_participant_is_stored_and_announced_with_sealed_contact(
+def test_registered_participant_is_stored_and_announced_without_contact_details(
         api, unique, kafka_bootstrap):
     client, runtime, config = api
     headers = {**_auth(config, "coordinator"), "X-Request-ID": "req-" + unique}
@@ -100,7 +99,15 @@ def test_registered_participant_is_stored_and_announced_with_sealed_contact(
     assert event.subject == body["id"]
     assert event.correlationid == "req-" + unique
     assert "ayesha" not in records[0].value.decode().lower()  # no name or email in clear
-    assert unseal(event.data["contact_sealed"])["email"] == body["email"]
+    assert set(event.data) == {"participant_id", "gender", "agency", "preferred_language"}
+    contact = client.get(f"/participants/{body['id']}/contact",
+                         headers=_auth(config, "service"))
+    assert contact.status_code == 200
+    assert (contact.get_json()["email"], contact.get_json()["given_name"]) == (
+        body["email"], "Ayesha")
+    for role in ("coordinator", "viewer"):
+        assert client.get(f"/participants/{body['id']}/contact",
+                          headers=_auth(config, role)).status_code == 403
 
 
 def test_viewer_sees_a_pseudonymous_profile(api, unique):

@@ -3,6 +3,7 @@
 import uuid
 
 from common.envelope import Event
+from services.registration import participants, privacy
 from tests.conftest import read_topic
 from tests.integration.test_registration_api import (  # noqa: F401
     api,
@@ -78,3 +79,56 @@ def test_erased_officer_cannot_be_enrolled(api, unique):  # noqa: F811
                           headers=auth(config, "coordinator"))
     assert refused.status_code == 409
     assert "erased" in refused.get_json()["message"]
+
+
+def test_a_retried_registration_after_erasure_gets_410_not_a_new_officer(api, unique):  # noqa: F811
+    client, runtime, config = api
+    headers = {**auth(config, "coordinator"), "Idempotency-Key": f"register-{unique}"}
+    officer = client.post("/participants", json=profile_of(unique), headers=headers)
+    assert officer.status_code == 201
+    assert client.post(f"/participants/{officer.get_json()['id']}/erasure",
+                       headers=auth(config, "coordinator")).status_code == 200
+
+    retried = client.post("/participants", json=profile_of(unique), headers=headers)
+    assert retried.status_code == 410, retried.get_json()
+    assert "erased" in retried.get_json()["message"]
+    assert runtime.db["participants"].count_documents({}) == 1
+    kept = str(list(runtime.db["idempotency_keys"].find({})))
+    for personal in ("Ayesha", "Khan", profile_of(unique)["email"], "+923001234567"):
+        assert personal not in kept
+
+
+def test_the_contact_of_an_erased_officer_is_gone(api, unique):  # noqa: F811
+    client, runtime, config = api
+    officer = register(client, config, unique)
+    path = f"/participants/{officer['id']}/contact"
+    assert client.get(path, headers=auth(config, "service")).status_code == 200
+    client.post(f"/participants/{officer['id']}/erasure", headers=auth(config, "coordinator"))
+    gone = client.get(path, headers=auth(config, "service"))
+    assert gone.status_code == 410
+    assert officer["email"] not in gone.get_data(as_text=True)
+
+
+def test_an_answer_stored_just_after_her_erasure_keeps_nothing_of_her(
+        api, unique, monkeypatch):  # noqa: F811
+    client, runtime, config = api
+    officer = register(client, config, unique)
+    real_update = participants.update
+
+    def update_then_erased(runtime_, participant_id, changes):
+        # The erasure lands after the PATCH wrote and checked, before its answer is stored.
+        stored = real_update(runtime_, participant_id, changes)
+        privacy.erase(runtime_, participant_id)
+        return stored
+
+    monkeypatch.setattr(participants, "update", update_then_erased)
+    headers = {**auth(config, "coordinator"), "Idempotency-Key": f"patch-{unique}"}
+    answered = client.patch(f"/participants/{officer['id']}", json={"rank": "Inspector"},
+                            headers=headers)
+    assert answered.status_code == 200  # it was written before the erasure
+    kept = str(list(runtime.db["idempotency_keys"].find({})))
+    for personal in ("Ayesha", "Khan", officer["email"], "+923001234567"):
+        assert personal not in kept
+    replayed = client.patch(f"/participants/{officer['id']}", json={"rank": "Inspector"},
+                            headers=headers)
+    assert replayed.status_code == 410

@@ -8,7 +8,6 @@ import pytest
 from common.auth import mint
 from common.envelope import Event, new_event
 from common.runtime import Runtime
-from common.sealing import unseal
 from services.sessions import handlers, indexes
 from services.sessions.app import create_app
 from tests.conftest import read_topic
@@ -189,7 +188,7 @@ def test_illegal_transitions_get_409_and_change_nothing(api):
     assert "before it ends" in early.get_json()["message"]
 
 
-def test_facilitator_assignment_seals_the_contact_and_removal_is_announced(
+def test_facilitator_assignment_carries_no_contact_and_removal_is_announced(
         api, kafka_bootstrap):
     call, runtime = api
     session = _session(call)
@@ -207,7 +206,13 @@ def test_facilitator_assignment_seals_the_contact_and_removal_is_announced(
     events = _events(kafka_bootstrap, runtime, 3)
     assigned_event = next(e for e in events if e.type == "sessions.facilitator.assigned")
     assert "Reeve" not in assigned_event.to_bytes().decode()
-    assert unseal(assigned_event.data["contact_sealed"])["family_name"] == "Reeve"
+    assert set(assigned_event.data) == {"session_id", "facilitator_id", "role",
+                                        "preferred_language"}
+    contact = call("GET", f"/facilitators/{person['id']}/contact", role="service")
+    assert contact.status_code == 200
+    assert (contact.get_json()["family_name"], contact.get_json()["email"]) == (
+        "Reeve", "m.reeve@example.org")
+    assert call("GET", f"/facilitators/{person['id']}/contact").status_code == 403
     assert any(e.type == "sessions.facilitator.removed" for e in events)
 
 

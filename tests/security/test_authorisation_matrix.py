@@ -15,6 +15,7 @@ OPEN = "open"
 ANY = ("coordinator", "viewer", "service")
 COORDINATOR = ("coordinator",)
 READERS = ("coordinator", "service")
+SERVICE = ("service",)  # contact details, for the notifications service alone
 
 # Ids that look right but name nothing, so an allowed caller is answered 404/422 and
 # nothing is written.
@@ -32,6 +33,7 @@ MATRIX = {
         ("GET", "/participants/{participant_id}"): ANY,
         ("PATCH", "/participants/{participant_id}"): COORDINATOR,
         ("GET", "/participants/{participant_id}/export"): COORDINATOR,
+        ("GET", "/participants/{participant_id}/contact"): SERVICE,
         ("POST", "/participants/{participant_id}/erasure"): COORDINATOR,
         ("GET", "/enrollments"): ANY,
         ("POST", "/enrollments"): COORDINATOR,
@@ -72,6 +74,7 @@ MATRIX = {
         ("GET", "/facilitators"): COORDINATOR,
         ("POST", "/facilitators"): COORDINATOR,
         ("GET", "/facilitators/{facilitator_id}"): COORDINATOR,
+        ("GET", "/facilitators/{facilitator_id}/contact"): SERVICE,
         ("PUT", "/sessions/{session_id}/facilitators/{facilitator_id}"): COORDINATOR,
         ("DELETE", "/sessions/{session_id}/facilitators/{facilitator_id}"): COORDINATOR,
         ("GET", "/certificates/{code}"): OPEN,

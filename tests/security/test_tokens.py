@@ -55,6 +55,7 @@ UNTRUSTED = {
     "wrong audience": lambda: _signed(_claims(aud="some-other-platform")),
     "wrong issuer": lambda: _signed(_claims(iss="someone-else")),
     "no expiry": lambda: _signed(_claims(exp=None)),
+    "lifetime over the maximum": lambda: _signed(_claims(exp=int(time.time()) + 13 * HOUR)),
     "no subject": lambda: _signed(_claims(sub=None)),
     "no roles": lambda: _signed(_claims(roles=None)),
     "roles not a list": lambda: _signed(_claims(roles="admin")),

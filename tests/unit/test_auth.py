@@ -85,3 +85,34 @@ def test_expired_token_gets_401(client):
     response = client.post("/participants", headers=headers)
     assert response.status_code == 401
     assert "expired" in response.get_json()["message"]
+
+
+def test_a_token_living_longer_than_the_maximum_is_refused():
+    now = int(time.time())
+    long_lived = jwt.encode({"sub": "a", "roles": ["viewer"], "iat": now, "nbf": now,
+                             "exp": now + 13 * 3600, "aud": AUD, "iss": ISS}, SECRET,
+                            algorithm="HS256")
+    with pytest.raises(AuthError, match="lifetime"):
+        verify(long_lived, SECRET, AUD, ISS, max_ttl_s=12 * 3600)
+    assert verify(mint(SECRET, "a", ["viewer"], 3600), SECRET, AUD, ISS,
+                  max_ttl_s=12 * 3600).subject == "a"
+
+
+def test_minting_beyond_the_maximum_lifetime_is_refused():
+    with pytest.raises(ValueError, match="12 h|43200"):
+        mint(SECRET, "a", ["viewer"], ttl_s=13 * 3600, max_ttl_s=12 * 3600)
+
+
+def test_a_token_without_expiry_is_refused():
+    now = int(time.time())
+    forever = jwt.encode({"sub": "a", "roles": ["viewer"], "iat": now, "aud": AUD, "iss": ISS},
+                         SECRET, algorithm="HS256")
+    with pytest.raises(AuthError):
+        verify(forever, SECRET, AUD, ISS)
+
+
+def test_the_maximum_lifetime_is_configurable(monkeypatch):
+    monkeypatch.setenv("JWT_MAX_TTL_SECONDS", "600")
+    assert load("sessions").jwt_max_ttl_s == 600
+    monkeypatch.delenv("JWT_MAX_TTL_SECONDS")
+    assert load("sessions").jwt_max_ttl_s == 12 * 3600

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.contacts import ContactOut, contact_of
 from services.sessions import facilitators, sessions
 from services.sessions.resources.common import COORDINATOR, runtime, shown
 from services.sessions.schemas import AssignmentIn, FacilitatorIn, FacilitatorOut, SessionOut
@@ -40,6 +41,15 @@ class Facilitator(MethodView):
         return shown(facilitators.get(runtime(), facilitator_id))
 
 
+@blp.route("/facilitators/<facilitator_id>/contact")
+class FacilitatorContact(MethodView):
+    @requires("service")
+    @blp.response(200, ContactOut)
+    def get(self, facilitator_id):
+        """Her names, email, phone and language, for the notifications service (service)."""
+        return contact_of(facilitators.get(runtime(), facilitator_id))
+
+
 @blp.route("/sessions/<session_id>/facilitators/<facilitator_id>")
 class SessionFacilitator(MethodView):
     @requires(*COORDINATOR)
@@ -48,7 +58,7 @@ class SessionFacilitator(MethodView):
     @blp.alt_response(409, description="assigned with another role, or the session is closed")
     def put(self, assignment, session_id, facilitator_id):
         """Assign a facilitator with a role (coordinator); publishes
-        `sessions.facilitator.assigned` (contact sealed for notifications)."""
+        `sessions.facilitator.assigned` (ids only: no contact details)."""
         stored = facilitators.assign(runtime(), session_id, facilitator_id, assignment["role"])
         return shown(sessions.describe(runtime(), stored))
 
