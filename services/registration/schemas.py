@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from services.registration.consent import CURRENT, POLICY_VERSIONS
 from services.registration.events import GENDERS
 
 E164 = r"^\+[1-9][0-9]{6,14}$"
@@ -23,7 +24,9 @@ def _text(max_length: int, **kwargs):
 
 
 class Consent(Strict):
-    policy_version = _text(32, required=True)
+    policy_version = fields.String(
+        required=True, validate=validate.OneOf(POLICY_VERSIONS),
+        metadata={"description": f"the consent policy she agreed to; the current one is {CURRENT}"})
     given_at = fields.AwareDateTime(required=True, validate=PLAUSIBLE_MOMENT)
 
 
@@ -37,7 +40,8 @@ class ParticipantIn(Strict):
     given_name = _text(100, required=True)
     family_name = _text(100, required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    agency = _text(120, required=True, metadata={"description": "one of GET /agencies"})
+    agency = _text(120, required=True, metadata={
+        "description": "the agency's name (not its id), one of GET /agencies"})
     unit = _text(160, load_default=None, allow_none=True,
                  metadata={"description": "e.g. an anti-human-trafficking circle"})
     rank = _text(100, load_default=None, allow_none=True,
