@@ -1,6 +1,7 @@
 """Notifications on the real database and SMTP: what officers receive, once, in time."""
 
 import email
+import os
 import subprocess
 import sys
 import threading
@@ -29,7 +30,7 @@ from services.notifications.sender import Sender
 from services.notifications.settings import load_notification_settings
 from tests.conftest import read_topic, wait_for
 
-SHARED_INBOX = "http://127.0.0.1:1080"
+SHARED_INBOX = os.environ.get("SMTP_HTTP_URL") or "http://127.0.0.1:1080"  # the shared sink
 KARACHI_START = datetime(2031, 7, 20, 4, 0, tzinfo=UTC)  # 09:00 in Islamabad
 
 
