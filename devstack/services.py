@@ -38,6 +38,10 @@ class Process:
 
     def restart(self) -> None:
         """Start the same command again, in place of the exited one."""
+        try:  # what is left of its group, e.g. gunicorn workers of a killed master, holds the port
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
         self.popen = _spawn(self.command, self.env, self.log, self.pid_file)
 
 
