@@ -1,5 +1,6 @@
 """Notifications in the running system: events on the stack's topics become real emails."""
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ from common.producer import EventProducer
 from common.sealing import seal
 from tests.conftest import wait_for
 
-INBOX = "http://127.0.0.1:1080"
+INBOX = os.environ.get("SMTP_HTTP_URL") or "http://127.0.0.1:1080"  # the shared sink
 
 
 def _inbox(address: str) -> list[dict]:
