@@ -1,6 +1,6 @@
 # One image per service: docker compose builds it three times with SERVICE and PORT set.
 # The API and the worker of a service run from the same image with different commands.
-FROM python:3.11-slim
+FROM python:3.11.11-slim-bookworm
 
 ARG SERVICE
 ARG PORT=8000

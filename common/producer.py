@@ -76,10 +76,7 @@ class EventProducer:
         with self._lock:
             producer, self._producer = self._producer, None
         if producer is not None and self._pid == os.getpid():
-            try:
-                producer.close(timeout=1)
-            except Exception:  # noqa: S110 - closing a broken producer may fail; it is dropped anyway
-                pass
+            discard(producer)
 
     def close(self) -> None:
         with self._lock:
@@ -87,3 +84,17 @@ class EventProducer:
         if producer is not None and self._pid == os.getpid():
             producer.flush(timeout=10)
             producer.close(timeout=5)
+
+
+def discard(producer: KafkaProducer) -> None:
+    """Close a producer whose broker is gone without sending what it still holds (the outbox
+    keeps those events). A plain close() waits for them, times out, and leaves the producer
+    open, so its __del__ closes it again and prints a traceback to stderr."""
+    sender = getattr(producer, "_sender", None)
+    try:
+        if sender is not None:  # kafka-python has no public abort; this is what close() uses
+            sender.force_close()  # the sending thread fails the unsent batches and stops
+            sender.join(1)
+        producer.close(timeout=1)
+    except Exception as exc:
+        log.warning("producer not closed cleanly", extra={"error": repr(exc)})

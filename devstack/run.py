@@ -1,4 +1,8 @@
-"""`make run`: infrastructure, three APIs and three workers, the demo, until Ctrl-C."""
+"""`make run`: infrastructure, three APIs and three workers, the demo, until Ctrl-C.
+
+What exits is restarted with a backoff (see `devstack.supervise`); only Ctrl-C or a process that
+keeps crashing stops the run.
+"""
 
 import argparse
 import signal
@@ -8,6 +12,7 @@ import time
 from common.auth import mint
 from common.config import load
 from devstack import infra, services, system_packages
+from devstack.supervise import CrashLoopError, Supervisor
 from devstack.tour import print_tour
 from operations import demo
 
@@ -28,7 +33,7 @@ def main(argv: list[str]) -> int:
     try:
         print("==> starting the APIs (gunicorn) and the workers", flush=True)
         stack = services.start(local.env(), services.ports_from_env(),
-                               infra.state_dir() / "logs")
+                               infra.state_dir() / "logs", pid_dir=infra.state_dir() / "run")
         services.wait_ready(stack)
         settings = load("devstack")
         # As long as the APIs accept (JWT_MAX_TTL_SECONDS, 12 h by default).
@@ -37,15 +42,16 @@ def main(argv: list[str]) -> int:
                      settings.jwt_max_ttl_s)
         loaded = None if args.empty else demo.load(stack.urls, token)
         print_tour(stack, local, token, loaded, time.monotonic() - started)
+        # Like compose's `restart: unless-stopped`: what exits is started again (see supervise).
+        supervisor = Supervisor([*infra.local_components(), *stack.processes])
         while not stop.is_set():
-            dead = stack.dead()
-            if dead:
-                print(f"!! {dead[0].name} exited; see {dead[0].log}:\n"
-                      f"{services.tail(dead[0].log)}")
-                return 1
+            supervisor.tick()
             stop.wait(1)
         print("\n==> stopping")
         return 0
+    except CrashLoopError as exc:
+        print(f"!! {exc}:\n{services.tail(exc.child.log)}")
+        return 1
     except RuntimeError as exc:
         print(f"!! {exc}")
         return 1

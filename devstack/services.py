@@ -13,6 +13,7 @@ import requests
 
 SERVICES = ("registration", "sessions", "notifications")
 DEFAULT_PORTS = {"registration": 8001, "sessions": 8002, "notifications": 8003}
+REPO_ROOT = Path(__file__).resolve().parents[1]
 PORT_VARS = {"registration": "REGISTRATION_PORT", "sessions": "SESSIONS_PORT",
              "notifications": "NOTIFICATIONS_PORT"}
 
@@ -23,9 +24,25 @@ def ports_from_env() -> dict[str, int]:
 
 @dataclass
 class Process:
+    """One API or worker process, with what it takes to start it again."""
+
     name: str
     popen: subprocess.Popen
     log: Path
+    command: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    pid_file: Path | None = None
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def restart(self) -> None:
+        """Start the same command again, in place of the exited one."""
+        try:  # what is left of its group, e.g. gunicorn workers of a killed master, holds the port
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.popen = _spawn(self.command, self.env, self.log, self.pid_file)
 
 
 @dataclass
@@ -51,9 +68,22 @@ def worker_command(service: str) -> list[str]:
     return [sys.executable, "-m", f"services.{service}.worker"]
 
 
+def _spawn(command: list[str], env: dict[str, str], log: Path,
+           pid_file: Path | None) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        popen = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                 start_new_session=True, cwd=REPO_ROOT)
+    if pid_file is not None:  # for `glo-act stack status`
+        pid_file.write_text(f"{popen.pid}\n")
+    return popen
+
+
 def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
-          api_workers: int | None = None) -> Stack:
-    """Start every API and worker with ``env`` added to this process's environment."""
+          api_workers: int | None = None, pid_dir: Path | None = None) -> Stack:
+    """Start every API and worker with ``env`` added to this process's environment.
+
+    With ``pid_dir``, each process's pid is kept in ``<pid_dir>/<name>.pid`` (`make run` does).
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
     # Sessions asks registration for its list of agencies when a series names some.
     full_env = {**os.environ, "REGISTRATION_URL": f"http://127.0.0.1:{ports['registration']}",
@@ -74,11 +104,9 @@ def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
         for name, command in ((f"{service}-api", api_command(service, ports[service], workers)),
                               (f"{service}-worker", worker_command(service))):
             log = log_dir / f"{name}.log"
-            with open(log, "ab") as out:
-                popen = subprocess.Popen(command, env=service_env, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True,
-                                         cwd=Path(__file__).resolve().parents[1])
-            stack.processes.append(Process(name, popen, log))
+            pid_file = pid_dir / f"{name}.pid" if pid_dir is not None else None
+            popen = _spawn(command, service_env, log, pid_file)
+            stack.processes.append(Process(name, popen, log, command, service_env, pid_file))
     return stack
 
 
@@ -116,6 +144,8 @@ def stop(stack: Stack, timeout_s: float = 25.0) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.popen.pid, signal.SIGKILL)
             process.popen.wait()
+        if process.pid_file is not None:
+            process.pid_file.unlink(missing_ok=True)
 
 
 def tail(path: Path, lines: int = 20) -> str:
@@ -123,3 +153,26 @@ def tail(path: Path, lines: int = 20) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+def status(ports: dict[str, int], timeout_s: float = 1.0) -> list[dict]:
+    """One row per API (does /health/ready answer 200?) and per worker (is its process running?),
+    the pids from the pid files `make run` keeps; for `glo-act stack status`."""
+    from devstack.infra import procs
+
+    rows = []
+    for service in SERVICES:
+        url = f"http://127.0.0.1:{ports[service]}"
+        reason = None
+        try:
+            answer = requests.get(f"{url}/health/ready", timeout=timeout_s)
+            if answer.status_code != 200:
+                reason = "; ".join(answer.json().get("reasons", [])) or f"HTTP {answer.status_code}"
+        except (requests.RequestException, ValueError) as exc:
+            reason = f"no answer ({type(exc).__name__})"
+        rows.append({"name": f"{service}-api", "address": url, "ready": reason is None,
+                     "reason": reason, "pid": procs.running_pid(f"{service}-api", "gunicorn")})
+        pid = procs.running_pid(f"{service}-worker", f"services.{service}.worker")
+        rows.append({"name": f"{service}-worker", "address": "-", "ready": pid is not None,
+                     "reason": None if pid else "not running", "pid": pid})
+    return rows

@@ -19,9 +19,17 @@ def _stack(args) -> int:
     elif args.action == "down":
         infra.down()
     else:
+        from devstack import services
+
         for row in infra.status():
-            print(f"{row['name']:<10} {'ready' if row['ready'] else 'DOWN':<6} "
+            print(f"{row['name']:<22} {'ready' if row['ready'] else 'DOWN':<7} "
                   f"{row['address']:<32} pid {row['pid'] or '-'}  log {row['log']}")
+        for row in services.status(services.ports_from_env()):
+            state = ("ready" if row["name"].endswith("-api") else "running") if row["ready"] \
+                else "DOWN"
+            reason = f"  ({row['reason']})" if row["reason"] else ""
+            print(f"{row['name']:<22} {state:<7} {row['address']:<32} "
+                  f"pid {row['pid'] or '-'}{reason}")
     return 0
 
 
@@ -141,7 +149,8 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="glo-act", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
 
-    stack = sub.add_parser("stack", help="start, stop or show the local infrastructure")
+    stack = sub.add_parser("stack", help="start or stop the local infrastructure; status also "
+                                        "shows each API and worker")
     stack.add_argument("action", choices=("up", "down", "status"))
     stack.set_defaults(run=_stack)
 

@@ -11,8 +11,9 @@ State lives in .local/ (or $GLO_ACT_STATE); downloads and builds in ~/.cache/glo
 from devstack.infra.kafka import ensure_topics
 from devstack.infra.paths import state_dir
 from devstack.infra.procs import InfraError
-from devstack.infra.stack import COMPONENTS, Infra, down, status, up
+from devstack.infra.stack import COMPONENTS, Infra, down, local_components, status, up
 
 __all__ = [
-    "COMPONENTS", "Infra", "InfraError", "down", "ensure_topics", "state_dir", "status", "up",
+    "COMPONENTS", "Infra", "InfraError", "down", "ensure_topics", "local_components",
+    "state_dir", "status", "up",
 ]

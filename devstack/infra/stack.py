@@ -7,6 +7,7 @@ import fcntl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from devstack.infra import ferretdb, kafka, paths, procs, smtp
 
@@ -125,3 +126,24 @@ def status() -> list[dict]:
             row["http"] = smtp.local_http_url()
         rows.append(row)
     return rows
+
+
+@dataclass
+class Component:
+    """A local component as the run supervisor sees it: running or not, and how to restart."""
+
+    name: str
+    log: Path
+
+    def alive(self) -> bool:
+        return procs.running_pid(self.name, _MODULES[self.name].TOKEN) is not None
+
+    def restart(self) -> None:
+        with _lock():
+            _MODULES[self.name].start(procs.say)
+
+
+def local_components() -> list[Component]:
+    """The components running here from this state directory (external ones are not ours)."""
+    return [Component(name, paths.log_file(name)) for name in COMPONENTS
+            if procs.running_pid(name, _MODULES[name].TOKEN) is not None]

@@ -6,6 +6,9 @@ test with two workers showed. A unique index is enforced, so a claim is an INSER
 `{_id: "<notification id>:<generation>"}`: one insert wins, every other gets E11000. The
 notification's `generation` goes up each time it becomes claimable again (a retry, a resend, a
 lease taken over), so each round has its own claim.
+
+A claim names its holder (see `holders`): a worker restarted on the same host takes back at
+once what its dead predecessor held, without waiting for the lease to run out.
 """
 
 import uuid
@@ -15,13 +18,14 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from common.runtime import Runtime
-from services.notifications import notifications
+from services.notifications import holders, notifications
 
 COLLECTION = "notification_claims"
 
 
 def due(runtime: Runtime, now: datetime, limit: int = 50, settle_s: float = 0) -> list[dict]:
-    """Notifications due now, or being sent by a worker whose lease ran out, oldest first.
+    """Notifications due now, or being sent by a worker whose lease ran out or that died on
+    this host, oldest first.
 
     ``settle_s``: leave out pending ones due for less than this long; the worker that made
     them (or scheduled their retry) is sending them already.
@@ -29,16 +33,25 @@ def due(runtime: Runtime, now: datetime, limit: int = 50, settle_s: float = 0) -
     settled = now - timedelta(seconds=settle_s)
     query = {"$or": [{"status": "scheduled", "due_at": {"$lte": now}},
                      {"status": "pending", "due_at": {"$lte": settled}},
-                     {"status": "sending", "claimed_until": {"$lte": now}}]}
-    return list(runtime.db[notifications.COLLECTION].find(query, {"outbox": 0})
-                .sort([("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit))
+                     {"status": "sending", "claimed_until": {"$lte": now}},
+                     {"status": "sending", "claim_holder.host": holders.HOST}]}
+    found = runtime.db[notifications.COLLECTION].find(query, {"outbox": 0}) \
+        .sort([("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+    return [n for n in found if _takeable(n, now)]
+
+
+def _takeable(notification: dict, now: datetime) -> bool:
+    """Not being sent, or its lease ran out, or its holder died (a live one keeps it)."""
+    return notification["status"] != "sending" or notification["claimed_until"] <= now \
+        or holders.dead(notification.get("claim_holder"))
 
 
 def _insert(runtime: Runtime, notification_id: str, generation: int, token: str,
             until: datetime) -> bool:
     try:
         runtime.db[COLLECTION].insert_one({"_id": f"{notification_id}:{generation}",
-                                           "token": token, "claimed_until": until})
+                                           "token": token, "claimed_until": until,
+                                           "holder": holders.me()})
         return True
     except DuplicateKeyError:
         return False
@@ -46,13 +59,14 @@ def _insert(runtime: Runtime, notification_id: str, generation: int, token: str,
 
 def _expired(runtime: Runtime, notification_id: str, generation: int, now: datetime) -> bool:
     claim = runtime.db[COLLECTION].find_one({"_id": f"{notification_id}:{generation}"})
-    return claim is not None and claim["claimed_until"] <= now
+    return claim is not None and (claim["claimed_until"] <= now
+                                  or holders.dead(claim.get("holder")))
 
 
 def take(runtime: Runtime, candidate: dict, now: datetime, lease_s: float) -> dict | None:
     """Claim one candidate for this worker alone; None if another worker holds it."""
     generation = candidate.get("generation", 0)
-    if candidate["status"] == "sending":  # its worker's lease ran out: take the next round
+    if candidate["status"] == "sending":  # its worker's lease ran out or it died: next round
         generation += 1
     token, until = str(uuid.uuid4()), now + timedelta(seconds=lease_s)
     if not _insert(runtime, candidate["_id"], generation, token, until):
@@ -62,7 +76,7 @@ def take(runtime: Runtime, candidate: dict, now: datetime, lease_s: float) -> di
             return None
         generation += 1
     claimed = {"status": "sending", "claim_token": token, "claimed_until": until,
-               "generation": generation}
+               "generation": generation, "claim_holder": holders.me(), "claimed_at": now}
     # Checked against the notification as it is now: one that waited in a queue or a batch
     # while it was cancelled, sent or moved later is not taken. Read and written by `_id`
     # alone, the one filter FerretDB hands to SQLite; any other filter makes it decode the whole

@@ -298,7 +298,8 @@ class Sender:
     def _write(self, notification: dict, update: dict, published: list) -> bool:
         # Only while the claim is still ours: a worker whose lease expired cannot overwrite the
         # work of the one that reclaimed it. Read and written by `_id` alone (see `claims`).
-        # Within the first half of the lease nobody else can hold it: no need to look.
+        # Within the first half of the lease nobody else can hold it (only a dead holder's
+        # claim is taken early, and the dead write nothing): no need to look.
         update.setdefault("$unset", {})["claimed_until"] = ""
         half = timedelta(seconds=self.config.lease_s / 2)
         ours = notification["claimed_until"] - half > self.clock()

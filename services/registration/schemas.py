@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from common.schemas import E164, FullMatch, NotInFuture, Query, Strict
+from services.registration.consent import CURRENT, POLICY_VERSIONS
 from services.registration.events import GENDERS
 
 # Consent is recorded when it was given: not before the platform's records begin, and not in
@@ -18,7 +19,9 @@ def _text(max_length: int, **kwargs):
 
 
 class Consent(Strict):
-    policy_version = _text(32, required=True)
+    policy_version = fields.String(
+        required=True, validate=validate.OneOf(POLICY_VERSIONS),
+        metadata={"description": f"the consent policy she agreed to; the current one is {CURRENT}"})
     given_at = fields.AwareDateTime(required=True, validate=[
         validate.Range(min=CONSENT_SINCE, error="must not be before 2000-01-01"), NotInFuture()],
         metadata={"description": "when she gave consent: from 2000-01-01, not in the future "
@@ -35,7 +38,8 @@ class ParticipantIn(Strict):
     given_name = _text(100, required=True)
     family_name = _text(100, required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    agency = _text(120, required=True, metadata={"description": "one of GET /agencies"})
+    agency = _text(120, required=True, metadata={
+        "description": "the agency's name (not its id), one of GET /agencies"})
     unit = _text(160, load_default=None, allow_none=True,
                  metadata={"description": "e.g. an anti-human-trafficking circle"})
     rank = _text(100, load_default=None, allow_none=True,

@@ -66,7 +66,11 @@ class CohortFromSession(MethodView):
     @blp.arguments(CohortFromSessionIn)
     @blp.response(200, CohortFromSessionOut)
     def post(self, body, series_id):
-        """Enroll an earlier session's attendees or confirmed participants in the series."""
+        """Enroll an earlier session's attendees or confirmed participants in the series.
+
+        `attendees` are those whose attendance has reached registration (as events, usually
+        within seconds of being recorded in sessions): an officer marked present a moment ago
+        may be missing from `joined`; calling again adds her (each officer joins once)."""
         try:
             return cohorts.join_from_session(_runtime(), series_id, body["session_id"],
                                              body["include"])

@@ -80,7 +80,68 @@ def test_env_example_lists_every_variable_compose_interpolates():
     example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
                if line and not line.startswith("#")}
     assert interpolated <= example, f"missing from .env.example: {interpolated - example}"
-    secrets = ("JWT_SECRET=", "SERVICE_NUMBER_HASH_KEY=", "SMTP_PASSWORD=")
+    secrets = ("JWT_SECRET=", "SERVICE_NUMBER_HASH_KEY=", "SMTP_PASSWORD=",
+               "MONGO_ROOT_PASSWORD=", "MONGO_APP_PASSWORD=", "MAILPIT_UI_AUTH=")
     committed = [line for line in (ROOT / ".env.example").read_text().splitlines()
                  if line.startswith(secrets) and line.split("=", 1)[1]]
     assert not committed, "no secret may be committed"
+
+
+def _published(service: dict) -> list[str]:
+    return [str(port) for port in service.get("ports", [])]
+
+
+def test_published_ports_are_bound_to_loopback(compose):
+    for name, service in compose["services"].items():
+        for port in _published(service):
+            assert port.startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
+    assert _published(compose["services"]["mailpit"]), "the inbox is reachable from the host"
+
+
+def test_the_mail_inbox_asks_for_a_password(compose):
+    auth = compose["services"]["mailpit"]["environment"]["MP_UI_AUTH"]
+    assert re.fullmatch(r"\$\{MAILPIT_UI_AUTH:\?[^}]+\}", auth), auth
+
+
+def test_mongodb_has_a_root_user_and_the_services_connect_as_the_application_user(compose):
+    mongo = compose["services"]["mongo"]
+    env = mongo["environment"]
+    assert env["MONGO_INITDB_ROOT_USERNAME"].startswith("${MONGO_ROOT_USERNAME:?")
+    assert env["MONGO_INITDB_ROOT_PASSWORD"].startswith("${MONGO_ROOT_PASSWORD:?")
+    init = [v for v in mongo["volumes"] if ":/docker-entrypoint-initdb.d/" in v]
+    assert len(init) == 1, mongo["volumes"]
+    script = (ROOT / init[0].split(":")[0]).read_text()
+    assert "createUser" in script and "readWrite" in script
+    assert "process.env.MONGO_APP_USERNAME" in script and "process.env.MONGO_APP_PASSWORD" in script
+    assert env["MONGO_APP_USERNAME"].startswith("${MONGO_APP_USERNAME:?")
+    for name in OURS:
+        for role in ("api", "worker"):
+            uri = compose["services"][f"{name}-{role}"]["environment"]["MONGO_URI"]
+            assert re.match(r"mongodb://\$\{MONGO_APP_USERNAME:\?[^}]+\}:"
+                            r"\$\{MONGO_APP_PASSWORD:\?[^}]+\}@mongo:27017/", uri), uri
+            assert "ROOT" not in uri
+
+
+EXACT = re.compile(r"[^:@]+:v?\d+\.\d+\.\d+(-[a-z0-9.-]+)?(@sha256:[0-9a-f]{64})?")
+
+
+def test_every_pulled_image_is_an_exact_version(compose):
+    for name, service in compose["services"].items():
+        if "build" in service:  # built here from the Dockerfile below
+            continue
+        assert EXACT.fullmatch(service["image"]), f"{name}: {service['image']} floats"
+    bases = re.findall(r"^FROM\s+(\S+)", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    assert bases and all(EXACT.fullmatch(base) for base in bases), bases
+
+
+def _seconds(duration: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * units[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)([smh])", duration))
+
+
+def test_apis_get_at_least_gunicorns_graceful_timeout_to_stop(compose):
+    graceful = re.search(r"--graceful-timeout\s+(\d+)", (ROOT / "Dockerfile").read_text())
+    assert graceful, "the Dockerfile's gunicorn sets --graceful-timeout"
+    for name in OURS:
+        service = compose["services"][f"{name}-api"]
+        assert _seconds(service.get("stop_grace_period", "10s")) >= int(graceful.group(1)), name

@@ -138,3 +138,16 @@ def test_list_filters_by_agency_paginates_and_is_pseudonymous_for_viewers(api, u
     assert all(set(p) <= {"id", "gender", "agency", "registered_at"} for p in page.get_json())
     full = client.get("/participants", headers=auth(config, "coordinator")).get_json()
     assert len(full) == 4 and all("email" in p for p in full)
+
+
+def test_consent_policy_versions_are_listed_in_openapi_and_others_get_422(api, unique):  # noqa: F811
+    client, runtime, config = api
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Consent"]
+    assert schema["properties"]["policy_version"]["enum"] == ["2020-10", "2021-01"]
+    unknown = client.post("/participants", json=profile_of(
+        unique, consent={"policy_version": "2019-07", "given_at": "2021-03-01T09:00:00Z"}),
+        headers=auth(config, "coordinator"))
+    assert unknown.status_code == 422
+    assert "policy_version" in unknown.get_json()["errors"]["json"]["consent"]
+    assert register(client, config, unique, consent={
+        "policy_version": "2020-10", "given_at": "2020-11-02T09:00:00Z"})["id"]
