@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from devstack import infra
+from devstack import browser, infra
 
 
 def main(argv: list[str]) -> int:
@@ -15,6 +15,8 @@ def main(argv: list[str]) -> int:
     if lint.returncode != 0:
         print("!! ruff found problems; run `make lint` and fix them")
         return lint.returncode
+    if _selects_browser_suite(argv):
+        browser.ensure()  # what it cannot install, tests/browser reports as a failure
     local = infra.up()
     try:
         env = {**os.environ, **local.env()}
@@ -25,3 +27,9 @@ def main(argv: list[str]) -> int:
         return result.returncode
     finally:
         infra.down(local.started)
+
+
+def _selects_browser_suite(argv: list[str]) -> bool:
+    """True unless the paths given leave tests/browser out (no path means every suite)."""
+    paths = [arg.split("::")[0].rstrip("/") for arg in argv if not arg.startswith("-")]
+    return not paths or any(p in ("tests", ".") or "browser" in p for p in paths)
