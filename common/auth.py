@@ -11,7 +11,7 @@ import jwt
 from flask import current_app, g, request
 from flask_smorest import abort
 
-ROLES = ("admin", "coordinator", "service", "viewer")
+ROLES = ("admin", "coordinator", "facilitator", "service", "viewer")
 ALGORITHM = "HS256"
 
 
@@ -23,20 +23,26 @@ class AuthError(Exception):
 class Principal:
     subject: str
     roles: frozenset[str]
+    facilitator_id: str | None = None  # a facilitator token's person in the sessions service
 
     def has_any(self, roles: tuple[str, ...]) -> bool:
         return "admin" in self.roles or bool(self.roles & set(roles))
 
 
 def mint(secret: str, subject: str, roles: list[str], ttl_s: int = 8 * 3600,
-         audience: str = "glo-act-platform", issuer: str = "glo-act-platform") -> str:
+         audience: str = "glo-act-platform", issuer: str = "glo-act-platform",
+         facilitator_id: str | None = None) -> str:
     """A signed token for ``subject`` holding ``roles``, valid for ``ttl_s`` seconds."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown role(s) {sorted(unknown)}; use {', '.join(ROLES)}")
+    if "facilitator" in roles and not facilitator_id:
+        raise ValueError("a facilitator token needs the facilitator_id it speaks for")
     now = int(time.time())
     claims = {"sub": subject, "roles": list(roles), "iat": now, "nbf": now, "exp": now + ttl_s,
               "aud": audience, "iss": issuer, "jti": str(uuid.uuid4())}
+    if facilitator_id:
+        claims["facilitator_id"] = facilitator_id
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -57,7 +63,13 @@ def verify(token: str, secret: str, audience: str, issuer: str) -> Principal:
     roles = claims.get("roles")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise AuthError("token carries no roles")
-    return Principal(subject=str(claims["sub"]), roles=frozenset(roles) & set(ROLES))
+    granted = frozenset(roles) & set(ROLES)
+    facilitator_id = claims.get("facilitator_id")
+    if "facilitator" in granted and not (isinstance(facilitator_id, str) and facilitator_id):
+        # A facilitator may act only for her own sessions: without her id she has none.
+        granted = granted - {"facilitator"}
+    return Principal(subject=str(claims["sub"]), roles=granted,
+                     facilitator_id=facilitator_id if isinstance(facilitator_id, str) else None)
 
 
 def principal_from_request() -> Principal:
@@ -104,10 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     minting.add_argument("--role", action="append", choices=ROLES, required=True,
                          help="a role to grant (repeatable)")
     minting.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    minting.add_argument("--facilitator-id", help="for --role facilitator: her id in sessions")
     args = parser.parse_args(argv)
     settings = load("auth")
     print(mint(settings.jwt_secret, args.subject, args.role, args.ttl, settings.jwt_audience,
-               settings.jwt_issuer))
+               settings.jwt_issuer, facilitator_id=args.facilitator_id))
     return 0
 
 

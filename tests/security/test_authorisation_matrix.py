@@ -10,11 +10,15 @@ import re
 import pytest
 import requests
 
-ROLES = ("none", "viewer", "service", "coordinator", "admin")
+ROLES = ("none", "viewer", "service", "facilitator", "coordinator", "admin")
 OPEN = "open"
 ANY = ("coordinator", "viewer", "service")
 COORDINATOR = ("coordinator",)
 READERS = ("coordinator", "service")
+# A facilitator passes the role gate here; which sessions she reaches is
+# test_a_facilitator_reaches_only_the_sessions_she_facilitates's business.
+FACILITATING = ("coordinator", "facilitator")
+SESSION_READERS = ("coordinator", "service", "facilitator")
 
 # Ids that look right but name nothing, so an allowed caller is answered 404/422 and
 # nothing is written.
@@ -38,6 +42,7 @@ MATRIX = {
         ("GET", "/enrollments/{enrollment_id}"): ANY,
         ("POST", "/enrollments/{enrollment_id}/withdrawal"): COORDINATOR,
         ("GET", "/sessions/{session_id}"): ANY,
+        ("GET", "/sessions/{session_id}/names"): FACILITATING,
         ("GET", "/series/{series_id}"): ANY,
         ("POST", "/series/{series_id}/cohort"): COORDINATOR,
         ("POST", "/series/{series_id}/cohort/from-session"): COORDINATOR,
@@ -53,9 +58,9 @@ MATRIX = {
         ("POST", "/series"): COORDINATOR,
         ("GET", "/series/{series_id}"): READERS,
         ("GET", "/series/{series_id}/indicators"): ANY,
-        ("GET", "/sessions"): READERS,
+        ("GET", "/sessions"): SESSION_READERS,
         ("POST", "/sessions"): COORDINATOR,
-        ("GET", "/sessions/{session_id}"): READERS,
+        ("GET", "/sessions/{session_id}"): SESSION_READERS,
         ("GET", "/sessions/{session_id}/indicators"): ANY,
         ("POST", "/sessions/{session_id}/schedule"): COORDINATOR,
         ("POST", "/sessions/{session_id}/reschedule"): COORDINATOR,
@@ -63,11 +68,11 @@ MATRIX = {
         ("POST", "/sessions/{session_id}/start"): COORDINATOR,
         ("POST", "/sessions/{session_id}/complete"): COORDINATOR,
         ("POST", "/sessions/{session_id}/cancel"): COORDINATOR,
-        ("GET", "/sessions/{session_id}/roster"): COORDINATOR,
-        ("GET", "/sessions/{session_id}/attendance"): COORDINATOR,
-        ("POST", "/sessions/{session_id}/attendance/{day}"): COORDINATOR,
-        ("PUT", "/sessions/{session_id}/attendance/{day}/{participant_id}"): COORDINATOR,
-        ("PUT", "/sessions/{session_id}/feedback/{participant_id}"): COORDINATOR,
+        ("GET", "/sessions/{session_id}/roster"): FACILITATING,
+        ("GET", "/sessions/{session_id}/attendance"): FACILITATING,
+        ("POST", "/sessions/{session_id}/attendance/{day}"): FACILITATING,
+        ("PUT", "/sessions/{session_id}/attendance/{day}/{participant_id}"): FACILITATING,
+        ("PUT", "/sessions/{session_id}/feedback/{participant_id}"): FACILITATING,
         ("GET", "/sessions/{session_id}/quotes"): COORDINATOR,
         ("GET", "/facilitators"): COORDINATOR,
         ("POST", "/facilitators"): COORDINATOR,
