@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(items):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if report.when == "call" and report.failed and "/browser/" in str(item.fspath):
+    if report.failed and report.when in ("setup", "call") and "/browser/" in str(item.fspath):
         for name, window in list(_OPEN.items()):
             _keep_evidence(window, f"FAILED-{item.name}-{name}")
     return report
@@ -75,15 +75,12 @@ def browser_tools():
 def console_stack(browser_tools, kafka_bootstrap, mongo_uri, tmp_path_factory):
     """Every API, worker and the console on free ports, the first admin created as make run
     creates it; yields the console's base URL."""
-    if "console" not in services.SERVICES:
-        pytest.fail("devstack/services.py does not start the console yet", pytrace=False)
     name = f"ui{uuid.uuid4().hex[:8]}"
     env = {"STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "OUTBOX_RELAY_GRACE_SECONDS": "2",
            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MONGO_URI": mongo_uri,
            "GLO_ACT_ENV": "development", "CONSOLE_ADMIN_EMAIL": ADMIN_EMAIL,
            "CONSOLE_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    ports = {s: _free_port() for s in services.SERVICES}
-    env.update({f"{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in ports.items()})
+    ports = {s: _free_port() for s in (*services.SERVICES, "console")}
     ensure_topics(kafka_bootstrap, list(catalogue(f"{name}.")))
     log_dir = Path(os.environ.get("E2E_LOG_DIR") or tmp_path_factory.mktemp("browser-logs"))
     running = services.start(env, ports, log_dir, api_workers=2)
@@ -93,7 +90,7 @@ def console_stack(browser_tools, kafka_bootstrap, mongo_uri, tmp_path_factory):
                                  env={**os.environ, **env}, cwd=ROOT, capture_output=True,
                                  text=True, timeout=60)
         assert created.returncode == 0, f"creating the first admin failed:\n{created.stderr}"
-        yield running.urls["console"]
+        yield running.console_url
     finally:
         services.stop(running)
         for db in client(mongo_uri).list_database_names():

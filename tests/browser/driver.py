@@ -5,7 +5,12 @@ import time
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    ElementNotInteractableException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
@@ -75,15 +80,15 @@ class Browser:
         return self.driver.page_source
 
     def fill(self, form: str, **fields) -> None:
-        """Type into the form's inputs by name: text replaces, bool ticks, select picks by value
-        or by visible text."""
+        """Type into the form's inputs by name: text replaces, a bool ticks a checkbox, a string
+        picks the radio or checkbox of that value, a select picks by value or visible text."""
         for name, value in fields.items():
             element = self.find(f"{form} [name='{name}']")
             kind = (element.get_attribute("type") or "").lower()
             if element.tag_name == "select":
                 _choose(Select(element), value)
             elif kind in ("checkbox", "radio"):
-                if kind == "radio":
+                if isinstance(value, str):  # the one of that name with this value
                     element = self.find(f"{form} [name='{name}'][value='{value}']")
                     value = True
                 if element.is_selected() != bool(value):
@@ -109,7 +114,16 @@ class Browser:
     def click(self, element) -> None:
         # Scrolling first keeps sticky headers from taking the click on a small window.
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-        element.click()
+        try:
+            element.click()
+        except (ElementNotInteractableException, ElementClickInterceptedException):
+            # A styled radio or checkbox is hidden behind its label: tap the label, as a
+            # person does.
+            element_id = element.get_attribute("id")
+            labels = self.find_all(f"label[for='{element_id}']") if element_id else []
+            if not labels:
+                raise
+            labels[0].click()
 
     def press(self, css: str) -> None:
         self.click(self.find(css))

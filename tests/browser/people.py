@@ -1,0 +1,89 @@
+"""What a person does at the console's door and on the admin's accounts page."""
+
+import re
+
+from tests.browser import axe
+from tests.browser.driver import Browser
+
+REFUSAL_TITLES = ("Not allowed", "Form expired")
+
+
+class Visits:
+    """Every main page the suite saw: a screenshot each, and axe's serious findings per page."""
+
+    def __init__(self):
+        self.violations: dict[str, list[dict]] = {}
+        self.seen: list[str] = []
+
+    def look(self, window: Browser, name: str, full: bool = False) -> None:
+        """Screenshot the page as ``name`` and run axe-core in it."""
+        if full:
+            window.full_screenshot(name)
+        else:
+            window.screenshot(name)
+        self.seen.append(name)
+        found = axe.violations(window.driver)
+        if found:
+            self.violations[f"{name} ({window.path()})"] = found
+
+    def report(self) -> str:
+        return "\n".join(f"{page}:\n{axe.describe(found)}"
+                         for page, found in self.violations.items())
+
+
+def heading(window: Browser) -> str:
+    found = window.find_all("main h1")
+    return " ".join(found[0].text.split()) if found else ""
+
+
+def sign_in(window: Browser, email: str, password: str) -> None:
+    window.go("/signin")
+    window.fill("form:has(#password)", email=email, password=password)
+    window.submit("form:has(#password)")
+    assert window.exists("#signout"), f"{email} is not signed in: {heading(window)!r}, " \
+        f"{window.body_text()[:300]}"
+
+
+def signed_in_as(window: Browser, email: str, password: str) -> Browser:
+    """The window signed in as ``email`` (signing out whoever else was)."""
+    window.go("/")
+    who = window.find_all(".who")
+    if not (window.exists("#signout") and who and email in who[0].text):
+        sign_out(window)
+        sign_in(window, email, password)
+    return window
+
+
+def sign_out(window: Browser) -> None:
+    if window.exists("#signout"):
+        old = window.find("html")
+        window.press("#signout")
+        window.wait(lambda: not window.exists("#signout") and old.id != window.find("html").id,
+                    "signing out")
+
+
+def invite(window: Browser, email: str, role: str, facilitator: str = "") -> str:
+    """Invite ``email`` as ``role`` on the accounts page; returns the one-time link shown."""
+    window.go("/admin/accounts")
+    fields = {"email": email, "role": role}
+    if facilitator:
+        fields["facilitator_id"] = facilitator
+    window.fill("form:has(#invite-email)", **fields)
+    window.submit("form:has(#invite-email)")
+    link = window.find("#invitation-link").get_attribute("value")
+    assert re.match(r"https?://", link), f"no invitation link shown: {window.body_text()[:300]}"
+    return link
+
+
+def set_password(window: Browser, link: str, password: str) -> None:
+    """Open the invitation link (signed out) and choose a password."""
+    sign_out(window)
+    window.go(link)
+    window.fill("form:has(#confirm)", password=password, confirm=password)
+    window.submit("form:has(#confirm)")
+    assert "sign in" in window.body_text().lower(), window.body_text()[:300]
+
+
+def refused(window: Browser) -> bool:
+    """The page is the console's refusal (role or CSRF), not the page asked for."""
+    return window.page() in ("refused", "csrf") or heading(window) in REFUSAL_TITLES
