@@ -1,4 +1,5 @@
-"""`make run`: infrastructure, three APIs and three workers, the demo, until Ctrl-C."""
+"""`make run`: infrastructure, three APIs and three workers, the console, the demo, until
+Ctrl-C."""
 
 import argparse
 import signal
@@ -6,8 +7,8 @@ import threading
 import time
 
 from common.auth import mint
-from common.config import load
-from devstack import infra, services
+from common.config import env, load
+from devstack import console_people, infra, services
 from devstack.tour import print_tour
 from operations import demo
 
@@ -33,7 +34,12 @@ def main(argv: list[str]) -> int:
         token = mint(settings.jwt_secret, "local-coordinator", ["coordinator"], 12 * 3600,
                      settings.jwt_audience, settings.jwt_issuer)
         loaded = None if args.empty else demo.load(stack.urls, token)
-        print_tour(stack, local, token, loaded, time.monotonic() - started)
+        people = console_people.create(
+            local.env()["MONGO_URI"], env("STACK_NAME", "glo"),
+            env("CONSOLE_ADMIN_EMAIL", "admin@glo-act.local"),
+            env("CONSOLE_ADMIN_PASSWORD", "") or None, stack.urls["sessions"], token,
+            with_demo=loaded is not None)
+        print_tour(stack, local, token, loaded, time.monotonic() - started, people)
         while not stop.is_set():
             dead = stack.dead()
             if dead:

@@ -47,12 +47,20 @@ def change(store: ConsoleStore, account_id: str, role: str, facilitator_id: str 
 
 
 def ensure(store: ConsoleStore, email: str, role: str, password: str | None = None,
-           facilitator_id: str | None = None) -> str | None:
-    """Create the account unless it exists; returns the password set (None if it existed)."""
+           facilitator_id: str | None = None, reset: bool = False) -> str | None:
+    """Create the account unless it exists; returns the password set (None if it existed).
+    With ``reset`` (development only: `make run`), an existing account gets a new password."""
     email = normal_email(email)
-    if store.account_by_email(email) is not None:
-        return None
+    existing = store.account_by_email(email)
     password = password or secrets.token_urlsafe(12)
+    if existing is not None:
+        if not reset:
+            return None
+        store.update_account(existing["_id"], {
+            "password_hash": passwords.hash_password(password), "disabled": False,
+            "role": role, "facilitator_id": _checked(role, facilitator_id)})
+        store.close_signins_of(existing["_id"])
+        return password
     try:
         store.create_account(email, role, _checked(role, facilitator_id),
                              passwords.hash_password(password))

@@ -20,8 +20,12 @@ def register(app) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
+PAGES = {403: "refused", 404: "not-found", 503: "unavailable"}
+
+
 def _page(title: str, message: str, status: int):
-    return render_template("message.html", title=title, message=message), status
+    return render_template("message.html", title=title, message=message,
+                           page=PAGES.get(status, "error")), status
 
 
 def _service_down(exc: ServiceDownError):

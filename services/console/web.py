@@ -57,7 +57,7 @@ def _check_csrf():
     sent = request.form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
     if csrf.valid(request.cookies.get(csrf.COOKIE), sent, settings().secret_key):
         return None
-    return render_template("message.html", title="Form expired",
+    return render_template("message.html", title="Form expired", page="csrf",
                            message="This form has expired or did not come from the console. "
                                    "Go back, reload the page and try again."), 400
 
@@ -115,7 +115,7 @@ def signed_in(action: str | None = None):
             if g.get("account") is None:
                 return redirect(url_for("auth.signin", next=request.full_path.rstrip("?")))
             if action and not can(g.account["role"], action):
-                return render_template("message.html", title="Not allowed",
+                return render_template("message.html", title="Not allowed", page="refused",
                                        message=t("You are not allowed to do this.")), 403
             return view(*args, **kwargs)
         return wrapper

@@ -4,10 +4,10 @@
   "use strict";
   var sheet = document.getElementById("attendance-sheet");
   if (!sheet || !window.fetch) { return; }
-  var status = document.getElementById("sheet-status");
+  var status = document.getElementById("save-status");
   var csrf = sheet.dataset.csrf;
 
-  function say(text) { status.textContent = text; }
+  function say(text, state) { status.textContent = text; status.dataset.state = state; }
 
   function post(url, body) {
     return fetch(url, {
@@ -25,18 +25,20 @@
     var input = event.target;
     if (input.type !== "radio") { return; }
     var row = input.closest(".officer");
-    var pid = row.dataset.participant;
+    var pid = row.dataset.participantId;
     var body = new FormData();
     body.append("status", input.value);
     row.classList.add("saving");
+    say("…", "saving");
     post(sheet.dataset.markUrl.replace("PID", encodeURIComponent(pid)), body)
-      .then(function () { row.classList.remove("unsaved"); say(sheet.dataset.saved); })
-      .catch(function (error) { row.classList.add("unsaved"); say(sheet.dataset.failed + ": " + error.message); })
+      .then(function () { row.classList.remove("unsaved"); say(sheet.dataset.saved, "saved"); })
+      .catch(function (error) { row.classList.add("unsaved"); say(sheet.dataset.failed + ": " + error.message, "failed"); })
       .then(function () { row.classList.remove("saving"); });
   });
 
   document.getElementById("all-present").addEventListener("click", function (event) {
     event.preventDefault();
+    say("…", "saving");
     var body = new FormData(sheet);
     body.append("all_present", "1");
     post(sheet.action, body).then(function (answer) {
@@ -44,7 +46,7 @@
         var radio = document.getElementById("mark-" + mark.participant_id + "-" + mark.status);
         if (radio) { radio.checked = true; radio.closest(".officer").classList.remove("unsaved"); }
       });
-      say(sheet.dataset.saved + " (" + answer.saved.length + ")");
-    }).catch(function (error) { say(sheet.dataset.failed + ": " + error.message); });
+      say(sheet.dataset.saved + " (" + answer.saved.length + ")", "saved");
+    }).catch(function (error) { say(sheet.dataset.failed + ": " + error.message, "failed"); });
   });
 }());

@@ -27,9 +27,8 @@ def _sheet(session_id: str, day: str) -> dict:
     api = sessions_api()
     session = api.session(session_id)
     days = display.days(session["starts_at"], session["ends_at"], session["timezone"])
-    names = {n["participant_id"]: n for n in registration_api().attendance_sheet_names(
-        session_id)}
-    roster = [r for r in api.roster(session_id) if r.get("status", "confirmed") == "confirmed"]
+    names = {n["participant_id"]: n for n in _names(session_id)}
+    roster = [r for r in api.roster(session_id) if r.get("status", "active") == "active"]
     marks = {m["participant_id"]: m["status"] for m in api.attendance(session_id)
              if m["day"] == day}
     people = [{"participant_id": r["participant_id"], "agency": r["agency"],
@@ -38,6 +37,16 @@ def _sheet(session_id: str, day: str) -> dict:
     people.sort(key=lambda p: p["name"])
     return {"session": session, "days": days, "day": day, "people": people,
             "statuses": STATUSES, "local": display.local}
+
+
+def _names(session_id: str) -> list[dict]:
+    """Her officers' names; none while registration has not heard of the session (a draft)."""
+    try:
+        return registration_api().attendance_sheet_names(session_id)
+    except ApiRefusedError as exc:
+        if exc.status == 404:
+            return []
+        raise
 
 
 def _name(entry: dict | None) -> str:
@@ -121,7 +130,7 @@ def _answer(session_id, day, error=None, notice=None, saved=None, status=200):
 def feedback(session_id):
     api = sessions_api()
     session = api.session(session_id)
-    names = registration_api().attendance_sheet_names(session_id)
+    names = _names(session_id)
     quotes, error, notice, status = None, None, None, 200
     if request.method == "POST":
         try:

@@ -114,6 +114,17 @@ def enroll(participant_id):
     return officer(participant_id, notice=notice)
 
 
+@blp.route("/sessions/<session_id>/enrollments", methods=["POST"])
+@signed_in("manage_officers")
+def enroll_in_session(session_id):
+    """Enroll one officer from the session's page; the roster shows where she landed."""
+    try:
+        registration_api().enroll(text("participant_id"), session_id)
+    except (FormError, ApiRefusedError) as exc:
+        return render_template("message.html", title="Not enrolled", message=refusal(exc)), 422
+    return redirect(url_for("officers.roster", session_id=session_id), 303)
+
+
 @blp.route("/officers/<participant_id>/export")
 @signed_in("manage_officers")
 def export(participant_id):

@@ -1,11 +1,12 @@
 """Programmes, series and sessions: lists, pages, create, and the session's lifecycle."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from services.console import display
 from services.console.clients.base import ApiRefusedError, ServiceDownError
 from services.console.display import FormError
 from services.console.forms import lines, number, text
+from services.console.roles import can
 from services.console.web import registration_api, sessions_api, signed_in
 
 blp = Blueprint("planning", __name__)
@@ -140,7 +141,12 @@ def session(session_id, error=None, notice=None, status=200):
     api = sessions_api()
     found = api.session(session_id)
     facilitators = {f["id"]: f for f in api.facilitators()}
-    seats, seats_outage = None, None
+    seats, seats_outage, officers = None, None, []
+    if can(g.account["role"], "manage_officers") and found["status"] == "scheduled":
+        try:
+            officers = registration_api().officers()
+        except (ApiRefusedError, ServiceDownError):
+            officers = []
     try:
         seats = registration_api().seats(session_id)
     except ApiRefusedError:
@@ -150,8 +156,8 @@ def session(session_id, error=None, notice=None, status=200):
     return render_template(
         "session.html", session=found, series=_series_context(api, found),
         facilitators=facilitators, roles=FACILITATOR_ROLES, seats=seats,
-        seats_outage=seats_outage, days=display.days(found["starts_at"], found["ends_at"],
-                                                     found["timezone"]),
+        seats_outage=seats_outage, officers=officers,
+        days=display.days(found["starts_at"], found["ends_at"], found["timezone"]),
         local=display.local, local_input=display.local_input, error=error, notice=notice,
         ), status
 
