@@ -43,6 +43,9 @@ class SessionsClient(ApiClient):
     def facilitators(self) -> list[dict]:
         return self.every("/facilitators")
 
+    def add_facilitator(self, details: dict) -> dict:
+        return self.post("/facilitators", details)
+
     def assign(self, session_id: str, facilitator_id: str, role: str) -> dict:
         return self.put(f"/sessions/{session_id}/facilitators/{facilitator_id}", {"role": role})
 

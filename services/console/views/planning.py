@@ -82,6 +82,27 @@ def series(series_id):
                            local=display.local)
 
 
+@blp.route("/facilitators", methods=["GET", "POST"])
+@signed_in("read_plans")
+def facilitators():
+    """Regional advisors and experts: the people assigned to sessions (coordinators)."""
+    api, error, status = sessions_api(), None, 200
+    if request.method == "POST":
+        if not can(g.account["role"], "plan"):
+            return render_template("message.html", title="Not allowed", page="refused"), 403
+        try:
+            api.add_facilitator({
+                "given_name": text("given_name"), "family_name": text("family_name"),
+                "organisation": text("organisation"), "expertise": lines("expertise"),
+                "email": text("email", required=False), "phone": text("phone", required=False),
+                "preferred_language": request.form.get("preferred_language") or "en"})
+            return redirect(url_for("planning.facilitators", added=1), 303)
+        except (FormError, ApiRefusedError) as exc:
+            error, status = refusal(exc), 422
+    return render_template("facilitators.html", facilitators=api.facilitators(),
+                           error=error), status
+
+
 @blp.route("/sessions")
 @signed_in("read_plans")
 def session_list():
@@ -126,6 +147,15 @@ def create_session():
     return redirect(url_for("planning.session", session_id=created["id"]), 303)
 
 
+def following(series: dict | None, session: dict) -> dict | None:
+    """The series' next session after this one that is still to take place."""
+    if not series or not session.get("position"):
+        return None
+    later = [s for s in series.get("sessions", []) if (s.get("position") or 0) >
+             session["position"] and s.get("status") in ("draft", "scheduled")]
+    return min(later, key=lambda s: s["position"], default=None)
+
+
 def _series_context(api, session: dict) -> dict | None:
     if not session.get("series_id"):
         return None
@@ -140,6 +170,7 @@ def _series_context(api, session: dict) -> dict | None:
 def session(session_id, error=None, notice=None, status=200):
     api = sessions_api()
     found = api.session(session_id)
+    parent = _series_context(api, found)
     facilitators = {f["id"]: f for f in api.facilitators()}
     seats, seats_outage, officers = None, None, []
     if can(g.account["role"], "manage_officers") and found["status"] == "scheduled":
@@ -154,7 +185,7 @@ def session(session_id, error=None, notice=None, status=200):
     except ServiceDownError as exc:
         seats_outage = str(exc)
     return render_template(
-        "session.html", session=found, series=_series_context(api, found),
+        "session.html", session=found, series=parent, next_session=following(parent, found),
         facilitators=facilitators, roles=FACILITATOR_ROLES, seats=seats,
         seats_outage=seats_outage, officers=officers,
         days=display.days(found["starts_at"], found["ends_at"], found["timezone"]),
