@@ -66,3 +66,15 @@ def sign_in(browser, email: str, password: str = PASSWORD, address: str = "10.0.
 def person(store, email: str, role: str, facilitator_id: str | None = None) -> str:
     accounts.ensure(store, email, role, PASSWORD, facilitator_id)
     return email
+
+
+from tests.e2e.conftest import stack, tokens  # noqa: E402, F401  (the real processes, shared)
+
+
+@pytest.fixture
+def console_on(console, stack):  # noqa: F811
+    """The console in-process against the real APIs of the e2e stack."""
+    def build(**changes):
+        urls = {f"{s}_url": u for s, u in stack.urls.items()}
+        return console(**{**urls, **changes})
+    return build
