@@ -82,8 +82,8 @@ def development_mode() -> bool:
     return env("GLO_ACT_ENV", "") == "development"
 
 
-def _service_url(name: str, port_var: str, default_port: int) -> str:
-    return env(f"{name}_URL", f"http://127.0.0.1:{env(port_var, str(default_port))}")
+def _local(port: str) -> str:
+    return f"http://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,9 @@ class ConsoleSettings:
         return "console"
 
 
-def _secret(name: str, dev_value: str, development: bool) -> str:
-    value = env(name, dev_value if development else "")
+def _secret(name: str, value: str, dev_value: str, development: bool) -> str:
+    """The secret read from ``name``; outside development, never missing, short or the dev one."""
+    value = value or (dev_value if development else "")
     if not development and (value == dev_value or len(value) < MIN_SECRET_LENGTH):
         raise InsecureConfigError(
             f"{name} must be set to a secret of at least {MIN_SECRET_LENGTH} characters "
@@ -135,15 +136,16 @@ def load_console() -> ConsoleSettings:
         stack=env("STACK_NAME", "glo"),
         mongo_uri=env("MONGO_URI", "mongodb://127.0.0.1:27017/"),
         development=development,
-        secret_key=_secret("CONSOLE_SECRET_KEY", DEV_CONSOLE_SECRET_KEY, development),
-        jwt_secret=_secret("JWT_SECRET", DEV_JWT_SECRET, development),
+        secret_key=_secret("CONSOLE_SECRET_KEY", env("CONSOLE_SECRET_KEY", ""),
+                           DEV_CONSOLE_SECRET_KEY, development),
+        jwt_secret=_secret("JWT_SECRET", env("JWT_SECRET", ""), DEV_JWT_SECRET, development),
         jwt_audience=env("JWT_AUDIENCE", "glo-act-platform"),
         jwt_issuer=env("JWT_ISSUER", "glo-act-platform"),
         # Plain-http localhost is allowed only in development; elsewhere cookies need TLS.
         secure_cookies=not development or env("CONSOLE_SECURE_COOKIES", "0") != "0",
-        registration_url=_service_url("REGISTRATION", "REGISTRATION_PORT", 8001),
-        sessions_url=_service_url("SESSIONS", "SESSIONS_PORT", 8002),
-        notifications_url=_service_url("NOTIFICATIONS", "NOTIFICATIONS_PORT", 8003),
+        registration_url=env("REGISTRATION_URL", _local(env("REGISTRATION_PORT", "8001"))),
+        sessions_url=env("SESSIONS_URL", _local(env("SESSIONS_PORT", "8002"))),
+        notifications_url=env("NOTIFICATIONS_URL", _local(env("NOTIFICATIONS_PORT", "8003"))),
         api_token_ttl_s=int(env("CONSOLE_API_TOKEN_TTL_SECONDS", "300")),
         api_timeout_s=float(env("CONSOLE_API_TIMEOUT_SECONDS", "10")),
         session_idle_s=int(env("CONSOLE_SESSION_IDLE_SECONDS", str(8 * 3600))),

@@ -80,7 +80,19 @@ def test_env_example_lists_every_variable_compose_interpolates():
     example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
                if line and not line.startswith("#")}
     assert interpolated <= example, f"missing from .env.example: {interpolated - example}"
-    secrets = ("JWT_SECRET=", "CONTACT_SEALING_KEY=", "SERVICE_NUMBER_HASH_KEY=", "SMTP_PASSWORD=")
+    secrets = ("JWT_SECRET=", "CONTACT_SEALING_KEY=", "SERVICE_NUMBER_HASH_KEY=", "SMTP_PASSWORD=",
+               "CONSOLE_SECRET_KEY=", "CONSOLE_ADMIN_PASSWORD=")
     committed = [line for line in (ROOT / ".env.example").read_text().splitlines()
                  if line.startswith(secrets) and line.split("=", 1)[1]]
     assert not committed, "no secret may be committed"
+
+
+def test_the_console_has_its_own_target_reads_its_environment_and_stays_on_this_host(compose):
+    console = compose["services"]["console"]
+    assert console["build"]["target"] == "console"
+    assert "FROM base AS console" in (ROOT / "Dockerfile").read_text()
+    unknown = set(console["environment"]) - _variables_the_code_reads()
+    assert not unknown, f"the console sets variables no code reads: {sorted(unknown)}"
+    assert all(port.startswith("127.0.0.1:") for port in console["ports"])
+    assert "MONGO_URI" in console["environment"] and "KAFKA_BOOTSTRAP_SERVERS" not in \
+        console["environment"]
