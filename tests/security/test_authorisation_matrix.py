@@ -19,6 +19,9 @@ READERS = ("coordinator", "service")
 # test_a_facilitator_reaches_only_the_sessions_she_facilitates's business.
 FACILITATING = ("coordinator", "facilitator")
 SESSION_READERS = ("coordinator", "service", "facilitator")
+ADMIN = ()  # admin holds every role; nobody else
+DEAD_LETTERS = {("GET", "/admin/dead-letters"): ADMIN,
+                ("POST", "/admin/dead-letters/replay"): ADMIN}
 
 # Ids that look right but name nothing, so an allowed caller is answered 404/422 and
 # nothing is written.
@@ -26,6 +29,7 @@ MISSING_ID = "00000000-0000-4000-8000-000000000000"
 
 MATRIX = {
     "registration": {
+        **DEAD_LETTERS,
         ("GET", "/health/live"): OPEN,
         ("GET", "/health/ready"): OPEN,
         ("GET", "/agencies"): ANY,
@@ -48,6 +52,7 @@ MATRIX = {
         ("POST", "/series/{series_id}/cohort/from-session"): COORDINATOR,
     },
     "sessions": {
+        **DEAD_LETTERS,
         ("GET", "/health/live"): OPEN,
         ("GET", "/health/ready"): OPEN,
         ("GET", "/programmes"): READERS,
@@ -81,6 +86,7 @@ MATRIX = {
         ("DELETE", "/sessions/{session_id}/facilitators/{facilitator_id}"): COORDINATOR,
     },
     "notifications": {
+        **DEAD_LETTERS,
         ("GET", "/health/live"): OPEN,
         ("GET", "/health/ready"): OPEN,
         ("GET", "/notifications"): ANY,

@@ -92,6 +92,16 @@ class ApiClient:
     def delete(self, path: str):
         return self.call("DELETE", path)
 
+    # What every service serves to an admin: metrics and dead letters.
+    def metrics(self) -> str:
+        return self.call("GET", "/metrics", raw=True).text
+
+    def dead_letters(self) -> list[dict]:
+        return self.get("/admin/dead-letters")
+
+    def replay_dead_letters(self, topic: str) -> dict:
+        return self.post("/admin/dead-letters/replay", {"topic": topic})
+
     def every(self, path: str, limit: int = 5000, **params) -> list:
         """Every item of a paginated list (up to ``limit``), following flask-smorest's pages."""
         items, page = [], 1

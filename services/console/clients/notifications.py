@@ -16,6 +16,3 @@ class NotificationsClient(ApiClient):
 
     def preview(self, kind: str, language: str) -> dict:
         return self.get(f"/templates/{kind}/preview", language=language)
-
-    def metrics(self) -> str:
-        return self.call("GET", "/metrics", raw=True).text

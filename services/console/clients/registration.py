@@ -50,6 +50,3 @@ class RegistrationClient(ApiClient):
     def attendance_sheet_names(self, session_id: str) -> list[dict]:
         """Names of a session's confirmed officers, for the people who take its attendance."""
         return self.get(f"/sessions/{session_id}/names")
-
-    def metrics(self) -> str:
-        return self.call("GET", "/metrics", raw=True).text

@@ -74,6 +74,3 @@ class SessionsClient(ApiClient):
     def indicators_csv(self, scope: str, scope_id: str, min_cell: int = 1) -> str:
         return self.call("GET", f"/{scope}/{scope_id}/indicators",
                          params={"min_cell": min_cell, "format": "csv"}, raw=True).text
-
-    def metrics(self) -> str:
-        return self.call("GET", "/metrics", raw=True).text

@@ -1,7 +1,7 @@
 """Operations (admin): each service's health, consumer lag and outbox backlog."""
 
 import requests
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.console.clients.base import ApiRefusedError, ServiceDownError
@@ -54,8 +54,25 @@ def overview():
                               ("notifications", s.notifications_url, notifications_api())):
         try:
             figures, problem = _figures(client.metrics()), None
+            letters = client.dead_letters()
         except (ServiceDownError, ApiRefusedError) as exc:
-            figures, problem = [], str(exc)
+            figures, letters, problem = [], [], str(exc)
         services.append({"name": name, "health": _health(url), "figures": figures,
-                         "problem": problem})
-    return render_template("operations.html", services=services)
+                         "letters": letters, "problem": problem})
+    return render_template("operations.html", services=services,
+                           replayed=request.args.get("replayed"))
+
+
+CLIENTS = {"registration": registration_api, "sessions": sessions_api,
+           "notifications": notifications_api}
+
+
+@blp.route("/<service>/replay", methods=["POST"])
+@signed_in("operate")
+def replay(service):
+    """Replay one service's dead letters of one topic; each is applied once."""
+    if service not in CLIENTS:
+        return render_template("message.html", title="Not found", message="no such service"), 404
+    done = CLIENTS[service]().replay_dead_letters(request.form.get("topic", ""))
+    return redirect(url_for("operations.overview",
+                            replayed=f"{service}: {done['replayed']} from {done['topic']}"), 303)
