@@ -5,8 +5,6 @@ import re
 from tests.browser import axe
 from tests.browser.driver import Browser
 
-REFUSAL_TITLES = ("Not allowed", "Form expired")
-
 
 class Visits:
     """Every main page the suite saw: a screenshot each, and axe's serious findings per page."""
@@ -38,8 +36,8 @@ def heading(window: Browser) -> str:
 
 def sign_in(window: Browser, email: str, password: str) -> None:
     window.go("/signin")
-    window.fill("form:has(#password)", email=email, password=password)
-    window.submit("form:has(#password)")
+    window.fill("#signin", email=email, password=password)
+    window.submit("#signin")
     assert window.exists("#signout"), f"{email} is not signed in: {heading(window)!r}, " \
         f"{window.body_text()[:300]}"
 
@@ -56,10 +54,8 @@ def signed_in_as(window: Browser, email: str, password: str) -> Browser:
 
 def sign_out(window: Browser) -> None:
     if window.exists("#signout"):
-        old = window.find("html")
-        window.press("#signout")
-        window.wait(lambda: not window.exists("#signout") and old.id != window.find("html").id,
-                    "signing out")
+        window.submit("#signout")
+        assert not window.exists("#signout"), "still signed in after signing out"
 
 
 def invite(window: Browser, email: str, role: str, facilitator: str = "") -> str:
@@ -68,9 +64,9 @@ def invite(window: Browser, email: str, role: str, facilitator: str = "") -> str
     fields = {"email": email, "role": role}
     if facilitator:
         fields["facilitator_id"] = facilitator
-    window.fill("form:has(#invite-email)", **fields)
-    window.submit("form:has(#invite-email)")
-    link = window.find("#invitation-link").get_attribute("value")
+    window.fill("#invite", **fields)
+    window.submit("#invite")
+    link = window.find("#invite-link").get_attribute("value")
     assert re.match(r"https?://", link), f"no invitation link shown: {window.body_text()[:300]}"
     return link
 
@@ -85,5 +81,10 @@ def set_password(window: Browser, link: str, password: str) -> None:
 
 
 def refused(window: Browser) -> bool:
-    """The page is the console's refusal (role or CSRF), not the page asked for."""
-    return window.page() in ("refused", "csrf") or heading(window) in REFUSAL_TITLES
+    """The page is the console's refusal by role, not the page asked for."""
+    return window.page() == "refused"
+
+
+def choose_language(window: Browser, language: str) -> None:
+    """The language switch in the header: a button per language."""
+    window.submit("#language", f"#language button[value='{language}']")

@@ -45,11 +45,11 @@ def create_session(window: Browser, start_page: str, title: str, kind: str, star
     """From ``start_page``'s "new session" link, fill the form; returns the session's path."""
     window.go(start_page)
     window.follow("New session")
-    window.fill("form:has(#session-create)", kind=kind, title=title,
+    window.fill("#session-form", kind=kind, title=title,
                 topics="investigative techniques for TIP and SOM", timezone="Asia/Karachi",
                 starts_at=starts, ends_at=ends, venue="Training hall", city="Islamabad",
                 country="Pakistan", capacity=capacity, draft=draft)
-    window.submit("form:has(#session-create)")
+    window.submit("#session-form")
     assert window.exists("#session-status"), \
         f"{title} not created: {heading(window)!r} {error_shown(window)!r}"
     return window.path()
@@ -58,8 +58,8 @@ def create_session(window: Browser, start_page: str, title: str, kind: str, star
 def register_officer(window: Browser, officer: dict) -> str:
     """The officer form, consent ticked; returns her page's path."""
     window.go("/officers/new")
-    window.fill("form:has(#officer-save)", **officer, gender="female", consent=True)
-    window.submit("form:has(#officer-save)")
+    window.fill("#officer-form", **officer, gender="female", consent=True)
+    window.submit("#officer-form")
     assert re.fullmatch(r"/officers/[^/]+", window.path()), \
         f"{officer['email']} not registered: {error_shown(window)!r}"
     return window.path()
@@ -71,8 +71,8 @@ def enroll(window: Browser, officer_page: str, session_title: str, timeout_s: fl
     deadline = time.monotonic() + timeout_s
     while True:
         window.go(officer_page)
-        window.fill("form:has(#enroll-submit)", session_id=session_title)
-        window.submit("form:has(#enroll-submit)")
+        window.fill("#officer-enroll-form", session_id=session_title)
+        window.submit("#officer-enroll-form")
         problem = error_shown(window)
         if not problem:
             return
@@ -97,7 +97,7 @@ def wait_for_rows(window: Browser, page: str, css: str, count: int, what: str,
 def press_action(window: Browser, session_page: str, action: str) -> None:
     """A lifecycle button on the session page (start, complete, ...)."""
     window.go(session_page)
-    window.submit("", f"#action-{action}")
+    window.submit("", f"#{action}")
     assert not error_shown(window), f"{action}: {error_shown(window)}"
 
 
@@ -105,5 +105,5 @@ def all_present(window: Browser, sheet: str) -> str:
     """Press "All present" on a day's sheet and wait for the sheet to say it saved."""
     window.go(sheet)
     window.press("#all-present")
-    return window.wait(lambda: re.search(r"Saved \(\d+\)", window.text("#sheet-status")) and
-                       window.text("#sheet-status"), f"'all present' saved on {sheet}")
+    return window.wait(lambda: window.find("#save-status").get_attribute("data-state") == "saved"
+                       and window.text("#save-status"), f"'all present' saved on {sheet}")
