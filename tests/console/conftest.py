@@ -40,7 +40,7 @@ def console(mongo_uri):
     made = []
 
     def build(**changes):
-        settings = console_settings(mongo_uri, **changes)
+        settings = console_settings(changes.pop("mongo_uri", mongo_uri), **changes)
         store = ConsoleStore(settings.mongo_uri, settings.database)
         made.append(settings.database)
         return create_app(settings, store), store

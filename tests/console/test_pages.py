@@ -148,3 +148,17 @@ def test_an_outage_is_a_clear_message_on_the_page_that_needs_it(console_on):
     assert b"Traceback" not in down.data
     assert browser.get("/sessions").status_code == 200  # the rest keeps working
     assert browser.get("/").status_code == 200
+
+
+def test_a_coordinator_exports_an_officers_data_after_a_confirmation(console_on, stack, tokens):
+    officer = _officer(stack, tokens, uuid.uuid4().hex[:6], 0)
+    app, store = console_on()
+    browser = app.test_client()
+    sign_in(browser, person(store, "coordinator@glo-act.local", "coordinator"))
+    confirm = browser.get(f"/officers/{officer['id']}/export")
+    assert b"outside the platform's protection" in confirm.data
+    exported = browser.post(f"/officers/{officer['id']}/export",
+                            data={"csrf_token": csrf_of(confirm.data)})
+    assert exported.mimetype == "application/json"
+    assert exported.json["participant"]["email"] == officer["email"]
+    assert "attachment" in exported.headers["Content-Disposition"]

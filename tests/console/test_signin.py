@@ -155,3 +155,14 @@ def test_the_next_address_after_sign_in_stays_on_the_console(console):
                                            "password": "correct horse battery staple",
                                            "next": "https://evil.example/"})
     assert answer.headers["Location"] == "/"
+
+
+def test_an_outage_of_the_consoles_own_database_is_a_page_not_a_trace(console):
+    app, _ = console(mongo_uri="mongodb://127.0.0.1:9/")
+    browser = app.test_client()
+    token = csrf_of(browser.get("/signin").data)
+    down = browser.post("/signin", data={"email": "a@glo-act.local", "password": "whatever!!",
+                                         "csrf_token": token})
+    assert down.status_code == 503
+    assert b"cannot reach its own database" in down.data and b"Traceback" not in down.data
+    assert app.test_client().get("/health/ready").status_code == 503

@@ -125,9 +125,12 @@ def enroll_in_session(session_id):
     return redirect(url_for("officers.roster", session_id=session_id), 303)
 
 
-@blp.route("/officers/<participant_id>/export")
+@blp.route("/officers/<participant_id>/export", methods=["GET", "POST"])
 @signed_in("manage_officers")
 def export(participant_id):
+    """Everything held on her, after a confirmation: the file leaves the platform's protection."""
+    if request.method == "GET":
+        return render_template("export.html", officer=registration_api().officer(participant_id))
     body = json.dumps(registration_api().export(participant_id), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="officer-{participant_id}.json"'})
