@@ -24,6 +24,9 @@ from tests.browser.driver import DESKTOP, TABLET, Browser, open_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS") or ROOT / ".local" / "artifacts" / "browser")
+# The three the README shows; `BROWSER_README_SCREENSHOTS=1` copies them there after a green run.
+README_SHOTS = {"home": "console-home.png", "attendance-tablet": "console-attendance-tablet.png",
+                "indicators": "console-indicators.png"}
 ADMIN_EMAIL = "admin@glo-act.test"
 ADMIN_PASSWORD = "first-admin-password-for-tests"
 _OPEN: dict[str, Browser] = {}
@@ -42,6 +45,14 @@ def pytest_runtest_makereport(item, call):
         for name, window in list(_OPEN.items()):
             _keep_evidence(window, f"FAILED-{item.name}-{name}")
     return report
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("BROWSER_README_SCREENSHOTS") and exitstatus == 0:
+        target = ROOT / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        for shot, name in README_SHOTS.items():
+            shutil.copyfile(ARTIFACTS / f"{shot}.png", target / name)
 
 
 def _keep_evidence(window: Browser, name: str) -> None:

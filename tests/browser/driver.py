@@ -1,5 +1,6 @@
 """A person at a browser: headless Debian Chromium driven by Selenium, with the page's words."""
 
+import base64
 import re
 import time
 from pathlib import Path
@@ -39,6 +40,9 @@ def open_chromium(size: tuple[int, int], profile: Path, log: Path) -> webdriver.
     # The Service names the driver, so Selenium Manager never tries to download one.
     service = Service(executable_path=str(CHROMEDRIVER), log_output=str(log))
     driver = webdriver.Chrome(options=options, service=service)
+    # --window-size counts the window's frame: grow it so the page itself gets ``size``.
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(2 * size[0] - inner[0], 2 * size[1] - inner[1])
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
     return driver
@@ -168,16 +172,19 @@ class Browser:
         self.driver.save_screenshot(str(path))
         return path
 
-    def full_screenshot(self, name: str, max_height: int = 2400) -> Path:
-        """The whole page (up to ``max_height``), for the README and the artifacts."""
-        size = self.driver.get_window_size()
-        width, height = size["width"], size["height"]
-        full = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(width, min(max(full, height), max_height))
-        try:
-            return self.screenshot(name)
-        finally:
-            self.driver.set_window_size(width, height)
+    def page_screenshot(self, name: str, max_height: int = 2400) -> Path:
+        """The page from its top, as tall as its content (at most ``max_height``), whatever
+        is scrolled into view."""
+        content = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        width = self.driver.execute_script("return window.innerWidth")
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "scale": 1,
+                     "height": min(content["height"], max_height)}})
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        path = self.artifacts / f"{name}.png"
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
 
     def _page_or_none(self) -> str | None:
         try:

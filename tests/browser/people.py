@@ -13,12 +13,9 @@ class Visits:
         self.violations: dict[str, list[dict]] = {}
         self.seen: list[str] = []
 
-    def look(self, window: Browser, name: str, full: bool = False) -> None:
-        """Screenshot the page as ``name`` and run axe-core in it."""
-        if full:
-            window.full_screenshot(name)
-        else:
-            window.screenshot(name)
+    def look(self, window: Browser, name: str, max_height: int = 2400) -> None:
+        """Screenshot the page as ``name`` (from its top) and run axe-core in it."""
+        window.page_screenshot(name, max_height)
         self.seen.append(name)
         found = axe.violations(window.driver)
         if found:

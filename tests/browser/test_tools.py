@@ -21,7 +21,8 @@ def bare(browser_tools, tmp_path_factory):
 
 def test_the_tablet_window_is_tablet_sized(bare):
     bare.go("about:blank")
-    assert bare.driver.execute_script("return window.innerWidth") == TABLET[0]
+    shown = bare.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert tuple(shown) == TABLET
 
 
 def test_axe_names_the_serious_violations_of_a_faulty_page(bare, tmp_path):
