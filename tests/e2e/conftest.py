@@ -67,7 +67,8 @@ def tokens():
 
     def bearer(*roles: str, facilitator_id: str = "e2e-facilitator") -> dict:
         token = mint(settings.jwt_secret, "e2e", list(roles), 3600, settings.jwt_audience,
-                     settings.jwt_issuer, facilitator_id=facilitator_id)
+                     settings.jwt_issuer,
+                     facilitator_id=facilitator_id if "facilitator" in roles else None)
         return {"Authorization": f"Bearer {token}"}
 
     return bearer
