@@ -63,6 +63,23 @@ URDU = {
     "You are not allowed to do this.": "آپ کو اس کی اجازت نہیں۔",
     "Wrong email or password.": "ای میل یا پاس ورڈ غلط ہے۔",
     "Saved": "محفوظ ہو گیا",
+    "Hide counts smaller than": "اس سے چھوٹی تعداد چھپائیں",
+    "Apply": "لاگو کریں",
+    "Enrolled": "داخل شدہ",
+    "Attended": "شریک ہوئے",
+    "Women": "خواتین",
+    "Retention": "برقراری",
+    "Average rating": "اوسط درجہ بندی",
+    "Participation by agency": "ادارے کے لحاظ سے شرکت",
+    "Participation by gender": "صنف کے لحاظ سے شرکت",
+    "Attendance by day": "دن کے لحاظ سے حاضری",
+    "Enrolled through the series": "سلسلے میں داخل شدہ",
+    "Retained (attended every session held) by agency":
+        "ادارے کے لحاظ سے برقرار (ہر سیشن میں شریک)",
+    "Where": "مقام",
+    "Lifecycle": "مراحل",
+    "Assign": "مقرر کریں",
+    "Change capacity": "گنجائش تبدیل کریں",
     "Not saved": "محفوظ نہیں ہوا",
 }
 

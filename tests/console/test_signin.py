@@ -166,3 +166,18 @@ def test_an_outage_of_the_consoles_own_database_is_a_page_not_a_trace(console):
     assert down.status_code == 503
     assert b"cannot reach its own database" in down.data and b"Traceback" not in down.data
     assert app.test_client().get("/health/ready").status_code == 503
+
+
+def test_urdu_is_right_to_left_and_remembered_on_the_account(console):
+    app, store = console()
+    person(store, "urdu@glo-act.local", "coordinator")
+    browser = app.test_client()
+    sign_in(browser, "urdu@glo-act.local")
+    home = browser.get("/")
+    browser.post("/language", data={"language": "ur", "csrf_token": csrf_of(home.data)})
+    assert b'<html lang="ur" dir="rtl">' in browser.get("/").data
+
+    elsewhere = app.test_client()  # another device: no language cookie there
+    sign_in(elsewhere, "urdu@glo-act.local", address="10.0.0.2")
+    page = elsewhere.get("/").data.decode()
+    assert '<html lang="ur" dir="rtl">' in page and "سائن آؤٹ" in page
