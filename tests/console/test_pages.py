@@ -123,10 +123,15 @@ def test_a_viewer_sees_the_figures_and_no_names(console_on, stack, tokens):
     session = _held_session(stack, tokens, tag, officers)
     _api(stack, tokens, "sessions", "POST", f"/sessions/{session['id']}/attendance/2021-03-25",
          {"marks": [{"participant_id": o["id"], "status": "present"} for o in officers]})
+    programme = _api(stack, tokens, "sessions", "POST", "/programmes",
+                     {"name": f"Donor figures {tag}"})
     app, store = console_on()
     browser = app.test_client()
     sign_in(browser, person(store, "viewer@glo-act.local", "viewer"))
 
+    choices = browser.get("/indicators")
+    assert choices.status_code == 200 and f"Donor figures {tag}".encode() in choices.data
+    assert f"/indicators/programmes/{programme['id']}".encode() in choices.data
     page = browser.get(f"/indicators/sessions/{session['id']}").data.decode()
     assert re.search(r'id="participants">2<', page)
     assert re.search(r'id="women-share">100%<', page)

@@ -21,18 +21,15 @@ def _min_cell() -> int:
 @blp.route("")
 @signed_in("see_indicators")
 def choose():
-    """What there are figures for; a viewer cannot list plans in the API, so she opens figures
-    by a link or an id."""
+    """What there are figures for: programmes and series for everyone who sees indicators, the
+    sessions too for coordinators (a viewer reaches a session's through its series)."""
     if request.args.get("scope") in SCOPES and request.args.get("id"):
         return redirect(url_for("indicators.show", scope=request.args["scope"],
                                 scope_id=request.args["id"].strip()))
     api = sessions_api()
-    if not can(g.account["role"], "read_plans"):
-        return render_template("indicators_choose.html", programmes=None, series=None,
-                               sessions=None)
+    sessions = api.sessions() if can(g.account["role"], "read_plans") else None
     return render_template("indicators_choose.html", programmes=api.programmes(),
-                           series=api.series_list(), sessions=api.sessions(),
-                           local=display.local)
+                           series=api.series_list(), sessions=sessions, local=display.local)
 
 
 @blp.route("/<scope>/<scope_id>")

@@ -13,6 +13,8 @@ from services.sessions.domain.errors import (
 COORDINATOR = ("coordinator",)
 READERS = ("coordinator", "service")  # no names in these views, but not for `viewer`
 INDICATOR_READERS = ("coordinator", "viewer", "service")
+# Programmes and series hold no one's name: a viewer finds the donors' figures through them.
+PLAN_READERS = ("coordinator", "service", "viewer")
 # A facilitator reaches only the sessions she facilitates (`facilitated` checks which).
 FACILITATING = ("coordinator", "facilitator")
 
