@@ -305,6 +305,28 @@ def test_18_the_indicators_read_as_the_press_release(coordinator):
     VISITS.look(coordinator, "indicators")
 
 
+def test_18b_every_other_main_page_opens_for_the_coordinator_and_the_admin(coordinator):
+    need("indicators")
+    first = WORLD["coaching"][0]
+    series_id = WORLD["series"].rsplit("/", 1)[-1]
+    programme_id = WORLD["programme"].rsplit("/", 1)[-1]
+    pages = [("sessions", "/sessions"), ("session-new", "/sessions/new"),
+             ("programme", WORLD["programme"]), ("session", first),
+             ("indicators", f"/indicators/series/{series_id}"),
+             ("indicators", f"/indicators/programmes/{programme_id}"),
+             ("indicators-choose", "/indicators"),
+             ("notifications", f"/notifications?session_id={first.rsplit('/', 1)[-1]}"),
+             ("officer-edit", f"{WORLD['officers'][0]}/edit")]
+    for expected, page in pages:
+        coordinator.go(page)
+        assert coordinator.page() == expected, f"{page}: {heading(coordinator)!r}"
+        VISITS.look(coordinator, f"{expected}-{len(VISITS.seen)}")
+    admin = _as_admin(coordinator)
+    admin.go("/operations")
+    assert admin.page() == "operations", heading(admin)
+    VISITS.look(admin, "operations")
+
+
 def test_19_a_viewer_sees_the_indicators_and_no_names(desktop):
     need("indicators")
     signed_in_as(desktop, VIEWER, PASSWORD)
