@@ -72,6 +72,15 @@ def test_a_coordinator_plans_a_series_session_in_local_time(console_on, stack, t
     stored = _api(stack, tokens, "sessions", "GET", f"/sessions/{session_id}")
     assert stored["starts_at"] == "2031-03-25T04:00:00+00:00"
 
+    moved = browser.post(f"/sessions/{session_id}/reschedule", follow_redirects=True, data={
+        "csrf_token": token, "timezone": "Asia/Karachi", "starts_at": "2031-07-20T09:00",
+        "ends_at": "2031-07-21T17:00", "venue": "UNODC Country Office", "city": "Islamabad",
+        "country": "Pakistan"})
+    assert b"Sun 20 Jul 2031 09:00 (Asia/Karachi, UTC+05:00)" in moved.data
+    stored = _api(stack, tokens, "sessions", "GET", f"/sessions/{session_id}")
+    assert (stored["starts_at"], stored["venue"]) == ("2031-07-20T04:00:00+00:00",
+                                                      "UNODC Country Office")
+
     refused = browser.post(f"/sessions/{session_id}/cancel", data={"csrf_token": token,
                                                                      "reason": ""})
     assert refused.status_code == 422 and b"reason: required" in refused.data

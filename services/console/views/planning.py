@@ -208,7 +208,9 @@ def transition(session_id, action):
                 "starts_at": display.from_form("starts_at", request.form.get("starts_at"),
                                                timezone),
                 "ends_at": display.from_form("ends_at", request.form.get("ends_at"), timezone),
-                "timezone": timezone})
+                "timezone": timezone, **{field: text(field, required=False)
+                                         for field in ("venue", "city", "country")
+                                         if field in request.form}})
         elif action == "capacity":
             return _change_capacity(api, session_id)
         elif action == "facilitator":
