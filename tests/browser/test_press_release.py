@@ -327,6 +327,33 @@ def test_18b_every_other_main_page_opens_for_the_coordinator_and_the_admin(coord
     VISITS.look(admin, "operations")
 
 
+def test_18c_an_officer_is_exported_and_erased_only_after_a_confirmation(coordinator):
+    need("passwords")
+    page = register_officer(coordinator, {
+        "given_name": "Zarmina", "family_name": "Durrani", "agency": "Punjab Police",
+        "unit": "Lahore", "email": "zarmina.durrani@example.org", "preferred_language": "ur"})
+    coordinator.follow("Export her data")
+    assert coordinator.page() == "export" and "Zarmina Durrani" in heading(coordinator)
+    VISITS.look(coordinator, "export")
+    coordinator.go(page)
+    coordinator.follow("Erase her data")
+    assert coordinator.page() == "erasure" and "cannot be undone" in coordinator.text("main")
+    VISITS.look(coordinator, "erasure")
+    coordinator.fill("#erase-form", confirm="erase")
+    coordinator.submit("#erase-form")
+    coordinator.go(page)
+    assert heading(coordinator) == "Zarmina Durrani", "erased without typing ERASE"
+    coordinator.follow("Erase her data")
+    coordinator.fill("#erase-form", confirm="ERASE")
+    coordinator.submit("#erase-form")
+
+    def forgotten():
+        coordinator.go("/officers?name=Zarmina")
+        return "Zarmina" not in coordinator.text("main")
+
+    coordinator.wait(forgotten, "her name gone from the officers' search")
+
+
 def test_19_a_viewer_sees_the_indicators_and_no_names(desktop):
     need("indicators")
     signed_in_as(desktop, VIEWER, PASSWORD)
