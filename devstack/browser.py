@@ -62,8 +62,9 @@ def _install_chromium() -> None:
               f"{INSTALL_HINT}")
         return
     # The package lists may be absent on a fresh machine: apt-get install would find nothing.
-    if _run("Debian's package lists", ["apt-get", "update", "-q"]):
-        _run("Chromium and its driver", ["apt-get", "install", "-y", "-q",
+    wait_for_lock = ["-o", "DPkg::Lock::Timeout=300"]  # another apt-get may be running
+    if _run("Debian's package lists", ["apt-get", *wait_for_lock, "update", "-q"]):
+        _run("Chromium and its driver", ["apt-get", *wait_for_lock, "install", "-y", "-q",
                                          "--no-install-recommends", *APT_PACKAGES])
 
 
@@ -85,4 +86,6 @@ def ensure() -> list[str]:
     problems = missing()
     if problems:
         print("!! the browser suite will fail: missing " + "; ".join(problems))
+    else:
+        print(f"==> browser suite: {CHROMIUM}, {CHROMEDRIVER} and axe-core {_pinned_axe()} ready")
     return problems

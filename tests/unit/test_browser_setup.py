@@ -48,8 +48,8 @@ def test_as_root_apt_get_installs_chromium_after_updating_its_lists(
     monkeypatch.setattr(browser.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(browser, "_run", lambda step, command: ran.append(command) or True)
     browser.ensure()
-    assert ran[0][:2] == ["apt-get", "update"]
-    assert ran[1][:2] == ["apt-get", "install"]
+    assert ran[0][0] == "apt-get" and "update" in ran[0]
+    assert ran[1][0] == "apt-get" and "install" in ran[1]
     assert {"chromium", "chromium-driver"} <= set(ran[1])
     assert ran[2][:2] == ["npm", "ci"]
 
