@@ -266,6 +266,22 @@ def test_16_the_facilitator_sees_only_her_sessions_and_takes_day_two(tablet):
     WORLD["day_two"] = True
 
 
+def test_16b_the_sheet_saves_with_javascript_off_too(coordinator):
+    need("day_two")
+    sheet = f"{WORLD['coaching'][0]}/attendance/{MARCH_DAYS[1]}"
+    coordinator.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        coordinator.go(sheet)
+        # Without the script "All present" posts the form (with it, the click would be taken
+        # by the script and no new page would come) and the page comes back saved.
+        coordinator.submit("#attendance-sheet", "#all-present")
+        assert coordinator.text("#flash") == "Saved", error_shown(coordinator)
+        assert len(coordinator.find_all("input[value=present]:checked")) == 24
+    finally:
+        coordinator.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled",
+                                           {"value": False})
+
+
 def test_17_the_session_is_completed_and_feedback_recorded(coordinator):
     need("day_two")
     first = WORLD["coaching"][0]
