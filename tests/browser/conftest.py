@@ -85,7 +85,7 @@ def browser_tools():
 @pytest.fixture(scope="module")
 def console_stack(browser_tools, kafka_bootstrap, mongo_uri, tmp_path_factory):
     """Every API, worker and the console on free ports, the first admin created as make run
-    creates it; yields the console's base URL."""
+    creates it; yields the running stack (``console_url`` is the console's address)."""
     name = f"ui{uuid.uuid4().hex[:8]}"
     env = {"STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "OUTBOX_RELAY_GRACE_SECONDS": "2",
            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MONGO_URI": mongo_uri,
@@ -101,7 +101,7 @@ def console_stack(browser_tools, kafka_bootstrap, mongo_uri, tmp_path_factory):
                                  env={**os.environ, **env}, cwd=ROOT, capture_output=True,
                                  text=True, timeout=60)
         assert created.returncode == 0, f"creating the first admin failed:\n{created.stderr}"
-        yield running.console_url
+        yield running
     finally:
         services.stop(running)
         for db in client(mongo_uri).list_database_names():
@@ -127,10 +127,10 @@ def _window(name: str, size: tuple[int, int], base_url: str, tmp_path_factory):
 @pytest.fixture(scope="module")
 def desktop(console_stack, tmp_path_factory):
     """A desktop-sized Chromium window (1280x900) with its own cookies."""
-    yield from _window("desktop", DESKTOP, console_stack, tmp_path_factory)
+    yield from _window("desktop", DESKTOP, console_stack.console_url, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def tablet(console_stack, tmp_path_factory):
     """A tablet-sized Chromium window (820x1180, portrait), as in the training room."""
-    yield from _window("tablet", TABLET, console_stack, tmp_path_factory)
+    yield from _window("tablet", TABLET, console_stack.console_url, tmp_path_factory)

@@ -11,7 +11,9 @@ page on the way. Only the pages are used: no API call, eventual consistency is w
 reloading the page as a person would.
 """
 
+import os
 import re
+import signal
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -416,6 +418,21 @@ def test_22_urdu_lays_the_page_out_right_to_left(coordinator):
     assert coordinator.find("html").get_attribute("dir") == "rtl", "the choice is remembered"
     people.choose_language(coordinator, "en")
     assert coordinator.find("html").get_attribute("dir") == "ltr"
+
+
+def test_22b_an_outage_is_told_on_the_page_that_needs_it_and_the_rest_keeps_working(
+        coordinator, console_stack):
+    need("programme")
+    [api] = [p for p in console_stack.processes if p.name == "notifications-api"]
+    os.killpg(api.popen.pid, signal.SIGTERM)
+    api.popen.wait(timeout=60)
+    coordinator.go("/notifications")
+    assert coordinator.page() == "unavailable", heading(coordinator)
+    assert "notifications" in coordinator.text("main").lower()
+    assert "Traceback" not in coordinator.html()
+    VISITS.look(coordinator, "unavailable")
+    coordinator.go(WORLD["programme"])
+    assert heading(coordinator) == PROGRAMME, "the pages that need no notifications still work"
 
 
 def test_23_axe_finds_no_serious_or_critical_violation_on_any_page():
