@@ -176,3 +176,14 @@ def test_a_coordinator_exports_an_officers_data_after_a_confirmation(console_on,
     assert exported.mimetype == "application/json"
     assert exported.json["participant"]["email"] == officer["email"]
     assert "attachment" in exported.headers["Content-Disposition"]
+
+
+def test_the_dashboard_keeps_working_when_the_sessions_service_is_down(console_on):
+    app, store = console_on(sessions_url="http://127.0.0.1:9")
+    browser = app.test_client()
+    sign_in(browser, person(store, "coordinator@glo-act.local", "coordinator"))
+    home = browser.get("/")
+    assert home.status_code == 200 and b"Upcoming sessions cannot be shown" in home.data
+    down = browser.get("/programmes")
+    assert down.status_code == 503 and b"The sessions service is not available" in down.data
+    assert browser.get("/officers").status_code == 200  # registration still answers

@@ -2,7 +2,10 @@
 
 from flask import Blueprint, g, jsonify, redirect, render_template, url_for
 
-from services.console.web import signed_in, store
+from services.console import display
+from services.console.clients.base import ApiRefusedError, ServiceDownError
+from services.console.roles import can
+from services.console.web import sessions_api, signed_in, store
 
 blp = Blueprint("home", __name__)
 
@@ -12,7 +15,13 @@ blp = Blueprint("home", __name__)
 def index():
     if g.account["role"] == "facilitator":
         return redirect(url_for("attendance.my_sessions"))
-    return render_template("home.html")
+    upcoming, outage = [], None
+    if can(g.account["role"], "read_plans"):
+        try:  # the dashboard works without the sessions service; it only says so
+            upcoming = sessions_api().sessions(status="scheduled")[:5]
+        except (ServiceDownError, ApiRefusedError) as exc:
+            outage = str(exc)
+    return render_template("home.html", upcoming=upcoming, outage=outage, local=display.local)
 
 
 @blp.route("/health/live")

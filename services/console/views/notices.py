@@ -2,7 +2,8 @@
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from services.console.web import notifications_api, signed_in
+from services.console.clients.base import ApiRefusedError, ServiceDownError
+from services.console.web import notifications_api, registration_api, sessions_api, signed_in
 
 blp = Blueprint("notices", __name__, url_prefix="/notifications")
 
@@ -20,7 +21,24 @@ def feed():
     shown = notifications_api().feed(recipient_id, session_id) \
         if recipient_id or session_id else notifications_api().feed(limit=100)
     return render_template("notifications.html", notices=shown, recipient_id=recipient_id,
-                           session_id=session_id, kinds=KINDS)
+                           session_id=session_id, kinds=KINDS, names=_names(session_id))
+
+
+def _names(session_id: str | None) -> dict[str, str]:
+    """Who each recipient is, for a session's feed: its officers and facilitators."""
+    if not session_id:
+        return {}
+    names = {}
+    try:
+        for officer in registration_api().attendance_sheet_names(session_id):
+            if officer.get("family_name"):
+                names[officer["participant_id"]] = \
+                    f"{officer['given_name']} {officer['family_name']}"
+        for person in sessions_api().facilitators():
+            names[person["id"]] = f"{person['given_name']} {person['family_name']}"
+    except (ApiRefusedError, ServiceDownError):
+        pass  # the feed still shows, by id
+    return names
 
 
 @blp.route("/<notification_id>/resend", methods=["POST"])
