@@ -177,10 +177,16 @@ class Browser:
         is scrolled into view."""
         content = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
         width = self.driver.execute_script("return window.innerWidth")
-        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "scale": 1,
-                     "height": min(content["height"], max_height)}})
+        # A window as tall as the page, for the shot only (a clip beyond the viewport is
+        # drawn shifted on right-to-left pages).
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": int(min(content["height"], max_height)),
+            "deviceScaleFactor": 1, "mobile": False})
+        try:
+            self.driver.execute_script("window.scrollTo(0, 0)")
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         self.artifacts.mkdir(parents=True, exist_ok=True)
         path = self.artifacts / f"{name}.png"
         path.write_bytes(base64.b64decode(shot["data"]))

@@ -12,11 +12,16 @@ class Visits:
     def __init__(self):
         self.violations: dict[str, list[dict]] = {}
         self.seen: list[str] = []
+        self.too_wide: dict[str, int] = {}  # page -> its width, where wider than the window
 
     def look(self, window: Browser, name: str, max_height: int = 2400) -> None:
         """Screenshot the page as ``name`` (from its top) and run axe-core in it."""
         window.page_screenshot(name, max_height)
         self.seen.append(name)
+        width, shown = window.driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]")
+        if width > shown:
+            self.too_wide[f"{name} ({window.path()}, {shown} px window)"] = width
         found = axe.violations(window.driver)
         if found:
             self.violations[f"{name} ({window.path()})"] = found

@@ -413,6 +413,7 @@ def test_22_urdu_lays_the_page_out_right_to_left(coordinator):
     people.choose_language(coordinator, "ur")
     html = coordinator.find("html")
     assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ur", "rtl")
+    assert re.search("[\u0600-\u06ff]", coordinator.text("header nav")), "the menu in Urdu"
     VISITS.look(coordinator, "home-urdu")
     coordinator.go(WORLD["programme"])
     assert coordinator.find("html").get_attribute("dir") == "rtl", "the choice is remembered"
@@ -433,6 +434,12 @@ def test_22b_an_outage_is_told_on_the_page_that_needs_it_and_the_rest_keeps_work
     VISITS.look(coordinator, "unavailable")
     coordinator.go(WORLD["programme"])
     assert heading(coordinator) == PROGRAMME, "the pages that need no notifications still work"
+
+
+def test_23a_no_page_is_wider_than_its_window():
+    """Wider means scrolling sideways on a tablet, or a right-to-left page cut off."""
+    assert VISITS.seen, "no page was looked at"
+    assert not VISITS.too_wide, VISITS.too_wide
 
 
 def test_23_axe_finds_no_serious_or_critical_violation_on_any_page():
