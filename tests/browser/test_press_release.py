@@ -375,6 +375,11 @@ def test_18c_an_officer_is_exported_and_erased_only_after_a_confirmation(coordin
 def test_19_a_viewer_sees_the_indicators_and_no_names(desktop):
     need("indicators")
     signed_in_as(desktop, VIEWER, PASSWORD)
+    desktop.go("/indicators")  # two clicks from her dashboard, no id to be given
+    VISITS.look(desktop, "indicators-choose-viewer")
+    desktop.follow(SERIES)
+    desktop.follow(COACHING[0][0])
+    assert desktop.path() == WORLD["indicators"]
     _figures_of_the_press_release(desktop, WORLD["indicators"])
     shown = desktop.html()
     assert not [name for name in full_names() if name in shown]
