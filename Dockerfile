@@ -1,6 +1,7 @@
-# One image per service: docker compose builds it three times with SERVICE and PORT set.
-# The API and the worker of a service run from the same image with different commands.
-FROM python:3.11.11-slim-bookworm
+# One image per service: docker compose builds it with SERVICE and PORT set. The API and the
+# worker of a service run from the same image with different commands; the console has its own
+# target (`target: console`), which creates the first admin before it serves.
+FROM python:3.11.11-slim-bookworm AS base
 
 ARG SERVICE
 ARG PORT=8000
@@ -30,5 +31,13 @@ USER glo
 EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "common.healthcheck"]
+
+FROM base AS console
+# The first admin from CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD (once; later starts keep it).
+CMD python -m services.console.accounts && exec gunicorn --bind 0.0.0.0:${PORT} \
+    --workers ${API_WORKERS:-2} --worker-class gthread --threads 4 --graceful-timeout 20 \
+    "services.console.app:create_app()"
+
+FROM base AS service
 CMD gunicorn --bind 0.0.0.0:${PORT} --workers ${API_WORKERS:-2} --worker-class gthread \
     --threads 4 --graceful-timeout 20 "services.${SERVICE}.app:create_app()"

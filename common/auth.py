@@ -13,7 +13,7 @@ from flask_smorest import abort
 
 from common import idempotency
 
-ROLES = ("admin", "coordinator", "service", "viewer")
+ROLES = ("admin", "coordinator", "facilitator", "service", "viewer")
 ALGORITHM = "HS256"
 
 
@@ -25,6 +25,7 @@ class AuthError(Exception):
 class Principal:
     subject: str
     roles: frozenset[str]
+    facilitator_id: str | None = None  # a facilitator token's person in the sessions service
 
     def has_any(self, roles: tuple[str, ...]) -> bool:
         return "admin" in self.roles or bool(self.roles & set(roles))
@@ -35,7 +36,7 @@ MAX_TTL_S = 12 * 3600
 
 def mint(secret: str, subject: str, roles: list[str], ttl_s: int = 8 * 3600,
          audience: str = "glo-act-platform", issuer: str = "glo-act-platform",
-         max_ttl_s: int = MAX_TTL_S) -> str:
+         max_ttl_s: int = MAX_TTL_S, facilitator_id: str | None = None) -> str:
     """A signed token for ``subject`` holding ``roles``, valid for ``ttl_s`` seconds."""
     if ttl_s > max_ttl_s:
         raise ValueError(f"a token may live at most {max_ttl_s} s ({max_ttl_s / 3600:g} h, "
@@ -43,9 +44,13 @@ def mint(secret: str, subject: str, roles: list[str], ttl_s: int = 8 * 3600,
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown role(s) {sorted(unknown)}; use {', '.join(ROLES)}")
+    if "facilitator" in roles and not facilitator_id:
+        raise ValueError("a facilitator token needs the facilitator_id it speaks for")
     now = int(time.time())
     claims = {"sub": subject, "roles": list(roles), "iat": now, "nbf": now, "exp": now + ttl_s,
               "aud": audience, "iss": issuer, "jti": str(uuid.uuid4())}
+    if facilitator_id:
+        claims["facilitator_id"] = facilitator_id
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -70,7 +75,13 @@ def verify(token: str, secret: str, audience: str, issuer: str,
     roles = claims.get("roles")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise AuthError("token carries no roles")
-    return Principal(subject=str(claims["sub"]), roles=frozenset(roles) & set(ROLES))
+    granted = frozenset(roles) & set(ROLES)
+    facilitator_id = claims.get("facilitator_id")
+    if "facilitator" in granted and not (isinstance(facilitator_id, str) and facilitator_id):
+        # A facilitator may act only for her own sessions: without her id she has none.
+        granted = granted - {"facilitator"}
+    return Principal(subject=str(claims["sub"]), roles=granted,
+                     facilitator_id=facilitator_id if isinstance(facilitator_id, str) else None)
 
 
 def principal_from_request() -> Principal:
@@ -122,11 +133,13 @@ def main(argv: list[str] | None = None) -> int:
                          help="a role to grant (repeatable)")
     minting.add_argument("--ttl", type=int, default=8 * 3600,
                          help="lifetime in seconds (at most JWT_MAX_TTL_SECONDS, 12 h by default)")
+    minting.add_argument("--facilitator-id", help="for --role facilitator: her id in sessions")
     args = parser.parse_args(argv)
     try:
         settings = load("auth")
         token = mint(settings.jwt_secret, args.subject, args.role, args.ttl,
-                     settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s)
+                     settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s,
+                     facilitator_id=args.facilitator_id)
     except (ConfigurationError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2

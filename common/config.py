@@ -120,3 +120,93 @@ def load(service: str) -> Settings:
         smtp_port=int(env("SMTP_PORT", "1025")),
         log_level=env("LOG_LEVEL", "INFO"),
     )
+
+
+DEV_CONSOLE_SECRET_KEY = "dev-only-console-key-change-me-in-production-0123"  # noqa: S105
+MIN_SECRET_LENGTH = 32
+
+
+class InsecureConfigError(RuntimeError):
+    """A secret is missing or is the development one outside development mode."""
+
+
+def development_mode() -> bool:
+    """True only when GLO_ACT_ENV=development (make run, make test, make bench set it)."""
+    return env("GLO_ACT_ENV", "") == "development"
+
+
+def _local(port: str) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    stack: str
+    mongo_uri: str
+    development: bool
+    secret_key: str
+    jwt_secret: str
+    jwt_audience: str
+    jwt_issuer: str
+    secure_cookies: bool
+    registration_url: str
+    sessions_url: str
+    notifications_url: str
+    api_token_ttl_s: int
+    api_timeout_s: float
+    session_idle_s: int
+    signin_window_s: int
+    max_failures_per_account: int
+    max_failures_per_address: int
+    admin_email: str
+    admin_password: str
+    log_level: str
+    max_body_bytes: int
+
+    @property
+    def database(self) -> str:
+        return f"{self.stack}_console"
+
+    @property
+    def service(self) -> str:
+        return "console"
+
+
+def _secret(name: str, value: str, dev_value: str, development: bool) -> str:
+    """The secret read from ``name``; outside development, never missing, short or the dev one."""
+    value = value or (dev_value if development else "")
+    if not development and (value == dev_value or len(value) < MIN_SECRET_LENGTH):
+        raise InsecureConfigError(
+            f"{name} must be set to a secret of at least {MIN_SECRET_LENGTH} characters "
+            "(not the development one) unless GLO_ACT_ENV=development")
+    return value
+
+
+def load_console() -> ConsoleSettings:
+    """The console's settings; outside development mode, refuses missing or development secrets."""
+    development = development_mode()
+    return ConsoleSettings(
+        stack=env("STACK_NAME", "glo"),
+        mongo_uri=env("MONGO_URI", "mongodb://127.0.0.1:27017/"),
+        development=development,
+        secret_key=_secret("CONSOLE_SECRET_KEY", env("CONSOLE_SECRET_KEY", ""),
+                           DEV_CONSOLE_SECRET_KEY, development),
+        jwt_secret=_secret("JWT_SECRET", env("JWT_SECRET", ""), DEV_JWT_SECRET, development),
+        jwt_audience=env("JWT_AUDIENCE", "glo-act-platform"),
+        jwt_issuer=env("JWT_ISSUER", "glo-act-platform"),
+        # Plain-http localhost is allowed only in development; elsewhere cookies need TLS.
+        secure_cookies=not development or env("CONSOLE_SECURE_COOKIES", "0") != "0",
+        registration_url=env("REGISTRATION_URL", _local(env("REGISTRATION_PORT", "8001"))),
+        sessions_url=env("SESSIONS_URL", _local(env("SESSIONS_PORT", "8002"))),
+        notifications_url=env("NOTIFICATIONS_URL", _local(env("NOTIFICATIONS_PORT", "8003"))),
+        api_token_ttl_s=int(env("CONSOLE_API_TOKEN_TTL_SECONDS", "300")),
+        api_timeout_s=float(env("CONSOLE_API_TIMEOUT_SECONDS", "10")),
+        session_idle_s=int(env("CONSOLE_SESSION_IDLE_SECONDS", str(8 * 3600))),
+        signin_window_s=int(env("CONSOLE_SIGNIN_WINDOW_SECONDS", "900")),
+        max_failures_per_account=int(env("CONSOLE_MAX_FAILURES_PER_ACCOUNT", "5")),
+        max_failures_per_address=int(env("CONSOLE_MAX_FAILURES_PER_ADDRESS", "20")),
+        admin_email=env("CONSOLE_ADMIN_EMAIL", "admin@glo-act.local"),
+        admin_password=env("CONSOLE_ADMIN_PASSWORD", ""),
+        log_level=env("LOG_LEVEL", "INFO"),
+        max_body_bytes=int(env("MAX_BODY_BYTES", str(64 * 1024))),
+    )

@@ -14,7 +14,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
-from common import asyncapi, health, idempotency, metrics
+from common import asyncapi, dead_letters, health, idempotency, metrics
 from common.auth import requires
 from common.backlog import consumer_lag, outbox_backlog
 from common.config import Settings
@@ -81,6 +81,7 @@ def create_base_app(settings: Settings, title: str, description: str) -> tuple[F
     )
     api = Api(app, spec_kwargs={"extra_plugins": [CrossCuttingResponses()]})
     api.register_blueprint(health.blp)
+    api.register_blueprint(dead_letters.blp)
     app.before_request(_start_request)
     app.before_request(_refuse_oversized)
     app.before_request(functools.partial(_refuse_undeclared_query, api))

@@ -1,4 +1,4 @@
-"""`make run`: infrastructure, three APIs and three workers, the demo, until Ctrl-C.
+"""`make run`: infrastructure, three APIs and three workers, the console, the demo, until Ctrl-C.
 
 What exits is restarted with a backoff (see `devstack.supervise`); only Ctrl-C or a process that
 keeps crashing stops the run.
@@ -10,8 +10,8 @@ import threading
 import time
 
 from common.auth import mint
-from common.config import load
-from devstack import infra, services, system_packages
+from common.config import env, load
+from devstack import console_people, infra, services, system_packages
 from devstack.supervise import CrashLoopError, Supervisor
 from devstack.tour import print_tour
 from operations import demo
@@ -41,7 +41,12 @@ def main(argv: list[str]) -> int:
                      settings.jwt_max_ttl_s, settings.jwt_audience, settings.jwt_issuer,
                      settings.jwt_max_ttl_s)
         loaded = None if args.empty else demo.load(stack.urls, token)
-        print_tour(stack, local, token, loaded, time.monotonic() - started)
+        people = console_people.create(
+            local.env()["MONGO_URI"], env("STACK_NAME", "glo"),
+            env("CONSOLE_ADMIN_EMAIL", "admin@glo-act.local"),
+            env("CONSOLE_ADMIN_PASSWORD", "") or None, stack.urls["sessions"], token,
+            with_demo=loaded is not None)
+        print_tour(stack, local, token, loaded, time.monotonic() - started, people)
         # Like compose's `restart: unless-stopped`: what exits is started again (see supervise).
         supervisor = Supervisor([*infra.local_components(), *stack.processes])
         while not stop.is_set():

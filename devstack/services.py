@@ -1,4 +1,5 @@
-"""Starting the three services as deployed: a gunicorn API and a worker process each."""
+"""Starting the three services as deployed (a gunicorn API and a worker process each), and the
+console (a gunicorn app, no worker) when a port is given for it."""
 
 import os
 import shutil
@@ -15,11 +16,14 @@ SERVICES = ("registration", "sessions", "notifications")
 DEFAULT_PORTS = {"registration": 8001, "sessions": 8002, "notifications": 8003}
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PORT_VARS = {"registration": "REGISTRATION_PORT", "sessions": "SESSIONS_PORT",
-             "notifications": "NOTIFICATIONS_PORT"}
+             "notifications": "NOTIFICATIONS_PORT", "console": "CONSOLE_PORT"}
+DEFAULT_PORTS["console"] = 8000
 
 
 def ports_from_env() -> dict[str, int]:
-    return {s: int(os.environ.get(PORT_VARS[s]) or DEFAULT_PORTS[s]) for s in SERVICES}
+    """The three services' ports and the console's."""
+    return {s: int(os.environ.get(PORT_VARS[s]) or DEFAULT_PORTS[s])
+            for s in (*SERVICES, "console")}
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Stack:
     urls: dict[str, str]
     log_dir: Path
     processes: list[Process] = field(default_factory=list)
+    console_url: str | None = None
 
     def dead(self) -> list[Process]:
         return [p for p in self.processes if p.popen.poll() is not None]
@@ -107,13 +112,30 @@ def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
             pid_file = pid_dir / f"{name}.pid" if pid_dir is not None else None
             popen = _spawn(command, service_env, log, pid_file)
             stack.processes.append(Process(name, popen, log, command, service_env, pid_file))
+    if "console" in ports:
+        _start_console(stack, full_env, ports["console"], log_dir, pid_dir)
     return stack
+
+
+def _start_console(stack: Stack, env: dict[str, str], port: int, log_dir: Path,
+                   pid_dir: Path | None) -> None:
+    """The console talks to the APIs just started; locally it runs in development mode."""
+    console_env = {**env, "GLO_ACT_ENV": env.get("GLO_ACT_ENV") or "development",
+                   **{f"{s.upper()}_URL": url for s, url in stack.urls.items()}}
+    log = log_dir / "console.log"
+    command = api_command("console", port, 2)
+    pid_file = pid_dir / "console.pid" if pid_dir is not None else None
+    popen = _spawn(command, console_env, log, pid_file)
+    stack.processes.append(Process("console", popen, log, command, console_env, pid_file))
+    stack.console_url = f"http://127.0.0.1:{port}"
 
 
 def wait_ready(stack: Stack, timeout_s: float = 60.0) -> None:
     """Wait until every API answers /health/ready; raise naming the laggard and its log."""
     deadline = time.monotonic() + timeout_s
     pending = dict(stack.urls)
+    if stack.console_url:
+        pending["console"] = stack.console_url
     while pending:
         for dead in stack.dead():
             raise RuntimeError(f"{dead.name} exited with {dead.popen.returncode}; "
@@ -126,8 +148,9 @@ def wait_ready(stack: Stack, timeout_s: float = 60.0) -> None:
                 pass
         if pending and time.monotonic() > deadline:
             name = next(iter(pending))
+            log = name + ("" if name == "console" else "-api") + ".log"
             raise RuntimeError(f"{name} not ready after {timeout_s:.0f}s; see "
-                               f"{stack.log_dir / (name + '-api.log')}")
+                               f"{stack.log_dir / log}")
         if pending:
             time.sleep(0.3)
 

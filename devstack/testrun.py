@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from devstack import infra, system_packages
+from devstack import browser, infra, system_packages
 
 
 def main(argv: list[str]) -> int:
@@ -16,6 +16,8 @@ def main(argv: list[str]) -> int:
         print("!! ruff found problems; run `make lint` and fix them")
         return lint.returncode
     system_packages.ensure(system_packages.RENDERING, "certificate and report PDFs")
+    if _selects_browser_suite(argv):
+        browser.ensure()  # what it cannot install, tests/browser reports as a failure
     local = infra.up()
     try:
         env = {**os.environ, **local.env()}
@@ -26,3 +28,9 @@ def main(argv: list[str]) -> int:
         return result.returncode
     finally:
         infra.down(local.started)
+
+
+def _selects_browser_suite(argv: list[str]) -> bool:
+    """True unless the paths given leave tests/browser out (no path means every suite)."""
+    paths = [arg.split("::")[0].rstrip("/") for arg in argv if not arg.startswith("-")]
+    return not paths or any(p in ("tests", ".") or "browser" in p for p in paths)

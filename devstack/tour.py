@@ -4,7 +4,8 @@ from common.auth import mint
 from common.config import load
 
 
-def print_tour(stack, local, token: str, loaded: dict | None, elapsed: float) -> None:
+def print_tour(stack, local, token: str, loaded: dict | None, elapsed: float,
+               people: list[tuple[str, str, str]] = ()) -> None:
     settings = load("devstack")
     viewer = mint(settings.jwt_secret, "local-viewer", ["viewer"], settings.jwt_max_ttl_s,
                   settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s)
@@ -61,4 +62,13 @@ def print_tour(stack, local, token: str, loaded: dict | None, elapsed: float) ->
               "    -d '{\"given_name\":\"Ayesha\",\"family_name\":\"Khan\",\"gender\":\"female\","
               "\"agency\":\"Federal Investigation Agency\",\"email\":\"ayesha@example.org\","
               "\"consent\":{\"policy_version\":\"2021-01\",\"given_at\":\"2021-03-01T09:00:00Z\"}}'")
+    _print_console(stack, people)
     print("\n  Ctrl-C stops everything.")
+
+
+def _print_console(stack, people) -> None:
+    if not stack.console_url:
+        return
+    print(f"\n  The console: {stack.console_url}   sign in as (passwords new at each start):\n")
+    for email, role, password in people:
+        print(f"    {role:<12} {email:<28} {password}")

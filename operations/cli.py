@@ -37,7 +37,8 @@ def _token(args) -> int:
     settings = load("operations")
     try:
         print(mint(settings.jwt_secret, args.subject, args.role, args.ttl,
-                   settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s))
+                   settings.jwt_audience, settings.jwt_issuer, settings.jwt_max_ttl_s,
+                   facilitator_id=args.facilitator_id))
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -159,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--role", action="append", choices=ROLES, required=True,
                        help="a role to grant (repeatable)")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    token.add_argument("--facilitator-id", help="for --role facilitator: her id in sessions")
     token.set_defaults(run=_token)
 
     lag = sub.add_parser("lag", help="consumer lag of each service's worker group")

@@ -9,6 +9,8 @@ SESSION_CAPACITY_CHANGED = "sessions.session.capacity_changed"
 SESSION_CANCELLED = "sessions.session.cancelled"
 SESSION_COMPLETED = "sessions.session.completed"
 ATTENDANCE_RECORDED = "sessions.attendance.recorded"
+FACILITATOR_ASSIGNED = "sessions.facilitator.assigned"
+FACILITATOR_REMOVED = "sessions.facilitator.removed"
 
 
 class Tolerant(Schema):
@@ -70,3 +72,10 @@ class AttendanceRecorded(Tolerant):
     participant_id = fields.String(required=True)
     day = fields.String(required=True)
     status = fields.String(required=True)
+
+
+class FacilitatorChanged(Tolerant):
+    """Assigned or removed: who facilitates which session (her contact stays sealed)."""
+
+    session_id = fields.String(required=True)
+    facilitator_id = fields.String(required=True)

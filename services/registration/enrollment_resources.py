@@ -1,6 +1,6 @@
 """HTTP resources for enrollments and the seats of sessions."""
 
-from flask import current_app
+from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -8,13 +8,14 @@ from common.auth import requires
 from common.http import error_response
 from services.registration import enrollments, participants, rules, seat_log, seats
 from services.registration.enrollment_schemas import (
+    AttendanceNameOut,
     EnrollmentIn,
     EnrollmentOut,
     EnrollmentQuery,
     SessionSeatsOut,
 )
 from services.registration.http_errors import conflict, field_error
-from services.registration.session_projection import get_session
+from services.registration.session_projection import facilitates, get_session
 
 blp = Blueprint("enrollments", __name__, description="Enrollments, seats and waiting lists")
 
@@ -108,3 +109,27 @@ class SessionSeats(MethodView):
         return {**session, "id": session_id, "status": seats_now.status,
                 "capacity": seats_now.capacity, "seats_left": seats_now.seats_left,
                 "confirmed": len(seats_now.holders), "waiting_list": waiting}
+
+
+@blp.route("/sessions/<session_id>/names")
+class SessionNames(MethodView):
+    @requires("coordinator", "facilitator")
+    @blp.response(200, AttendanceNameOut(many=True))
+    def get(self, session_id):
+        """The names of a session's confirmed officers, for its attendance sheet (coordinator;
+        a facilitator for the sessions she facilitates only)."""
+        seats_now = seat_log.state(_runtime(), session_id)
+        if seats_now is None:
+            abort(404, message=f"no session with id {session_id} is known to registration")
+        principal = g.principal
+        if not principal.has_any(("coordinator",)) and not facilitates(
+                _runtime(), session_id, principal.facilitator_id):
+            abort(403, message="a facilitator sees the names of her own sessions' officers only")
+        shown = []
+        for participant_id in seats_now.holders:
+            officer = participants.get(_runtime(), participant_id) or {}
+            shown.append({"participant_id": participant_id,
+                          "given_name": officer.get("given_name"),
+                          "family_name": officer.get("family_name"),
+                          "agency": officer.get("agency")})
+        return sorted(shown, key=lambda o: (o["family_name"] or "", o["given_name"] or ""))

@@ -111,3 +111,12 @@ class CohortFromSessionOut(Schema):
     include = fields.String()
     joined = fields.List(fields.String())
     refused = fields.List(fields.Nested(RefusedOut))
+
+
+class AttendanceNameOut(Schema):
+    """What an attendance sheet needs to call a name, and nothing more (no contact details)."""
+
+    participant_id = fields.String()
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    agency = fields.String()

@@ -46,4 +46,12 @@ def build_registry(runtime: Runtime) -> Registry:
     def attendance_recorded(event: Event, payload: dict) -> None:
         projection.project_attendance(runtime, payload)
 
+    @registry.on(SESSIONS_EVENTS, consumed.FACILITATOR_ASSIGNED, consumed.FacilitatorChanged())
+    def facilitator_assigned(event: Event, payload: dict) -> None:
+        projection.project_facilitator(runtime, payload, assigned=True)
+
+    @registry.on(SESSIONS_EVENTS, consumed.FACILITATOR_REMOVED, consumed.FacilitatorChanged())
+    def facilitator_removed(event: Event, payload: dict) -> None:
+        projection.project_facilitator(runtime, payload, assigned=False)
+
     return registry

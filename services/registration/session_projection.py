@@ -49,6 +49,20 @@ def project_attendance(runtime: Runtime, payload: dict) -> None:
                                         upsert=True)
 
 
+def project_facilitator(runtime: Runtime, payload: dict, assigned: bool) -> None:
+    """Who facilitates the session: she alone may read its officers' names for attendance."""
+    change = "$addToSet" if assigned else "$pullAll"
+    value = payload["facilitator_id"] if assigned else [payload["facilitator_id"]]
+    runtime.db[SESSIONS].update_one({"_id": payload["session_id"]},
+                                    {change: {"facilitators": value}}, upsert=assigned)
+
+
+def facilitates(runtime: Runtime, session_id: str, facilitator_id: str | None) -> bool:
+    found = runtime.db[SESSIONS].find_one({"_id": session_id})
+    return bool(facilitator_id) and found is not None and \
+        facilitator_id in found.get("facilitators", [])
+
+
 def get_session(runtime: Runtime, session_id: str) -> dict | None:
     return runtime.db[SESSIONS].find_one({"_id": session_id, "known": True})
 

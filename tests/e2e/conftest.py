@@ -69,9 +69,10 @@ def stack_topics(stack):
 def tokens():
     settings = load("e2e")
 
-    def bearer(*roles: str) -> dict:
+    def bearer(*roles: str, facilitator_id: str = "e2e-facilitator") -> dict:
         token = mint(settings.jwt_secret, "e2e", list(roles), 3600, settings.jwt_audience,
-                     settings.jwt_issuer)
+                     settings.jwt_issuer,
+                     facilitator_id=facilitator_id if "facilitator" in roles else None)
         return {"Authorization": f"Bearer {token}"}
 
     return bearer

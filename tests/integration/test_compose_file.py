@@ -81,7 +81,8 @@ def test_env_example_lists_every_variable_compose_interpolates():
                if line and not line.startswith("#")}
     assert interpolated <= example, f"missing from .env.example: {interpolated - example}"
     secrets = ("JWT_SECRET=", "SERVICE_NUMBER_HASH_KEY=", "SMTP_PASSWORD=",
-               "MONGO_ROOT_PASSWORD=", "MONGO_APP_PASSWORD=", "MAILPIT_UI_AUTH=")
+               "MONGO_ROOT_PASSWORD=", "MONGO_APP_PASSWORD=", "MAILPIT_UI_AUTH=",
+               "CONSOLE_SECRET_KEY=", "CONSOLE_ADMIN_PASSWORD=")
     committed = [line for line in (ROOT / ".env.example").read_text().splitlines()
                  if line.startswith(secrets) and line.split("=", 1)[1]]
     assert not committed, "no secret may be committed"
@@ -130,7 +131,10 @@ def test_every_pulled_image_is_an_exact_version(compose):
         if "build" in service:  # built here from the Dockerfile below
             continue
         assert EXACT.fullmatch(service["image"]), f"{name}: {service['image']} floats"
-    bases = re.findall(r"^FROM\s+(\S+)", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = set(re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", dockerfile, re.MULTILINE))
+    bases = [base for base in re.findall(r"^FROM\s+(\S+)", dockerfile, re.MULTILINE)
+             if base not in stages]  # a later stage built on an earlier one pulls nothing
     assert bases and all(EXACT.fullmatch(base) for base in bases), bases
 
 
@@ -145,3 +149,14 @@ def test_apis_get_at_least_gunicorns_graceful_timeout_to_stop(compose):
     for name in OURS:
         service = compose["services"][f"{name}-api"]
         assert _seconds(service.get("stop_grace_period", "10s")) >= int(graceful.group(1)), name
+
+
+def test_the_console_has_its_own_target_reads_its_environment_and_stays_on_this_host(compose):
+    console = compose["services"]["console"]
+    assert console["build"]["target"] == "console"
+    assert "FROM base AS console" in (ROOT / "Dockerfile").read_text()
+    unknown = set(console["environment"]) - _variables_the_code_reads()
+    assert not unknown, f"the console sets variables no code reads: {sorted(unknown)}"
+    assert all(port.startswith("127.0.0.1:") for port in console["ports"])
+    assert "MONGO_URI" in console["environment"] and "KAFKA_BOOTSTRAP_SERVERS" not in \
+        console["environment"]

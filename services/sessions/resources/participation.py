@@ -1,4 +1,5 @@
-"""The roster, attendance and feedback of a session. Coordinators only."""
+"""The roster, attendance and feedback of a session: coordinators, and a facilitator for the
+sessions she facilitates."""
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -14,7 +15,13 @@ from services.sessions.participation_schemas import (
     QuoteOut,
     RosterEntryOut,
 )
-from services.sessions.resources.common import COORDINATOR, page, runtime
+from services.sessions.resources.common import (
+    COORDINATOR,
+    FACILITATING,
+    facilitated,
+    page,
+    runtime,
+)
 
 blp = Blueprint("participation", __name__, url_prefix="/sessions",
                 description="Roster, attendance per day and feedback")
@@ -22,58 +29,64 @@ blp = Blueprint("participation", __name__, url_prefix="/sessions",
 
 @blp.route("/<session_id>/roster")
 class Roster(MethodView):
-    @requires(*COORDINATOR)
+    @requires(*FACILITATING)
     @blp.response(200, RosterEntryOut(many=True))
     @blp.paginate()
     def get(self, session_id, pagination_parameters):
-        """Who is enrolled, as projected from registration: ids, gender, agency (coordinator)."""
-        entries = roster.entries(runtime(), sessions.get(runtime(), session_id))
+        """Who is enrolled, as projected from registration: ids, gender, agency (coordinator,
+        her facilitator)."""
+        entries = roster.entries(runtime(), facilitated(sessions.get(runtime(), session_id)))
         return page(sorted(entries, key=lambda e: e["participant_id"]), pagination_parameters)
 
 
 @blp.route("/<session_id>/attendance")
 class Attendance(MethodView):
-    @requires(*COORDINATOR)
+    @requires(*FACILITATING)
     @blp.response(200, MarkOut(many=True))
     @blp.paginate()
     def get(self, session_id, pagination_parameters):
-        """Every attendance mark, by day then participant (coordinator)."""
+        """Every attendance mark, by day then participant (coordinator, her facilitator)."""
+        facilitated(sessions.get(runtime(), session_id))
         return page(attendance.listing(runtime(), session_id), pagination_parameters)
 
 
 @blp.route("/<session_id>/attendance/<day>")
 class AttendanceDay(MethodView):
-    @requires(*COORDINATOR)
+    @requires(*FACILITATING)
     @blp.arguments(DayIn)
     @blp.response(200, MarkOut(many=True))
     @blp.alt_response(409, description="the session is not under way or completed")
     def post(self, body, session_id, day):
         """Record a day's attendance in bulk, rostered participants only (coordinator);
         publishes `sessions.attendance.recorded` per changed mark."""
+        facilitated(sessions.get(runtime(), session_id))
         return attendance.record(runtime(), session_id, day, body["marks"])
 
 
 @blp.route("/<session_id>/attendance/<day>/<participant_id>")
 class AttendanceMark(MethodView):
-    @requires(*COORDINATOR)
+    @requires(*FACILITATING)
     @blp.arguments(MarkIn)
     @blp.response(200, MarkOut)
     @blp.alt_response(409, description="the session is not under way or completed")
     def put(self, mark, session_id, day, participant_id):
-        """Record or correct one participant's attendance for a day (coordinator)."""
+        """Record or correct one participant's attendance for a day (coordinator, her
+        facilitator)."""
+        facilitated(sessions.get(runtime(), session_id))
         return attendance.record(runtime(), session_id, day, [
             {"participant_id": participant_id, "status": mark["status"]}])[0]
 
 
 @blp.route("/<session_id>/feedback/<participant_id>")
 class Feedback(MethodView):
-    @requires(*COORDINATOR)
+    @requires(*FACILITATING)
     @blp.arguments(FeedbackIn)
     @blp.response(200, FeedbackOut)
     @blp.alt_response(409, description="the session has not taken place")
     def put(self, given, session_id, participant_id):
         """Record a participant's feedback, replacing any earlier one (coordinator);
         publishes `sessions.feedback.submitted` (the rating only)."""
+        facilitated(sessions.get(runtime(), session_id))
         return feedback.submit(runtime(), session_id, participant_id, given)
 
 

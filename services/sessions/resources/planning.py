@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from common.auth import requires
 from services.sessions import agency_list, programmes, series
-from services.sessions.resources.common import COORDINATOR, READERS, runtime, shown
+from services.sessions.resources.common import COORDINATOR, PLAN_READERS, runtime, shown
 from services.sessions.schemas import ProgrammeIn, ProgrammeOut, SeriesIn, SeriesOut, SeriesQuery
 
 programmes_blp = Blueprint("programmes", __name__, url_prefix="/programmes",
@@ -23,11 +23,11 @@ class Programmes(MethodView):
         """Create a programme (coordinator); publishes `sessions.programme.created`."""
         return shown(programmes.create(runtime(), details))
 
-    @requires(*READERS)
+    @requires(*PLAN_READERS)
     @programmes_blp.response(200, ProgrammeOut(many=True))
     @programmes_blp.paginate()
     def get(self, pagination_parameters):
-        """Programmes, oldest first (coordinator, service)."""
+        """Programmes, oldest first (coordinator, service, viewer)."""
         found, total = programmes.listing(runtime(), pagination_parameters.first_item,
                                           pagination_parameters.page_size)
         pagination_parameters.item_count = total
@@ -36,10 +36,10 @@ class Programmes(MethodView):
 
 @programmes_blp.route("/<programme_id>")
 class Programme(MethodView):
-    @requires(*READERS)
+    @requires(*PLAN_READERS)
     @programmes_blp.response(200, ProgrammeOut)
     def get(self, programme_id):
-        """One programme (coordinator, service)."""
+        """One programme (coordinator, service, viewer)."""
         return shown(programmes.get(runtime(), programme_id))
 
 
@@ -57,12 +57,12 @@ class SeriesList(MethodView):
         created = series.create(runtime(), {**details, "eligibility": eligibility})
         return shown(series.overview(runtime(), created["_id"]))
 
-    @requires(*READERS)
+    @requires(*PLAN_READERS)
     @series_blp.arguments(SeriesQuery, location="query")
     @series_blp.response(200, SeriesOut(many=True))
     @series_blp.paginate()
     def get(self, filters, pagination_parameters):
-        """Series, oldest first, optionally of one programme (coordinator, service)."""
+        """Series, oldest first, optionally of one programme (coordinator, service, viewer)."""
         found, total = series.listing(runtime(), filters.get("programme_id"),
                                       pagination_parameters.first_item,
                                       pagination_parameters.page_size)
@@ -72,8 +72,9 @@ class SeriesList(MethodView):
 
 @series_blp.route("/<series_id>")
 class Series(MethodView):
-    @requires(*READERS)
+    @requires(*PLAN_READERS)
     @series_blp.response(200, SeriesOut)
     def get(self, series_id):
-        """A series with its sessions in order and its next planned one (coordinator, service)."""
+        """A series with its sessions in order and its next planned one (coordinator, service,
+        viewer)."""
         return shown(series.overview(runtime(), series_id))

@@ -5,7 +5,14 @@ from flask_smorest import Blueprint
 
 from common.auth import requires
 from services.sessions import sessions
-from services.sessions.resources.common import COORDINATOR, READERS, runtime, shown
+from services.sessions.resources.common import (
+    COORDINATOR,
+    READERS,
+    facilitated,
+    only_facilitator,
+    runtime,
+    shown,
+)
 from services.sessions.schemas import (
     CancelIn,
     CapacityIn,
@@ -28,12 +35,16 @@ class Sessions(MethodView):
         """Plan a session (coordinator); unless `draft`, publishes `sessions.session.scheduled`."""
         return _answer(sessions.create(runtime(), details))
 
-    @requires(*READERS)
+    @requires(*READERS, "facilitator")
     @blp.arguments(SessionQuery, location="query")
     @blp.response(200, SessionOut(many=True))
     @blp.paginate()
     def get(self, filters, pagination_parameters):
-        """Sessions, earliest first, by programme, series or status (coordinator, service)."""
+        """Sessions, earliest first, by programme, series or status (coordinator, service;
+        a facilitator gets the sessions she facilitates)."""
+        facilitator_id = only_facilitator()
+        if facilitator_id is not None:
+            filters = {**filters, "facilitators.facilitator_id": facilitator_id}
         found, total = sessions.listing(runtime(), filters, pagination_parameters.first_item,
                                         pagination_parameters.page_size)
         pagination_parameters.item_count = total
@@ -42,11 +53,12 @@ class Sessions(MethodView):
 
 @blp.route("/<session_id>")
 class Session(MethodView):
-    @requires(*READERS)
+    @requires(*READERS, "facilitator")
     @blp.response(200, SessionOut)
     def get(self, session_id):
-        """One session with its position in its series (coordinator, service)."""
-        return _answer(sessions.get(runtime(), session_id))
+        """One session with its position in its series (coordinator, service; a facilitator
+        hers)."""
+        return _answer(facilitated(sessions.get(runtime(), session_id)))
 
 
 def _answer(session: dict) -> dict:

@@ -1,0 +1,1 @@
+"""One small client per service; views call these, never HTTP by hand."""
