@@ -99,7 +99,9 @@ def test_registered_participant_is_stored_and_announced_without_contact_details(
     assert event.subject == body["id"]
     assert event.correlationid == "req-" + unique
     assert "ayesha" not in records[0].value.decode().lower()  # no name or email in clear
-    assert set(event.data) == {"participant_id", "gender", "agency", "preferred_language"}
+    # Initials are all that public certificate verification shows of her; no name, no contact.
+    assert set(event.data) == {"participant_id", "gender", "agency", "preferred_language",
+                               "initials"}
     contact = client.get(f"/participants/{body['id']}/contact",
                          headers=_auth(config, "service"))
     assert contact.status_code == 200

@@ -115,9 +115,9 @@ def test_an_answer_stored_just_after_her_erasure_keeps_nothing_of_her(
     officer = register(client, config, unique)
     real_update = participants.update
 
-    def update_then_erased(runtime_, participant_id, changes):
+    def update_then_erased(runtime_, participant_id, changes, *checks):
         # The erasure lands after the PATCH wrote and checked, before its answer is stored.
-        stored = real_update(runtime_, participant_id, changes)
+        stored = real_update(runtime_, participant_id, changes, *checks)
         privacy.erase(runtime_, participant_id)
         return stored
 
