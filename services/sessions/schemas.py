@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from common.schemas import E164, FullMatch, Query, Strict, moments_between
-from services.sessions.domain import lifecycle
+from services.sessions.domain import certificates, lifecycle
 from services.sessions.domain.errors import InvalidDetailsError
 
 KINDS = ("training_workshop", "coaching_session")
@@ -94,6 +94,10 @@ class SeriesOut(SeriesIn):
     created_at = fields.AwareDateTime()
     sessions = fields.List(fields.Nested(SeriesSession))
     next_session = fields.Nested(SeriesSession, allow_none=True)
+    certificate_rule = fields.Function(
+        lambda s: certificates.rule_of(s.get("certificate_rule")), dump_only=True,
+        metadata={"description": "who completes the series (defaults filled in); set with "
+                                 "PUT /series/{id}/certificate-rule"})
 
 
 class SeriesQuery(Query):
