@@ -9,7 +9,7 @@ import requests
 
 from tests.conftest import wait_for
 from tests.console.conftest import csrf_of, person, sign_in
-from tests.console.test_pages import _api, _officer
+from tests.console.test_pages import _api, _held_session, _officer
 
 pytestmark = pytest.mark.e2e
 
@@ -129,3 +129,35 @@ def test_a_viewer_gets_the_report_but_no_certificates(console_on, stack, tokens)
     facilitator = app.test_client()
     sign_in(facilitator, person(store, "marta@glo-act.local", "facilitator", "f-none"))
     assert facilitator.get(f"/reports/programmes/{programme['id']}").status_code == 403
+
+
+def test_a_session_held_alone_shows_its_certificates_on_its_page(console_on, stack, tokens):
+    tag = uuid.uuid4().hex[:6]
+    officers = [_officer(stack, tokens, tag, n) for n in range(2)]
+    session = _held_session(stack, tokens, tag, officers)
+    for day in ("2021-03-25", "2021-03-26"):
+        _api(stack, tokens, "sessions", "POST", f"/sessions/{session['id']}/attendance/{day}",
+             {"marks": [{"participant_id": o["id"], "status": "present"} for o in officers]})
+    _api(stack, tokens, "sessions", "POST", f"/sessions/{session['id']}/complete")
+    app, store = console_on()
+    browser = app.test_client()
+    sign_in(browser, person(store, "coordinator@glo-act.local", "coordinator"))
+
+    def listed():
+        page = browser.get(f"/sessions/{session['id']}").data.decode()
+        return page if page.count('<tr data-code="') == 2 else None
+    page = wait_for(listed, timeout_s=90)
+    for n in range(2):
+        assert f"Rabia{tag}{n} Iqbal{tag}" in page
+    assert 'id="rule-form"' not in page and "at least 80% of the days held" in page
+    assert 'id="issue-form"' not in page  # everyone on the roster holds one already
+    [code, _] = re.findall(r'<tr data-code="([^"]+)">', page)
+    revoked = browser.post(f"/courses/{session['id']}/certificates/{code}/revocation",
+                           data={"csrf_token": csrf_of(page.encode()), "reason": "Duplicate",
+                                 "session_id": session["id"]})
+    assert revoked.headers["Location"].endswith(f"/sessions/{session['id']}")
+    again = browser.post(f"/courses/{session['id']}/certificates/{code}/revocation",
+                         data={"csrf_token": csrf_of(page.encode()), "reason": "Duplicate",
+                               "session_id": session["id"]})
+    assert again.status_code == 409 and b"already revoked" in again.data
+    assert "revoked" in _row(browser.get(f"/sessions/{session['id']}").data.decode(), code)
