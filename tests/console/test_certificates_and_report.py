@@ -161,3 +161,11 @@ def test_a_session_held_alone_shows_its_certificates_on_its_page(console_on, sta
                                "session_id": session["id"]})
     assert again.status_code == 409 and b"already revoked" in again.data
     assert "revoked" in _row(browser.get(f"/sessions/{session['id']}").data.decode(), code)
+
+    # Registration down: the certificates still show, by id, and the page says why.
+    app, store = console_on(registration_url="http://127.0.0.1:9")
+    browser = app.test_client()
+    sign_in(browser, person(store, "coordinator@glo-act.local", "coordinator"))
+    page = browser.get(f"/sessions/{session['id']}").data.decode()
+    assert "Names cannot be shown: the registration service is not available" in page
+    assert officers[0]["id"] in page and code in page and f"Rabia{tag}" not in page
