@@ -162,6 +162,8 @@ class ConsoleSettings:
     admin_password: str
     log_level: str
     max_body_bytes: int
+    # Where a certificate's code is verified in public; empty: sessions' URL + /certificates/.
+    certificate_verify_base_url: str = ""
 
     @property
     def database(self) -> str:
@@ -209,4 +211,5 @@ def load_console() -> ConsoleSettings:
         admin_password=env("CONSOLE_ADMIN_PASSWORD", ""),
         log_level=env("LOG_LEVEL", "INFO"),
         max_body_bytes=int(env("MAX_BODY_BYTES", str(64 * 1024))),
+        certificate_verify_base_url=env("CERTIFICATE_VERIFY_BASE_URL", ""),
     )

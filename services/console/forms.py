@@ -2,6 +2,7 @@
 
 from flask import request
 
+from services.console.clients.base import ApiRefusedError
 from services.console.display import FormError
 
 
@@ -28,3 +29,11 @@ def lines(name: str) -> list[str]:
     """A list from a textarea or comma-separated input: one item per line or comma."""
     raw = (request.form.get(name) or "").replace(",", "\n")
     return [item.strip() for item in raw.splitlines() if item.strip()]
+
+
+def refusal(exc: Exception) -> str:
+    """What to tell the person about a refused form or API call."""
+    if not isinstance(exc, ApiRefusedError):
+        return str(exc)
+    details = "; ".join(exc.field_messages())
+    return f"{exc.message}{': ' + details if details else ''}"

@@ -81,6 +81,19 @@ URDU = {
     "Assign": "مقرر کریں",
     "Change capacity": "گنجائش تبدیل کریں",
     "Not saved": "محفوظ نہیں ہوا",
+    "Donor report": "عطیہ دہندگان کی رپورٹ",
+    "Open the report": "رپورٹ کھولیں",
+    "Download PDF": "PDF ڈاؤن لوڈ کریں",
+    "Certificates": "اسناد",
+    "Completion rule": "تکمیل کا اصول",
+    "Days attended": "حاضری کے دن",
+    "{attended} of {held}": "{held} میں سے {attended}",
+    "Verification code": "تصدیقی کوڈ",
+    "issued": "جاری شدہ",
+    "revoked": "منسوخ شدہ",
+    "Revoke": "منسوخ کریں",
+    "Issue": "جاری کریں",
+    "Issue a certificate by hand": "سند دستی طور پر جاری کریں",
 }
 
 

@@ -12,6 +12,8 @@ CAN = {
     "manage_officers": {"admin", "coordinator"},
     "record_attendance": {"admin", "coordinator", "facilitator"},
     "see_indicators": {"admin", "coordinator", "viewer"},
+    "see_reports": {"admin", "coordinator", "viewer"},
+    "manage_certificates": {"admin", "coordinator"},
     "see_notifications": {"admin", "coordinator"},
     "operate": {"admin"},
 }

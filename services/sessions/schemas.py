@@ -2,10 +2,19 @@
 
 from datetime import UTC, date, datetime
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_dump,
+    validate,
+    validates_schema,
+)
 
 from common.schemas import E164, FullMatch, Query, Strict, moments_between
-from services.sessions.domain import lifecycle
+from services.sessions.certificate_schemas import RuleOut
+from services.sessions.domain import certificates, lifecycle
 from services.sessions.domain.errors import InvalidDetailsError
 
 KINDS = ("training_workshop", "coaching_session")
@@ -94,6 +103,13 @@ class SeriesOut(SeriesIn):
     created_at = fields.AwareDateTime()
     sessions = fields.List(fields.Nested(SeriesSession))
     next_session = fields.Nested(SeriesSession, allow_none=True)
+    certificate_rule = fields.Nested(RuleOut, dump_only=True, metadata={
+        "description": "who completes the series (defaults filled in); set with "
+                       "PUT /series/{id}/certificate-rule"})
+
+    @pre_dump
+    def _rule_with_defaults(self, series: dict, **_) -> dict:
+        return {**series, "certificate_rule": certificates.rule_of(series.get("certificate_rule"))}
 
 
 class SeriesQuery(Query):

@@ -197,6 +197,8 @@ def test_a_series_is_decided_only_after_its_last_session_and_by_its_own_rule(api
                                            "planned_sessions": 2}).get_json()
     plan = [("2021-03-25T09:00:00+05:00", "2021-03-26T17:00:00+05:00"),
             ("2021-07-20T09:00:00+05:00", "2021-07-21T17:00:00+05:00")]
+    assert series["certificate_rule"] == {"min_attendance_share": 0.8,
+                                          "require_first_days": True}  # the default, shown
     members = [call("POST", "/sessions", json={
         **WORKSHOP, "kind": "coaching_session", "title": f"Coaching {n}",
         "series_id": series["id"], "starts_at": start, "ends_at": end}).get_json()
@@ -228,6 +230,8 @@ def test_a_series_is_decided_only_after_its_last_session_and_by_its_own_rule(api
     rule = call("PUT", f"/series/{series['id']}/certificate-rule",
                 json={"min_attendance_share": 0.75, "require_first_days": False})
     assert rule.get_json() == {"min_attendance_share": 0.75, "require_first_days": False}
+    shown = call("GET", f"/series/{series['id']}").get_json()["certificate_rule"]
+    assert shown == {"min_attendance_share": 0.75, "require_first_days": False}
     decided = _certificates(call, series["id"])
     assert decided["p2"]["status"] == "issued"
     assert decided["p2"]["evidence"]["days_attended"] == 3

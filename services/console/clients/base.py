@@ -55,13 +55,16 @@ class ApiClient:
         self.http = http or requests.Session()
 
     def call(self, method: str, path: str, *, body: dict | None = None,
-             params: dict | None = None, raw: bool = False):
-        """The decoded JSON, or the response when ``raw``; raises on refusal or outage."""
+             params: dict | None = None, raw: bool = False, stream: bool = False,
+             timeout_s: float | None = None):
+        """The decoded JSON, or the response when ``raw`` (its body unread with ``stream``);
+        raises on refusal or outage."""
         try:
             response = self.http.request(
                 method, f"{self.base_url}{path}", json=body,
                 params={k: v for k, v in (params or {}).items() if v not in (None, "")},
-                headers={"Authorization": f"Bearer {self._token()}"}, timeout=self.timeout_s)
+                headers={"Authorization": f"Bearer {self._token()}"},
+                timeout=timeout_s or self.timeout_s, stream=stream)
         except requests.RequestException as exc:
             raise ServiceDownError(self.service) from exc
         if response.status_code >= 500:

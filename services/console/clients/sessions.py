@@ -1,6 +1,12 @@
-"""The sessions service: programmes, series, sessions, facilitators, attendance, indicators."""
+"""The sessions service: programmes, series, sessions, facilitators, attendance, indicators,
+the donor's report and certificates."""
+
+import requests
 
 from services.console.clients.base import ApiClient
+
+# A PDF report is rendered on request (WeasyPrint): seconds, not the page's usual budget.
+REPORT_TIMEOUT_S = 60.0
 
 
 class SessionsClient(ApiClient):
@@ -74,3 +80,24 @@ class SessionsClient(ApiClient):
     def indicators_csv(self, scope: str, scope_id: str, min_cell: int = 1) -> str:
         return self.call("GET", f"/{scope}/{scope_id}/indicators",
                          params={"min_cell": min_cell, "format": "csv"}, raw=True).text
+
+    def report(self, scope: str, scope_id: str, pdf: bool, min_cell: int = 1
+               ) -> requests.Response:
+        """The donor's report (scope: programmes or series), its body left to stream."""
+        return self.call("GET", f"/{scope}/{scope_id}/report", raw=True, stream=True,
+                         timeout_s=max(self.timeout_s, REPORT_TIMEOUT_S),
+                         params={"min_cell": min_cell, "format": "pdf" if pdf else "html"})
+
+    def certificates(self, course_id: str) -> list[dict]:
+        """A course's certificates (a series id, or a session held alone) with evidence."""
+        return self.get("/certificates", course_id=course_id)
+
+    def issue_certificate(self, session_id: str, participant_id: str, reason: str) -> dict:
+        return self.post("/certificates", {"session_id": session_id,
+                                           "participant_id": participant_id, "reason": reason})
+
+    def revoke_certificate(self, code: str, reason: str) -> dict:
+        return self.post(f"/certificates/{code}/revocation", {"reason": reason})
+
+    def set_certificate_rule(self, series_id: str, rule: dict) -> dict:
+        return self.put(f"/series/{series_id}/certificate-rule", rule)

@@ -11,7 +11,7 @@ blp = Blueprint("indicators", __name__, url_prefix="/indicators")
 SCOPES = {"sessions": "Session", "series": "Series", "programmes": "Programme"}
 
 
-def _min_cell() -> int:
+def min_cell() -> int:
     try:
         return max(1, min(1000, int(request.args.get("min_cell", "1"))))
     except ValueError:
@@ -37,10 +37,10 @@ def choose():
 def show(scope, scope_id):
     if scope not in SCOPES:
         return render_template("message.html", title="Not found", message="no such figures"), 404
-    min_cell = _min_cell()
-    figures = sessions_api().indicators(scope, scope_id, min_cell)
+    cells = min_cell()
+    figures = sessions_api().indicators(scope, scope_id, cells)
     return render_template("indicators.html", scope=scope, scope_name=SCOPES[scope],
-                           scope_id=scope_id, figures=figures, min_cell=min_cell,
+                           scope_id=scope_id, figures=figures, min_cell=cells,
                            bars=display.bars, percent=display.percent, local=display.local)
 
 
@@ -49,6 +49,6 @@ def show(scope, scope_id):
 def csv(scope, scope_id):
     if scope not in SCOPES:
         return render_template("message.html", title="Not found", message="no such figures"), 404
-    body = sessions_api().indicators_csv(scope, scope_id, _min_cell())
+    body = sessions_api().indicators_csv(scope, scope_id, min_cell())
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="indicators-{scope}-{scope_id}.csv"'})

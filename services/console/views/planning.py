@@ -5,8 +5,9 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from services.console import display
 from services.console.clients.base import ApiRefusedError, ServiceDownError
 from services.console.display import FormError
-from services.console.forms import lines, number, text
+from services.console.forms import lines, number, refusal, text
 from services.console.roles import can
+from services.console.views.certificates import course_panel
 from services.console.web import registration_api, sessions_api, signed_in
 
 blp = Blueprint("planning", __name__)
@@ -14,14 +15,6 @@ blp = Blueprint("planning", __name__)
 KINDS = ("coaching_session", "training_workshop")
 FACILITATOR_ROLES = ("regional_advisor", "law_enforcement_expert", "prosecution_expert",
                      "trainer", "coach", "interpreter")
-
-
-def refusal(exc: Exception) -> str:
-    """What to tell the person about a refused form or API call."""
-    if not isinstance(exc, ApiRefusedError):
-        return str(exc)
-    details = "; ".join(exc.field_messages())
-    return f"{exc.message}{': ' + details if details else ''}"
 
 
 @blp.route("/programmes")
@@ -79,7 +72,8 @@ def series(series_id):
         cohort = []  # registration has not projected the series yet
     return render_template("series.html", series=found, cohort=cohort,
                            workshops=api.sessions(programme_id=found["programme_id"]),
-                           local=display.local)
+                           local=display.local, certificates=course_panel(
+                               series_id, [s["session_id"] for s in found["sessions"]]))
 
 
 @blp.route("/facilitators", methods=["GET", "POST"])
@@ -187,7 +181,8 @@ def session(session_id, error=None, notice=None, status=200):
     return render_template(
         "session.html", session=found, series=parent, next_session=following(parent, found),
         facilitators=facilitators, roles=FACILITATOR_ROLES, seats=seats,
-        seats_outage=seats_outage, officers=officers,
+        seats_outage=seats_outage, officers=officers, certificates=None if found.get(
+            "series_id") else course_panel(session_id, [session_id]),
         days=display.days(found["starts_at"], found["ends_at"], found["timezone"]),
         local=display.local, local_input=display.local_input, error=error, notice=notice,
         ), status
