@@ -5,11 +5,12 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from kafka.errors import KafkaError
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from common import dlq
 from common.auth import requires
 from common.producer import EventProducer
+from common.schemas import Strict
 from common.topics import EVENT_TOPICS, PREFIX
 
 blp = Blueprint("dead-letters", __name__, url_prefix="/admin/dead-letters",
@@ -27,10 +28,7 @@ class DeadLetterOut(Schema):
     error = fields.String(allow_none=True)
 
 
-class ReplayIn(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ReplayIn(Strict):
     topic = fields.String(required=True, validate=validate.OneOf(BASE_TOPICS),
                           metadata={"description": "the original topic, e.g. sessions.events"})
 

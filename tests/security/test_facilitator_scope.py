@@ -31,7 +31,7 @@ def test_a_facilitator_reaches_only_the_sessions_she_facilitates(stack, tokens):
     officer = _post(stack, tokens, "registration", "/participants", {
         "given_name": f"Sadia{tag}", "family_name": f"Rauf{tag}", "gender": "female",
         "agency": "Federal Investigation Agency", "email": f"sadia.{tag}@example.org",
-        "consent": {"policy_version": "2024-01", "given_at": "2033-01-01T00:00:00+00:00"}})
+        "consent": {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00+05:00"}})
     for session in (hers, other):
         wait_for(lambda s=session: requests.get(
             f"{stack.urls['registration']}/sessions/{s['id']}", headers=tokens("coordinator"),

@@ -64,6 +64,8 @@ VALID_BODIES = {  # (service, method, path): a body the schema accepts
     ("sessions", "POST", "/certificates/{code}/revocation"): {"reason": "Recorded in error"},
     ("sessions", "PUT", "/series/{series_id}/certificate-rule"): {
         "min_attendance_share": 0.8, "require_first_days": True},
+    **{(service, "POST", "/admin/dead-letters/replay"): {"topic": "sessions.events"}
+       for service in ("registration", "sessions", "notifications")},
     ("notifications", "PUT", "/recipients/{recipient_id}/preferences"): {
         "reminders": {"email": True, "sms": False}},
 }
