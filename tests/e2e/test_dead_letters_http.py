@@ -13,8 +13,11 @@ def test_an_admin_lists_a_services_dead_letters_and_replays_them_once(stack, tok
                                                                       kafka_bootstrap):
     name = stack.topic_prefix.rstrip(".")
     topic = f"{stack.topic_prefix}registration.events"
-    event = new_event("registration.test.ignored", str(uuid.uuid4()), {}, "registration",
-                      str(uuid.uuid4()))
+    # A real event type (the replay puts it back on the topic, where every event must match the
+    # catalogue): the erasure of an officer nobody knows, harmless to apply.
+    nobody = str(uuid.uuid4())
+    event = new_event("registration.participant.erased", nobody, {"participant_id": nobody},
+                      "registration", str(uuid.uuid4()))
     producer = EventProducer(kafka_bootstrap, "test-dead-letters")
     try:
         producer.send(f"{topic}.dlq", event.to_bytes(), event.subject.encode(), [

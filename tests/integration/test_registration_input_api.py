@@ -87,9 +87,9 @@ def test_a_patch_is_checked_against_the_whole_merged_profile(api, unique):  # no
 def test_a_whole_nested_object_in_a_patch_replaces_it(api, unique):  # noqa: F811
     client, _, config = api
     created = register(client, config, unique)
-    consent = {"policy_version": "2024-02", "given_at": "2024-02-01T09:00:00Z"}
+    consent = {"policy_version": "2020-10", "given_at": "2024-02-01T09:00:00Z"}
     response = client.patch(f"/participants/{created['id']}", json={"consent": consent},
                             headers=auth(config, "coordinator"))
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["consent"] == {"policy_version": "2024-02",
+    assert response.get_json()["consent"] == {"policy_version": "2020-10",
                                               "given_at": "2024-02-01T09:00:00+00:00"}
