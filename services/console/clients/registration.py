@@ -24,6 +24,13 @@ class RegistrationClient(ApiClient):
     def erase(self, participant_id: str) -> dict:
         return self.post(f"/participants/{participant_id}/erasure")
 
+    def current_consent_policy(self) -> str:
+        """The consent policy an officer agrees to today: registration lists the versions it
+        accepts (`Consent.policy_version` in its OpenAPI document); versions are `YYYY-MM`,
+        so the newest is the one in force."""
+        schema = self.get("/openapi.json")["components"]["schemas"]["Consent"]
+        return max(schema["properties"]["policy_version"]["enum"])
+
     def agencies(self) -> list[dict]:
         return self.every("/agencies")
 

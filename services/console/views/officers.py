@@ -14,7 +14,6 @@ from services.console.web import registration_api, sessions_api, signed_in
 blp = Blueprint("officers", __name__)
 
 GENDERS = ("female", "male", "other", "not_stated")
-CONSENT_POLICY = "2024-01"
 
 
 def _matches(officer: dict, words: list[str], unit: str) -> bool:
@@ -37,7 +36,7 @@ def search():
                            query=request.args)
 
 
-def _profile(partial: bool = False) -> dict:
+def _profile(api, partial: bool = False) -> dict:
     """The profile from the form; a new officer needs her consent recorded."""
     profile = {"given_name": text("given_name"), "family_name": text("family_name"),
                "gender": text("gender"), "agency": text("agency"),
@@ -50,7 +49,7 @@ def _profile(partial: bool = False) -> dict:
     if not partial:
         if request.form.get("consent") != "on":
             raise FormError("consent: she must have agreed to the programme's privacy notice")
-        profile["consent"] = {"policy_version": CONSENT_POLICY,
+        profile["consent"] = {"policy_version": api.current_consent_policy(),
                               "given_at": datetime.now(UTC).isoformat()}
     return profile
 
@@ -63,7 +62,7 @@ def register():
         return render_template("officer_form.html", officer={}, agencies=api.agencies(),
                                genders=GENDERS)
     try:
-        created = api.register(_profile())
+        created = api.register(_profile(api))
     except (FormError, ApiRefusedError) as exc:
         return render_template("officer_form.html", officer=request.form, genders=GENDERS,
                                agencies=api.agencies(), error=refusal(exc)), 422
@@ -78,7 +77,7 @@ def edit(participant_id):
         return render_template("officer_form.html", officer=api.officer(participant_id),
                                agencies=api.agencies(), genders=GENDERS, editing=True)
     try:
-        api.update(participant_id, _profile(partial=True))
+        api.update(participant_id, _profile(api, partial=True))
     except (FormError, ApiRefusedError) as exc:
         return render_template("officer_form.html", officer={**request.form, "id": participant_id},
                                agencies=api.agencies(), genders=GENDERS, editing=True,
