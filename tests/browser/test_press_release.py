@@ -441,6 +441,23 @@ def test_22b_an_outage_is_told_on_the_page_that_needs_it_and_the_rest_keeps_work
     assert heading(coordinator) == PROGRAMME, "the pages that need no notifications still work"
 
 
+def test_22c_sign_in_is_refused_for_a_while_after_five_wrong_passwords(desktop):
+    need("passwords")
+    email = "typo.prone@glo-act.test"
+    _as_admin(desktop)
+    people.set_password(desktop, people.invite(desktop, email, "viewer"), PASSWORD)
+    for _ in range(5):
+        desktop.go("/signin")
+        desktop.fill("#signin", email=email, password="a wrong guess")
+        desktop.submit("#signin")
+        assert desktop.text("#signin-error") == "Wrong email or password."
+    desktop.go("/signin")
+    desktop.fill("#signin", email=email, password=PASSWORD)
+    desktop.submit("#signin")
+    assert "too many failed sign-ins" in desktop.text("#signin-error")
+    assert not desktop.exists("#signout"), "the right password got in during the lock-out"
+
+
 def test_23a_no_page_is_wider_than_its_window():
     """Wider means scrolling sideways on a tablet, or a right-to-left page cut off."""
     assert VISITS.seen, "no page was looked at"
