@@ -25,7 +25,8 @@ from tests.browser.driver import DESKTOP, TABLET, Browser, open_chromium
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS") or ROOT / ".local" / "artifacts" / "browser")
 # The three the README shows; `BROWSER_README_SCREENSHOTS=1` copies them there after a green run.
-README_SHOTS = {"home": "console-home.png", "attendance-tablet": "console-attendance-tablet.png",
+README_SHOTS = {"dashboard": "console-dashboard.png",
+                "attendance-tablet": "console-attendance-tablet.png",
                 "indicators": "console-indicators.png"}
 ADMIN_EMAIL = "admin@glo-act.test"
 ADMIN_PASSWORD = "first-admin-password-for-tests"
