@@ -1,8 +1,8 @@
 """The real stack with the console, started as `make run` starts it, and Chromium windows on it.
 
-One stack per test module, stopped when it ends (throwaway STACK_NAME and TOPIC_PREFIX, every
-process on a free port). Screenshots go to .local/artifacts/browser/ (git-ignored); a failing
-test leaves there a screenshot and the HTML of every open window, named after the test.
+One stack for the browser suite, stopped when its last test ends (throwaway STACK_NAME and
+TOPIC_PREFIX, every process on a free port). Screenshots go to .local/artifacts/browser/
+(git-ignored); a failing test leaves there a screenshot and the HTML of every open window.
 """
 
 import os
@@ -83,7 +83,7 @@ def browser_tools():
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def console_stack(browser_tools, kafka_bootstrap, mongo_uri, tmp_path_factory):
     """Every API, worker and the console on free ports, the first admin created as make run
     creates it; yields the running stack (``console_url`` is the console's address)."""
@@ -125,13 +125,13 @@ def _window(name: str, size: tuple[int, int], base_url: str, tmp_path_factory):
         driver.quit()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def desktop(console_stack, tmp_path_factory):
     """A desktop-sized Chromium window (1280x900) with its own cookies."""
     yield from _window("desktop", DESKTOP, console_stack.console_url, tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def tablet(console_stack, tmp_path_factory):
     """A tablet-sized Chromium window (820x1180, portrait), as in the training room."""
     yield from _window("tablet", TABLET, console_stack.console_url, tmp_path_factory)
