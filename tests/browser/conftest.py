@@ -1,8 +1,8 @@
 """The real stack with the console, started as `make run` starts it, and Chromium windows on it.
 
-One stack per test module, stopped when it ends (throwaway STACK_NAME and TOPIC_PREFIX, every
-process on a free port). Screenshots go to .local/artifacts/browser/ (git-ignored); a failing
-test leaves there a screenshot and the HTML of every open window, named after the test.
+One stack for the browser suite, stopped when its last test ends (throwaway STACK_NAME and
+TOPIC_PREFIX, every process on a free port). Screenshots go to .local/artifacts/browser/
+(git-ignored); a failing test leaves there a screenshot and the HTML of every open window.
 """
 
 import os
@@ -25,7 +25,8 @@ from tests.browser.driver import DESKTOP, TABLET, Browser, open_chromium
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS") or ROOT / ".local" / "artifacts" / "browser")
 # The three the README shows; `BROWSER_README_SCREENSHOTS=1` copies them there after a green run.
-README_SHOTS = {"home": "console-home.png", "attendance-tablet": "console-attendance-tablet.png",
+README_SHOTS = {"dashboard": "console-dashboard.png",
+                "attendance-tablet": "console-attendance-tablet.png",
                 "indicators": "console-indicators.png"}
 ADMIN_EMAIL = "admin@glo-act.test"
 ADMIN_PASSWORD = "first-admin-password-for-tests"
@@ -82,7 +83,7 @@ def browser_tools():
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def console_stack(browser_tools, kafka_bootstrap, mongo_uri, tmp_path_factory):
     """Every API, worker and the console on free ports, the first admin created as make run
     creates it; yields the running stack (``console_url`` is the console's address)."""
@@ -124,13 +125,13 @@ def _window(name: str, size: tuple[int, int], base_url: str, tmp_path_factory):
         driver.quit()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def desktop(console_stack, tmp_path_factory):
     """A desktop-sized Chromium window (1280x900) with its own cookies."""
     yield from _window("desktop", DESKTOP, console_stack.console_url, tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def tablet(console_stack, tmp_path_factory):
     """A tablet-sized Chromium window (820x1180, portrait), as in the training room."""
     yield from _window("tablet", TABLET, console_stack.console_url, tmp_path_factory)
