@@ -92,3 +92,16 @@ def wait_for(predicate, timeout_s: float = 20.0, interval_s: float = 0.2):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout_s}s")
         time.sleep(interval_s)
+
+
+def remove_stack(name: str, mongo_uri: str, kafka_bootstrap: str) -> None:
+    """Drop a throwaway stack's databases and topics (`STACK_NAME`/`TOPIC_PREFIX` = ``name``)."""
+    from common.mongo import client
+    from common.topics import catalogue
+
+    for db in client(mongo_uri).list_database_names():
+        if db.startswith(f"{name}_"):
+            client(mongo_uri).drop_database(db)
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin.delete_topics(list(catalogue(f"{name}.")))
+    admin.close()

@@ -14,13 +14,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka.admin import KafkaAdminClient
 
-from common.mongo import client
 from common.topics import catalogue
 from devstack import browser, services
 from devstack.infra import ensure_topics
 from tests.browser.driver import DESKTOP, TABLET, Browser, open_chromium
+from tests.conftest import remove_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS") or ROOT / ".local" / "artifacts" / "browser")
@@ -105,12 +104,7 @@ def console_stack(browser_tools, kafka_bootstrap, mongo_uri, tmp_path_factory):
         yield running
     finally:
         services.stop(running)
-        for db in client(mongo_uri).list_database_names():
-            if db.startswith(f"{name}_"):
-                client(mongo_uri).drop_database(db)
-        admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        admin.delete_topics(list(catalogue(f"{name}.")))
-        admin.close()
+        remove_stack(name, mongo_uri, kafka_bootstrap)
 
 
 def _window(name: str, size: tuple[int, int], base_url: str, tmp_path_factory):

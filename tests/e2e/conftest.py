@@ -6,14 +6,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka.admin import KafkaAdminClient
 
 from common.auth import mint
 from common.config import load
-from common.mongo import client
 from common.topics import catalogue
 from devstack import services
 from devstack.infra import ensure_topics
+from tests.conftest import remove_stack
 
 # Checks what the whole e2e run put on the topics, so it runs after every other e2e test.
 LAST = "test_events_match_the_asyncapi_catalogue.py"
@@ -49,12 +48,7 @@ def stack(kafka_bootstrap, mongo_uri, tmp_path_factory):
         yield running
     finally:
         services.stop(running)
-        for db in client(mongo_uri).list_database_names():
-            if db.startswith(f"{name}_"):
-                client(mongo_uri).drop_database(db)
-        admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        admin.delete_topics(list(catalogue(f"{name}.")))
-        admin.close()
+        remove_stack(name, mongo_uri, kafka_bootstrap)
 
 
 @pytest.fixture(scope="session")

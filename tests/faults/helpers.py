@@ -107,3 +107,12 @@ class BrokerOutage(threading.Thread):
         self.ended = time.monotonic()
         self.broker.start()
         self.back = time.monotonic()
+
+
+def registered(stack, participant_id: str, address: str) -> tuple:
+    """An officer's registration event; her contact waits at the contact-owner double."""
+    stack.contacts.add(participant_id, given_name="Sana", family_name="Iqbal", email=address,
+                       phone=None, preferred_language="en")
+    return ("registration.participant.registered", participant_id, {
+        "participant_id": participant_id, "gender": "female", "agency": "Punjab Police",
+        "preferred_language": "en"})

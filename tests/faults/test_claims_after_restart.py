@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 
 from tests.conftest import wait_for
-from tests.faults.helpers import inboxes, publish
+from tests.faults.helpers import inboxes, publish, registered
 
 OFFICERS = 8
 SENDER_THREADS = 4
@@ -37,13 +37,6 @@ class SilentSmtp(threading.Thread):
             connection.close()
 
 
-def _registered(stack, participant_id: str, address: str) -> tuple:
-    stack.contacts.add(participant_id, given_name="Sana", family_name="Iqbal", email=address,
-                       phone=None, preferred_language="en")
-    return ("registration.participant.registered", participant_id, {
-        "participant_id": participant_id, "gender": "female", "agency": "Punjab Police",
-        "preferred_language": "en"})
-
 
 def test_a_restarted_worker_takes_back_its_claims_at_once_and_sends_each_once(worker_stack,
                                                                                smtp_inbox):
@@ -59,7 +52,7 @@ def test_a_restarted_worker_takes_back_its_claims_at_once_and_sends_each_once(wo
         first = stack.worker("notifications", "notifications-worker-1",
                              SMTP_HOST="127.0.0.1", SMTP_PORT=str(silent.port))
         publish(stack.bootstrap, stack.topic("registration"), "registration",
-                [_registered(stack, pid, address) for pid, address in officers.items()])
+                [registered(stack, pid, address) for pid, address in officers.items()])
         # Every sending thread holds a claim, stuck in an SMTP conversation: kill it there.
         wait_for(lambda: notes.count_documents({"status": "sending"}) >= SENDER_THREADS,
                  timeout_s=60, interval_s=0.05)

@@ -10,19 +10,12 @@ import uuid
 from collections import Counter
 
 from tests.conftest import wait_for
-from tests.faults.helpers import inboxes, message_id, publish
+from tests.faults.helpers import inboxes, message_id, publish, registered
 
 MESSAGES = 60
 LEASE_S = "4"
 SENDER_THREADS = 4  # NOTIFICATION_SENDER_THREADS, set below
 
-
-def _registered(stack, participant_id: str, address: str) -> tuple:
-    stack.contacts.add(participant_id, given_name="Sana", family_name="Iqbal", email=address,
-                       phone=None, preferred_language="en")
-    return ("registration.participant.registered", participant_id, {
-        "participant_id": participant_id, "gender": "female", "agency": "Punjab Police",
-        "preferred_language": "en"})
 
 
 def test_worker_killed_mid_batch_loses_nothing_and_its_successor_takes_over(worker_stack,
@@ -33,7 +26,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_its_successor_takes_over(work
     tag = uuid.uuid4().hex[:6]
     officers = {str(uuid.uuid4()): f"crash{n}.{tag}@example.org" for n in range(MESSAGES)}
     publish(stack.bootstrap, stack.topic("registration"), "registration",
-            [_registered(stack, pid, address) for pid, address in officers.items()])
+            [registered(stack, pid, address) for pid, address in officers.items()])
     notes = stack.database("notifications")["notifications"]
     sent = lambda: notes.count_documents({"status": "sent"})  # noqa: E731
 
