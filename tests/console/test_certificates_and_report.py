@@ -21,19 +21,8 @@ def _held_series(stack, tokens, tag, officers):
                      {"name": f"GLO.ACT Pakistan {tag}", "donors": ["EU"]})
     series = _api(stack, tokens, "sessions", "POST", "/series", {
         "programme_id": programme["id"], "title": f"Coaching {tag}", "planned_sessions": 1})
-    session = _api(stack, tokens, "sessions", "POST", "/sessions", {
-        "kind": "coaching_session", "title": f"Coaching 1 {tag}", "timezone": "Asia/Karachi",
-        "starts_at": "2021-03-25T09:00:00+05:00", "ends_at": "2021-03-26T17:00:00+05:00",
-        "capacity": 10, "programme_id": programme["id"], "series_id": series["id"]})
-    wait_for(lambda: requests.get(f"{stack.urls['registration']}/sessions/{session['id']}",
-                                  headers=tokens("coordinator"), timeout=10).ok, timeout_s=30)
-    for officer in officers:
-        _api(stack, tokens, "registration", "POST", "/enrollments",
-             {"participant_id": officer["id"], "session_id": session["id"]})
-    wait_for(lambda: len(_api(stack, tokens, "sessions", "GET",
-                              f"/sessions/{session['id']}/roster")) == len(officers),
-             timeout_s=30)
-    _api(stack, tokens, "sessions", "POST", f"/sessions/{session['id']}/start")
+    session = _held_session(stack, tokens, tag, officers, title=f"Coaching 1 {tag}",
+                            programme_id=programme["id"], series_id=series["id"])
     for day in ("2021-03-25", "2021-03-26"):
         _api(stack, tokens, "sessions", "POST", f"/sessions/{session['id']}/attendance/{day}",
              {"marks": [{"participant_id": officers[0]["id"], "status": "present"},

@@ -26,12 +26,13 @@ def _officer(stack, tokens, tag, n, agency="Federal Investigation Agency"):
         "consent": {"policy_version": "2021-01", "given_at": "2021-01-01T00:00:00+00:00"}})
 
 
-def _held_session(stack, tokens, tag, officers, facilitator_id=None):
-    """A past session, scheduled, with the officers on its roster, under way."""
+def _held_session(stack, tokens, tag, officers, facilitator_id=None, **details):
+    """A past session, scheduled, with the officers on its roster, under way; ``details`` add
+    to or replace its fields (e.g. `series_id`)."""
     session = _api(stack, tokens, "sessions", "POST", "/sessions", {
         "kind": "coaching_session", "title": f"Held {tag}", "timezone": "Asia/Karachi",
         "starts_at": "2021-03-25T09:00:00+05:00", "ends_at": "2021-03-26T17:00:00+05:00",
-        "capacity": 10})
+        "capacity": 10, **details})
     if facilitator_id:
         _api(stack, tokens, "sessions", "PUT",
              f"/sessions/{session['id']}/facilitators/{facilitator_id}", {"role": "coach"})
