@@ -17,7 +17,6 @@ from werkzeug.exceptions import HTTPException
 from common import asyncapi, dead_letters, health, idempotency, metrics
 from common.auth import requires
 from common.backlog import consumer_lag, outbox_backlog
-from common.config import Settings
 from common.logs import configure, correlation_id
 
 log = logging.getLogger(__name__)
@@ -58,12 +57,18 @@ class CrossCuttingResponses(BasePlugin):
                 responses.setdefault(str(code), HTTPStatus(code).name)
 
 
-def create_base_app(settings: Settings, title: str, description: str) -> tuple[Flask, Api]:
-    """A Flask app with flask-smorest, health, auth docs and the cross-cutting hooks."""
+def create_base_app(runtime, title: str, description: str) -> tuple[Flask, Api]:
+    """A Flask app with flask-smorest, health, auth docs and the cross-cutting hooks.
+
+    Views reach ``runtime`` (and its database) through `common.views`.
+    """
+    settings = runtime.settings
     configure(settings.service, settings.log_level)
     app = Flask(settings.service)
     app.config.update(
         SETTINGS=settings,
+        RUNTIME=runtime,
+        DB=lambda: runtime.db,
         API_TITLE=title,
         API_VERSION="1.0.0",
         OPENAPI_VERSION="3.0.3",

@@ -11,10 +11,8 @@ from services.notifications.indexes import ensure_indexes
 def create_app(runtime: Runtime | None = None):
     runtime = runtime or Runtime(load("notifications"), NOTIFICATIONS_EVENTS,
                                  indexes=ensure_indexes)
-    app, api = create_base_app(runtime.settings, "Notifications",
+    app, api = create_base_app(runtime, "Notifications",
                                "Confirmations, invitations, changes and reminders.")
-    app.config["RUNTIME"] = runtime
-    app.config["DB"] = lambda: runtime.db
     api.register_blueprint(resources.blp)
     api.register_blueprint(recipient_resources.blp)
     api.register_blueprint(template_resources.blp)

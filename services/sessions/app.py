@@ -11,10 +11,8 @@ from services.sessions.resources.common import register_error_handlers
 
 def create_app(runtime: Runtime | None = None):
     runtime = runtime or Runtime(load("sessions"), SESSIONS_EVENTS, indexes=indexes.ensure)
-    app, api = create_base_app(runtime.settings, "Sessions",
+    app, api = create_base_app(runtime, "Sessions",
                                "Programmes, series, sessions, attendance and indicators.")
-    app.config["RUNTIME"] = runtime
-    app.config["DB"] = lambda: runtime.db
     register_error_handlers(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -2,10 +2,11 @@
 
 import logging
 
-from flask import current_app, g
+from flask import g
 from flask_smorest import abort
 
 from common.http import error_response
+from common.views import runtime, shown  # noqa: F401 (the views import them from here)
 from services.sessions.agency_list import AgencyListUnavailableError
 from services.sessions.domain.errors import (
     IllegalTransitionError,
@@ -24,10 +25,6 @@ PLAN_READERS = ("coordinator", "service", "viewer")
 FACILITATING = ("coordinator", "facilitator")
 
 
-def runtime():
-    return current_app.config["RUNTIME"]
-
-
 def register_error_handlers(app) -> None:
     app.register_error_handler(NotFoundError, lambda exc: error_response(404, str(exc)))
     app.register_error_handler(IllegalTransitionError, lambda exc: error_response(409, str(exc)))
@@ -42,10 +39,6 @@ def _registration_unavailable(exc):
                                    "was written, retry later")
     response.headers["Retry-After"] = "5"
     return response
-
-
-def shown(document: dict) -> dict:
-    return {**document, "id": document["_id"]}
 
 
 def page(items: list, pagination_parameters) -> list:

@@ -1,0 +1,1 @@
+"""Pure rules and refusals: no database, no Flask, no Kafka."""

@@ -1,0 +1,1 @@
+"""HTTP resources: views translate, domain modules decide, errors are mapped once."""
