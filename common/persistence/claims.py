@@ -1,0 +1,23 @@
+"""Claim something by a unique insert: exactly one claimer wins, on MongoDB and FerretDB.
+
+A claim is the insert of `{_id: key}`; every other claimer of the same key gets a duplicate-key
+error. Keys name what is claimed and, when it can be claimed again later, the round
+(`"<thing>:<round>"`), so each round has its own claim.
+"""
+
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+
+def claim(collection: Collection, key: str, **fields) -> bool:
+    """True if this caller claimed ``key`` (its document holds ``fields``); False if taken."""
+    try:
+        collection.insert_one({"_id": key, **fields})
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+def holder(collection: Collection, key: str) -> dict | None:
+    """The claim on ``key`` as it was written, or None if nobody claimed it."""
+    return collection.find_one({"_id": key})

@@ -1,1 +1,0 @@
-"""HTTP resources: views translate, domain modules decide, errors are mapped once."""
