@@ -27,6 +27,19 @@ def env(name: str, default: str) -> str:
     return value if value else default
 
 
+LOCAL_PORTS = {"console": 8000, "registration": 8001, "sessions": 8002, "notifications": 8003}
+
+
+def service_port(service: str) -> int:
+    """The local port of a service's API (or the console's): `<SERVICE>_PORT`, else the default."""
+    return int(env(f"{service.upper()}_PORT", str(LOCAL_PORTS[service])))
+
+
+def service_url(service: str) -> str:
+    """Where a service's API answers: `<SERVICE>_URL`, else its local port."""
+    return env(f"{service.upper()}_URL", f"http://127.0.0.1:{service_port(service)}").rstrip("/")
+
+
 def development() -> bool:
     """Whether this process runs in development mode (`GLO_ACT_ENV=development`)."""
     return os.environ.get(DEVELOPMENT_ENV, "") == "development"
@@ -135,10 +148,6 @@ def development_mode() -> bool:
     return env("GLO_ACT_ENV", "") == "development"
 
 
-def _local(port: str) -> str:
-    return f"http://127.0.0.1:{port}"
-
-
 @dataclass(frozen=True)
 class ConsoleSettings:
     stack: str
@@ -198,9 +207,9 @@ def load_console() -> ConsoleSettings:
         jwt_issuer=env("JWT_ISSUER", "glo-act-platform"),
         # Plain-http localhost is allowed only in development; elsewhere cookies need TLS.
         secure_cookies=not development or env("CONSOLE_SECURE_COOKIES", "0") != "0",
-        registration_url=env("REGISTRATION_URL", _local(env("REGISTRATION_PORT", "8001"))),
-        sessions_url=env("SESSIONS_URL", _local(env("SESSIONS_PORT", "8002"))),
-        notifications_url=env("NOTIFICATIONS_URL", _local(env("NOTIFICATIONS_PORT", "8003"))),
+        registration_url=service_url("registration"),
+        sessions_url=service_url("sessions"),
+        notifications_url=service_url("notifications"),
         api_token_ttl_s=int(env("CONSOLE_API_TOKEN_TTL_SECONDS", "300")),
         api_timeout_s=float(env("CONSOLE_API_TIMEOUT_SECONDS", "10")),
         session_idle_s=int(env("CONSOLE_SESSION_IDLE_SECONDS", str(8 * 3600))),

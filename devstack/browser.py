@@ -11,8 +11,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_BINARY") or "/usr/bin/chromium")
-CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER") or "/usr/bin/chromedriver")
+from devstack.infra import paths
+
+CHROMIUM = paths.chromium()
+CHROMEDRIVER = paths.chromedriver()
 APT_PACKAGES = ("chromium", "chromium-driver", "fonts-dejavu-core")
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "tests" / "browser"
 AXE = PACKAGE_DIR / "node_modules" / "axe-core" / "axe.min.js"

@@ -10,7 +10,7 @@ import threading
 import time
 
 from common.auth import mint
-from common.config import env, load
+from common.config import load, load_console
 from devstack import console_people, infra, services, system_packages
 from devstack.supervise import CrashLoopError, Supervisor
 from devstack.tour import print_tour
@@ -41,10 +41,10 @@ def main(argv: list[str]) -> int:
                      settings.jwt_max_ttl_s, settings.jwt_audience, settings.jwt_issuer,
                      settings.jwt_max_ttl_s)
         loaded = None if args.empty else demo.load(stack.urls, token)
+        console = load_console()
         people = console_people.create(
-            local.env()["MONGO_URI"], env("STACK_NAME", "glo"),
-            env("CONSOLE_ADMIN_EMAIL", "admin@glo-act.local"),
-            env("CONSOLE_ADMIN_PASSWORD", "") or None, stack.urls["sessions"], token,
+            local.env()["MONGO_URI"], console.stack, console.admin_email,
+            console.admin_password or None, stack.urls["sessions"], token,
             with_demo=loaded is not None)
         print_tour(stack, local, token, loaded, time.monotonic() - started, people)
         # Like compose's `restart: unless-stopped`: what exits is started again (see supervise).

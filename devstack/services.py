@@ -12,18 +12,16 @@ from pathlib import Path
 
 import requests
 
+from common.config import service_port
+from devstack.infra import paths
+
 SERVICES = ("registration", "sessions", "notifications")
-DEFAULT_PORTS = {"registration": 8001, "sessions": 8002, "notifications": 8003}
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PORT_VARS = {"registration": "REGISTRATION_PORT", "sessions": "SESSIONS_PORT",
-             "notifications": "NOTIFICATIONS_PORT", "console": "CONSOLE_PORT"}
-DEFAULT_PORTS["console"] = 8000
 
 
 def ports_from_env() -> dict[str, int]:
-    """The three services' ports and the console's."""
-    return {s: int(os.environ.get(PORT_VARS[s]) or DEFAULT_PORTS[s])
-            for s in (*SERVICES, "console")}
+    """The three services' ports and the console's (`<SERVICE>_PORT`, see `common.config`)."""
+    return {s: service_port(s) for s in (*SERVICES, "console")}
 
 
 @dataclass
@@ -78,7 +76,7 @@ def _spawn(command: list[str], env: dict[str, str], log: Path,
     with open(log, "ab") as out:
         popen = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
                                  start_new_session=True, cwd=REPO_ROOT)
-    if pid_file is not None:  # for `glo-act stack status`
+    if pid_file is not None:  # for `make infra-status`
         pid_file.write_text(f"{popen.pid}\n")
     return popen
 
@@ -93,7 +91,7 @@ def start(env: dict[str, str], ports: dict[str, int], log_dir: Path,
     # Sessions asks registration for its list of agencies when a series names some.
     full_env = {**os.environ, "REGISTRATION_URL": f"http://127.0.0.1:{ports['registration']}",
                 **env}
-    workers = api_workers or int(os.environ.get("API_WORKERS") or os.cpu_count() or 2)
+    workers = api_workers or paths.api_workers()
     stack = Stack(urls={s: f"http://127.0.0.1:{ports[s]}" for s in SERVICES}, log_dir=log_dir)
     # Certificates' QR codes point at this stack's public verification unless told otherwise.
     full_env.setdefault("CERTIFICATE_VERIFY_BASE_URL", f"{stack.urls['sessions']}/certificates/")
@@ -180,7 +178,7 @@ def tail(path: Path, lines: int = 20) -> str:
 
 def status(ports: dict[str, int], timeout_s: float = 1.0) -> list[dict]:
     """One row per API (does /health/ready answer 200?) and per worker (is its process running?),
-    the pids from the pid files `make run` keeps; for `glo-act stack status`."""
+    the pids from the pid files `make run` keeps; for `make infra-status`."""
     from devstack.infra import procs
 
     rows = []

@@ -1,36 +1,18 @@
-"""One entry point for operators: the local stack, tokens, lag, outbox backlog, dead letters."""
+"""One entry point for operators: tokens, lag, outbox backlog, dead letters, resends, the demo.
+
+It runs against any deployment, so it never imports the developer's launcher (`devstack`);
+the local stack is `make infra-up|infra-down|infra-status` (`python -m devstack infra ...`).
+"""
 
 import argparse
 import json
 import sys
 
 from common.auth import ROLES, mint
-from common.config import ConfigurationError, load
+from common.config import ConfigurationError, load, service_url
 from common.topics import EVENT_TOPICS
 
 SERVICES = ("registration", "sessions", "notifications")
-
-
-def _stack(args) -> int:
-    from devstack import infra
-
-    if args.action == "up":
-        infra.up()
-    elif args.action == "down":
-        infra.down()
-    else:
-        from devstack import services
-
-        for row in infra.status():
-            print(f"{row['name']:<22} {'ready' if row['ready'] else 'DOWN':<7} "
-                  f"{row['address']:<32} pid {row['pid'] or '-'}  log {row['log']}")
-        for row in services.status(services.ports_from_env()):
-            state = ("ready" if row["name"].endswith("-api") else "running") if row["ready"] \
-                else "DOWN"
-            reason = f"  ({row['reason']})" if row["reason"] else ""
-            print(f"{row['name']:<22} {state:<7} {row['address']:<32} "
-                  f"pid {row['pid'] or '-'}{reason}")
-    return 0
 
 
 def _token(args) -> int:
@@ -104,13 +86,8 @@ def _coordinator_token() -> str:
 
 
 def _urls(args) -> dict[str, str]:
-    from devstack.services import ports_from_env
-
-    ports = ports_from_env()
-    return {"registration": args.registration or f"http://127.0.0.1:{ports['registration']}",
-            "sessions": args.sessions or f"http://127.0.0.1:{ports['sessions']}",
-            "notifications": args.notifications or
-            f"http://127.0.0.1:{ports['notifications']}"}
+    """Each API's URL: the option given, else `<SERVICE>_URL`, else the local port."""
+    return {service: getattr(args, service) or service_url(service) for service in SERVICES}
 
 
 def _resend(args) -> int:
@@ -143,17 +120,13 @@ def _demo(args) -> int:
 def _add_urls(command: argparse.ArgumentParser) -> None:
     for service in SERVICES:
         command.add_argument(f"--{service}", metavar="URL",
-                             help=f"the {service} API (default: local port)")
+                             help=f"the {service} API (default: ${service.upper()}_URL, "
+                                  "else the local port)")
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="glo-act", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
-
-    stack = sub.add_parser("stack", help="start or stop the local infrastructure; status also "
-                                        "shows each API and worker")
-    stack.add_argument("action", choices=("up", "down", "status"))
-    stack.set_defaults(run=_stack)
 
     token = sub.add_parser("token", help="mint a bearer token")
     token.add_argument("--subject", required=True, help="who the token is for")

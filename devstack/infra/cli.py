@@ -1,4 +1,5 @@
-"""`python -m devstack infra up|down|status`."""
+"""`python -m devstack infra up|down|status` (`make infra-up|infra-down|infra-status`); status also
+shows each API and worker `make run` started."""
 
 from __future__ import annotations
 
@@ -24,6 +25,19 @@ def _print_status() -> None:
         if row.get("http"):
             print(f"{'':<10} {'':>8}  {'':<5}  inbox: {row['http']}/messages")
     print(f"state: {stack.state_dir()}")
+    _print_services()
+
+
+def _print_services() -> None:
+    """Each API (does it answer ready?) and each worker (is its process running?)."""
+    from devstack import services
+
+    for row in services.status(services.ports_from_env()):
+        state = ("ready" if row["name"].endswith("-api") else "running") if row["ready"] \
+            else "DOWN"
+        reason = f"  ({row['reason']})" if row["reason"] else ""
+        print(f"{row['name']:<22} {state:<7} {row['address']:<32} "
+              f"pid {row['pid'] or '-'}{reason}")
 
 
 def main(argv: list[str]) -> int:
@@ -34,7 +48,7 @@ def main(argv: list[str]) -> int:
     down = sub.add_parser("down", help="stop local components (default: all)")
     down.add_argument("components", nargs="*", metavar="COMPONENT",
                       help=f"any of {', '.join(stack.COMPONENTS)}")
-    sub.add_parser("status", help="show what runs and answers")
+    sub.add_parser("status", help="show what runs and answers: components, APIs, workers")
     args = parser.parse_args(argv)
     try:
         if args.command == "up":

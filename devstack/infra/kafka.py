@@ -117,7 +117,7 @@ def ensure_topics(servers: str, topics: Iterable[str] = ALL_TOPICS, partitions: 
 
 
 def _java() -> str:
-    home = os.environ.get("JAVA_HOME")
+    home = paths.java_home()
     java = str(pathlib.Path(home, "bin", "java")) if home else shutil.which("java")
     if not java or not os.access(java, os.X_OK):
         raise InfraError("kafka: `java` not found; Kafka 4 needs a Java 17+ runtime on PATH")

@@ -1,4 +1,6 @@
-"""Where local infrastructure keeps its state and caches, and which ports it uses."""
+"""Where local infrastructure keeps its state and caches, which ports it uses, and every other
+environment variable the developer's tools read (devstack reads none elsewhere; what the
+services read is `common.config`'s)."""
 
 from __future__ import annotations
 
@@ -72,6 +74,25 @@ def smtp_port() -> int:
 
 def smtp_http_port() -> int:
     return port("SMTP_HTTP_PORT", 1080)
+
+
+def api_workers() -> int:
+    """Gunicorn workers per API under `make run`: `API_WORKERS`, else one per core."""
+    return int(env("API_WORKERS") or os.cpu_count() or 2)
+
+
+def chromium() -> pathlib.Path:
+    """The browser the browser suite drives: `CHROMIUM_BINARY`, else Debian's."""
+    return pathlib.Path(env("CHROMIUM_BINARY", "/usr/bin/chromium"))
+
+
+def chromedriver() -> pathlib.Path:
+    return pathlib.Path(env("CHROMEDRIVER", "/usr/bin/chromedriver"))
+
+
+def java_home() -> str:
+    """`JAVA_HOME`, empty when unset (then `java` is looked up on the PATH)."""
+    return env("JAVA_HOME")
 
 
 def _mkdir(path: pathlib.Path) -> pathlib.Path:
