@@ -6,13 +6,15 @@ validator ignores and so refuses every null. apispec writes that form for OpenAP
 dialect agrees with draft-07 on it, so the schemas are generated as for 3.1.
 
 Each service lists what it publishes in `services/<name>/events.py` as `PUBLISHED`
-(event type -> payload schema class). `python -m common.asyncapi > docs/asyncapi.json` writes the
-whole catalogue; each service serves its own part at `/asyncapi.json`.
+(event type -> payload schema class) and hands it in: its app to `create_base_app` (it serves
+its own part at `/asyncapi.json`), and as an entry point of the `glo_act.published_events` group
+in pyproject.toml, which `python -m common.asyncapi > docs/asyncapi.json` reads for the whole
+catalogue. This module names no service.
 """
 
-import importlib
 import json
 import sys
+from importlib.metadata import entry_points
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -31,28 +33,40 @@ SERVERS = {
 CONTACT = {"name": "GLO.ACT platform team"}
 LICENSE = {"name": "Proprietary: no licence is granted; ask the programme before reuse"}
 
-SERVICES = {"registration": "registration.events", "sessions": "sessions.events",
-            "notifications": "notifications.events"}
+ENTRY_POINTS = "glo_act.published_events"
+# The catalogue's order of services (the document is the same in any order).
+ORDER = ("registration", "sessions", "notifications")
 
 
-def published(service: str) -> dict:
-    """Event type -> payload schema class, as the service declares it."""
-    return getattr(importlib.import_module(f"services.{service}.events"), "PUBLISHED", {})
+def topic(service: str) -> str:
+    """The topic a service publishes to, unprefixed (see `common.topics`)."""
+    return f"{service}.events"
+
+
+def catalogue() -> dict[str, dict]:
+    """Service -> its published events (event type -> payload schema class), as each offers
+    them through the `glo_act.published_events` entry points."""
+    offered = {point.name: point.load() for point in entry_points(group=ENTRY_POINTS)}
+    if not offered:
+        raise RuntimeError(f"no {ENTRY_POINTS} entry points: the package metadata is stale; "
+                           "run `make venv` (pip install -e .)")
+    return dict(sorted(offered.items(), key=lambda item: (
+        ORDER.index(item[0]) if item[0] in ORDER else len(ORDER), item[0])))
 
 
 def _message_name(event_type: str) -> str:
     return "".join(part.title() for part in event_type.replace("_", ".").split("."))
 
 
-def document(services: tuple[str, ...] = tuple(SERVICES)) -> dict:
-    """AsyncAPI for the topics ``services`` publish to."""
+def document(published: dict[str, dict]) -> dict:
+    """AsyncAPI for the topics of the services in ``published`` (service -> its events)."""
     spec = APISpec("GLO.ACT programme platform events", "1.0.0", JSON_SCHEMA_DIALECT,
                    plugins=[MarshmallowPlugin()])
     spec.components.schema("Envelope", schema=EnvelopeSchema)
     channels, messages = {}, {}
-    for service in services:
-        topic, refs = SERVICES[service], []
-        for event_type, schema in published(service).items():
+    for service, events in published.items():
+        channel, refs = topic(service), []
+        for event_type, schema in events.items():
             name, data = _message_name(event_type), schema.__name__
             if data not in spec.components.schemas:
                 spec.components.schema(data, schema=schema)
@@ -70,15 +84,15 @@ def document(services: tuple[str, ...] = tuple(SERVICES)) -> dict:
                         "data": {"$ref": f"#/components/schemas/{data}"}}}]},
             }
             refs.append({"$ref": f"#/components/messages/{name}"})
-        channels[topic] = {
+        channels[channel] = {
             "description": f"Events published by {service}; key = subject, so one aggregate's "
                            "events keep their order.",
             "bindings": {"kafka": {"partitions": PARTITIONS}},
             "subscribe": {"operationId": f"consume_{service}_events",
                           "message": {"oneOf": refs}},
         }
-        channels[dlq(topic)] = {
-            "description": f"Dead letters of {topic}: the original message, plus headers "
+        channels[dlq(channel)] = {
+            "description": f"Dead letters of {channel}: the original message, plus headers "
                            "dlq-consumer-group, dlq-error, dlq-attempts, dlq-original-topic, "
                            "dlq-original-partition, dlq-original-offset.",
             "bindings": {"kafka": {"partitions": PARTITIONS}},
@@ -98,7 +112,7 @@ def document(services: tuple[str, ...] = tuple(SERVICES)) -> dict:
 
 
 def main() -> int:
-    json.dump(document(), sys.stdout, indent=2, sort_keys=True)
+    json.dump(document(catalogue()), sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
     return 0
 

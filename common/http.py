@@ -57,10 +57,12 @@ class CrossCuttingResponses(BasePlugin):
                 responses.setdefault(str(code), HTTPStatus(code).name)
 
 
-def create_base_app(runtime, title: str, description: str) -> tuple[Flask, Api]:
+def create_base_app(runtime, title: str, description: str,
+                    published: dict | None = None) -> tuple[Flask, Api]:
     """A Flask app with flask-smorest, health, auth docs and the cross-cutting hooks.
 
-    Views reach ``runtime`` (and its database) through `common.views`.
+    Views reach ``runtime`` (and its database) through `common.views`; ``published`` (event
+    type -> payload schema, the service's `events.PUBLISHED`) is served at `/asyncapi.json`.
     """
     settings = runtime.settings
     configure(settings.service, settings.log_level)
@@ -68,6 +70,7 @@ def create_base_app(runtime, title: str, description: str) -> tuple[Flask, Api]:
     app.config.update(
         SETTINGS=settings,
         RUNTIME=runtime,
+        PUBLISHED_EVENTS=published or {},
         DB=lambda: runtime.db,
         API_TITLE=title,
         API_VERSION="1.0.0",
@@ -206,7 +209,8 @@ def _asyncapi():
     """The AsyncAPI document of the topic this service publishes to (docs, like OpenAPI)."""
     document = current_app.extensions.get("asyncapi")
     if document is None:
-        document = asyncapi.document((current_app.config["SETTINGS"].service,))
+        document = asyncapi.document({current_app.config["SETTINGS"].service:
+                                      current_app.config["PUBLISHED_EVENTS"]})
         current_app.extensions["asyncapi"] = document
     return jsonify(document)
 

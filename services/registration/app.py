@@ -7,6 +7,7 @@ from common.topics import REGISTRATION_EVENTS
 from services.registration import (
     agency_resources,
     enrollment_resources,
+    events,
     privacy,
     resources,
     series_resources,
@@ -17,7 +18,8 @@ from services.registration.indexes import ensure_all
 def create_app(runtime: Runtime | None = None):
     runtime = runtime or Runtime(load("registration"), REGISTRATION_EVENTS, indexes=ensure_all)
     app, api = create_base_app(runtime, "Registration",
-                               "Officers' profiles, enrollments, waiting lists and cohorts.")
+                               "Officers' profiles, enrollments, waiting lists and cohorts.",
+                               published=events.PUBLISHED)
     app.config["ERASED_IN_ANSWER"] = lambda answer: privacy.erased_in(runtime, answer)
     for module in (resources, agency_resources, enrollment_resources, series_resources):
         api.register_blueprint(module.blp)

@@ -29,3 +29,12 @@ def _offenders(folder: str, forbidden: str) -> dict[str, list[str]]:
 
 def test_the_operators_cli_never_imports_the_developers_launcher():
     assert _offenders("operations", "devstack") == {}
+
+
+def test_common_names_no_service():
+    """The services build on `common`; what `common` needs of them is handed in."""
+    assert _offenders("common", "services") == {}
+    # Nor by a module name in a string (importlib); a `services.x` in a docstring is prose.
+    mentioned = [path for path in (ROOT / "common").rglob("*.py")
+                 if "services." in path.read_text().replace("`services.", "")]
+    assert mentioned == []
