@@ -1,8 +1,11 @@
-"""Configuration from environment variables, read in this one module; defaults serve local use,
-except secrets: outside development mode (`GLO_ACT_ENV=development`) they must be set."""
+"""Configuration from environment variables, read in this one module (no other module of
+common/ or services/ reads the environment); defaults serve local use, except secrets: outside
+development mode (`GLO_ACT_ENV=development`) they must be set. Each reader is called when the
+value is needed, so a test or a process that sets a variable first is heard."""
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 DEVELOPMENT_ENV = "GLO_ACT_ENV"
 # Values in the repository, so anyone can read them: used only in development mode.
@@ -38,6 +41,56 @@ def service_port(service: str) -> int:
 def service_url(service: str) -> str:
     """Where a service's API answers: `<SERVICE>_URL`, else its local port."""
     return env(f"{service.upper()}_URL", f"http://127.0.0.1:{service_port(service)}").rstrip("/")
+
+
+def topic_prefix() -> str:
+    """`TOPIC_PREFIX`: empty in production; a throwaway stack's own names on a shared broker."""
+    return env("TOPIC_PREFIX", "")
+
+
+def worker_heartbeat_file() -> str:
+    """`WORKER_HEARTBEAT_FILE`, which the consumer loop touches; empty: none is kept."""
+    return env("WORKER_HEARTBEAT_FILE", "")
+
+
+def metrics_multiprocess_dir() -> str:
+    """`PROMETHEUS_MULTIPROC_DIR` (prometheus_client reads it too): empty for one process."""
+    return env("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def certificate_verify_base_url() -> str:
+    """Where a certificate's QR code points, before its code (`CERTIFICATE_VERIFY_BASE_URL`)."""
+    return env("CERTIFICATE_VERIFY_BASE_URL", "http://127.0.0.1:8002/certificates/")
+
+
+def certificate_verify_limit() -> tuple[int, int]:
+    """(requests, window seconds) from `CERTIFICATE_VERIFY_LIMIT`, e.g. `30/60`."""
+    count, _, window = env("CERTIFICATE_VERIFY_LIMIT", "30/60").partition("/")
+    return int(count), int(window or 60)
+
+
+def service_number_hash_key() -> str:
+    """The key registration hashes service numbers with (a secret)."""
+    return secret("SERVICE_NUMBER_HASH_KEY")
+
+
+@dataclass(frozen=True)
+class HealthcheckSettings:
+    """What a container's healthcheck (`python -m common.healthcheck`) looks at."""
+
+    worker: bool
+    heartbeat_file: str
+    heartbeat_max_age_s: float
+    port: int
+
+
+def load_healthcheck() -> HealthcheckSettings:
+    return HealthcheckSettings(
+        worker=env("WORKER_ROLE", "") == "worker",
+        heartbeat_file=env("WORKER_HEARTBEAT_FILE", "/tmp/worker-heartbeat"),  # noqa: S108
+        heartbeat_max_age_s=float(env("WORKER_HEARTBEAT_MAX_AGE_SECONDS", "60")),
+        port=int(env("PORT", "8000")),
+    )
 
 
 def development() -> bool:
@@ -132,6 +185,65 @@ def load(service: str) -> Settings:
         smtp_host=env("SMTP_HOST", "127.0.0.1"),
         smtp_port=int(env("SMTP_PORT", "1025")),
         log_level=env("LOG_LEVEL", "INFO"),
+    )
+
+
+def parse_offsets(raw: str) -> tuple[timedelta, ...]:
+    """`"7d,1d,2h,30m"` -> reminder offsets before a session starts, largest first."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    offsets = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        if part[-1] not in units or not part[:-1].isdigit():
+            raise ValueError(f"reminder offset {part!r} is not like 7d, 24h or 30m")
+        offsets.append(timedelta(**{units[part[-1]]: int(part[:-1])}))
+    return tuple(sorted(offsets, reverse=True))
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """Notifications' own knobs, besides the `Settings` every service has."""
+
+    reminder_offsets: tuple[timedelta, ...]
+    sender_interval_s: float
+    sender_threads: int
+    lease_s: float
+    max_attempts: int
+    backoff_s: float
+    backoff_cap_s: float
+    mail_from: str
+    smtp_starttls: bool
+    smtp_ssl: bool
+    smtp_username: str
+    smtp_password: str
+    smtp_timeout_s: float
+    extra_channels: str
+    registration_url: str
+    sessions_url: str
+
+
+def load_notification_settings() -> NotificationSettings:
+    """Notifications' own knobs (reminders, the sender, SMTP, channels, where contacts are)."""
+    return NotificationSettings(
+        reminder_offsets=parse_offsets(env("NOTIFICATION_REMINDER_OFFSETS", "7d,1d")),
+        sender_interval_s=float(env("NOTIFICATION_SENDER_INTERVAL_SECONDS", "30")),
+        sender_threads=max(1, int(env("NOTIFICATION_SENDER_THREADS", "4"))),
+        lease_s=float(env("NOTIFICATION_LEASE_SECONDS", "120")),
+        max_attempts=int(env("NOTIFICATION_MAX_ATTEMPTS", "6")),
+        backoff_s=float(env("NOTIFICATION_BACKOFF_SECONDS", "5")),
+        backoff_cap_s=float(env("NOTIFICATION_BACKOFF_CAP_SECONDS", "600")),
+        mail_from=env("NOTIFICATION_MAIL_FROM", "GLO.ACT Programme <no-reply@glo-act.example>"),
+        smtp_starttls=env("SMTP_STARTTLS", "false").lower() == "true",
+        smtp_ssl=env("SMTP_SSL", "false").lower() == "true",
+        smtp_username=env("SMTP_USERNAME", ""),
+        smtp_password=env("SMTP_PASSWORD", ""),
+        smtp_timeout_s=float(env("SMTP_TIMEOUT_SECONDS", "10")),
+        # Further channels by configuration: "sms=package.module:SmsChannel,..."
+        extra_channels=env("NOTIFICATION_CHANNELS", ""),
+        # Where contact details are asked for (events carry none): the APIs' base URLs.
+        registration_url=service_url("registration"),
+        sessions_url=service_url("sessions"),
     )
 
 

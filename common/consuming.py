@@ -7,6 +7,7 @@ import threading
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata
 
+from common.config import worker_heartbeat_file
 from common.consumer import DependencyUnavailableError, Dispatcher, dlq_headers
 from common.logs import correlation_id
 from common.metrics import DLQ_MESSAGES
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def _heartbeat() -> None:
     """Touch the file a container healthcheck reads (only when WORKER_HEARTBEAT_FILE is set)."""
-    path = os.environ.get("WORKER_HEARTBEAT_FILE")
+    path = worker_heartbeat_file()
     if path:
         with open(path, "a"):
             os.utime(path)

@@ -9,16 +9,18 @@ import sys
 import time
 import urllib.request
 
+from common.config import load_healthcheck
+
 
 def main() -> int:
-    if os.environ.get("WORKER_ROLE") == "worker":
-        path = os.environ.get("WORKER_HEARTBEAT_FILE", "/tmp/worker-heartbeat")  # noqa: S108
-        max_age = float(os.environ.get("WORKER_HEARTBEAT_MAX_AGE_SECONDS", "60"))
+    settings = load_healthcheck()
+    if settings.worker:
         try:
-            return 0 if time.time() - os.path.getmtime(path) < max_age else 1
+            age = time.time() - os.path.getmtime(settings.heartbeat_file)
+            return 0 if age < settings.heartbeat_max_age_s else 1
         except OSError:
             return 1
-    url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/health/live"
+    url = f"http://127.0.0.1:{settings.port}/health/live"
     try:
         with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - fixed local URL
             return 0 if response.status == 200 else 1

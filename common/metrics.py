@@ -1,7 +1,6 @@
 """Prometheus metrics. With PROMETHEUS_MULTIPROC_DIR set (as `make run` does, one directory per
 service), a service's `/metrics` adds up its gunicorn workers and its worker process."""
 
-import os
 import time
 
 from prometheus_client import (
@@ -14,6 +13,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from common.config import metrics_multiprocess_dir
 
 HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests answered",
                         ["method", "route", "status"])
@@ -56,7 +57,7 @@ class BacklogCollector:
 
 def render(extra_collectors=()) -> tuple[bytes, str]:
     """The exposition text of this service (all its processes in multiprocess mode)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if metrics_multiprocess_dir():
         counted = CollectorRegistry()
         MultiProcessCollector(counted)
     else:

@@ -4,10 +4,11 @@
 broker with a developer's running system without either reading the other's events.
 """
 
-from common.config import env
+from common.config import topic_prefix
 
 PARTITIONS = 3
-PREFIX = env("TOPIC_PREFIX", "")
+# Read once, when a process first imports this; the topic names below are fixed for its life.
+PREFIX = topic_prefix()
 
 REGISTRATION_EVENTS = f"{PREFIX}registration.events"
 SESSIONS_EVENTS = f"{PREFIX}sessions.events"

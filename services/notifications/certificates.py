@@ -7,7 +7,7 @@ so nothing is stored that could not be rendered again.
 
 from datetime import UTC, datetime
 
-from common.config import env
+from common.config import certificate_verify_base_url
 from common.envelope import Event
 from common.runtime import Runtime
 from services.notifications import notifications, recipients
@@ -20,8 +20,7 @@ KEPT = ("code", "participant_id", "series_id", "session_id", "title", "session_i
 
 def verification_url(code: str) -> str:
     """Where the QR code points: `CERTIFICATE_VERIFY_BASE_URL` + code."""
-    base = env("CERTIFICATE_VERIFY_BASE_URL", "http://127.0.0.1:8002/certificates/")
-    return f"{base.rstrip('/')}/{code}"
+    return f"{certificate_verify_base_url().rstrip('/')}/{code}"
 
 
 def issued(runtime: Runtime, event: Event, payload: dict) -> None:

@@ -24,6 +24,7 @@ from email.utils import parseaddr
 
 from pymongo.errors import PyMongoError
 
+from common.config import NotificationSettings
 from common.consumer import backoff_delay
 from common.envelope import new_event
 from common.runtime import Runtime
@@ -39,7 +40,6 @@ from services.notifications import (
 from services.notifications import directory as contacts
 from services.notifications import session_projection as sessions
 from services.notifications.channels.base import Channel, Result
-from services.notifications.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
 N = notifications

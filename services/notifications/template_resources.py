@@ -6,9 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from common.auth import requires
+from common.config import load_notification_settings
 from services.notifications import previews
 from services.notifications.schemas import PreviewOut, PreviewQuery
-from services.notifications.settings import load_notification_settings
 
 blp = Blueprint("templates", __name__, url_prefix="/templates",
                 description="Notification templates, per kind and language")

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from common import pruning, worker
-from common.config import load
+from common.config import load, load_notification_settings
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
 from services.notifications import claims, notifications
@@ -11,7 +11,6 @@ from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
 from services.notifications.sender import Sender
-from services.notifications.settings import load_notification_settings
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from common.config import secret
+from common.config import service_number_hash_key
 from common.runtime import Runtime
 from services.registration import agencies, events
 
@@ -62,7 +62,7 @@ def email_key(email: str) -> str:
 
 def service_number_key(agency: str, number: str) -> str:
     """Keyed hash of (agency, service number): equal for the same officer, unreadable."""
-    key = secret("SERVICE_NUMBER_HASH_KEY").encode()
+    key = service_number_hash_key().encode()
     normal = "".join(ch for ch in number.upper() if ch.isalnum())
     message = f"{agencies.name_key(agency)}\n{normal}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -8,7 +8,7 @@ creation asks, so no copy is kept here.
 import requests
 
 from common.auth import mint
-from common.config import Settings, env
+from common.config import Settings, service_url
 from services.sessions.domain.errors import InvalidDetailsError
 
 PAGE_SIZE = 100
@@ -27,7 +27,7 @@ def _key(name: str) -> str:
 def listed(settings: Settings) -> dict[str, str]:
     """Every agency registration lists, retired ones too (their officers are still enrolled):
     {key: listed spelling}."""
-    base = env("REGISTRATION_URL", "http://127.0.0.1:8001").rstrip("/")
+    base = service_url("registration")
     token = mint(settings.jwt_secret, f"{settings.service}-service", ["service"], TOKEN_SECONDS,
                  settings.jwt_audience, settings.jwt_issuer)
     found, page = {}, 1

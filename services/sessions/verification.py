@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from common.config import env
+from common.config import certificate_verify_limit
 from common.runtime import Runtime
 from services.sessions import certificates, programmes, sessions, store
 from services.sessions.domain.errors import NotFoundError
@@ -23,8 +23,7 @@ LIMITS = "verification_limits"
 
 def limit() -> tuple[int, int]:
     """(requests, window seconds) from `CERTIFICATE_VERIFY_LIMIT`, e.g. `30/60`."""
-    count, _, window = env("CERTIFICATE_VERIFY_LIMIT", "30/60").partition("/")
-    return int(count), int(window or 60)
+    return certificate_verify_limit()
 
 
 def admit(runtime: Runtime, client: str, now: float | None = None) -> int | None:

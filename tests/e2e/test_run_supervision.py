@@ -45,7 +45,7 @@ def test_a_worker_killed_under_make_run_is_restarted_while_the_apis_stay_up(
     env = {**os.environ, "GLO_ACT_STATE": str(state), "STACK_NAME": name,
            "TOPIC_PREFIX": f"{name}.", "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "MONGO_URI": mongo_uri, "API_WORKERS": "1", "PYTHONUNBUFFERED": "1",
-           **{services.PORT_VARS[s]: str(port) for s, port in ports.items()}}
+           **{f"{s.upper()}_PORT": str(port) for s, port in ports.items()}}
     output = tmp_path / "run.out"
     with open(output, "wb") as out:
         run = subprocess.Popen([sys.executable, "-m", "devstack", "run", "--empty"], env=env,

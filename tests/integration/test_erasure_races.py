@@ -4,6 +4,7 @@ back in notifications: erasure wins, always (many rounds, two threads each)."""
 import threading
 import uuid
 
+from common.config import load_notification_settings
 from common.consumer import Dispatcher, ProcessedEvents
 from common.envelope import new_event
 from common.runtime import Runtime
@@ -13,7 +14,6 @@ from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
 from services.notifications.sender import Sender
-from services.notifications.settings import load_notification_settings
 from tests.conftest import read_topic
 from tests.contact_owners import FakeDirectory
 from tests.integration.test_registration_api import api, auth, profile_of  # noqa: F401

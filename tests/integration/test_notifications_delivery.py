@@ -13,6 +13,7 @@ from email.policy import default
 import pytest
 import requests
 
+from common.config import load_notification_settings
 from common.consumer import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
 from common.mongo import client as mongo_client
@@ -26,7 +27,6 @@ from services.notifications.handlers import build_registry
 from services.notifications.icalendar import unfold
 from services.notifications.indexes import ensure_indexes
 from services.notifications.sender import Sender
-from services.notifications.settings import load_notification_settings
 from tests.conftest import read_topic, wait_for
 from tests.contact_owners import FakeDirectory
 

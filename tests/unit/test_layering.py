@@ -38,3 +38,42 @@ def test_common_names_no_service():
     mentioned = [path for path in (ROOT / "common").rglob("*.py")
                  if "services." in path.read_text().replace("`services.", "")]
     assert mentioned == []
+
+
+def _environ(node) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "environ"
+            and isinstance(node.value, ast.Name) and node.value.id == "os")
+
+
+def _reads_a_variable(node) -> bool:
+    """`os.environ.get(..)`, `os.environ[..]`, `os.getenv(..)`; handing the whole environment
+    to a child process (`{**os.environ}`) reads no variable."""
+    if isinstance(node, ast.Subscript) and _environ(node.value):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return ((node.func.attr == "get" and _environ(node.func.value))
+                or (node.func.attr == "getenv" and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "os"))
+    return False
+
+
+def _readers(folder: str) -> set[str]:
+    """Files under ``folder`` reading an environment variable, themselves or through
+    `common.config.env`/`secret` (which take any variable's name)."""
+    found = set()
+    for path in (ROOT / folder).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            through_config = (isinstance(node, ast.ImportFrom) and node.module == "common.config"
+                              and {a.name for a in node.names} & {"env", "secret"})
+            if _reads_a_variable(node) or through_config:
+                found.add(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_common_and_the_services_read_the_environment_only_in_common_config():
+    assert _readers("common") | _readers("services") == {"common/config.py"}
+
+
+def test_the_developers_tools_read_the_environment_in_one_module_each():
+    assert _readers("devstack") <= {"devstack/infra/paths.py"}
+    assert _readers("operations") == set()

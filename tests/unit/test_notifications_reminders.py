@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from common.config import parse_offsets
 from services.notifications import preferences, reminders
-from services.notifications.settings import parse_offsets
 
 STARTS = datetime(2021, 7, 20, 4, 0, tzinfo=UTC)
 

@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from common.config import load_notification_settings
 from services.notifications.channels.base import Result
 from services.notifications.sender import after_attempt, skip_reason
-from services.notifications.settings import load_notification_settings
 
 NOW = datetime(2031, 7, 1, 9, 0, tzinfo=UTC)
 CONFIG = replace(load_notification_settings(), max_attempts=4, backoff_s=5, backoff_cap_s=12)

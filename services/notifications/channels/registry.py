@@ -1,9 +1,8 @@
 """The channels this process can send on: email always, more by configuration."""
 
-from common.config import Settings
+from common.config import NotificationSettings, Settings
 from services.notifications.channels.base import Channel, load_extra
 from services.notifications.channels.email import EmailChannel
-from services.notifications.settings import NotificationSettings
 
 
 def build_channels(settings: Settings, config: NotificationSettings) -> dict[str, Channel]:
