@@ -77,3 +77,4 @@ def test_common_and_the_services_read_the_environment_only_in_common_config():
 def test_the_developers_tools_read_the_environment_in_one_module_each():
     assert _readers("devstack") <= {"devstack/infra/paths.py"}
     assert _readers("operations") == set()
+    assert len(_readers("bench")) <= 1, _readers("bench")
