@@ -30,17 +30,21 @@ def env(name: str, default: str) -> str:
     return value if value else default
 
 
-LOCAL_PORTS = {"console": 8000, "registration": 8001, "sessions": 8002, "notifications": 8003}
-
-
 def service_port(service: str) -> int:
-    """The local port of a service's API (or the console's): `<SERVICE>_PORT`, else the default."""
-    return int(env(f"{service.upper()}_PORT", str(LOCAL_PORTS[service])))
+    """The local port of a service's API, or the console's (`<SERVICE>_PORT`)."""
+    # Each variable spelled out, so a search for its name finds where it is read.
+    return int({"console": env("CONSOLE_PORT", "8000"),
+                "registration": env("REGISTRATION_PORT", "8001"),
+                "sessions": env("SESSIONS_PORT", "8002"),
+                "notifications": env("NOTIFICATIONS_PORT", "8003")}[service])
 
 
 def service_url(service: str) -> str:
     """Where a service's API answers: `<SERVICE>_URL`, else its local port."""
-    return env(f"{service.upper()}_URL", f"http://127.0.0.1:{service_port(service)}").rstrip("/")
+    configured = {"registration": env("REGISTRATION_URL", ""),
+                  "sessions": env("SESSIONS_URL", ""),
+                  "notifications": env("NOTIFICATIONS_URL", "")}[service]
+    return (configured or f"http://127.0.0.1:{service_port(service)}").rstrip("/")
 
 
 def topic_prefix() -> str:
