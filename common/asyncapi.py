@@ -34,8 +34,6 @@ CONTACT = {"name": "GLO.ACT platform team"}
 LICENSE = {"name": "Proprietary: no licence is granted; ask the programme before reuse"}
 
 ENTRY_POINTS = "glo_act.published_events"
-# The catalogue's order of services (the document is the same in any order).
-ORDER = ("registration", "sessions", "notifications")
 
 
 def topic(service: str) -> str:
@@ -50,8 +48,7 @@ def catalogue() -> dict[str, dict]:
     if not offered:
         raise RuntimeError(f"no {ENTRY_POINTS} entry points: the package metadata is stale; "
                            "run `make venv` (pip install -e .)")
-    return dict(sorted(offered.items(), key=lambda item: (
-        ORDER.index(item[0]) if item[0] in ORDER else len(ORDER), item[0])))
+    return offered
 
 
 def _message_name(event_type: str) -> str:
