@@ -30,7 +30,7 @@ RUN test -n "$SERVICE" \
 USER glo
 EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-m", "common.healthcheck"]
+    CMD ["python", "-m", "common.container_healthcheck"]
 
 FROM base AS console
 # The first admin from CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD (once; later starts keep it).

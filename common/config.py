@@ -80,7 +80,7 @@ def service_number_hash_key() -> str:
 
 @dataclass(frozen=True)
 class HealthcheckSettings:
-    """What a container's healthcheck (`python -m common.healthcheck`) looks at."""
+    """What a container's healthcheck (`python -m common.container_healthcheck`) looks at."""
 
     worker: bool
     heartbeat_file: str

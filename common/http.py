@@ -14,7 +14,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
-from common import asyncapi, dead_letters, health, idempotency, metrics
+from common import asyncapi, dead_letters, health_endpoints, idempotency, metrics
 from common.auth import requires
 from common.backlog import consumer_lag, outbox_backlog
 from common.logs import configure, correlation_id
@@ -88,7 +88,7 @@ def create_base_app(runtime, title: str, description: str,
         },
     )
     api = Api(app, spec_kwargs={"extra_plugins": [CrossCuttingResponses()]})
-    api.register_blueprint(health.blp)
+    api.register_blueprint(health_endpoints.blp)
     api.register_blueprint(dead_letters.blp)
     app.before_request(_start_request)
     app.before_request(_refuse_oversized)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from common import pruning
-from common.consumer import Dispatcher, ProcessedEvents, Registry
-from common.consuming import ConsumerLoop
+from common.consumer_loop import ConsumerLoop
+from common.dispatch import Dispatcher, ProcessedEvents, Registry
 from common.logs import configure
 from common.mongo import IDEMPOTENCY_KEYS, PROCESSED_EVENTS
 from common.runtime import Runtime

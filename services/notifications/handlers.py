@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from common.config import NotificationSettings, load_notification_settings
-from common.consumer import Registry
+from common.dispatch import Registry
 from common.envelope import Event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS

@@ -25,7 +25,7 @@ from email.utils import parseaddr
 from pymongo.errors import PyMongoError
 
 from common.config import NotificationSettings
-from common.consumer import backoff_delay
+from common.dispatch import backoff_delay
 from common.envelope import new_event
 from common.runtime import Runtime
 from services.notifications import (

@@ -1,6 +1,6 @@
 """What sessions consumes: the one visible list of (topic, event type, handler)."""
 
-from common.consumer import Registry
+from common.dispatch import Registry
 from common.envelope import Event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS

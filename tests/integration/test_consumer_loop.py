@@ -4,8 +4,8 @@ import threading
 
 from marshmallow import Schema, fields
 
-from common.consumer import Dispatcher, ProcessedEvents, Registry
-from common.consuming import ConsumerLoop
+from common.consumer_loop import ConsumerLoop
+from common.dispatch import Dispatcher, ProcessedEvents, Registry
 from common.envelope import Event, new_event
 from common.mongo import database
 from common.producer import EventProducer

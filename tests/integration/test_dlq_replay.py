@@ -5,8 +5,8 @@ import threading
 from marshmallow import Schema, fields
 
 from common import dlq
-from common.consumer import Dispatcher, ProcessedEvents, Registry
-from common.consuming import ConsumerLoop
+from common.consumer_loop import ConsumerLoop
+from common.dispatch import Dispatcher, ProcessedEvents, Registry
 from common.envelope import new_event
 from common.mongo import database
 from common.producer import EventProducer

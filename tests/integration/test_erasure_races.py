@@ -5,7 +5,7 @@ import threading
 import uuid
 
 from common.config import load_notification_settings
-from common.consumer import Dispatcher, ProcessedEvents
+from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import new_event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from common.config import load_notification_settings
-from common.consumer import Dispatcher, ProcessedEvents
+from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
 from common.mongo import client as mongo_client
 from common.runtime import Runtime

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from common.auth import mint
-from common.consumer import Dispatcher, ProcessedEvents
+from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
 from common.runtime import Runtime
 from common.topics import SESSIONS_EVENTS

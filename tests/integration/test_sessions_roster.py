@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from common.consumer import Dispatcher, ProcessedEvents
-from common.consuming import ConsumerLoop
+from common.consumer_loop import ConsumerLoop
+from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import new_event
 from common.producer import EventProducer
 from common.runtime import Runtime

@@ -2,7 +2,7 @@ import pytest
 from marshmallow import Schema, fields
 from pymongo.errors import ServerSelectionTimeoutError
 
-from common.consumer import (
+from common.dispatch import (
     DependencyUnavailableError,
     Dispatcher,
     Outcome,

@@ -3,13 +3,13 @@
 import logging
 import threading
 
-from common.health import Readiness
+from common.health_endpoints import Readiness
 
 
 def test_an_outage_is_logged_once_as_a_warning_and_its_end_once(caplog):
     state = {"kafka": "Kafka unavailable: KafkaTimeoutError"}
     readiness = Readiness({"kafka": lambda: state["kafka"]})
-    with caplog.at_level(logging.INFO, logger="common.health"):
+    with caplog.at_level(logging.INFO, logger="common.health_endpoints"):
         for _ in range(5):
             readiness.check_once("kafka")
         assert readiness.reasons() == ["Kafka unavailable: KafkaTimeoutError"]

@@ -8,7 +8,7 @@ from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata
 
 from common.config import worker_heartbeat_file
-from common.consumer import DependencyUnavailableError, Dispatcher, dlq_headers
+from common.dispatch import DependencyUnavailableError, Dispatcher, dlq_headers
 from common.logs import correlation_id
 from common.metrics import DLQ_MESSAGES
 from common.producer import EventProducer

@@ -1,7 +1,7 @@
 """Container healthcheck: an API answers /health/live; a worker's heartbeat file is fresh.
 
-`python -m common.healthcheck` decides by the container's role: with WORKER_ROLE=worker it reads the
-heartbeat the consumer loop touches, otherwise it asks the API on $PORT.
+`python -m common.container_healthcheck` decides by the container's role: with WORKER_ROLE=worker
+it reads the heartbeat the consumer loop touches, otherwise it asks the API on $PORT.
 """
 
 import os
