@@ -3,19 +3,12 @@
 import uuid
 
 from common.envelope import Event
-from services.registration import participants, privacy
+from services.registration.stores import participant_store, privacy_store
 from tests.conftest import read_topic
-from tests.integration.test_registration_api import (  # noqa: F401
-    api,
-    auth,
-    deliver,
-    profile_of,
-    register,
-    scheduled,
-)
+from tests.integration.registration.helpers import auth, deliver, profile_of, register, scheduled
 
 
-def test_export_holds_profile_enrollments_and_attendance(api, unique):  # noqa: F811
+def test_export_holds_profile_enrollments_and_attendance(api, unique):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, "sessions.session.scheduled", scheduled(session_id, 5))
@@ -38,7 +31,7 @@ def test_export_holds_profile_enrollments_and_attendance(api, unique):  # noqa: 
 
 
 def test_erasure_scrubs_personal_fields_keeps_gender_and_agency_and_is_announced(
-        api, unique, kafka_bootstrap):  # noqa: F811
+        api, unique, kafka_bootstrap):
     client, runtime, config = api
     headers = {**auth(config, "coordinator"), "Idempotency-Key": f"k{unique}"}
     officer = client.post("/participants", json=profile_of(unique), headers=headers).get_json()
@@ -68,7 +61,7 @@ def test_erasure_scrubs_personal_fields_keeps_gender_and_agency_and_is_announced
     assert edit.status_code == 409
 
 
-def test_erased_officer_cannot_be_enrolled(api, unique):  # noqa: F811
+def test_erased_officer_cannot_be_enrolled(api, unique):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, "sessions.session.scheduled", scheduled(session_id, 5))
@@ -81,7 +74,7 @@ def test_erased_officer_cannot_be_enrolled(api, unique):  # noqa: F811
     assert "erased" in refused.get_json()["message"]
 
 
-def test_a_retried_registration_after_erasure_gets_410_not_a_new_officer(api, unique):  # noqa: F811
+def test_a_retried_registration_after_erasure_gets_410_not_a_new_officer(api, unique):
     client, runtime, config = api
     headers = {**auth(config, "coordinator"), "Idempotency-Key": f"register-{unique}"}
     officer = client.post("/participants", json=profile_of(unique), headers=headers)
@@ -98,7 +91,7 @@ def test_a_retried_registration_after_erasure_gets_410_not_a_new_officer(api, un
         assert personal not in kept
 
 
-def test_the_contact_of_an_erased_officer_is_gone(api, unique):  # noqa: F811
+def test_the_contact_of_an_erased_officer_is_gone(api, unique):
     client, runtime, config = api
     officer = register(client, config, unique)
     path = f"/participants/{officer['id']}/contact"
@@ -110,18 +103,18 @@ def test_the_contact_of_an_erased_officer_is_gone(api, unique):  # noqa: F811
 
 
 def test_an_answer_stored_just_after_her_erasure_keeps_nothing_of_her(
-        api, unique, monkeypatch):  # noqa: F811
+        api, unique, monkeypatch):
     client, runtime, config = api
     officer = register(client, config, unique)
-    real_update = participants.update
+    real_update = participant_store.update
 
     def update_then_erased(runtime_, participant_id, changes, *checks):
         # The erasure lands after the PATCH wrote and checked, before its answer is stored.
         stored = real_update(runtime_, participant_id, changes, *checks)
-        privacy.erase(runtime_, participant_id)
+        privacy_store.erase(runtime_, participant_id)
         return stored
 
-    monkeypatch.setattr(participants, "update", update_then_erased)
+    monkeypatch.setattr(participant_store, "update", update_then_erased)
     headers = {**auth(config, "coordinator"), "Idempotency-Key": f"patch-{unique}"}
     answered = client.patch(f"/participants/{officer['id']}", json={"rank": "Inspector"},
                             headers=headers)

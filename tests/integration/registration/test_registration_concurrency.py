@@ -15,9 +15,9 @@ from common.auth import mint
 from common.envelope import Event
 from common.runtime import Runtime
 from devstack import services
-from services.registration.indexes import ensure_all
+from services.registration.indexes import ensure_indexes
 from tests.conftest import read_topic
-from tests.integration.test_registration_api import deliver, profile_of, scheduled
+from tests.integration.registration.helpers import deliver, profile_of, scheduled
 
 CAPACITY, REQUESTS = 20, 24
 
@@ -34,7 +34,7 @@ def two_apis(settings, make_topic, unique, monkeypatch, tmp_path, kafka_bootstra
     prefix = f"it{unique}."
     topic = make_topic(f"{prefix}registration.events")
     config = settings("registration")
-    runtime = Runtime(config, topic, indexes=ensure_all)
+    runtime = Runtime(config, topic, indexes=ensure_indexes)
     runtime.prepare()
     env = {"STACK_NAME": config.stack, "TOPIC_PREFIX": prefix,
            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "MONGO_URI": mongo_uri}

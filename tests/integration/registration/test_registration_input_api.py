@@ -2,8 +2,8 @@
 
 import pytest
 
-from services.registration.schemas import ParticipantOut
-from tests.integration.test_registration_api import api, auth, profile_of, register  # noqa: F401
+from services.registration.resources.participant_schemas import ParticipantOut
+from tests.integration.registration.helpers import auth, profile_of, register
 
 
 def _errors(response) -> dict:
@@ -20,7 +20,7 @@ def _errors(response) -> dict:
      ("consent", "policy_version")),
     ({"duty_station": {"city": "Lahore\r", "country": "Pakistan"}}, ("duty_station", "city")),
 ])
-def test_surrogates_and_control_characters_get_422_naming_the_field(api, unique,  # noqa: F811
+def test_surrogates_and_control_characters_get_422_naming_the_field(api, unique,
                                                                     change, path):
     client, runtime, config = api
     errors = _errors(client.post("/participants", json=profile_of(unique, **change),
@@ -31,7 +31,7 @@ def test_surrogates_and_control_characters_get_422_naming_the_field(api, unique,
     assert runtime.db["participants"].count_documents({}) == 0
 
 
-def test_a_control_character_in_a_query_string_gets_422_naming_it(api):  # noqa: F811
+def test_a_control_character_in_a_query_string_gets_422_naming_it(api):
     client, _, config = api
     response = client.get("/participants", query_string={"agency": "Punjab\x00Police"},
                           headers=auth(config, "coordinator"))
@@ -46,7 +46,7 @@ def test_a_control_character_in_a_query_string_gets_422_naming_it(api):  # noqa:
     ({"consent": {"policy_version": "2021-01", "given_at": "2150-01-01T00:00:00Z"}}, "consent"),
     ({"consent": {"policy_version": "2021-01", "given_at": "1999-12-31T23:59:59Z"}}, "consent"),
 ])
-def test_garbage_in_a_profile_gets_422_naming_the_field(api, unique, change, field):  # noqa: F811
+def test_garbage_in_a_profile_gets_422_naming_the_field(api, unique, change, field):
     client, runtime, config = api
     assert field in _errors(client.post("/participants", json=profile_of(unique, **change),
                                         headers=auth(config, "coordinator")))
@@ -58,7 +58,7 @@ def test_garbage_in_a_profile_gets_422_naming_the_field(api, unique, change, fie
     ({"duty_station": {"city": "Multan"}}, ("duty_station", "country")),
 ])
 def test_a_partial_nested_object_in_a_patch_gets_422_and_the_profile_stays_whole(
-        api, unique, change, path):  # noqa: F811
+        api, unique, change, path):
     client, _, config = api
     created = register(client, config, unique, duty_station={
         "city": "Lahore", "province": "Punjab", "country": "Pakistan"})
@@ -72,7 +72,7 @@ def test_a_partial_nested_object_in_a_patch_gets_422_and_the_profile_stays_whole
     assert shown["duty_station"]["country"] == "Pakistan"
 
 
-def test_a_patch_is_checked_against_the_whole_merged_profile(api, unique):  # noqa: F811
+def test_a_patch_is_checked_against_the_whole_merged_profile(api, unique):
     """A stored profile the schema no longer accepts is named, not silently kept."""
     client, runtime, config = api
     created = register(client, config, unique)
@@ -84,7 +84,7 @@ def test_a_patch_is_checked_against_the_whole_merged_profile(api, unique):  # no
     assert runtime.db["participants"].find_one({"_id": created["id"]}).get("rank") is None
 
 
-def test_a_whole_nested_object_in_a_patch_replaces_it(api, unique):  # noqa: F811
+def test_a_whole_nested_object_in_a_patch_replaces_it(api, unique):
     client, _, config = api
     created = register(client, config, unique)
     consent = {"policy_version": "2020-10", "given_at": "2024-02-01T09:00:00Z"}

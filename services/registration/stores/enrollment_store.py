@@ -12,43 +12,33 @@ from datetime import UTC, datetime, timedelta
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from common.persistence import by_id
 from common.runtime import Runtime
-from services.registration import seat_log
-from services.registration.rules import SeatState
+from services.registration.domain.seat_rules import SeatState, enrollment
+from services.registration.stores import seat_log_store
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "enrollments"
-COPIED = ("participant_id", "status", "gender", "agency", "reason", "previous_status",
-          "requested_at", "updated_at")
-
-
-def view(state: SeatState, participant_id: str) -> dict:
-    """One enrollment as the seat log has it now."""
-    entry = state.entries[participant_id]
-    return {"_id": entry["enrollment_id"], "session_id": state.session_id,
-            "series_id": state.series_id, "position": state.position(participant_id),
-            "revision": state.revision, **{k: entry.get(k) for k in COPIED}}
 
 
 def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
     """Copy the enrollments of ``state`` (all, or the given participants') into the read model.
 
-    Read and written by `_id` alone, the one filter FerretDB does not answer by decoding the
-    whole collection. A racing copy that lands an older revision is repaired by the sweep.
+    A racing copy that lands an older revision is repaired by the sweep.
     """
     collection = runtime.db[COLLECTION]
     for pid in dict.fromkeys(state.entries if participant_ids is None else participant_ids):
-        copy = view(state, pid)
+        copy = enrollment(state, pid)
         enrollment_id = copy.pop("_id")
         try:  # a new enrollment, the request's usual case: one write
             collection.insert_one({"_id": enrollment_id, **copy})
             continue
         except DuplicateKeyError:
             pass
-        stored = collection.find_one({"_id": enrollment_id}, {"revision": 1})
-        if stored is None or stored.get("revision", -1) < state.revision:
-            collection.update_one({"_id": enrollment_id}, {"$set": copy})
+        by_id.update_if(collection, enrollment_id,
+                        lambda stored: stored.get("revision", -1) < state.revision,
+                        {"$set": copy}, {"revision": 1})
 
 
 def sweep(runtime: Runtime, since: datetime | None,
@@ -59,12 +49,12 @@ def sweep(runtime: Runtime, since: datetime | None,
     copied twice at its current revision: once to copy, once more to repair a racing copy.
     """
     if since is None:
-        sessions = set(runtime.db[seat_log.LOG].distinct("session_id"))
+        sessions = seat_log_store.all_sessions(runtime)
     else:
-        sessions = seat_log.sessions_changed_since(runtime, since)
+        sessions = seat_log_store.sessions_changed_since(runtime, since)
     copied = {} if copied is None else copied
     for session_id in sessions:
-        state = seat_log.state(runtime, session_id)
+        state = seat_log_store.state(runtime, session_id)
         if state is None:
             continue
         revision, passes = copied.get(session_id, (None, 0))
@@ -92,7 +82,7 @@ def sweeper(runtime: Runtime, interval_s: float = 10.0):
 
 
 def get(runtime: Runtime, enrollment_id: str) -> dict | None:
-    return runtime.db[COLLECTION].find_one({"_id": enrollment_id})
+    return by_id.get(runtime.db[COLLECTION], enrollment_id)
 
 
 def current(runtime: Runtime, enrollment_id: str) -> dict | None:
@@ -100,11 +90,11 @@ def current(runtime: Runtime, enrollment_id: str) -> dict | None:
     copy = get(runtime, enrollment_id)
     if copy is None:
         return None
-    state = seat_log.state(runtime, copy["session_id"])
+    state = seat_log_store.state(runtime, copy["session_id"])
     entry = state.entries.get(copy["participant_id"]) if state else None
     if entry is None or entry["enrollment_id"] != enrollment_id:
         return copy  # superseded by a later enrollment of hers: the copy is final
-    return view(state, copy["participant_id"])
+    return enrollment(state, copy["participant_id"])
 
 
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:

@@ -3,9 +3,9 @@
 import uuid
 
 from common.envelope import Event
+from services.registration.stores import enrollment_store
 from tests.conftest import read_topic
-from tests.integration.test_registration_api import (  # noqa: F401
-    api,
+from tests.integration.registration.helpers import (
     auth,
     deliver,
     register,
@@ -27,7 +27,7 @@ def _officers(client, config, unique, n, **changes):
 
 
 def test_seats_then_waiting_list_then_withdrawal_promotes_the_first_waitlisted(
-        api, unique, kafka_bootstrap):  # noqa: F811
+        api, unique, kafka_bootstrap):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, SCHEDULED, scheduled(session_id, capacity=2))
@@ -65,7 +65,7 @@ def test_seats_then_waiting_list_then_withdrawal_promotes_the_first_waitlisted(
     assert not any(b"Ayesha" in r.value for r in records)
 
 
-def test_withdrawing_twice_gets_409(api, unique):  # noqa: F811
+def test_withdrawing_twice_gets_409(api, unique):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, SCHEDULED, scheduled(session_id, capacity=1))
@@ -78,7 +78,7 @@ def test_withdrawing_twice_gets_409(api, unique):  # noqa: F811
     assert "withdrawn" in again.get_json()["message"]
 
 
-def test_capacity_increase_promotes_in_order_and_replay_changes_nothing(api, unique):  # noqa: F811
+def test_capacity_increase_promotes_in_order_and_replay_changes_nothing(api, unique):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, SCHEDULED, scheduled(session_id, capacity=1))
@@ -94,7 +94,7 @@ def test_capacity_increase_promotes_in_order_and_replay_changes_nothing(api, uni
     assert (seats["capacity"], seats["seats_left"], seats["confirmed"]) == (3, 0, 3)
 
 
-def test_cancelled_session_cancels_every_enrollment_and_refuses_new_ones(api, unique):  # noqa: F811
+def test_cancelled_session_cancels_every_enrollment_and_refuses_new_ones(api, unique):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, SCHEDULED, scheduled(session_id, capacity=1))
@@ -112,7 +112,7 @@ def test_cancelled_session_cancels_every_enrollment_and_refuses_new_ones(api, un
 
 
 def test_unknown_session_or_participant_gets_422_naming_it_and_writes_nothing(
-        api, unique):  # noqa: F811
+        api, unique):
     client, runtime, config = api
     person = _officers(client, config, unique, 1)[0]
     response = _enroll(client, config, person, str(uuid.uuid4()))
@@ -130,7 +130,7 @@ def test_unknown_session_or_participant_gets_422_naming_it_and_writes_nothing(
     assert runtime.db["enrollments"].count_documents({}) == 0
 
 
-def test_duplicate_enrollment_gets_409_with_the_existing_id(api, unique):  # noqa: F811
+def test_duplicate_enrollment_gets_409_with_the_existing_id(api, unique):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, SCHEDULED, scheduled(session_id, capacity=5))
@@ -144,7 +144,7 @@ def test_duplicate_enrollment_gets_409_with_the_existing_id(api, unique):  # noq
 
 
 def test_series_open_to_women_of_listed_agencies_rejects_others_with_the_reason(
-        api, unique, kafka_bootstrap):  # noqa: F811
+        api, unique, kafka_bootstrap):
     client, runtime, config = api
     series_id, session_id = str(uuid.uuid4()), str(uuid.uuid4())
     deliver(runtime, "sessions.series.created",
@@ -169,8 +169,7 @@ def test_series_open_to_women_of_listed_agencies_rejects_others_with_the_reason(
     assert sum(b"enrollment.rejected" in r.value for r in records) == 2
 
 
-def test_lost_copy_of_an_enrollment_is_restored_by_the_sweep(api, unique):  # noqa: F811
-    from services.registration import enrollments
+def test_lost_copy_of_an_enrollment_is_restored_by_the_sweep(api, unique):
     client, runtime, config = api
     session_id = str(uuid.uuid4())
     deliver(runtime, SCHEDULED, scheduled(session_id, capacity=1))
@@ -180,7 +179,7 @@ def test_lost_copy_of_an_enrollment_is_restored_by_the_sweep(api, unique):  # no
     runtime.db["enrollments"].delete_one({"_id": answer["id"]})
     assert client.get(f"/enrollments/{answer['id']}",
                       headers=auth(config, "viewer")).status_code == 404
-    enrollments.sweep(runtime, since=None)
+    enrollment_store.sweep(runtime, since=None)
     shown = client.get(f"/enrollments/{answer['id']}", headers=auth(config, "viewer"))
     assert shown.get_json()["status"] == "confirmed"
     assert shown.get_json()["session_id"] == session_id

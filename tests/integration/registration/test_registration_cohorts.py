@@ -2,8 +2,7 @@
 
 import uuid
 
-from tests.integration.test_registration_api import (  # noqa: F401
-    api,
+from tests.integration.registration.helpers import (
     auth,
     deliver,
     register,
@@ -21,7 +20,7 @@ def _statuses(client, config, participant_id):
 
 
 def test_joining_a_series_enrolls_in_its_sessions_and_in_the_next_one_scheduled(
-        api, unique):  # noqa: F811
+        api, unique):
     client, runtime, config = api
     series_id, first, second, third = (str(uuid.uuid4()) for _ in range(4))
     deliver(runtime, "sessions.series.created", series_created(series_id, genders=["female"]))
@@ -48,7 +47,7 @@ def test_joining_a_series_enrolls_in_its_sessions_and_in_the_next_one_scheduled(
     assert cohort["cohort"] == [officer["id"]]
 
 
-def test_withdrawn_member_is_not_reenrolled_by_a_replayed_schedule(api, unique):  # noqa: F811
+def test_withdrawn_member_is_not_reenrolled_by_a_replayed_schedule(api, unique):
     client, runtime, config = api
     series_id, session_id = str(uuid.uuid4()), str(uuid.uuid4())
     deliver(runtime, "sessions.series.created", series_created(series_id))
@@ -62,7 +61,7 @@ def test_withdrawn_member_is_not_reenrolled_by_a_replayed_schedule(api, unique):
     assert _statuses(client, config, officer["id"]) == {session_id: "withdrawn"}
 
 
-def test_ineligible_officer_cannot_join_the_series(api, unique):  # noqa: F811
+def test_ineligible_officer_cannot_join_the_series(api, unique):
     client, runtime, config = api
     series_id = str(uuid.uuid4())
     deliver(runtime, "sessions.series.created", series_created(series_id, genders=["female"]))
@@ -79,7 +78,7 @@ def test_ineligible_officer_cannot_join_the_series(api, unique):  # noqa: F811
     assert unknown.status_code == 404
 
 
-def test_workshop_attendees_or_confirmed_join_the_series_in_one_call(api, unique):  # noqa: F811
+def test_workshop_attendees_or_confirmed_join_the_series_in_one_call(api, unique):
     client, runtime, config = api
     workshop, series_id, coaching = (str(uuid.uuid4()) for _ in range(3))
     deliver(runtime, SCHEDULED, {**scheduled(workshop, 30), "kind": "training_workshop"})

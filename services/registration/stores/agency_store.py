@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from common.persistence import by_id
 from common.runtime import Runtime
+from services.registration.domain.errors import DuplicateAgencyError, UnknownAgencyError
+from services.registration.domain.profile_rules import agency_key as name_key
 
 COLLECTION = "agencies"
 # The first cohort came from these two (see the press release); more are added over HTTP.
@@ -17,16 +20,6 @@ STARTING_LIST = ("Federal Investigation Agency", "Punjab Police")
 # retired in another process is still accepted here for at most this long.
 CACHE_SECONDS = 10.0
 _cache: dict[str, tuple[float, dict[str, str]]] = {}
-
-
-class DuplicateAgencyError(Exception):
-    def __init__(self, existing_id: str | None):
-        super().__init__("an agency with this name is already listed")
-        self.existing_id = existing_id
-
-
-def name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def add(runtime: Runtime, name: str) -> dict:
@@ -40,12 +33,15 @@ def add(runtime: Runtime, name: str) -> dict:
     return document
 
 
-def set_active(runtime: Runtime, agency_id: str, active: bool) -> dict | None:
+def set_active(runtime: Runtime, agency_id: str, active: bool) -> dict:
     """Retire an agency (no new officers may name it) or bring it back."""
     collection = runtime.db[COLLECTION]
-    collection.update_one({"_id": agency_id}, {"$set": {"active": active}})
+    by_id.set_fields(collection, agency_id, {"active": active})
     _cache.pop(runtime.db.name, None)
-    return collection.find_one({"_id": agency_id})
+    stored = by_id.get(collection, agency_id)
+    if stored is None:
+        raise UnknownAgencyError(agency_id)
+    return stored
 
 
 def canonical(runtime: Runtime, name: str) -> str | None:

@@ -1,27 +1,22 @@
 """An officer's rights over her data: an export of everything held, and erasure."""
 
-
 import json
 
 from common import idempotency
 from common.runtime import Runtime
-from services.registration import cohorts, enrollments, participants
-from services.registration.session_projection import attended
+from services.registration.stores import cohort_store, enrollment_store, participant_store
+from services.registration.stores.session_projection_store import attended
 
 INTERNAL = ("outbox", "outbox_pending", "email_key", "service_number_key")
 
 
 def export(runtime: Runtime, participant_id: str) -> dict:
     """Everything registration holds on her: profile, enrollments, cohorts, attendance."""
-    profile = participants.get(runtime, participant_id)
-    if profile is None:
-        raise participants.UnknownParticipantError(participant_id)
+    profile = participant_store.found(runtime, participant_id)
     return {
-        "participant": {**{k: v for k, v in profile.items() if k not in INTERNAL},
-                        "id": participant_id},
-        "enrollments": [{**e, "id": e["_id"]}
-                        for e in enrollments.of_participant(runtime, participant_id)],
-        "series": cohorts.of_participant(runtime, participant_id),
+        "participant": {k: v for k, v in profile.items() if k not in INTERNAL},
+        "enrollments": enrollment_store.of_participant(runtime, participant_id),
+        "series": cohort_store.of_participant(runtime, participant_id),
         "attended_sessions": attended(runtime, participant_id),
     }
 
@@ -35,21 +30,19 @@ def erased_in(runtime: Runtime, answer: str) -> str | None:
     except ValueError:
         return None
     found = shown.get("id") if isinstance(shown, dict) else None
-    if isinstance(found, str) and participants.is_erased(runtime, found):
+    if isinstance(found, str) and participant_store.is_erased(runtime, found):
         return f"participant {found}"
     return None
 
 
 def erase(runtime: Runtime, participant_id: str) -> dict:
     """Scrub her personal fields, keep gender and agency, publish the erasure (once)."""
-    current = participants.get(runtime, participant_id)
-    if current is None:
-        raise participants.UnknownParticipantError(participant_id)
-    participants.tombstone(runtime, participant_id)
+    current = participant_store.found(runtime, participant_id)
+    participant_store.tombstone(runtime, participant_id)
     if current.get("erased_at"):
         return current
-    stored = participants.scrub(runtime, participant_id)
+    stored = participant_store.scrub(runtime, participant_id)
     # Stored answers to repeated requests quote her profile: each becomes a 410 without it, so
     # a client retrying her registration is told she was erased rather than re-creating her.
     idempotency.gone(runtime.db, participant_id, f"participant {participant_id} was erased")
-    return stored or participants.get(runtime, participant_id)
+    return stored or participant_store.get(runtime, participant_id)

@@ -1,7 +1,7 @@
 """`Idempotency-Key` never lets a caller past the role check, and never replays a refusal."""
 
 from common.auth import mint
-from tests.integration.test_registration_api import _count, api, profile_of  # noqa: F401
+from tests.integration.registration.helpers import participants_stored, profile_of
 
 
 def _bearer(config, subject, *roles):
@@ -10,7 +10,7 @@ def _bearer(config, subject, *roles):
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_a_viewer_replaying_a_coordinators_key_is_refused_and_sees_nothing(api, unique):  # noqa: F811
+def test_a_viewer_replaying_a_coordinators_key_is_refused_and_sees_nothing(api, unique):
     client, runtime, config = api
     key = {"Idempotency-Key": f"register-{unique}"}
     first = client.post("/participants", json=profile_of(unique),
@@ -23,7 +23,7 @@ def test_a_viewer_replaying_a_coordinators_key_is_refused_and_sees_nothing(api, 
     assert profile_of(unique)["email"] not in replayed.get_data(as_text=True)
 
 
-def test_a_refused_request_is_not_replayed_once_the_caller_may_write(api, unique):  # noqa: F811
+def test_a_refused_request_is_not_replayed_once_the_caller_may_write(api, unique):
     client, runtime, config = api
     key = {"Idempotency-Key": f"register-{unique}"}
     refused = client.post("/participants", json=profile_of(unique),
@@ -32,10 +32,10 @@ def test_a_refused_request_is_not_replayed_once_the_caller_may_write(api, unique
     accepted = client.post("/participants", json=profile_of(unique),
                            headers={**_bearer(config, "amina", "coordinator"), **key})
     assert accepted.status_code == 201, accepted.get_json()
-    assert _count(runtime) == 1
+    assert participants_stored(runtime) == 1
 
 
-def test_an_unauthenticated_request_does_not_use_up_the_key(api, unique):  # noqa: F811
+def test_an_unauthenticated_request_does_not_use_up_the_key(api, unique):
     client, runtime, config = api
     key = {"Idempotency-Key": f"register-{unique}"}
     stale = mint("not-the-platform-secret-but-long-enough-0123456789", "amina",
@@ -48,7 +48,7 @@ def test_an_unauthenticated_request_does_not_use_up_the_key(api, unique):  # noq
     assert accepted.status_code == 201
 
 
-def test_the_same_key_with_another_body_gets_422_naming_the_header(api, unique):  # noqa: F811
+def test_the_same_key_with_another_body_gets_422_naming_the_header(api, unique):
     client, runtime, config = api
     headers = {**_bearer(config, "amina", "coordinator"), "Idempotency-Key": f"k-{unique}"}
     assert client.post("/participants", json=profile_of(unique), headers=headers)\
@@ -59,10 +59,10 @@ def test_the_same_key_with_another_body_gets_422_naming_the_header(api, unique):
     body = other.get_json()
     assert "Idempotency-Key" in body["message"]
     assert "Idempotency-Key" in body["errors"]["headers"]
-    assert _count(runtime) == 1
+    assert participants_stored(runtime) == 1
 
 
-def test_a_key_is_the_callers_own(api, unique):  # noqa: F811
+def test_a_key_is_the_callers_own(api, unique):
     client, runtime, config = api
     key = {"Idempotency-Key": f"register-{unique}"}
     assert client.post("/participants", json=profile_of(unique),

@@ -1,11 +1,11 @@
-"""HTTP bodies of the registration service: participants and agencies."""
+"""HTTP bodies of participants (officers' profiles) and of her data export."""
 
 from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from common.schemas import E164, FullMatch, NotInFuture, Query, Strict
-from services.registration.consent import CURRENT, POLICY_VERSIONS
+from services.registration.domain.consent import CURRENT, POLICY_VERSIONS
 from services.registration.events import GENDERS
 
 # Consent is recorded when it was given: not before the platform's records begin, and not in
@@ -14,7 +14,7 @@ CONSENT_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 LANGUAGES = ("en", "ur")
 
 
-def _text(max_length: int, **kwargs):
+def text(max_length: int, **kwargs):
     return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
@@ -29,27 +29,27 @@ class Consent(Strict):
 
 
 class DutyStation(Strict):
-    city = _text(100, required=True)
-    province = _text(100, load_default=None, allow_none=True)
-    country = _text(100, required=True)
+    city = text(100, required=True)
+    province = text(100, load_default=None, allow_none=True)
+    country = text(100, required=True)
 
 
 class ParticipantIn(Strict):
-    given_name = _text(100, required=True)
-    family_name = _text(100, required=True)
+    given_name = text(100, required=True)
+    family_name = text(100, required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    agency = _text(120, required=True, metadata={
+    agency = text(120, required=True, metadata={
         "description": "the agency's name (not its id), one of GET /agencies"})
-    unit = _text(160, load_default=None, allow_none=True,
+    unit = text(160, load_default=None, allow_none=True,
                  metadata={"description": "e.g. an anti-human-trafficking circle"})
-    rank = _text(100, load_default=None, allow_none=True,
+    rank = text(100, load_default=None, allow_none=True,
                  metadata={"description": "rank or designation"})
     duty_station = fields.Nested(DutyStation, load_default=None, allow_none=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = fields.String(load_default=None, allow_none=True, validate=FullMatch(
         E164, error="must be E.164, e.g. +923001234567"))
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
-    service_number = _text(40, load_default=None, allow_none=True, load_only=True, metadata={
+    service_number = text(40, load_default=None, allow_none=True, load_only=True, metadata={
         "description": "kept only as a keyed hash, to find duplicates; never shown"})
     consent = fields.Nested(Consent, required=True)
 
@@ -113,30 +113,11 @@ class PseudonymousParticipantOut(Schema):
     erased_at = fields.AwareDateTime()
 
 
-class AgencyIn(Strict):
-    name = _text(120, required=True)
-
-
-class AgencyPatch(Strict):
-    active = fields.Boolean(required=True, metadata={"description": "false retires it"})
-
-
-class AgencyQuery(Query):
-    active = fields.Boolean(load_default=None)
-
-
-class AgencyOut(Schema):
-    id = fields.String()
-    name = fields.String()
-    active = fields.Boolean()
-    created_at = fields.AwareDateTime()
-
-
 class ParticipantExport(Schema):
     """Everything registration holds on one participant."""
 
     participant = fields.Nested(ParticipantOut)
-    # By name: enrollment_schemas.py imports this module (marshmallow's registry resolves it).
+    # By name (marshmallow's registry): enrollment_schemas.py is this module's neighbour.
     enrollments = fields.List(fields.Nested("EnrollmentRecord"))
     series = fields.List(fields.String())
     attended_sessions = fields.List(fields.String())

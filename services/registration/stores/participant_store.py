@@ -1,4 +1,4 @@
-"""Officers' profiles: the duplicate rules, the keyed service number, and their events.
+"""Officers' profiles: the duplicate rules, the keyed service number, erasure, their events.
 
 The service number is never stored or sent in clear: only an HMAC-SHA256 of agency and number,
 keyed by `SERVICE_NUMBER_HASH_KEY`, so duplicates can be found but the number cannot be read back.
@@ -13,58 +13,33 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from common.config import secret
+from common.persistence import by_id, claims
 from common.runtime import Runtime
-from services.registration import agencies, events
+from services.registration import events
+from services.registration.domain import profile_rules
+from services.registration.domain.errors import (
+    DuplicateParticipantError,
+    ErasedContactError,
+    ErasedParticipantError,
+    InvalidFieldError,
+    InvalidProfileError,
+    UnknownParticipantError,
+)
+from services.registration.stores import agency_store
 
 COLLECTION = "participants"
-# One document per erased officer, `{_id, at}` and nothing else: inserted (the one atomic step
-# FerretDB offers) before her profile is scrubbed, and looked for after every write to a profile.
+# One document per erased officer, `{_id, at}` and nothing else: claimed before her profile is
+# scrubbed, and looked for after every write to a profile.
 ERASED = "erased_participants"
 PERSONAL = ("given_name", "family_name", "email", "phone", "unit", "rank", "duty_station",
             "preferred_language", "consent")
-
-
-class DuplicateParticipantError(Exception):
-    def __init__(self, existing_id: str | None, what: str = "this email"):
-        super().__init__(f"a participant with {what} is already registered")
-        self.existing_id = existing_id
-
-
-class InvalidFieldError(Exception):
-    """A well-formed value the service cannot accept (e.g. an agency not on the list)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-class InvalidProfileError(Exception):
-    """The profile with the change applied is not one the API may store (or serve)."""
-
-    def __init__(self, errors: dict):
-        super().__init__("the changed profile is invalid")
-        self.errors = errors
-
-
-class UnknownParticipantError(Exception):
-    def __init__(self, participant_id: str):
-        super().__init__(f"no participant with id {participant_id}")
-
-
-class ErasedParticipantError(Exception):
-    def __init__(self, participant_id: str):
-        super().__init__(f"participant {participant_id} was erased")
-
-
-def email_key(email: str) -> str:
-    return email.strip().lower()
 
 
 def service_number_key(agency: str, number: str) -> str:
     """Keyed hash of (agency, service number): equal for the same officer, unreadable."""
     key = secret("SERVICE_NUMBER_HASH_KEY").encode()
     normal = "".join(ch for ch in number.upper() if ch.isalnum())
-    message = f"{agencies.name_key(agency)}\n{normal}".encode()
+    message = f"{profile_rules.agency_key(agency)}\n{normal}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
@@ -75,7 +50,7 @@ def _identity(participant_id: str, agency: str, number: str | None) -> dict:
 
 
 def _listed_agency(runtime: Runtime, name: str) -> str:
-    listed = agencies.canonical(runtime, name)
+    listed = agency_store.canonical(runtime, name)
     if listed is None:
         raise InvalidFieldError("agency", f"'{name}' is not on the list of agencies; "
                                           "an administrator or coordinator can add it")
@@ -100,8 +75,7 @@ def _announcement(runtime: Runtime, kind: str, document: dict):
     return runtime.event(kind, document["_id"], schema.dump({
         "participant_id": document["_id"], "gender": document["gender"],
         "agency": document["agency"], "preferred_language": document["preferred_language"],
-        "initials": " ".join(f"{n.strip()[0].upper()}." for n in (
-            document["given_name"], document["family_name"]) if n and n.strip())}))
+        "initials": profile_rules.initials(document)}))
 
 
 def register(runtime: Runtime, profile: dict) -> dict:
@@ -111,12 +85,11 @@ def register(runtime: Runtime, profile: dict) -> dict:
     number = profile.pop("service_number", None)
     agency = _listed_agency(runtime, profile["agency"])
     document = {"_id": participant_id, **profile, "agency": agency,
-                "email_key": email_key(profile["email"]),
+                "email_key": profile_rules.email_key(profile["email"]),
                 **_identity(participant_id, agency, number), "registered_at": datetime.now(UTC)}
     event = _announcement(runtime, events.PARTICIPANT_REGISTERED, document)
     try:
-        # The unique indexes decide: on FerretDB a lookup by email is a full scan, so the
-        # duplicate is looked for only once the insert has been refused.
+        # The unique indexes decide; the duplicate is looked for only once they refused.
         return runtime.insert(COLLECTION, document, [event])
     except DuplicateKeyError:
         _check_duplicates(runtime, document)
@@ -127,23 +100,11 @@ def update(runtime: Runtime, participant_id: str, changes: dict,
            whole_profile_errors=lambda merged: {}) -> dict:
     """Change her profile; publishes `registration.participant.updated` with the change.
     ``whole_profile_errors`` judges the merged profile (stored and changed) before the write."""
-    current = get(runtime, participant_id)
-    if current is None:
-        raise UnknownParticipantError(participant_id)
-    if current.get("erased_at") or is_erased(runtime, participant_id):
-        raise ErasedParticipantError(participant_id)
-    changes = dict(changes)
-    sets = {k: v for k, v in changes.items() if k != "service_number"}
-    if "agency" in changes:
-        sets["agency"] = _listed_agency(runtime, changes["agency"])
-    if "email" in changes:
-        sets["email_key"] = email_key(changes["email"])
-    agency = sets.get("agency", current["agency"])
-    if "service_number" in changes:
-        sets.update(_identity(participant_id, agency, changes["service_number"]))
-    elif agency != current["agency"] and current.get("has_service_number"):
-        raise InvalidFieldError("service_number", "give the service number again when the "
-                                "agency changes: only a keyed hash of both is kept")
+    current = enrollable(runtime, participant_id)
+    agency = _listed_agency(runtime, changes["agency"]) if "agency" in changes else None
+    sets = profile_rules.changed_fields(
+        current, changes, agency,
+        lambda new_agency, number: _identity(participant_id, new_agency, number))
     merged = {**current, **sets}
     errors = whole_profile_errors(merged)
     if errors:
@@ -155,23 +116,20 @@ def update(runtime: Runtime, participant_id: str, changes: dict,
     if stored is None:
         raise ErasedParticipantError(participant_id)
     if is_erased(runtime, participant_id):
-        # An erasure landed while this change was written: on FerretDB the write may have
-        # brought her fields back. Erasure wins: scrub again, and tell the caller.
+        # An erasure landed while this change was written, and the write may have brought her
+        # fields back. Erasure wins: scrub again, and tell the caller.
         scrub(runtime, participant_id)
         raise ErasedParticipantError(participant_id)
     return stored
 
 
 def is_erased(runtime: Runtime, participant_id: str) -> bool:
-    return runtime.db[ERASED].find_one({"_id": participant_id}, {"_id": 1}) is not None
+    return claims.holder(runtime.db[ERASED], participant_id) is not None
 
 
 def tombstone(runtime: Runtime, participant_id: str) -> None:
     """Record, for good and before anything is scrubbed, that she was erased."""
-    try:
-        runtime.db[ERASED].insert_one({"_id": participant_id, "at": datetime.now(UTC)})
-    except DuplicateKeyError:
-        pass
+    claims.claim(runtime.db[ERASED], participant_id, at=datetime.now(UTC))
 
 
 def scrub(runtime: Runtime, participant_id: str) -> dict | None:
@@ -187,33 +145,54 @@ def scrub(runtime: Runtime, participant_id: str) -> dict | None:
 
 
 def get(runtime: Runtime, participant_id: str) -> dict | None:
-    return runtime.db[COLLECTION].find_one({"_id": participant_id}, {"outbox": 0})
+    return by_id.get(runtime.db[COLLECTION], participant_id, {"outbox": 0})
+
+
+def found(runtime: Runtime, participant_id: str) -> dict:
+    """Her profile as stored (erased or not); UnknownParticipantError if there is none."""
+    document = get(runtime, participant_id)
+    if document is None:
+        raise UnknownParticipantError(participant_id)
+    return document
 
 
 def enrollable(runtime: Runtime, participant_id: str) -> dict:
     """The participant, if she exists and was not erased."""
-    found = get(runtime, participant_id)
-    if found is None:
-        raise UnknownParticipantError(participant_id)
-    if found.get("erased_at") or is_erased(runtime, participant_id):
+    document = found(runtime, participant_id)
+    if document.get("erased_at") or is_erased(runtime, participant_id):
         raise ErasedParticipantError(participant_id)
-    return found
+    return document
+
+
+def contact(runtime: Runtime, participant_id: str) -> dict:
+    """Her profile, for her contact details: once she was erased, they are gone for good."""
+    try:
+        return enrollable(runtime, participant_id)
+    except ErasedParticipantError as exc:
+        raise ErasedContactError(participant_id) from exc
+
+
+def named(runtime: Runtime, participant_id: str, field: str = "participant_id") -> dict:
+    """The participant a request names in ``field``: 422 naming it when there is none."""
+    try:
+        return enrollable(runtime, participant_id)
+    except UnknownParticipantError as exc:
+        raise InvalidFieldError(field, str(exc)) from exc
 
 
 def listing(runtime: Runtime, agency: str | None, skip: int, limit: int):
     query = {"agency": agency} if agency else {}
     collection = runtime.db[COLLECTION]
-    found = collection.find(query, {"outbox": 0}).sort([("registered_at", ASCENDING),
-                                                       ("_id", ASCENDING)])
-    return list(found.skip(skip).limit(limit)), collection.count_documents(query)
+    page = collection.find(query, {"outbox": 0}).sort([("registered_at", ASCENDING),
+                                                      ("_id", ASCENDING)])
+    return list(page.skip(skip).limit(limit)), collection.count_documents(query)
 
 
 def ensure_indexes(runtime: Runtime) -> None:
     collection = runtime.db[COLLECTION]
     # Profiles stored before the service number existed get their placeholder first.
     for old in collection.find({"service_number_key": {"$exists": False}}, {"_id": 1}):
-        collection.update_one({"_id": old["_id"]},
-                              {"$set": _identity(old["_id"], "", None)})
+        by_id.set_fields(collection, old["_id"], _identity(old["_id"], "", None))
     collection.create_index("email_key", unique=True)
     collection.create_index("service_number_key", unique=True)
     collection.create_index("agency")

@@ -6,7 +6,7 @@ import pytest
 
 from common.envelope import Event
 from tests.conftest import read_topic
-from tests.integration.test_registration_api import api, auth, profile_of, register  # noqa: F401
+from tests.integration.registration.helpers import auth, profile_of, register
 
 FULL = {"unit": "Anti-Human Trafficking Circle, Lahore", "rank": "Sub-Inspector",
         "duty_station": {"city": "Lahore", "province": "Punjab", "country": "Pakistan"},
@@ -14,7 +14,7 @@ FULL = {"unit": "Anti-Human Trafficking Circle, Lahore", "rank": "Sub-Inspector"
 
 
 def test_full_profile_is_kept_but_the_service_number_only_as_a_keyed_hash(
-        api, unique, kafka_bootstrap):  # noqa: F811
+        api, unique, kafka_bootstrap):
     client, runtime, config = api
     created = register(client, config, unique, **FULL)
     assert created["duty_station"]["province"] == "Punjab"
@@ -28,7 +28,7 @@ def test_full_profile_is_kept_but_the_service_number_only_as_a_keyed_hash(
     assert b"98765" not in records[0].value and b"98 765" not in records[0].value
 
 
-def test_same_agency_and_service_number_gets_409_with_the_existing_id(api, unique):  # noqa: F811
+def test_same_agency_and_service_number_gets_409_with_the_existing_id(api, unique):
     client, runtime, config = api
     first = register(client, config, unique, **FULL)
     again = client.post("/participants",
@@ -44,7 +44,7 @@ def test_same_agency_and_service_number_gets_409_with_the_existing_id(api, uniqu
     assert runtime.db["participants"].count_documents({}) == 2
 
 
-def test_agency_not_on_the_list_gets_422_naming_agency(api, unique):  # noqa: F811
+def test_agency_not_on_the_list_gets_422_naming_agency(api, unique):
     client, runtime, config = api
     response = client.post("/participants", json=profile_of(unique, agency="Mars Police"),
                            headers=auth(config, "coordinator"))
@@ -53,7 +53,7 @@ def test_agency_not_on_the_list_gets_422_naming_agency(api, unique):  # noqa: F8
     assert runtime.db["participants"].count_documents({}) == 0
 
 
-def test_agencies_are_managed_by_coordinators_and_retired_ones_refused(api, unique):  # noqa: F811
+def test_agencies_are_managed_by_coordinators_and_retired_ones_refused(api, unique):
     client, _, config = api
     added = client.post("/agencies", json={"name": "Sindh  Police"},
                         headers=auth(config, "coordinator"))
@@ -78,7 +78,7 @@ def test_agencies_are_managed_by_coordinators_and_retired_ones_refused(api, uniq
 
 
 def test_update_publishes_updated_without_contact_and_the_contact_endpoint_has_it(
-        api, unique, kafka_bootstrap):  # noqa: F811
+        api, unique, kafka_bootstrap):
     client, runtime, config = api
     created = register(client, config, unique)
     changed = client.patch(f"/participants/{created['id']}",
@@ -102,7 +102,7 @@ def test_update_publishes_updated_without_contact_and_the_contact_endpoint_has_i
     ({"gender": "x"}, "gender"),
     ({"badge": 1}, "badge"),
 ])
-def test_bad_update_gets_422_naming_the_field(api, unique, change, field):  # noqa: F811
+def test_bad_update_gets_422_naming_the_field(api, unique, change, field):
     client, runtime, config = api
     created = register(client, config, unique)
     response = client.patch(f"/participants/{created['id']}", json=change,
@@ -112,7 +112,7 @@ def test_bad_update_gets_422_naming_the_field(api, unique, change, field):  # no
     assert runtime.db["participants"].find_one({"_id": created["id"]})["phone"] == "+923001234567"
 
 
-def test_update_to_a_taken_email_gets_409_and_changes_nothing(api, unique):  # noqa: F811
+def test_update_to_a_taken_email_gets_409_and_changes_nothing(api, unique):
     client, runtime, config = api
     first = register(client, config, unique)
     second = register(client, config, f"b{unique}")
@@ -124,7 +124,7 @@ def test_update_to_a_taken_email_gets_409_and_changes_nothing(api, unique):  # n
                         headers=auth(config, "coordinator")).status_code == 404
 
 
-def test_list_filters_by_agency_paginates_and_is_pseudonymous_for_viewers(api, unique):  # noqa: F811
+def test_list_filters_by_agency_paginates_and_is_pseudonymous_for_viewers(api, unique):
     client, _, config = api
     for n in range(3):
         register(client, config, f"{n}{unique}")
@@ -140,7 +140,7 @@ def test_list_filters_by_agency_paginates_and_is_pseudonymous_for_viewers(api, u
     assert len(full) == 4 and all("email" in p for p in full)
 
 
-def test_consent_policy_versions_are_listed_in_openapi_and_others_get_422(api, unique):  # noqa: F811
+def test_consent_policy_versions_are_listed_in_openapi_and_others_get_422(api, unique):
     client, runtime, config = api
     schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Consent"]
     assert schema["properties"]["policy_version"]["enum"] == ["2020-10", "2021-01"]

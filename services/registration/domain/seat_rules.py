@@ -1,24 +1,29 @@
 """Enrollment rules as plain functions: eligibility, seats, the waiting list, who moves when.
 
-A session's seats are the fold of its append-only seat log (see `seats.py`): each log entry holds
-the status changes it decided. `fold` rebuilds the state; the decision functions return the
-changes the next entry must hold. Holders keep the order in which they got their seat; the
-waiting list keeps the order of arrival (first come, first served).
+A session's seats are the fold of its append-only seat log (`stores/seat_log_store.py`): each
+entry holds the status changes it decided. `fold` rebuilds the state; the decision functions
+return the changes the next entry must hold. Holders keep the order in which they got their
+seat; the waiting list keeps the order of arrival (first come, first served).
 """
 
 from dataclasses import dataclass, field
 
+from services.registration.domain.errors import (
+    AlreadyEnrolledError,
+    IllegalTransitionError,
+    SessionClosedError,
+)
+
 ACTIVE = ("confirmed", "waitlisted")
+# The fields of a seat log entry an enrollment shows (its copy in the enrollments read model).
+SHOWN = ("participant_id", "status", "gender", "agency", "reason", "previous_status",
+         "requested_at", "updated_at")
 CONFIRMED = "registration.enrollment.confirmed"
 WAITLISTED = "registration.enrollment.waitlisted"
 PROMOTED = "registration.enrollment.promoted"
 REJECTED = "registration.enrollment.rejected"
 WITHDRAWN = "registration.enrollment.withdrawn"
 CANCELLED = "registration.enrollment.cancelled"
-
-
-class IllegalTransitionError(Exception):
-    """The enrollment is not in a state that allows this change."""
 
 
 @dataclass
@@ -66,6 +71,14 @@ def fold(log: list[dict]) -> SeatState | None:
     return state
 
 
+def enrollment(state: SeatState, participant_id: str) -> dict:
+    """Her enrollment in this session as the seat log has it now."""
+    entry = state.entries[participant_id]
+    return {"_id": entry["enrollment_id"], "session_id": state.session_id,
+            "series_id": state.series_id, "position": state.position(participant_id),
+            "revision": state.revision, **{k: entry.get(k) for k in SHOWN}}
+
+
 def ineligibility(eligibility: dict | None, gender: str, agency: str) -> str | None:
     """Why a series' rule refuses this participant, or None when she may enroll."""
     rule = eligibility or {}
@@ -90,14 +103,31 @@ def enroll(state: SeatState, entry: dict, refusal: str | None):
     return _change(entry, "waitlisted", WAITLISTED, position=len(state.waiting) + 1)
 
 
+def admit(state: SeatState, entry: dict, eligibility: dict | None, only_new: bool = False):
+    """The changes her request makes (None when ``only_new`` and she has any entry already)."""
+    if state.status != "scheduled":
+        raise SessionClosedError(state.session_id, state.status)
+    existing = state.entries.get(entry["participant_id"])
+    if existing is not None and only_new:
+        return None
+    if existing is not None and existing["status"] in ACTIVE:
+        raise AlreadyEnrolledError(existing)
+    return [enroll(state, entry, ineligibility(eligibility, entry["gender"], entry["agency"]))]
+
+
 def _promote(state: SeatState, capacity: int, holders: list[str], waiting: list[str]):
     free = max(0, capacity - len(holders))
     return [_change(state.entries[pid], "confirmed", PROMOTED) for pid in waiting[:free]]
 
 
-def withdraw(state: SeatState, participant_id: str):
-    """She leaves; a freed seat goes to the first waitlisted participant."""
+def withdraw(state: SeatState, participant_id: str, enrollment: dict | None = None):
+    """She leaves; a freed seat goes to the first waitlisted participant. Given the stored
+    ``enrollment``, only that one may leave (an earlier one of hers, superseded, may not)."""
     entry = state.entries.get(participant_id)
+    if enrollment is not None and (entry is None or
+                                   entry["enrollment_id"] != enrollment["_id"]):
+        raise IllegalTransitionError(
+            f"an enrollment that is {enrollment['status']} cannot be withdrawn")
     status = entry["status"] if entry else "unknown"
     if status not in ACTIVE:
         raise IllegalTransitionError(f"an enrollment that is {status} cannot be withdrawn")

@@ -1,9 +1,8 @@
-"""HTTP bodies of enrollments, sessions (as registration sees them) and cohorts."""
+"""HTTP bodies of enrollments and of sessions' seats (as registration sees them)."""
 
 from marshmallow import Schema, fields, validate
 
 from common.schemas import Query, Strict
-from services.registration.cohorts import SOURCES
 
 STATUSES = ("confirmed", "waitlisted", "rejected", "withdrawn", "cancelled")
 
@@ -45,11 +44,6 @@ class EnrollmentRecord(EnrollmentOut):
     revision = fields.Integer(metadata={"description": "the seat-log entry it was copied at"})
 
 
-class Eligibility(Schema):
-    genders = fields.List(fields.String(), allow_none=True)
-    agencies = fields.List(fields.String(), allow_none=True)
-
-
 class WaitingOut(Schema):
     position = fields.Integer()
     participant_id = fields.String()
@@ -72,45 +66,6 @@ class SessionSeatsOut(Schema):
     seats_left = fields.Integer()
     confirmed = fields.Integer()
     waiting_list = fields.List(fields.Nested(WaitingOut))
-
-
-class SeriesOut(Schema):
-    id = fields.String()
-    title = fields.String(allow_none=True)
-    planned_sessions = fields.Integer(allow_none=True)
-    origin_session_id = fields.String(allow_none=True)
-    eligibility = fields.Nested(Eligibility, allow_none=True, metadata={
-        "description": "who may join: genders and agencies (null or empty: anyone)"})
-    cohort = fields.List(fields.String())
-
-
-class CohortMemberIn(Strict):
-    participant_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-
-
-class CohortFromSessionIn(Strict):
-    session_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    include = fields.String(required=True, validate=validate.OneOf(SOURCES), metadata={
-        "description": "attendees (from attendance records) or confirmed participants"})
-
-
-class CohortJoinOut(Schema):
-    series_id = fields.String()
-    participant_id = fields.String()
-    enrollments = fields.List(fields.Nested(EnrollmentOut))
-
-
-class RefusedOut(Schema):
-    participant_id = fields.String()
-    reason = fields.String()
-
-
-class CohortFromSessionOut(Schema):
-    series_id = fields.String()
-    session_id = fields.String()
-    include = fields.String()
-    joined = fields.List(fields.String())
-    refused = fields.List(fields.Nested(RefusedOut))
 
 
 class AttendanceNameOut(Schema):

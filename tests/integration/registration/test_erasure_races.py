@@ -16,7 +16,7 @@ from services.notifications.sender import Sender
 from services.notifications.settings import load_notification_settings
 from tests.conftest import read_topic
 from tests.contact_owners import FakeDirectory
-from tests.integration.test_registration_api import api, auth, profile_of  # noqa: F401
+from tests.integration.registration.helpers import auth, profile_of
 
 ROUNDS = 25
 PERSONAL = ("given_name", "family_name", "email", "phone")
@@ -47,7 +47,7 @@ def _race(client, config, officer_id: str, round_: int) -> dict:
 
 
 def test_an_erasure_racing_a_patch_always_wins_in_registration_and_notifications(
-        api, settings, make_topic, kafka_bootstrap, unique):  # noqa: F811
+        api, settings, make_topic, kafka_bootstrap, unique):
     client, runtime, config = api
     officers = []
     for round_ in range(ROUNDS):
