@@ -3,6 +3,7 @@
 import pytest
 
 from services.registration import events
+from services.registration.domain import seat_rules
 from services.registration.domain.errors import AlreadyEnrolledError, SessionClosedError
 from services.registration.stores import enrollment_store, seat_log_store, seat_store
 from tests.unit import registration_helpers as world
@@ -64,24 +65,26 @@ def test_two_requests_for_one_officer_racing_on_the_same_seats_give_one_seat(
         runtime, monkeypatch):
     session_id = world.schedule(runtime, capacity=5)
     ayesha = world.officer(runtime, "Ayesha")
-    real_state, raced = seat_log_store.state, []
+    real_state, rival = seat_log_store.state, []
 
-    def state_then_the_other_request_lands(runtime_, session_id_):
-        # The first read of the seats is stale: the other request appends before this one.
+    def state_then_another_process_appends(runtime_, session_id_):
+        # This read of the seats goes stale: another API process, deciding on the same
+        # state, appends her enrollment first.
         before = real_state(runtime_, session_id_)
-        if not raced:
-            raced.append("racing")
-            raced[0] = seat_store.enroll(runtime_, session_id_, ayesha)
+        if not rival:
+            entry = {"enrollment_id": "rival", "participant_id": ayesha["_id"],
+                     "gender": "female", "agency": "Punjab Police"}
+            [change] = seat_rules.admit(before, entry, None)
+            rival.append(seat_log_store.append(runtime_, before, "enrolled", [change[0]], []))
         return before
 
-    monkeypatch.setattr(seat_log_store, "state", state_then_the_other_request_lands)
+    monkeypatch.setattr(seat_log_store, "state", state_then_another_process_appends)
     with pytest.raises(AlreadyEnrolledError) as refused:
         seat_store.enroll(runtime, session_id, ayesha)
-    assert refused.value.existing_id == raced[0]["_id"]
+    assert refused.value.existing_id == "rival"
     monkeypatch.undo()
-    seats = seat_log_store.state(runtime, session_id)
-    assert seats.holders == [ayesha["_id"]]
-    assert runtime.publisher.types().count(events.ENROLLMENT_CONFIRMED) == 1
+    assert seat_log_store.state(runtime, session_id).holders == [ayesha["_id"]]
+    assert runtime.publisher.types().count(events.ENROLLMENT_CONFIRMED) == 0
 
 
 def test_more_capacity_promotes_in_order_and_less_evicts_nobody(runtime):

@@ -6,7 +6,7 @@ return the changes the next entry must hold. Holders keep the order in which the
 seat; the waiting list keeps the order of arrival (first come, first served).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from services.registration.domain.errors import (
     AlreadyEnrolledError,
@@ -36,6 +36,8 @@ class SeatState:
     holders: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
     entries: dict[str, dict] = field(default_factory=dict)
+    # Every enrollment the session ever had (superseded ones too): id -> (change, revision).
+    history: dict[str, tuple[dict, int]] = field(default_factory=dict)
 
     @property
     def seats_left(self) -> int:
@@ -50,10 +52,20 @@ class SeatState:
 
 def fold(log: list[dict]) -> SeatState | None:
     """The seats after every entry of the log, in order; None if the session was never opened."""
-    if not log or log[0]["kind"] != "opened":
-        return None
-    state = SeatState(log[0]["session_id"], log[0].get("series_id"), log[0]["capacity"])
-    for entry in log:
+    return then(None, log)
+
+
+def then(state: SeatState | None, entries: list[dict]) -> SeatState | None:
+    """The seats after ``entries`` (those following ``state``'s revision), as a new state."""
+    if state is None:
+        if not entries or entries[0]["kind"] != "opened":
+            return None
+        state = SeatState(entries[0]["session_id"], entries[0].get("series_id"),
+                          entries[0]["capacity"])
+    else:
+        state = replace(state, holders=list(state.holders), waiting=list(state.waiting),
+                        entries=dict(state.entries), history=dict(state.history))
+    for entry in entries:
         state.revision = entry["seq"]
         if "capacity" in entry:
             state.capacity = entry["capacity"]
@@ -61,13 +73,15 @@ def fold(log: list[dict]) -> SeatState | None:
             state.status = entry["status"]
         for change in entry.get("changes", []):
             pid = change["participant_id"]
-            state.holders = [p for p in state.holders if p != pid]
-            state.waiting = [p for p in state.waiting if p != pid]
+            if pid in state.entries:
+                state.holders = [p for p in state.holders if p != pid]
+                state.waiting = [p for p in state.waiting if p != pid]
             if change["status"] == "confirmed":
                 state.holders.append(pid)
             elif change["status"] == "waitlisted":
                 state.waiting.append(pid)
             state.entries[pid] = change
+            state.history[change["enrollment_id"]] = (change, entry["seq"])
     return state
 
 
@@ -77,6 +91,20 @@ def enrollment(state: SeatState, participant_id: str) -> dict:
     return {"_id": entry["enrollment_id"], "session_id": state.session_id,
             "series_id": state.series_id, "position": state.position(participant_id),
             "revision": state.revision, **{k: entry.get(k) for k in SHOWN}}
+
+
+def enrollments(state: SeatState) -> list[dict]:
+    """Every enrollment in the session, current and superseded, in order of request."""
+    shown = []
+    for enrollment_id, (change, revision) in state.history.items():
+        pid = change["participant_id"]
+        if state.entries[pid]["enrollment_id"] == enrollment_id:
+            shown.append(enrollment(state, pid))
+        else:
+            shown.append({"_id": enrollment_id, "session_id": state.session_id,
+                          "series_id": state.series_id, "position": None,
+                          "revision": revision, **{k: change.get(k) for k in SHOWN}})
+    return sorted(shown, key=lambda e: (e["requested_at"], e["_id"]))
 
 
 def ineligibility(eligibility: dict | None, gender: str, agency: str) -> str | None:

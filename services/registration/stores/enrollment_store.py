@@ -2,7 +2,10 @@
 
 The seat log is the truth; each change is copied here right after its entry is written, and
 the worker's sweep re-copies every session whose log moved, which also repairs what a crash
-between the two writes (or two racing copies) left stale.
+between the two writes (or two racing copies) left stale. A new copy is also numbered in
+`enrollment_pages` (stream "all", and one per participant), so that lists are read by `_id`:
+a session's enrollments come from its seat log, an officer's and the unfiltered pages from
+those numbers.
 """
 
 import logging
@@ -12,14 +15,15 @@ from datetime import UTC, datetime, timedelta
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from common.persistence import by_id
+from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
-from services.registration.domain.seat_rules import SeatState, enrollment
+from services.registration.domain.seat_rules import SeatState, enrollment, enrollments
 from services.registration.stores import seat_log_store
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "enrollments"
+PAGES = "enrollment_pages"
 
 
 def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
@@ -31,8 +35,9 @@ def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
     for pid in dict.fromkeys(state.entries if participant_ids is None else participant_ids):
         copy = enrollment(state, pid)
         enrollment_id = copy.pop("_id")
-        try:  # a new enrollment, the request's usual case: one write
+        try:  # a new enrollment, the request's usual case
             collection.insert_one({"_id": enrollment_id, **copy})
+            _number(runtime, enrollment_id, pid)
             continue
         except DuplicateKeyError:
             pass
@@ -97,19 +102,48 @@ def current(runtime: Runtime, enrollment_id: str) -> dict | None:
     return enrollment(state, copy["participant_id"])
 
 
+def _number(runtime: Runtime, enrollment_id: str, participant_id: str) -> None:
+    for stream in ("all", f"participant:{participant_id}"):
+        numbered_log.append_next(runtime.db[PAGES], stream, {"enrollment_id": enrollment_id})
+
+
+def _matching(found: list[dict], filters: dict) -> list[dict]:
+    return [e for e in found if all(e.get(k) == v for k, v in filters.items())]
+
+
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
-    query = {k: v for k, v in filters.items() if v is not None}
-    collection = runtime.db[COLLECTION]
-    total = collection.count_documents(query)
-    found = collection.find(query).sort([("requested_at", ASCENDING), ("_id", ASCENDING)])
-    return list(found.skip(skip).limit(limit)), total
+    """One page of enrollments in order of request, and how many match ``filters``."""
+    filters = {k: v for k, v in filters.items() if v is not None}
+    if "session_id" in filters:
+        state = seat_log_store.state(runtime, filters["session_id"])
+        found = _matching(enrollments(state) if state else [], filters)
+    elif "participant_id" in filters:
+        found = _matching(of_participant(runtime, filters["participant_id"]), filters)
+    elif not filters:
+        pages = runtime.db[PAGES]
+        numbered = numbered_log.page(pages, "all", skip, limit)
+        return (by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered]),
+                numbered_log.length(pages, "all"))
+    else:  # by series, status or agency alone: a query over the whole read model
+        collection = runtime.db[COLLECTION]
+        found = collection.find(filters).sort([("requested_at", ASCENDING), ("_id", ASCENDING)])
+        return list(found.skip(skip).limit(limit)), collection.count_documents(filters)
+    return found[skip:skip + limit], len(found)
 
 
 def of_participant(runtime: Runtime, participant_id: str) -> list[dict]:
-    return list(runtime.db[COLLECTION].find({"participant_id": participant_id}))
+    """Her enrollments, in order of request."""
+    numbered = numbered_log.following(runtime.db[PAGES], f"participant:{participant_id}", -1)
+    found = by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered])
+    return sorted(found, key=lambda e: (e["requested_at"], e["_id"]))
 
 
 def ensure_indexes(runtime: Runtime) -> None:
     collection = runtime.db[COLLECTION]
-    for key in ("participant_id", "session_id", "series_id", "status", "agency"):
+    for key in ("series_id", "status", "agency"):
         collection.create_index(key)
+    if claims.claim(runtime.db[PAGES], "numbered-before-pages", at=datetime.now(UTC)):
+        # Enrollments copied before the pages existed, numbered once (by one process) in order.
+        for old in collection.find({}, {"participant_id": 1}).sort(
+                [("requested_at", ASCENDING), ("_id", ASCENDING)]):
+            _number(runtime, old["_id"], old["participant_id"])

@@ -13,7 +13,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from common.config import secret
-from common.persistence import by_id, claims
+from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 from services.registration import events
 from services.registration.domain import profile_rules
@@ -28,6 +28,9 @@ from services.registration.domain.errors import (
 from services.registration.stores import agency_store
 
 COLLECTION = "participants"
+# Registration order, numbered by `_id` (`numbered_log`): stream "all", and one per agency
+# ("agency:<name key>"). A page is read by `_id`, so its cost does not grow with the officers.
+PAGES = "participant_pages"
 # One document per erased officer, `{_id, at}` and nothing else: claimed before her profile is
 # scrubbed, and looked for after every write to a profile.
 ERASED = "erased_participants"
@@ -90,10 +93,21 @@ def register(runtime: Runtime, profile: dict) -> dict:
     event = _announcement(runtime, events.PARTICIPANT_REGISTERED, document)
     try:
         # The unique indexes decide; the duplicate is looked for only once they refused.
-        return runtime.insert(COLLECTION, document, [event])
+        stored = runtime.insert(COLLECTION, document, [event])
     except DuplicateKeyError:
         _check_duplicates(runtime, document)
         raise
+    _list(runtime, stored, ("all", _agency_stream(agency)))
+    return stored
+
+
+def _agency_stream(agency: str) -> str:
+    return f"agency:{profile_rules.agency_key(agency)}"
+
+
+def _list(runtime: Runtime, participant: dict, streams) -> None:
+    for stream in streams:
+        numbered_log.append_next(runtime.db[PAGES], stream, {"participant_id": participant["_id"]})
 
 
 def update(runtime: Runtime, participant_id: str, changes: dict,
@@ -115,6 +129,8 @@ def update(runtime: Runtime, participant_id: str, changes: dict,
                             {"$set": {**sets, "updated_at": datetime.now(UTC)}}, [event])
     if stored is None:
         raise ErasedParticipantError(participant_id)
+    if stored["agency"] != current["agency"]:
+        _list(runtime, stored, (_agency_stream(stored["agency"]),))
     if is_erased(runtime, participant_id):
         # An erasure landed while this change was written, and the write may have brought her
         # fields back. Erasure wins: scrub again, and tell the caller.
@@ -181,11 +197,20 @@ def named(runtime: Runtime, participant_id: str, field: str = "participant_id") 
 
 
 def listing(runtime: Runtime, agency: str | None, skip: int, limit: int):
-    query = {"agency": agency} if agency else {}
-    collection = runtime.db[COLLECTION]
-    page = collection.find(query, {"outbox": 0}).sort([("registered_at", ASCENDING),
-                                                      ("_id", ASCENDING)])
-    return list(page.skip(skip).limit(limit)), collection.count_documents(query)
+    """One page of officers in registration order (of one agency, when given), and the total.
+
+    An officer whose agency changed is listed under the new one after those registered before
+    the change, and still counted (not shown) on the old one's pages.
+    """
+    stream = _agency_stream(agency) if agency else "all"
+    pages = runtime.db[PAGES]
+    listed = numbered_log.page(pages, stream, skip, limit)
+    found = by_id.get_each(runtime.db[COLLECTION], [e["participant_id"] for e in listed],
+                           {"outbox": 0})
+    if agency:
+        found = [p for p in found if profile_rules.agency_key(p["agency"]) ==
+                 profile_rules.agency_key(agency)]
+    return found, numbered_log.length(pages, stream)
 
 
 def ensure_indexes(runtime: Runtime) -> None:
@@ -195,5 +220,9 @@ def ensure_indexes(runtime: Runtime) -> None:
         by_id.set_fields(collection, old["_id"], _identity(old["_id"], "", None))
     collection.create_index("email_key", unique=True)
     collection.create_index("service_number_key", unique=True)
-    collection.create_index("agency")
     collection.create_index("outbox_pending")
+    if claims.claim(runtime.db[PAGES], "listed-before-pages", at=datetime.now(UTC)):
+        # Officers registered before the pages existed, listed once (by one process) in order.
+        for old in collection.find({}, {"agency": 1}).sort([("registered_at", ASCENDING),
+                                                          ("_id", ASCENDING)]):
+            _list(runtime, old, ("all", _agency_stream(old.get("agency") or "")))

@@ -20,25 +20,35 @@ from services.registration.domain import seat_rules
 
 LOG = "seat_log"
 REMEMBERED_SESSIONS = 2000
-_read: OrderedDict[tuple[str, str], list[dict]] = OrderedDict()
+# The seats each process has read, by (database, session): a state is never changed once
+# made (`seat_rules.then` makes a new one), so one may be shared between threads.
+_read: OrderedDict[tuple[str, str], seat_rules.SeatState] = OrderedDict()
 _lock = threading.Lock()
+
+
+def _remember(key: tuple[str, str], state: seat_rules.SeatState) -> None:
+    with _lock:
+        known = _read.get(key)
+        if known is None or known.revision < state.revision:
+            _read[key] = state
+            _read.move_to_end(key)
+        while len(_read) > REMEMBERED_SESSIONS:
+            _read.popitem(last=False)
 
 
 def state(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
     """The session's seats now: the fold of its log (None if never opened)."""
     key = (runtime.db.name, session_id)
     with _lock:
-        entries = list(_read.get(key, ()))
-    after = entries[-1]["seq"] if entries else -1
-    entries += numbered_log.following(runtime.db[LOG], session_id, after, {"outbox": 0})
-    if entries:
-        with _lock:
-            if len(entries) >= len(_read.get(key, ())):
-                _read[key] = entries
-                _read.move_to_end(key)
-            while len(_read) > REMEMBERED_SESSIONS:
-                _read.popitem(last=False)
-    return seat_rules.fold(entries)
+        known = _read.get(key)
+    after = known.revision if known else -1
+    following = numbered_log.following(runtime.db[LOG], session_id, after, {"outbox": 0})
+    if not following:
+        return known
+    now = seat_rules.then(known, following)
+    if now is not None:
+        _remember(key, now)
+    return now
 
 
 def open_log(runtime: Runtime, session_id: str, series_id: str | None, capacity: int) -> None:
@@ -49,18 +59,21 @@ def open_log(runtime: Runtime, session_id: str, series_id: str | None, capacity:
 
 
 def append(runtime: Runtime, current: seat_rules.SeatState, kind: str, changes: list,
-           events: list[Event], **fields) -> bool:
-    """Write the entry after ``current`` with its events; False if another writer took it."""
+           events: list[Event], **fields) -> seat_rules.SeatState | None:
+    """Write the entry after ``current`` with its events: the seats after it, or None if
+    another writer took that number."""
     seq = current.revision + 1
-    document = {"_id": numbered_log.entry_id(current.session_id, seq),
-                "session_id": current.session_id, "seq": seq, "kind": kind,
-                "at": datetime.now(UTC), "changes": changes, **fields}
+    entry = {"session_id": current.session_id, "seq": seq, "kind": kind,
+             "at": datetime.now(UTC), "changes": changes, **fields}
     try:
         # Through the runtime, not numbered_log.append: the events travel in the entry's outbox.
-        runtime.insert(LOG, document, events)
+        runtime.insert(LOG, {"_id": numbered_log.entry_id(current.session_id, seq), **entry},
+                       events)
     except DuplicateKeyError:
-        return False
-    return True
+        return None
+    after = seat_rules.then(current, [entry])
+    _remember((runtime.db.name, current.session_id), after)
+    return after
 
 
 def sessions_changed_since(runtime: Runtime, moment) -> set[str]:

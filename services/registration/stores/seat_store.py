@@ -6,6 +6,7 @@ seat is given twice and nothing accepted is lost.
 """
 
 import random
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -31,32 +32,53 @@ def _pause(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))  # noqa: S311
 
 
+_deciding: dict[tuple[str, str], threading.Lock] = {}
+_deciding_lock = threading.Lock()
+
+
+def _one_at_a_time(runtime: Runtime, session_id: str) -> threading.Lock:
+    """This process's lock on deciding for one session: its threads queue instead of racing
+    (only other processes can take a number first; the unique append still decides)."""
+    key = (runtime.db.name, session_id)
+    with _deciding_lock:
+        if len(_deciding) > 10_000:
+            _deciding.clear()  # a lock dropped here only lets two threads race, as processes do
+        return _deciding.setdefault(key, threading.Lock())
+
+
 def _decide_and_append(runtime: Runtime, session_id: str, decide, kind: str,
                        cause: Event | None = None) -> seat_rules.SeatState | None:
     """Read, decide, append; again on a lost race. ``decide`` returns (changes, fields) or None."""
-    for attempt in range(MAX_ATTEMPTS):
-        current = seat_log_store.state(runtime, session_id)
-        if current is None:
-            raise UnknownSessionError(session_id)
-        decision = decide(current)
-        if decision is None:
-            return None
-        changes, fields = decision
-        seq = current.revision + 1
-        published = [runtime.event(event_type, entry["enrollment_id"],
-                                   events.enrollment_data(event_type, entry, session_id,
-                                                          current.series_id, sequence=seq,
-                                                          **extra), cause)
-                     for entry, event_type, extra in changes]
-        if seat_log_store.append(runtime, current, kind, [entry for entry, _, _ in changes],
-                                 published, **fields):
-            after = seat_log_store.state(runtime, session_id)
-            # Copies of what changed, and of the waiting list whose places moved.
-            enrollment_store.sync(runtime, after, [entry["participant_id"]
-                                                   for entry, _, _ in changes] + after.waiting)
-            return after
-        _pause(attempt)
-    raise ContentionError(f"session {session_id} is changing too fast; retry")
+    with _one_at_a_time(runtime, session_id):
+        for attempt in range(MAX_ATTEMPTS):
+            current = seat_log_store.state(runtime, session_id)
+            if current is None:
+                raise UnknownSessionError(session_id)
+            decision = decide(current)
+            if decision is None:
+                return None
+            changes, fields = decision
+            after = seat_log_store.append(runtime, current, kind,
+                                          [entry for entry, _, _ in changes],
+                                          _events(runtime, current, changes, cause), **fields)
+            if after is not None:
+                break
+            _pause(attempt)
+        else:
+            raise ContentionError(f"session {session_id} is changing too fast; retry")
+    moved = [entry["participant_id"] for entry, _, _ in changes]
+    if kind != "enrolled":
+        moved += after.waiting  # places on the waiting list may have moved: their copies too
+    enrollment_store.sync(runtime, after, moved)
+    return after
+
+
+def _events(runtime: Runtime, current: seat_rules.SeatState, changes, cause: Event | None):
+    seq = current.revision + 1
+    return [runtime.event(event_type, entry["enrollment_id"],
+                          events.enrollment_data(event_type, entry, current.session_id,
+                                                 current.series_id, sequence=seq, **extra), cause)
+            for entry, event_type, extra in changes]
 
 
 def open_session(runtime: Runtime, session_id: str, series_id: str | None,
