@@ -51,22 +51,19 @@ def _start(collection: Collection, stream: str) -> int:
     return hint["next"] if hint else 0
 
 
-def _ended(collection: Collection, stream: str, end: int, start: int) -> None:
+def _ended(collection: Collection, stream: str, end: int) -> None:
     if len(_known_end) > REMEMBERED_STREAMS:
         _known_end.clear()
     key = (collection.database.name, collection.name, stream)
     _known_end[key] = max(end, _known_end.get(key, 0))
-    if end // HINT_EVERY != start // HINT_EVERY:
-        # Not atomic on every database, and it need not be: a lower end costs a few reads.
-        collection.update_one({"_id": _end_id(stream)}, {"$max": {"next": end}}, upsert=True)
 
 
 def length(collection: Collection, stream: str) -> int:
     """How many entries ``stream`` holds: from the last known end, read forward by `_id`."""
-    start = number = _start(collection, stream)
+    number = _start(collection, stream)
     while collection.find_one({"_id": entry_id(stream, number)}, {"_id": 1}):
         number += 1
-    _ended(collection, stream, number, start)
+    _ended(collection, stream, number)
     return number
 
 
@@ -76,7 +73,12 @@ def append_next(collection: Collection, stream: str, entry: dict) -> int:
     start = number = _start(collection, stream)
     while not append(collection, stream, number, entry):
         number += 1
-    _ended(collection, stream, number + 1, start)
+    _ended(collection, stream, number + 1)
+    if number - start > 2 or (number + 1) // HINT_EVERY != start // HINT_EVERY:
+        # Not atomic on every database, and it need not be: a lower end costs a few reads.
+        # Only writers write it, so that reading a list never waits on a write.
+        collection.update_one({"_id": _end_id(stream)}, {"$max": {"next": number + 1}},
+                              upsert=True)
     return number
 
 
