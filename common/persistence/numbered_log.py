@@ -30,3 +30,66 @@ def following(collection: Collection, stream: str, after: int,
         entries.append(entry)
         number += 1
     return entries
+
+
+def _end_id(stream: str) -> str:
+    return f"{stream}:end"
+
+
+# Where each stream ended when this process last looked, so an append usually starts at the
+# free number. The stored end (`<stream>:end`) is only a hint for a process that never looked.
+_known_end: dict[tuple[str, str, str], int] = {}
+REMEMBERED_STREAMS = 100_000
+HINT_EVERY = 32
+
+
+def _start(collection: Collection, stream: str) -> int:
+    key = (collection.database.name, collection.name, stream)
+    if key in _known_end:
+        return _known_end[key]
+    hint = collection.find_one({"_id": _end_id(stream)})
+    return hint["next"] if hint else 0
+
+
+def _ended(collection: Collection, stream: str, end: int) -> None:
+    if len(_known_end) > REMEMBERED_STREAMS:
+        _known_end.clear()
+    key = (collection.database.name, collection.name, stream)
+    _known_end[key] = max(end, _known_end.get(key, 0))
+
+
+def length(collection: Collection, stream: str) -> int:
+    """How many entries ``stream`` holds: from the last known end, read forward by `_id`."""
+    number = _start(collection, stream)
+    while collection.find_one({"_id": entry_id(stream, number)}, {"_id": 1}):
+        number += 1
+    _ended(collection, stream, number)
+    return number
+
+
+def append_next(collection: Collection, stream: str, entry: dict) -> int:
+    """Write ``entry`` as the next number of ``stream``; its number (the unique insert decides
+    each number: a taken one sends the writer on to the next)."""
+    start = number = _start(collection, stream)
+    while not append(collection, stream, number, entry):
+        number += 1
+    _ended(collection, stream, number + 1)
+    if number - start > 2 or (number + 1) // HINT_EVERY != start // HINT_EVERY:
+        # Not atomic on every database, and it need not be: a lower end costs a few reads.
+        # Only writers write it, so that reading a list never waits on a write.
+        collection.update_one({"_id": _end_id(stream)}, {"$max": {"next": number + 1}},
+                              upsert=True)
+    return number
+
+
+def page(collection: Collection, stream: str, first: int, count: int,
+         projection: dict | None = None) -> list[dict]:
+    """The entries numbered ``first`` to ``first + count - 1`` that exist (a read by `_id`
+    each)."""
+    entries = []
+    for number in range(first, first + count):
+        entry = collection.find_one({"_id": entry_id(stream, number)}, projection)
+        if entry is None:
+            break
+        entries.append(entry)
+    return entries

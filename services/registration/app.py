@@ -4,23 +4,21 @@ from common.config import load
 from common.http import create_base_app
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS
-from services.registration import (
-    agency_resources,
-    enrollment_resources,
-    events,
-    privacy,
-    resources,
-    series_resources,
-)
-from services.registration.indexes import ensure_all
+from services.registration import events
+from services.registration.indexes import ensure_indexes
+from services.registration.resources import BLUEPRINTS
+from services.registration.resources.errors import register_error_handlers
+from services.registration.stores import privacy_store
 
 
 def create_app(runtime: Runtime | None = None):
-    runtime = runtime or Runtime(load("registration"), REGISTRATION_EVENTS, indexes=ensure_all)
+    runtime = runtime or Runtime(load("registration"), REGISTRATION_EVENTS,
+                                 indexes=ensure_indexes)
     app, api = create_base_app(runtime, "Registration",
                                "Officers' profiles, enrollments, waiting lists and cohorts.",
                                published=events.PUBLISHED)
-    app.config["ERASED_IN_ANSWER"] = lambda answer: privacy.erased_in(runtime, answer)
-    for module in (resources, agency_resources, enrollment_resources, series_resources):
-        api.register_blueprint(module.blp)
+    app.config["ERASED_IN_ANSWER"] = lambda answer: privacy_store.erased_in(runtime, answer)
+    register_error_handlers(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
     return app

@@ -4,8 +4,9 @@ from common.dispatch import Registry
 from common.envelope import Event
 from common.runtime import Runtime
 from common.topics import SESSIONS_EVENTS
-from services.registration import cohorts, consumed, seats
-from services.registration import session_projection as projection
+from services.registration import consumed
+from services.registration.stores import cohort_store, seat_store
+from services.registration.stores import session_projection_store as projection
 
 
 def build_registry(runtime: Runtime) -> Registry:
@@ -18,9 +19,9 @@ def build_registry(runtime: Runtime) -> Registry:
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_SCHEDULED, consumed.SessionScheduled())
     def session_scheduled(event: Event, payload: dict) -> None:
         projection.project_scheduled(runtime, payload)
-        seats.open_session(runtime, payload["session_id"], payload["series_id"],
+        seat_store.open_session(runtime, payload["session_id"], payload["series_id"],
                            payload["capacity"])
-        cohorts.enroll_cohort(runtime, payload["session_id"], payload["series_id"], event)
+        cohort_store.enroll_cohort(runtime, payload["session_id"], payload["series_id"], event)
 
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_RESCHEDULED, consumed.SessionRescheduled())
     def session_rescheduled(event: Event, payload: dict) -> None:
@@ -29,18 +30,18 @@ def build_registry(runtime: Runtime) -> Registry:
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_CAPACITY_CHANGED,
                  consumed.SessionCapacityChanged())
     def capacity_changed(event: Event, payload: dict) -> None:
-        seats.change_capacity(runtime, payload["session_id"], payload["capacity"], event)
+        seat_store.change_capacity(runtime, payload["session_id"], payload["capacity"], event)
 
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_CANCELLED, consumed.SessionCancelled())
     def session_cancelled(event: Event, payload: dict) -> None:
         projection.project_closed(runtime, payload["session_id"], "cancelled")
-        seats.close(runtime, payload["session_id"], "cancelled",
+        seat_store.close(runtime, payload["session_id"], "cancelled",
                     payload.get("reason") or "the session was cancelled", event)
 
     @registry.on(SESSIONS_EVENTS, consumed.SESSION_COMPLETED, consumed.SessionCompleted())
     def session_completed(event: Event, payload: dict) -> None:
         projection.project_closed(runtime, payload["session_id"], "completed")
-        seats.close(runtime, payload["session_id"], "completed", None, event)
+        seat_store.close(runtime, payload["session_id"], "completed", None, event)
 
     @registry.on(SESSIONS_EVENTS, consumed.ATTENDANCE_RECORDED, consumed.AttendanceRecorded())
     def attendance_recorded(event: Event, payload: dict) -> None:

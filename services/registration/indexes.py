@@ -1,22 +1,19 @@
 """Every index registration needs, and the starting list of agencies; idempotent."""
 
 from common.runtime import Runtime
-from services.registration import (
-    agencies,
-    cohorts,
-    enrollments,
-    participants,
-    seat_log,
-    session_projection,
+from services.registration.stores import (
+    agency_store,
+    cohort_store,
+    enrollment_store,
+    participant_store,
+    seat_log_store,
+    session_projection_store,
 )
 
-OUTBOX_COLLECTIONS = [participants.COLLECTION, seat_log.LOG]
+OUTBOX_COLLECTIONS = [participant_store.COLLECTION, seat_log_store.LOG]
 
 
-def ensure_all(runtime: Runtime) -> None:
-    participants.ensure_indexes(runtime)
-    agencies.ensure_indexes(runtime)
-    session_projection.ensure_indexes(runtime)
-    enrollments.ensure_indexes(runtime)
-    seat_log.ensure_indexes(runtime)
-    cohorts.ensure_indexes(runtime)
+def ensure_indexes(runtime: Runtime) -> None:
+    for store in (participant_store, agency_store, session_projection_store, enrollment_store,
+                  seat_log_store, cohort_store):
+        store.ensure_indexes(runtime)

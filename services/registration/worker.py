@@ -4,15 +4,15 @@ from common import worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS
-from services.registration import enrollments
 from services.registration.handlers import build_registry
-from services.registration.indexes import OUTBOX_COLLECTIONS, ensure_all
+from services.registration.indexes import OUTBOX_COLLECTIONS, ensure_indexes
+from services.registration.stores import enrollment_store
 
 
 def main() -> None:
-    runtime = Runtime(load("registration"), REGISTRATION_EVENTS, indexes=ensure_all)
+    runtime = Runtime(load("registration"), REGISTRATION_EVENTS, indexes=ensure_indexes)
     worker.run(runtime, build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS,
-               background=(enrollments.sweeper(runtime),))
+               background=(enrollment_store.sweeper(runtime),))
 
 
 if __name__ == "__main__":

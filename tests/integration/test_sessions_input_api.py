@@ -8,7 +8,7 @@ from werkzeug.serving import make_server
 
 from common.runtime import Runtime
 from services.registration.app import create_app as create_registration_app
-from services.registration.indexes import ensure_all
+from services.registration.indexes import ensure_indexes
 from tests.integration.test_sessions_api import MARCH, _series, _session, api  # noqa: F401
 
 SESSION = {"kind": "coaching_session", "title": "Coaching 1", "timezone": "Asia/Karachi",
@@ -123,7 +123,7 @@ def test_a_feedback_rating_must_be_a_whole_number(api):  # noqa: F811
 def registration_url(settings, make_topic, unique, monkeypatch):
     """Registration's real API on a free port, as sessions finds it through REGISTRATION_URL."""
     runtime = Runtime(settings("registration"), make_topic(f"it.{unique}.registration"),
-                      indexes=ensure_all)
+                      indexes=ensure_indexes)
     server = make_server("127.0.0.1", 0, create_registration_app(runtime), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"

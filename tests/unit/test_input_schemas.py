@@ -7,13 +7,15 @@ import pytest
 from marshmallow import Schema, ValidationError, fields
 
 from services.notifications import schemas as notification_schemas
-from services.registration import enrollment_schemas, events
-from services.registration import schemas as registration_schemas
+from services.registration import events
+from services.registration.resources import agency_schemas, enrollment_schemas, series_schemas
+from services.registration.resources import participant_schemas as registration_schemas
 from services.sessions import participation_schemas
 from services.sessions import schemas as session_schemas
 
 R, E, S, P, N = (registration_schemas, enrollment_schemas, session_schemas,
                  participation_schemas, notification_schemas)
+A, C = agency_schemas, series_schemas
 CONSENT = {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}
 PROFILE = {"given_name": "Ayesha", "family_name": "Khan", "gender": "female",
            "agency": "Punjab Police", "email": "a@example.org", "consent": CONSENT}
@@ -26,10 +28,10 @@ BODIES = [
                        "service_number": "FIA-1", "duty_station": {
                            "city": "Lahore", "province": "Punjab", "country": "Pakistan"}}),
     (R.ParticipantPatch, {"given_name": "Ayesha", "consent": CONSENT}),
-    (R.AgencyIn, {"name": "Sindh Police"}),
+    (A.AgencyIn, {"name": "Sindh Police"}),
     (E.EnrollmentIn, {"participant_id": "p1", "session_id": "s1"}),
-    (E.CohortMemberIn, {"participant_id": "p1"}),
-    (E.CohortFromSessionIn, {"session_id": "s1", "include": "attendees"}),
+    (C.CohortMemberIn, {"participant_id": "p1"}),
+    (C.CohortFromSessionIn, {"session_id": "s1", "include": "attendees"}),
     (S.ProgrammeIn, {"name": "GLO.ACT", "description": "Asia", "donors": ["EU"],
                      "countries": ["Pakistan"]}),
     (S.SeriesIn, {"programme_id": "g1", "title": "Coaching", "planned_sessions": 3,
@@ -149,7 +151,7 @@ def test_a_phone_must_be_exactly_e164(cls, phone):
 
 
 @pytest.mark.parametrize(("cls", "field"), [
-    (R.ParticipantIn, "given_name"), (R.ParticipantIn, "family_name"), (R.AgencyIn, "name"),
+    (R.ParticipantIn, "given_name"), (R.ParticipantIn, "family_name"), (A.AgencyIn, "name"),
     (S.SessionIn, "title"), (S.SeriesIn, "title"), (S.ProgrammeIn, "name"),
     (S.FacilitatorIn, "organisation"), (S.CancelIn, "reason")])
 @pytest.mark.parametrize("blank", [" ", "\u00a0\u2003", "\u3000"])

@@ -3,8 +3,9 @@
 import pytest
 from marshmallow import ValidationError
 
-from services.registration import events, participants
-from services.registration.schemas import ParticipantIn, ParticipantPatch
+from services.registration import events
+from services.registration.resources.participant_schemas import ParticipantIn, ParticipantPatch
+from services.registration.stores import participant_store
 
 PROFILE = {"given_name": "Ayesha", "family_name": "Khan", "gender": "female",
            "agency": "Punjab Police", "email": "a@example.org",
@@ -12,16 +13,16 @@ PROFILE = {"given_name": "Ayesha", "family_name": "Khan", "gender": "female",
 
 
 def test_service_number_hash_ignores_spacing_and_case_but_not_the_agency():
-    one = participants.service_number_key("Punjab Police", "pp-12 34")
-    assert one == participants.service_number_key("punjab  police", "PP1234")
-    assert one != participants.service_number_key("Federal Investigation Agency", "PP1234")
+    one = participant_store.service_number_key("Punjab Police", "pp-12 34")
+    assert one == participant_store.service_number_key("punjab  police", "PP1234")
+    assert one != participant_store.service_number_key("Federal Investigation Agency", "PP1234")
     assert "1234" not in one and len(one) == 64
 
 
 def test_service_number_hash_depends_on_the_key(monkeypatch):
-    before = participants.service_number_key("Punjab Police", "PP1234")
+    before = participant_store.service_number_key("Punjab Police", "PP1234")
     monkeypatch.setenv("SERVICE_NUMBER_HASH_KEY", "another-key")
-    assert participants.service_number_key("Punjab Police", "PP1234") != before
+    assert participant_store.service_number_key("Punjab Police", "PP1234") != before
 
 
 def test_profile_without_consent_is_refused_naming_consent():

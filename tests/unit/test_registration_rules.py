@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.registration import rules
+from services.registration.domain import seat_rules as rules
 
 
 def _entry(pid, status="requested"):

@@ -1,0 +1,25 @@
+"""HTTP bodies of the managed list of agencies."""
+
+from marshmallow import Schema, fields
+
+from common.schemas import Query, Strict
+from services.registration.resources.participant_schemas import text
+
+
+class AgencyIn(Strict):
+    name = text(120, required=True)
+
+
+class AgencyPatch(Strict):
+    active = fields.Boolean(required=True, metadata={"description": "false retires it"})
+
+
+class AgencyQuery(Query):
+    active = fields.Boolean(load_default=None)
+
+
+class AgencyOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    active = fields.Boolean()
+    created_at = fields.AwareDateTime()

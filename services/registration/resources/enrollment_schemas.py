@@ -1,0 +1,77 @@
+"""HTTP bodies of enrollments and of sessions' seats (as registration sees them)."""
+
+from marshmallow import Schema, fields, validate
+
+from common.schemas import Query, Strict
+
+STATUSES = ("confirmed", "waitlisted", "rejected", "withdrawn", "cancelled")
+
+
+class EnrollmentIn(Strict):
+    participant_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    session_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class EnrollmentQuery(Query):
+    session_id = fields.String(load_default=None)
+    series_id = fields.String(load_default=None)
+    participant_id = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    agency = fields.String(load_default=None)
+
+
+class EnrollmentOut(Schema):
+    """Pseudonymous: ids, status, and the gender and agency the indicators count."""
+
+    id = fields.String()
+    participant_id = fields.String()
+    session_id = fields.String()
+    series_id = fields.String(allow_none=True)
+    status = fields.String()
+    position = fields.Integer(allow_none=True,
+                              metadata={"description": "place on the waiting list, 1-based"})
+    reason = fields.String(allow_none=True)
+    previous_status = fields.String(allow_none=True)
+    gender = fields.String()
+    agency = fields.String()
+    requested_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class EnrollmentRecord(EnrollmentOut):
+    """An enrollment as registration keeps it, in a participant's export."""
+
+    revision = fields.Integer(metadata={"description": "the seat-log entry it was copied at"})
+
+
+class WaitingOut(Schema):
+    position = fields.Integer()
+    participant_id = fields.String()
+    enrollment_id = fields.String()
+
+
+class SessionSeatsOut(Schema):
+    """A session as registration projects it: its seats and waiting list."""
+
+    id = fields.String()
+    series_id = fields.String(allow_none=True)
+    position = fields.Integer(allow_none=True)
+    kind = fields.String()
+    title = fields.String()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    timezone = fields.String()
+    status = fields.String()
+    capacity = fields.Integer()
+    seats_left = fields.Integer()
+    confirmed = fields.Integer()
+    waiting_list = fields.List(fields.Nested(WaitingOut))
+
+
+class AttendanceNameOut(Schema):
+    """What an attendance sheet needs to call a name, and nothing more (no contact details)."""
+
+    participant_id = fields.String()
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    agency = fields.String()

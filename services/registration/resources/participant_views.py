@@ -1,0 +1,108 @@
+"""HTTP resources for participants (officer profiles): views translate, stores decide."""
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import requires
+from common.contacts import ContactOut, contact_of
+from common.views import runtime, shown
+from services.registration.resources.participant_schemas import (
+    ParticipantExport,
+    ParticipantIn,
+    ParticipantOut,
+    ParticipantPatch,
+    ParticipantQuery,
+    PseudonymousParticipantOut,
+    whole_profile_errors,
+)
+from services.registration.stores import participant_store, privacy_store
+
+blp = Blueprint("participants", __name__, url_prefix="/participants",
+                description="Officers' profiles")
+
+PERSONAL_DATA_ROLES = {"admin", "coordinator"}
+PSEUDONYMOUS_FIELDS = set(PseudonymousParticipantOut().fields)
+
+
+def _for_caller(document: dict) -> dict:
+    """Everything for coordinators; for other roles, only the pseudonymous fields."""
+    view = shown(document)
+    if g.principal.roles & PERSONAL_DATA_ROLES:
+        return view
+    return {k: v for k, v in view.items() if k in PSEUDONYMOUS_FIELDS}
+
+
+@blp.route("")
+class Participants(MethodView):
+    @requires("coordinator")
+    @blp.arguments(ParticipantIn)
+    @blp.response(201, ParticipantOut)
+    @blp.alt_response(409, description="same email, or same agency and service number; "
+                                       "the body names the existing id")
+    def post(self, profile):
+        """Register an officer (coordinator); publishes `registration.participant.registered`."""
+        return shown(participant_store.register(runtime(), profile))
+
+    @requires("coordinator", "viewer", "service")
+    @blp.arguments(ParticipantQuery, location="query")
+    @blp.response(200, ParticipantOut(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """Officers by registration order, by agency (coordinator: full; others: pseudonymous)."""
+        found, total = participant_store.listing(runtime(), filters["agency"],
+                                                 pagination_parameters.first_item,
+                                                 pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [_for_caller(p) for p in found]
+
+
+@blp.route("/<participant_id>")
+class Participant(MethodView):
+    @requires("coordinator", "viewer", "service")
+    @blp.response(200, ParticipantOut,
+                  description="coordinators get every field; viewer and service callers get "
+                              "only id, gender, agency and registered_at")
+    def get(self, participant_id):
+        """One officer's profile; `viewer` and `service` see pseudonymous fields only."""
+        return _for_caller(participant_store.found(runtime(), participant_id))
+
+    @requires("coordinator")
+    @blp.arguments(ParticipantPatch())
+    @blp.response(200, ParticipantOut)
+    @blp.alt_response(409, description="another officer has this email or service number "
+                                       "(the body names her id), or this one was erased")
+    def patch(self, changes, participant_id):
+        """Change a profile (coordinator); publishes `registration.participant.updated`."""
+        return shown(participant_store.update(runtime(), participant_id, changes,
+                                              whole_profile_errors))
+
+
+@blp.route("/<participant_id>/contact")
+class Contact(MethodView):
+    @requires("service")
+    @blp.response(200, ContactOut)
+    @blp.alt_response(410, description="she was erased: nothing of her contact is kept")
+    def get(self, participant_id):
+        """Her names, email, phone and language, for the notifications service (service)."""
+        return contact_of(participant_store.contact(runtime(), participant_id))
+
+
+@blp.route("/<participant_id>/export")
+class Export(MethodView):
+    @requires("coordinator")
+    @blp.response(200, ParticipantExport)
+    def get(self, participant_id):
+        """Everything held on one officer (coordinator), for her data request."""
+        held = privacy_store.export(runtime(), participant_id)
+        return {**held, "participant": shown(held["participant"]),
+                "enrollments": [shown(e) for e in held["enrollments"]]}
+
+
+@blp.route("/<participant_id>/erasure")
+class Erasure(MethodView):
+    @requires("coordinator")
+    @blp.response(200, ParticipantOut)
+    def post(self, participant_id):
+        """Erase her personal data (coordinator); keeps gender and agency for the indicators."""
+        return shown(privacy_store.erase(runtime(), participant_id))

@@ -1,0 +1,149 @@
+"""The enrollments collection: a read model of the seat logs, for lists and look-ups by id.
+
+The seat log is the truth; each change is copied here right after its entry is written, and
+the worker's sweep re-copies every session whose log moved, which also repairs what a crash
+between the two writes (or two racing copies) left stale. A new copy is also numbered in
+`enrollment_pages` (stream "all", and one per participant), so that lists are read by `_id`:
+a session's enrollments come from its seat log, an officer's and the unfiltered pages from
+those numbers.
+"""
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from common.persistence import by_id, claims, numbered_log
+from common.runtime import Runtime
+from services.registration.domain.seat_rules import SeatState, enrollment, enrollments
+from services.registration.stores import seat_log_store
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "enrollments"
+PAGES = "enrollment_pages"
+
+
+def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
+    """Copy the enrollments of ``state`` (all, or the given participants') into the read model.
+
+    A racing copy that lands an older revision is repaired by the sweep.
+    """
+    collection = runtime.db[COLLECTION]
+    for pid in dict.fromkeys(state.entries if participant_ids is None else participant_ids):
+        copy = enrollment(state, pid)
+        enrollment_id = copy.pop("_id")
+        try:  # a new enrollment, the request's usual case
+            collection.insert_one({"_id": enrollment_id, **copy})
+            _number(runtime, enrollment_id, pid)
+            continue
+        except DuplicateKeyError:
+            pass
+        by_id.update_if(collection, enrollment_id,
+                        lambda stored: stored.get("revision", -1) < state.revision,
+                        {"$set": copy}, {"revision": 1})
+
+
+def sweep(runtime: Runtime, since: datetime | None,
+          copied: dict[str, tuple[int, int]] | None = None) -> int:
+    """Re-copy every session whose log changed since ``since`` (all when None).
+
+    ``copied`` (session -> (revision, passes)) lets a sweeper skip a session it has already
+    copied twice at its current revision: once to copy, once more to repair a racing copy.
+    """
+    if since is None:
+        sessions = seat_log_store.all_sessions(runtime)
+    else:
+        sessions = seat_log_store.sessions_changed_since(runtime, since)
+    copied = {} if copied is None else copied
+    for session_id in sessions:
+        state = seat_log_store.state(runtime, session_id)
+        if state is None:
+            continue
+        revision, passes = copied.get(session_id, (None, 0))
+        if revision == state.revision and passes >= 2:
+            continue
+        sync(runtime, state)
+        copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1)
+    return len(sessions)
+
+
+def sweeper(runtime: Runtime, interval_s: float = 10.0):
+    """A background task for the worker: a full pass at start, then what moved recently."""
+    def enrollment_sweeper(stop: threading.Event) -> None:
+        since, copied = None, {}
+        while not stop.is_set():
+            # Overlapping windows: an entry written during a pass is seen by the next one.
+            started = datetime.now(UTC) - timedelta(seconds=30)
+            try:
+                sweep(runtime, since, copied)
+                since = started
+            except PyMongoError as exc:
+                log.warning("enrollment sweep: database unavailable", extra={"error": repr(exc)})
+            stop.wait(interval_s)
+    return enrollment_sweeper
+
+
+def get(runtime: Runtime, enrollment_id: str) -> dict | None:
+    return by_id.get(runtime.db[COLLECTION], enrollment_id)
+
+
+def current(runtime: Runtime, enrollment_id: str) -> dict | None:
+    """One enrollment as its session's log has it now (the copy may lag a moment)."""
+    copy = get(runtime, enrollment_id)
+    if copy is None:
+        return None
+    state = seat_log_store.state(runtime, copy["session_id"])
+    entry = state.entries.get(copy["participant_id"]) if state else None
+    if entry is None or entry["enrollment_id"] != enrollment_id:
+        return copy  # superseded by a later enrollment of hers: the copy is final
+    return enrollment(state, copy["participant_id"])
+
+
+def _number(runtime: Runtime, enrollment_id: str, participant_id: str) -> None:
+    for stream in ("all", f"participant:{participant_id}"):
+        numbered_log.append_next(runtime.db[PAGES], stream, {"enrollment_id": enrollment_id})
+
+
+def _matching(found: list[dict], filters: dict) -> list[dict]:
+    return [e for e in found if all(e.get(k) == v for k, v in filters.items())]
+
+
+def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
+    """One page of enrollments in order of request, and how many match ``filters``."""
+    filters = {k: v for k, v in filters.items() if v is not None}
+    if "session_id" in filters:
+        state = seat_log_store.state(runtime, filters["session_id"])
+        found = _matching(enrollments(state) if state else [], filters)
+    elif "participant_id" in filters:
+        found = _matching(of_participant(runtime, filters["participant_id"]), filters)
+    elif not filters:
+        pages = runtime.db[PAGES]
+        numbered = numbered_log.page(pages, "all", skip, limit)
+        return (by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered]),
+                numbered_log.length(pages, "all"))
+    else:  # by series, status or agency alone: a query over the whole read model
+        collection = runtime.db[COLLECTION]
+        found = collection.find(filters).sort([("requested_at", ASCENDING), ("_id", ASCENDING)])
+        return list(found.skip(skip).limit(limit)), collection.count_documents(filters)
+    return found[skip:skip + limit], len(found)
+
+
+def of_participant(runtime: Runtime, participant_id: str) -> list[dict]:
+    """Her enrollments, in order of request."""
+    numbered = numbered_log.following(runtime.db[PAGES], f"participant:{participant_id}", -1)
+    found = by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered])
+    return sorted(found, key=lambda e: (e["requested_at"], e["_id"]))
+
+
+def ensure_indexes(runtime: Runtime) -> None:
+    collection = runtime.db[COLLECTION]
+    for key in ("series_id", "status", "agency"):
+        collection.create_index(key)
+    if claims.claim(runtime.db[PAGES], "numbered-before-pages", at=datetime.now(UTC)):
+        # Enrollments copied before the pages existed, numbered once (by one process) in order.
+        for old in collection.find({}, {"participant_id": 1}).sort(
+                [("requested_at", ASCENDING), ("_id", ASCENDING)]):
+            _number(runtime, old["_id"], old["participant_id"])

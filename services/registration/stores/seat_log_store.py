@@ -1,0 +1,90 @@
+"""Each session's seats as an append-only log of decisions, and the state it folds into.
+
+Entries are numbered 0, 1, 2... per session (`common.persistence.numbered_log`) and never change
+once written (only the relay empties their outbox, which the fold does not read). Appending the
+next number is the one exclusive step: of two processes deciding on the same state, one append
+wins and the other re-reads and decides again. Each process keeps the entries it has read and
+catches up by reading the numbers that follow.
+"""
+
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from common.envelope import Event
+from common.persistence import numbered_log
+from common.runtime import Runtime
+from services.registration.domain import seat_rules
+
+LOG = "seat_log"
+REMEMBERED_SESSIONS = 2000
+# The seats each process has read, by (database, session): a state is never changed once
+# made (`seat_rules.then` makes a new one), so one may be shared between threads.
+_read: OrderedDict[tuple[str, str], seat_rules.SeatState] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _remember(key: tuple[str, str], state: seat_rules.SeatState) -> None:
+    with _lock:
+        known = _read.get(key)
+        if known is None or known.revision < state.revision:
+            _read[key] = state
+            _read.move_to_end(key)
+        while len(_read) > REMEMBERED_SESSIONS:
+            _read.popitem(last=False)
+
+
+def state(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
+    """The session's seats now: the fold of its log (None if never opened)."""
+    key = (runtime.db.name, session_id)
+    with _lock:
+        known = _read.get(key)
+    after = known.revision if known else -1
+    following = numbered_log.following(runtime.db[LOG], session_id, after, {"outbox": 0})
+    if not following:
+        return known
+    now = seat_rules.then(known, following)
+    if now is not None:
+        _remember(key, now)
+    return now
+
+
+def open_log(runtime: Runtime, session_id: str, series_id: str | None, capacity: int) -> None:
+    """The log's first entry; a replay finds it there already."""
+    numbered_log.append(runtime.db[LOG], session_id, 0, {
+        "session_id": session_id, "seq": 0, "kind": "opened", "series_id": series_id,
+        "capacity": capacity, "status": "scheduled", "at": datetime.now(UTC), "changes": []})
+
+
+def append(runtime: Runtime, current: seat_rules.SeatState, kind: str, changes: list,
+           events: list[Event], **fields) -> seat_rules.SeatState | None:
+    """Write the entry after ``current`` with its events: the seats after it, or None if
+    another writer took that number."""
+    seq = current.revision + 1
+    entry = {"session_id": current.session_id, "seq": seq, "kind": kind,
+             "at": datetime.now(UTC), "changes": changes, **fields}
+    try:
+        # Through the runtime, not numbered_log.append: the events travel in the entry's outbox.
+        runtime.insert(LOG, {"_id": numbered_log.entry_id(current.session_id, seq), **entry},
+                       events)
+    except DuplicateKeyError:
+        return None
+    after = seat_rules.then(current, [entry])
+    _remember((runtime.db.name, current.session_id), after)
+    return after
+
+
+def sessions_changed_since(runtime: Runtime, moment) -> set[str]:
+    return {e["session_id"] for e in runtime.db[LOG].find({"at": {"$gte": moment}},
+                                                         {"session_id": 1})}
+
+
+def all_sessions(runtime: Runtime) -> set[str]:
+    return set(runtime.db[LOG].distinct("session_id"))
+
+
+def ensure_indexes(runtime: Runtime) -> None:
+    runtime.db[LOG].create_index("at")
+    runtime.db[LOG].create_index("outbox_pending")

@@ -1,0 +1,63 @@
+"""An in-memory Runtime for unit tests: stores and decisions without a database or a broker.
+
+`FakeRuntime` is the real `common.runtime.Runtime` (its `insert`, `update` and `event` run
+unchanged, so events travel with the write exactly as in production) on a `mongomock` database,
+with a publisher that records what a write published instead of sending it to Kafka.
+mongomock was chosen over a hand-written store: the stores use filters with `$ne` and
+`$exists`, `$addToSet`/`$pullAll`, sorts, `distinct` and unique indexes, which mongomock
+implements and a small fake would have to grow into. It raises pymongo's own errors
+(`DuplicateKeyError`), so the stores' races are decided the same way.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+import mongomock
+from pymongo.collection import Collection
+
+from common.config import load
+from common.envelope import Event
+from common.runtime import Runtime
+
+
+class RecordingPublisher:
+    """Keeps every event a write published, in order, instead of sending it."""
+
+    def __init__(self):
+        self.events: list[Event] = []
+
+    def publish_soon(self, collection: Collection, outbox: list[dict],
+                     fresh_ids: Iterable[str] = ()) -> None:
+        fresh = set(fresh_ids)
+        self.events += [Event.from_dict(entry["event"]) for entry in outbox
+                        if entry["id"] in fresh]
+
+    def types(self, subject: str | None = None) -> list[str]:
+        """The types published, in order (about ``subject`` only, when given)."""
+        return [e.type for e in self.events if subject is None or e.subject == subject]
+
+
+class FakeRuntime(Runtime):
+    """A service's Runtime on its own in-memory database (fresh for each instance)."""
+
+    def __init__(self, service: str, topic: str | None = None, indexes=None):
+        self.settings = load(service)
+        self.topic = topic or f"{service}.events"
+        self.publisher = RecordingPublisher()
+        self._client = mongomock.MongoClient(tz_aware=True)
+        # A name of its own: module-level caches keyed by database name never cross tests.
+        self._database = self._client[f"unit_{service}_{uuid.uuid4().hex[:12]}"]
+        self._indexes = indexes
+        self._prepared = indexes is None
+        self.prepare()
+
+    @property
+    def db(self):
+        return self._database
+
+    @property
+    def published(self) -> list[Event]:
+        return self.publisher.events
+
+    def outbox_relay(self, collections: list[str]):
+        raise NotImplementedError("the fake publishes on write; there is nothing to relay")
