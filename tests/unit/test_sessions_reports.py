@@ -1,22 +1,22 @@
 """The report's pieces alone: what suppression hid is named, charts are server-drawn SVG."""
 
-from services.sessions import charts, reports
+from services.sessions import charts, donor_report
 
 FIGURES = {"attended": {"total": 24, "by_gender": {"female": 24},
                         "by_agency": {"Federal Investigation Agency": 18, "Punjab Police": 6}}}
 
 
 def test_the_suppressor_names_each_figure_it_hid_and_nothing_else():
-    suppress = reports.Suppressor(7)
+    suppress = donor_report.Suppressor(7)
     hidden = suppress("Coaching 1", FIGURES)
     assert hidden["attended"]["by_agency"] == {"Federal Investigation Agency": 18,
                                                "Punjab Police": None}
     assert suppress.hidden == ["Coaching 1: attended.by_agency.Punjab Police"]
-    assert reports.Suppressor(1)("x", FIGURES) == FIGURES
+    assert donor_report.Suppressor(1)("x", FIGURES) == FIGURES
 
 
 def test_shares_are_of_the_total_and_a_hidden_count_hides_its_share():
-    rows = reports._shares(reports.Suppressor(7)("x", FIGURES)["attended"])
+    rows = donor_report._shares(donor_report.Suppressor(7)("x", FIGURES)["attended"])
     assert rows == [
         {"kind": "gender", "label": "women", "count": 24, "share": 100},
         {"kind": "agency", "label": "Federal Investigation Agency", "count": 18, "share": 75},
