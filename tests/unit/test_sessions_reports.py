@@ -1,5 +1,8 @@
 """The report's pieces alone: what suppression hid is named, charts are server-drawn SVG."""
 
+import subprocess
+import sys
+
 from services.sessions import charts, donor_report
 
 FIGURES = {"attended": {"total": 24, "by_gender": {"female": 24},
@@ -30,3 +33,12 @@ def test_charts_are_svg_with_their_labels_and_values():
     rates = charts.rates("Attendance by day", ["2021-03-25", "2021-03-26"], [1.0, 0.5])
     assert "100%" in rates and "50%" in rates
     assert charts.bars("empty", [], []) is None
+
+
+def test_the_api_and_worker_load_matplotlib_and_weasyprint_only_when_a_report_asks():
+    """Both weigh tens of MB in every process; most processes never draw a chart."""
+    loaded = subprocess.run([sys.executable, "-c", (
+        "import sys; import services.sessions.app, services.sessions.worker; "
+        "print(sorted(m for m in ('matplotlib', 'weasyprint') if m in sys.modules))")],
+        capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
