@@ -3,6 +3,7 @@ collections whose documents carry an outbox."""
 
 from common.runtime import Runtime
 from services.sessions.stores import (
+    attendance_log_store,
     certificate_store,
     facilitator_store,
     programme_store,
@@ -13,7 +14,7 @@ from services.sessions.stores import (
 
 OUTBOX_COLLECTIONS = [programme_store.COLLECTION, series_store.COLLECTION,
                       session_store.COLLECTION, roster_store.COLLECTION,
-                      certificate_store.COLLECTION]
+                      attendance_log_store.COLLECTION, certificate_store.COLLECTION]
 
 # Field indexes serve MongoDB; hot paths read by `_id` (see common/persistence).
 FIELDS = {

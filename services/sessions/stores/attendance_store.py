@@ -1,4 +1,8 @@
-"""Attendance: per rostered participant per day; the latest mark wins, each one announced."""
+"""Attendance: per rostered officer per day; the latest mark wins, each change announced.
+
+A day's recording is one entry of that day's attendance log carrying every changed mark and
+its `sessions.attendance.recorded` events: one write for a whole roster.
+"""
 
 from datetime import UTC, datetime
 
@@ -6,37 +10,49 @@ from common.runtime import Runtime
 from services.sessions import events
 from services.sessions.domain import attendance_rules
 from services.sessions.domain.errors import IllegalTransitionError
-from services.sessions.stores import roster_store, session_store
+from services.sessions.domain.roster_rules import ACTIVE
+from services.sessions.stores import attendance_log_store, roster_store, session_store
+
+ATTEMPTS = 5  # recordings of the same day racing for the next entry
 
 
 def record(runtime: Runtime, session_id: str, day: str, marks: list[dict]) -> list[dict]:
     """Record ``marks`` ({participant_id, status}) for one day; all rostered or none written.
 
-    Each mark is one guarded write of the roster document with its `sessions.attendance.recorded`;
-    a mark equal to the one stored is not written again, so a repeated bulk upload is harmless.
+    A mark equal to the one stored is not written again, so a repeated upload is harmless.
     """
     session = session_store.get(runtime, session_id)
     attendance_rules.check_day(session, day)
-    rostered = roster_store.active(runtime, session)
-    attendance_rules.check_rostered([m["participant_id"] for m in marks], set(rostered))
     latest = {m["participant_id"]: m["status"] for m in marks}  # the last mark per person wins
-    recorded = []
-    for participant_id, status in latest.items():
-        entry = rostered[participant_id]
-        previous = entry.get("attendance", {}).get(session_id, {}).get(day, {}).get("status")
-        if previous != status:
-            event = runtime.event(events.ATTENDANCE_RECORDED, session_id,
-                                  events.AttendanceRecorded().dump({
-                                      "session_id": session_id, "participant_id": participant_id,
-                                      "day": day, "status": status}))
-            # She was on the roster a moment ago; one who left since is caught here, by `_id`.
-            if not roster_store.still_active(runtime, entry["_id"]):
-                raise IllegalTransitionError(f"{participant_id} left the roster meanwhile")
-            runtime.update(roster_store.COLLECTION, {"_id": entry["_id"]},
-                           {"$set": {f"attendance.{session_id}.{day}": {
-                               "status": status, "recorded_at": datetime.now(UTC)}}}, [event])
-        recorded.append({"participant_id": participant_id, "day": day, "status": status})
-    return recorded
+    for _ in range(ATTEMPTS):
+        rostered = roster_store.active(runtime, session)
+        attendance_rules.check_rostered(list(latest), set(rostered))
+        known, number = attendance_log_store.day_marks(runtime, session_id, day)
+        now = datetime.now(UTC)
+        changed = {rostered[pid]["_id"]: (pid, {"status": status, "recorded_at": now})
+                   for pid, status in latest.items()
+                   if known.get(rostered[pid]["_id"], {}).get("status") != status}
+        if not changed:
+            break
+        # Whoever left the roster since it was read is caught here, before the write.
+        still = roster_store.active(runtime, session)
+        gone = sorted(pid for pid, _ in changed.values()
+                      if still.get(pid, {}).get("status") != ACTIVE)
+        if gone:
+            raise IllegalTransitionError(f"{', '.join(gone)} left the roster meanwhile")
+        announced = [runtime.event(events.ATTENDANCE_RECORDED, session_id,
+                                   events.AttendanceRecorded().dump({
+                                       "session_id": session_id, "participant_id": pid,
+                                       "day": day, "status": mark["status"]}))
+                     for pid, mark in changed.values()]
+        if attendance_log_store.append(runtime, session_id, day, number,
+                                       {eid: mark for eid, (_, mark) in changed.items()},
+                                       known, announced):
+            break
+    else:
+        raise IllegalTransitionError("the day's attendance kept changing meanwhile; retry")
+    return [{"participant_id": pid, "day": day, "status": status}
+            for pid, status in latest.items()]
 
 
 def listing(runtime: Runtime, session_id: str) -> list[dict]:

@@ -13,7 +13,8 @@ def submit(runtime: Runtime, session_id: str, participant_id: str, given: dict) 
     """Store a participant's feedback with `sessions.feedback.submitted` (rating only)."""
     session = session_store.get(runtime, session_id)
     feedback_rules.check_open(session)
-    entries = {e["participant_id"]: e for e in roster_store.entries(runtime, session)}
+    entries = {e["participant_id"]: e
+               for e in roster_store.entries(runtime, session, whole=False)}
     attendance_rules.check_rostered([participant_id], set(entries))
     stored = {**given, "submitted_at": datetime.now(UTC)}
     event = runtime.event(events.FEEDBACK_SUBMITTED, session_id, events.FeedbackSubmitted().dump(

@@ -1,9 +1,11 @@
 """The roster: who is enrolled in which session, projected from registration's events.
 
 One document per enrollment (`_id` = enrollment_id), so a redelivered event rewrites the same
-document. It keeps participant_id, gender and agency (what the indicators need), never names.
-Attendance and feedback live in the same document, keyed by session, so recording one is a
-single guarded write together with its event.
+document. It keeps participant_id, gender and agency (what the indicators need), never names,
+and feedback per session. Each session (and each series, for enrollments in a whole series) has
+one roster document in `session_rosters` (`_id` = `session:<id>` / `series:<id>`) listing its
+enrollments, so a roster is a read by `_id` whatever the number of enrollments stored. Only the
+worker writes them. Attendance is in the attendance log (attendance_log_store.py).
 """
 
 from datetime import UTC, datetime
@@ -12,12 +14,26 @@ from common.envelope import Event
 from common.persistence import by_id, claims, projection
 from common.runtime import Runtime
 from services.sessions.domain import roster_rules
+from services.sessions.domain.lifecycle_rules import local_days
 from services.sessions.domain.roster_rules import ACTIVE
-from services.sessions.stores import documents
+from services.sessions.stores import attendance_log_store, documents
 
 COLLECTION = "roster"
+ROSTERS = "session_rosters"
 ERASED = "erased_participants"
 UNSTATED = {"gender": "not_stated", "agency": "not_stated"}  # still counted, in their own cell
+SHOWN = ("participant_id", "gender", "agency", "status")
+
+
+def _roster_id(session_id: str | None, series_id: str | None) -> str:
+    return f"session:{session_id}" if session_id else f"series:{series_id}"
+
+
+def _list(runtime: Runtime, document: dict) -> None:
+    """Show an enrollment, as it now stands, on its session's (or series') roster."""
+    projection.upsert(runtime.db[ROSTERS], _roster_id(document.get("session_id"),
+                                                      document.get("series_id")),
+                      {f"entries.{document['_id']}": {k: document.get(k) for k in SHOWN}})
 
 
 def enroll(runtime: Runtime, event: Event, payload: dict) -> None:
@@ -34,15 +50,18 @@ def enroll(runtime: Runtime, event: Event, payload: dict) -> None:
         return
     projection.upsert(collection, payload["enrollment_id"], {
         **entry, "status": ACTIVE, "updated_at": datetime.now(UTC), "source_event_id": event.id})
+    _list(runtime, {"_id": payload["enrollment_id"], **entry, "status": ACTIVE})
 
 
 def end(runtime: Runtime, event: Event, payload: dict, status: str) -> None:
     """Withdrawn or cancelled: off the roster; attendance already taken stays for the figures."""
-    runtime.db[COLLECTION].update_one(
+    collection = runtime.db[COLLECTION]
+    collection.update_one(
         {"_id": payload["enrollment_id"]},
         {"$set": {"status": status, "updated_at": datetime.now(UTC), "source_event_id": event.id},
          "$setOnInsert": {k: payload[k] for k in ("participant_id", "session_id", "series_id")}},
         upsert=True)
+    _list(runtime, by_id.get(collection, payload["enrollment_id"], documents.HIDDEN))
 
 
 def erase(runtime: Runtime, participant_id: str) -> None:
@@ -53,31 +72,56 @@ def erase(runtime: Runtime, participant_id: str) -> None:
     """
     claims.claim(runtime.db[ERASED], participant_id, erased_at=datetime.now(UTC))
     collection = runtime.db[COLLECTION]
-    for document in collection.find({"participant_id": participant_id}, {"feedback": 1}):
+    pseudonym = f"erased-{documents.new_id()}"
+    # A rare event: finding her enrollments by a field is acceptable here.
+    for document in list(collection.find({"participant_id": participant_id}, documents.HIDDEN)):
         comments = {f"feedback.{sid}.comments": "" for sid in document.get("feedback", {})}
+        change = {"$set": {"participant_id": pseudonym}}
         if comments:
-            collection.update_one({"_id": document["_id"]}, {"$unset": comments})
-    collection.update_many({"participant_id": participant_id},
-                           {"$set": {"participant_id": f"erased-{documents.new_id()}"}})
+            change["$unset"] = comments
+        collection.update_one({"_id": document["_id"]}, change)
+        _list(runtime, {**document, "participant_id": pseudonym})
 
 
-def entries(runtime: Runtime, session: dict) -> list[dict]:
-    """One roster document per officer of a session: enrolled in it or in its whole series."""
-    clauses: list[dict] = [{"session_id": session["_id"]}]
+def entries(runtime: Runtime, session: dict, whole: bool = True) -> list[dict]:
+    """One roster entry per officer of a session: enrolled in it or in its whole series, with
+    her marks for this session in `attendance`.
+
+    ``whole``: the full documents (feedback too); otherwise what the roster shows, read from the
+    session's roster documents alone (plus ended enrollments, to see whether they count).
+    """
+    listed: dict[str, dict] = {}
+    keys = [_roster_id(session["_id"], None)]
     if session.get("series_id"):
-        clauses.append({"session_id": None, "series_id": session["series_id"]})
-    found = runtime.db[COLLECTION].find({"$or": clauses}, documents.HIDDEN)
-    return roster_rules.counted(list(found), session["_id"])
+        keys.append(_roster_id(None, session["series_id"]))
+    for roster in by_id.get_each(runtime.db[ROSTERS], keys):
+        listed.update(roster.get("entries", {}))
+    ended: list[str] = []
+    if whole:
+        found = by_id.get_each(runtime.db[COLLECTION], sorted(listed), documents.HIDDEN)
+    else:
+        ended = [eid for eid, shown in listed.items() if shown["status"] != ACTIVE]
+        found = by_id.get_each(runtime.db[COLLECTION], ended, documents.HIDDEN) + [
+            {"_id": eid, **shown} for eid, shown in listed.items() if shown["status"] == ACTIVE]
+    if whole or ended:
+        _with_marks(runtime, session, found)
+    return roster_rules.counted(found, session["_id"])
+
+
+def _with_marks(runtime: Runtime, session: dict, found: list[dict]) -> None:
+    """Put each entry's marks for ``session`` from the attendance log in its `attendance`."""
+    days = local_days(session["starts_at"], session["ends_at"], session["timezone"])
+    marks = attendance_log_store.session_marks(runtime, session["_id"], days)
+    for entry in found:
+        if entry["_id"] in marks:
+            recorded = entry.setdefault("attendance", {}).setdefault(session["_id"], {})
+            recorded.update(marks[entry["_id"]])
 
 
 def active(runtime: Runtime, session: dict) -> dict[str, dict]:
-    """Participants on the roster now, by participant id."""
-    return {e["participant_id"]: e for e in entries(runtime, session) if e["status"] == ACTIVE}
-
-
-def still_active(runtime: Runtime, entry_id: str) -> bool:
-    found = by_id.get(runtime.db[COLLECTION], entry_id, {"status": 1})
-    return found is not None and found["status"] == ACTIVE
+    """Officers on the roster now, by participant id (what the roster shows of each)."""
+    return {e["participant_id"]: e for e in entries(runtime, session, whole=False)
+            if e["status"] == ACTIVE}
 
 
 def erased(runtime: Runtime, participant_id: str) -> bool:

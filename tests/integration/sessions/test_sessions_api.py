@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 
 import pytest
 
@@ -199,6 +200,39 @@ def test_attendance_is_only_for_rostered_participants_and_keeps_the_latest(api):
     marks = [(m["day"], m["participant_id"], m["status"]) for m in call("GET", base).get_json()]
     assert marks == [(DAYS[0], "p0", "present"), (DAYS[0], "p1", "present"),
                      (DAYS[0], "p2", "late"), (DAYS[1], "p1", "absent")]
+
+
+def test_two_tablets_marking_the_same_day_at_once_keep_every_mark_and_announce_each_once(
+        api, kafka_bootstrap):
+    call, runtime = api
+    session = new_session(call, capacity=40)
+    for n in range(40):
+        enroll(runtime, session, n)
+    call("POST", f"/sessions/{session['id']}/start")
+    halves = [[{"participant_id": f"p{n}", "status": "present"} for n in range(k, 40, 4)]
+              for k in range(4)]
+    answers = []
+
+    def record(marks):
+        answers.append(call("POST", f"/sessions/{session['id']}/attendance/{DAYS[0]}",
+                            json={"marks": marks}).status_code)
+
+    tablets = [threading.Thread(target=record, args=(marks,)) for marks in halves]
+    for tablet in tablets:
+        tablet.start()
+    for tablet in tablets:
+        tablet.join()
+    assert answers == [200] * 4
+    marks = call("GET", f"/sessions/{session['id']}/attendance",
+                 query_string={"page_size": 100}).get_json()
+    assert sorted(m["participant_id"] for m in marks) == sorted(f"p{n}" for n in range(40))
+    # Twice the same upload announces nothing new.
+    assert call("POST", f"/sessions/{session['id']}/attendance/{DAYS[0]}",
+                json={"marks": halves[0]}).status_code == 200
+    recorded = [e for e in published(kafka_bootstrap, runtime, 42)
+                if e.type == "sessions.attendance.recorded"]
+    assert sorted(e.data["participant_id"] for e in recorded) == sorted(
+        f"p{n}" for n in range(40))
 
 
 def test_feedback_replaces_the_earlier_one_and_only_consented_comments_are_quoted(api):

@@ -1,6 +1,6 @@
 """The roster projection on the real broker and database: registration's events in, roster out."""
 
-
+from datetime import UTC, datetime
 
 from common.envelope import new_event
 from services.sessions.stores import roster_store
@@ -16,7 +16,9 @@ def _enrollment(kind, n, session_id, **extra):
 
 
 def _roster(runtime, session_id):
-    session = {"_id": session_id, "series_id": "series-1"}
+    session = {"_id": session_id, "series_id": "series-1", "timezone": "Asia/Karachi",
+               "starts_at": datetime(2021, 3, 25, 4, tzinfo=UTC),
+               "ends_at": datetime(2021, 3, 26, 12, tzinfo=UTC)}
     return {e["participant_id"]: (e["gender"], e["agency"])
             for e in roster_store.active(runtime, session).values()}
 
