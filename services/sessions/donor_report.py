@@ -13,11 +13,11 @@ from services.sessions.domain import indicator_rules, series_rules
 from services.sessions.domain.lifecycle_rules import CANCELLED, HELD
 from services.sessions.stores import (
     certificate_store,
-    documents,
     feedback_store,
     indicator_store,
     programme_store,
     series_store,
+    session_store,
 )
 
 GENDER_WORDS = {"female": "women", "male": "men", "other": "other", "not_stated": "not stated"}
@@ -113,8 +113,7 @@ def for_programme(runtime: Runtime, programme_id: str, min_cell: int) -> dict:
     programme = programme_store.get(runtime, programme_id)
     suppress = Suppressor(min_cell)
     figures = suppress(programme["name"], indicator_store.for_programme(runtime, programme_id))
-    every = [s for s in runtime.db[documents.SESSIONS].find({"programme_id": programme_id},
-                                                            documents.HIDDEN)
+    every = [s for s in session_store.of_programme(runtime, programme_id)
              if s["status"] != CANCELLED]
     alone = sorted((s for s in every if not s.get("series_id")), key=lambda s: s["starts_at"])
     workshops = [{**_session_part(runtime, s, suppress, "held alone"),

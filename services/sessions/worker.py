@@ -6,6 +6,7 @@ from common import pruning, worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import SESSIONS_EVENTS
+from services.sessions import backfill
 from services.sessions.handlers import build_registry
 from services.sessions.indexes import OUTBOX_COLLECTIONS, ensure_indexes
 from services.sessions.stores import verification_store
@@ -13,6 +14,7 @@ from services.sessions.stores import verification_store
 
 def main() -> None:
     runtime = Runtime(load("sessions"), SESSIONS_EVENTS, indexes=ensure_indexes)
+    backfill.run(runtime)
     # Verification counters of past windows are of no further use.
     counters = pruning.Rule(verification_store.LIMITS, "window_start", timedelta(hours=1))
     worker.run(runtime, build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS,

@@ -43,7 +43,7 @@ class Sessions(MethodView):
         a facilitator gets the sessions she facilitates)."""
         facilitator_id = only_facilitator()
         if facilitator_id is not None:
-            filters = {**filters, "facilitators.facilitator_id": facilitator_id}
+            filters = {**filters, "facilitator_id": facilitator_id}
         found, total = session_store.listing(runtime(), filters, pagination_parameters.first_item,
                                              pagination_parameters.page_size)
         pagination_parameters.item_count = total

@@ -6,7 +6,7 @@ from common.runtime import Runtime
 from services.sessions import events
 from services.sessions.domain import lifecycle_rules
 from services.sessions.domain.errors import IllegalTransitionError
-from services.sessions.stores import documents
+from services.sessions.stores import documents, session_calendar_store
 
 COLLECTION = "facilitators"
 OPEN = (lifecycle_rules.DRAFT, lifecycle_rules.SCHEDULED, lifecycle_rules.IN_PROGRESS)
@@ -49,6 +49,7 @@ def assign(runtime: Runtime, session_id: str, facilitator_id: str, role: str) ->
         {"$push": {"facilitators": {"facilitator_id": facilitator_id, "role": role}}}, [event])
     if stored is None:
         raise IllegalTransitionError("the session changed meanwhile; read it again and retry")
+    session_calendar_store.place(runtime, session, stored)
     return stored
 
 
@@ -69,6 +70,7 @@ def remove(runtime: Runtime, session_id: str, facilitator_id: str) -> dict:
                             {"$pullAll": {"facilitators": [current]}}, [event])
     if stored is None:
         raise IllegalTransitionError("the session changed meanwhile; read it again and retry")
+    session_calendar_store.place(runtime, session, stored)
     return stored
 
 

@@ -12,7 +12,6 @@ from common.runtime import Runtime
 from services.sessions.domain import indicator_rules, roster_rules, series_rules
 from services.sessions.domain.lifecycle_rules import CANCELLED, HELD, local_days
 from services.sessions.stores import (
-    documents,
     programme_store,
     roster_store,
     series_store,
@@ -74,8 +73,7 @@ def for_series(runtime: Runtime, series_id: str) -> dict:
 def for_programme(runtime: Runtime, programme_id: str) -> dict:
     """Distinct participants enrolled and attended across the programme's sessions."""
     programme = programme_store.get(runtime, programme_id)
-    members = [s for s in runtime.db[documents.SESSIONS].find({"programme_id": programme_id},
-                                                              documents.HIDDEN)
+    members = [s for s in session_store.of_programme(runtime, programme_id)
                if s["status"] != CANCELLED]
     figures = indicator_rules.programme_indicators(
         [_records(runtime, s) for s in members], held=sum(s["status"] in HELD for s in members))

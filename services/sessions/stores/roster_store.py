@@ -29,7 +29,7 @@ def _roster_id(session_id: str | None, series_id: str | None) -> str:
     return f"session:{session_id}" if session_id else f"series:{series_id}"
 
 
-def _list(runtime: Runtime, document: dict) -> None:
+def list_on_roster(runtime: Runtime, document: dict) -> None:
     """Show an enrollment, as it now stands, on its session's (or series') roster."""
     projection.upsert(runtime.db[ROSTERS], _roster_id(document.get("session_id"),
                                                       document.get("series_id")),
@@ -50,7 +50,7 @@ def enroll(runtime: Runtime, event: Event, payload: dict) -> None:
         return
     projection.upsert(collection, payload["enrollment_id"], {
         **entry, "status": ACTIVE, "updated_at": datetime.now(UTC), "source_event_id": event.id})
-    _list(runtime, {"_id": payload["enrollment_id"], **entry, "status": ACTIVE})
+    list_on_roster(runtime, {"_id": payload["enrollment_id"], **entry, "status": ACTIVE})
 
 
 def end(runtime: Runtime, event: Event, payload: dict, status: str) -> None:
@@ -61,7 +61,7 @@ def end(runtime: Runtime, event: Event, payload: dict, status: str) -> None:
         {"$set": {"status": status, "updated_at": datetime.now(UTC), "source_event_id": event.id},
          "$setOnInsert": {k: payload[k] for k in ("participant_id", "session_id", "series_id")}},
         upsert=True)
-    _list(runtime, by_id.get(collection, payload["enrollment_id"], documents.HIDDEN))
+    list_on_roster(runtime, by_id.get(collection, payload["enrollment_id"], documents.HIDDEN))
 
 
 def erase(runtime: Runtime, participant_id: str) -> None:
@@ -80,7 +80,7 @@ def erase(runtime: Runtime, participant_id: str) -> None:
         if comments:
             change["$unset"] = comments
         collection.update_one({"_id": document["_id"]}, change)
-        _list(runtime, {**document, "participant_id": pseudonym})
+        list_on_roster(runtime, {**document, "participant_id": pseudonym})
 
 
 def entries(runtime: Runtime, session: dict, whole: bool = True) -> list[dict]:

@@ -2,12 +2,14 @@
 
 from datetime import UTC, datetime
 
+from common.persistence import by_id
 from common.runtime import Runtime
 from services.sessions import events
 from services.sessions.domain import series_rules
-from services.sessions.stores import documents, programme_store
+from services.sessions.stores import documents, programme_store, session_calendar_store
 
 COLLECTION = "series"
+EVERY = 10_000  # sessions of one series, far above any real one
 
 
 def create(runtime: Runtime, details: dict) -> dict:
@@ -33,7 +35,8 @@ def get(runtime: Runtime, series_id: str) -> dict:
 
 
 def sessions_of(runtime: Runtime, series_id: str) -> list[dict]:
-    return list(runtime.db[documents.SESSIONS].find({"series_id": series_id}, documents.HIDDEN))
+    ids, _ = session_calendar_store.page(runtime, f"series_id:{series_id}", 0, EVERY)
+    return by_id.get_each(runtime.db[documents.SESSIONS], ids, documents.HIDDEN)
 
 
 def overview(runtime: Runtime, series_id: str) -> dict:

@@ -6,14 +6,21 @@ its event, so a concurrent change makes the second writer fail cleanly instead o
 
 from datetime import UTC, datetime
 
+from common.persistence import by_id
 from common.runtime import Runtime
 from services.sessions import events
 from services.sessions.domain import lifecycle_rules, series_rules
 from services.sessions.domain.errors import IllegalTransitionError, InvalidDetailsError
-from services.sessions.stores import documents, programme_store, series_store
+from services.sessions.stores import (
+    documents,
+    programme_store,
+    series_store,
+    session_calendar_store,
+)
 
 COLLECTION = documents.SESSIONS
 PLACE = ("venue", "city", "country")
+EVERY = 10_000  # sessions of one series or programme, far above any real one
 
 
 def create(runtime: Runtime, details: dict) -> dict:
@@ -32,7 +39,9 @@ def create(runtime: Runtime, details: dict) -> dict:
                 "status": lifecycle_rules.DRAFT if draft else lifecycle_rules.SCHEDULED,
                 "facilitators": [], "reschedules": [], "created_at": datetime.now(UTC)}
     announced = [] if draft else [_scheduled(runtime, document, parent)]
-    return runtime.insert(COLLECTION, document, announced)
+    stored = runtime.insert(COLLECTION, document, announced)
+    session_calendar_store.place(runtime, None, stored)
+    return stored
 
 
 def _parent_series(runtime: Runtime, details: dict) -> dict | None:
@@ -78,8 +87,28 @@ def describe(runtime: Runtime, session: dict) -> dict:
 
 
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
-    query = {k: v for k, v in filters.items() if v is not None}
-    return documents.page(runtime.db[COLLECTION], query, "starts_at", skip, limit)
+    """One page of the sessions ``filters`` ask for, earliest first, and how many there are."""
+    scope, unchecked = session_calendar_store.scope_of(filters)
+    collection = runtime.db[COLLECTION]
+    if not unchecked:
+        ids, total = session_calendar_store.page(runtime, scope, skip, limit)
+        return by_id.get_each(collection, ids, documents.HIDDEN), total
+    # Two narrowing filters at once: the narrower scope (a series, a programme), checked whole.
+    ids, _ = session_calendar_store.page(runtime, scope, 0, EVERY)
+    found = [s for s in by_id.get_each(collection, ids, documents.HIDDEN)
+             if all(_matches(s, field, value) for field, value in unchecked.items())]
+    return found[skip:skip + limit], len(found)
+
+
+def of_programme(runtime: Runtime, programme_id: str) -> list[dict]:
+    """Every session of a programme, earliest first."""
+    return listing(runtime, {"programme_id": programme_id}, 0, EVERY)[0]
+
+
+def _matches(session: dict, field: str, value: str) -> bool:
+    if field == "facilitator_id":
+        return any(a["facilitator_id"] == value for a in session.get("facilitators", []))
+    return session.get(field) == value
 
 
 def _write(runtime: Runtime, session: dict, update: dict, event) -> dict:
@@ -89,6 +118,7 @@ def _write(runtime: Runtime, session: dict, update: dict, event) -> dict:
                             update, [event])
     if stored is None:
         raise IllegalTransitionError("the session changed meanwhile; read it again and retry")
+    session_calendar_store.place(runtime, session, stored)
     return stored
 
 

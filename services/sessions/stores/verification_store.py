@@ -17,8 +17,8 @@ from services.sessions.domain.errors import NotFoundError
 from services.sessions.domain.lifecycle_rules import CANCELLED
 from services.sessions.stores import (
     certificate_store,
-    documents,
     programme_store,
+    series_store,
     session_store,
 )
 
@@ -79,8 +79,7 @@ def answer(runtime: Runtime, code: str) -> dict:
 
 def _course_sessions(runtime: Runtime, course: dict) -> list[str]:
     if course.get("series_id"):
-        return [s["_id"] for s in runtime.db[documents.SESSIONS].find(
-            {"series_id": course["series_id"]}, {"_id": 1})]
+        return [s["_id"] for s in series_store.sessions_of(runtime, course["series_id"])]
     return [course["session_id"]]
 
 
