@@ -36,7 +36,7 @@ class Roster(MethodView):
         """Who is enrolled, as projected from registration: ids, gender, agency (coordinator,
         her facilitator)."""
         session = facilitated(session_store.get(runtime(), session_id))
-        entries = roster_store.entries(runtime(), session)
+        entries = roster_store.entries(runtime(), session, whole=False)
         return page(sorted(entries, key=lambda e: e["participant_id"]), pagination_parameters)
 
 
