@@ -123,3 +123,14 @@ def test_feedback_waits_until_the_session_has_taken_place(status):
         feedback_rules.check_open(_session(status))
     feedback_rules.check_open(_session("in_progress"))
     feedback_rules.check_open(_session("completed"))
+
+
+def test_a_recording_changes_only_the_marks_that_differ_and_the_last_mark_wins():
+    wanted = attendance_rules.latest([
+        {"participant_id": "p1", "status": "absent"}, {"participant_id": "p2", "status": "late"},
+        {"participant_id": "p1", "status": "present"}, {"participant_id": "p3", "status": "late"}])
+    assert wanted == {"p1": "present", "p2": "late", "p3": "late"}
+    known = {"e1": {"status": "present"}, "e2": {"status": "present"}}
+    assert attendance_rules.changes(wanted, {"p1": "e1", "p2": "e2", "p3": "e3"}, known) == {
+        "e2": ("p2", "late"), "e3": ("p3", "late")}
+    assert attendance_rules.changes({"p1": "present"}, {"p1": "e1"}, known) == {}

@@ -22,3 +22,16 @@ def check_rostered(requested: list[str], rostered: set[str]) -> None:
     if missing:
         raise InvalidDetailsError({"participant_id": [
             f"not on this session's roster: {', '.join(missing)}"]})
+
+
+def latest(marks: list[dict]) -> dict[str, str]:
+    """Each officer's status as the request gives it, the last mark of hers winning."""
+    return {m["participant_id"]: m["status"] for m in marks}
+
+
+def changes(wanted: dict[str, str], enrollment_of: dict[str, str],
+            known: dict[str, dict]) -> dict[str, tuple[str, str]]:
+    """What a recording changes: {enrollment id: (participant id, status)} for every officer
+    whose status differs from the mark ``known`` for her enrollment (a repeat writes nothing)."""
+    return {enrollment_of[pid]: (pid, status) for pid, status in wanted.items()
+            if known.get(enrollment_of[pid], {}).get("status") != status}

@@ -10,7 +10,6 @@ from common.runtime import Runtime
 from services.sessions import events
 from services.sessions.domain import attendance_rules
 from services.sessions.domain.errors import IllegalTransitionError
-from services.sessions.domain.roster_rules import ACTIVE
 from services.sessions.stores import attendance_log_store, roster_store, session_store
 
 ATTEMPTS = 5  # recordings of the same day racing for the next entry
@@ -23,36 +22,38 @@ def record(runtime: Runtime, session_id: str, day: str, marks: list[dict]) -> li
     """
     session = session_store.get(runtime, session_id)
     attendance_rules.check_day(session, day)
-    latest = {m["participant_id"]: m["status"] for m in marks}  # the last mark per person wins
+    wanted = attendance_rules.latest(marks)
     for _ in range(ATTEMPTS):
         rostered = roster_store.active(runtime, session)
-        attendance_rules.check_rostered(list(latest), set(rostered))
+        attendance_rules.check_rostered(list(wanted), set(rostered))
         known, number = attendance_log_store.day_marks(runtime, session_id, day)
-        now = datetime.now(UTC)
-        changed = {rostered[pid]["_id"]: (pid, {"status": status, "recorded_at": now})
-                   for pid, status in latest.items()
-                   if known.get(rostered[pid]["_id"], {}).get("status") != status}
-        if not changed:
-            break
-        # Whoever left the roster since it was read is caught here, before the write.
-        still = roster_store.active(runtime, session)
-        gone = sorted(pid for pid, _ in changed.values()
-                      if still.get(pid, {}).get("status") != ACTIVE)
-        if gone:
-            raise IllegalTransitionError(f"{', '.join(gone)} left the roster meanwhile")
-        announced = [runtime.event(events.ATTENDANCE_RECORDED, session_id,
-                                   events.AttendanceRecorded().dump({
-                                       "session_id": session_id, "participant_id": pid,
-                                       "day": day, "status": mark["status"]}))
-                     for pid, mark in changed.values()]
-        if attendance_log_store.append(runtime, session_id, day, number,
-                                       {eid: mark for eid, (_, mark) in changed.items()},
-                                       known, announced):
+        changed = attendance_rules.changes(
+            wanted, {pid: entry["_id"] for pid, entry in rostered.items()}, known)
+        if not changed or _append(runtime, session, day, number, changed, known):
             break
     else:
         raise IllegalTransitionError("the day's attendance kept changing meanwhile; retry")
     return [{"participant_id": pid, "day": day, "status": status}
-            for pid, status in latest.items()]
+            for pid, status in wanted.items()]
+
+
+def _append(runtime: Runtime, session: dict, day: str, number: int,
+            changed: dict[str, tuple[str, str]], known: dict) -> bool:
+    """Write the changed marks as the day's entry ``number``; False if it was taken meanwhile."""
+    # Whoever left the roster since it was read is caught here, before the write.
+    still = roster_store.active(runtime, session)
+    gone = sorted(pid for pid, _ in changed.values() if pid not in still)
+    if gone:
+        raise IllegalTransitionError(f"{', '.join(gone)} left the roster meanwhile")
+    now = datetime.now(UTC)
+    announced = [runtime.event(events.ATTENDANCE_RECORDED, session["_id"],
+                               events.AttendanceRecorded().dump({
+                                   "session_id": session["_id"], "participant_id": pid,
+                                   "day": day, "status": status}))
+                 for pid, status in changed.values()]
+    marks = {eid: {"status": status, "recorded_at": now} for eid, (_, status) in changed.items()}
+    return attendance_log_store.append(runtime, session["_id"], day, number, marks, known,
+                                       announced)
 
 
 def listing(runtime: Runtime, session_id: str) -> list[dict]:
