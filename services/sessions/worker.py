@@ -1,4 +1,4 @@
-"""Sessions' worker: the roster projection (see handlers.py) and the outbox relay."""
+"""Sessions' worker: the roster projection and certificates (see handlers.py), the outbox relay."""
 
 from datetime import timedelta
 
@@ -6,16 +6,18 @@ from common import pruning, worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import SESSIONS_EVENTS
-from services.sessions import handlers, indexes, verification
-
-OUTBOX_COLLECTIONS = ["programmes", "series", "sessions", "roster", "certificates"]
+from services.sessions import backfill
+from services.sessions.handlers import build_registry
+from services.sessions.indexes import OUTBOX_COLLECTIONS, ensure_indexes
+from services.sessions.stores import verification_store
 
 
 def main() -> None:
-    runtime = Runtime(load("sessions"), SESSIONS_EVENTS, indexes=indexes.ensure)
+    runtime = Runtime(load("sessions"), SESSIONS_EVENTS, indexes=ensure_indexes)
+    backfill.run(runtime)
     # Verification counters of past windows are of no further use.
-    counters = pruning.Rule(verification.LIMITS, "window_start", timedelta(hours=1))
-    worker.run(runtime, handlers.build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS,
+    counters = pruning.Rule(verification_store.LIMITS, "window_start", timedelta(hours=1))
+    worker.run(runtime, build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS,
                pruned=(counters,))
 
 

@@ -8,14 +8,22 @@ from marshmallow import Schema, ValidationError, fields
 
 from services.notifications import schemas as notification_schemas
 from services.registration import events
-from services.registration.resources import agency_schemas, enrollment_schemas, series_schemas
+from services.registration.resources import agency_schemas, enrollment_schemas
 from services.registration.resources import participant_schemas as registration_schemas
-from services.sessions import participation_schemas
-from services.sessions import schemas as session_schemas
+from services.registration.resources import series_schemas as cohort_schemas
+from services.sessions.resources import (
+    facilitator_schemas,
+    indicator_schemas,
+    participation_schemas,
+    programme_schemas,
+    schema_fields,
+    series_schemas,
+    session_schemas,
+)
 
 R, E, S, P, N = (registration_schemas, enrollment_schemas, session_schemas,
                  participation_schemas, notification_schemas)
-A, C = agency_schemas, series_schemas
+A, C = agency_schemas, cohort_schemas
 CONSENT = {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}
 PROFILE = {"given_name": "Ayesha", "family_name": "Khan", "gender": "female",
            "agency": "Punjab Police", "email": "a@example.org", "consent": CONSENT}
@@ -32,11 +40,12 @@ BODIES = [
     (E.EnrollmentIn, {"participant_id": "p1", "session_id": "s1"}),
     (C.CohortMemberIn, {"participant_id": "p1"}),
     (C.CohortFromSessionIn, {"session_id": "s1", "include": "attendees"}),
-    (S.ProgrammeIn, {"name": "GLO.ACT", "description": "Asia", "donors": ["EU"],
-                     "countries": ["Pakistan"]}),
-    (S.SeriesIn, {"programme_id": "g1", "title": "Coaching", "planned_sessions": 3,
-                  "origin_session_id": "w1", "eligibility": {"genders": ["female"],
-                                                             "agencies": ["Punjab Police"]}}),
+    (programme_schemas.ProgrammeIn, {"name": "GLO.ACT", "description": "Asia", "donors": ["EU"],
+                                     "countries": ["Pakistan"]}),
+    (series_schemas.SeriesIn, {
+        "programme_id": "g1", "title": "Coaching", "planned_sessions": 3,
+        "origin_session_id": "w1",
+        "eligibility": {"genders": ["female"], "agencies": ["Punjab Police"]}}),
     (S.SessionIn, {**SESSION, "topics": ["TIP"], "venue": "Serena", "city": "Islamabad",
                    "country": "Pakistan", "languages": ["en"], "programme_id": "g1",
                    "series_id": "c1"}),
@@ -44,8 +53,9 @@ BODIES = [
                       "timezone": "Asia/Karachi", "venue": "Serena", "city": "Islamabad",
                       "country": "Pakistan"}),
     (S.CancelIn, {"reason": "Eid holidays"}),
-    (S.FacilitatorIn, {"given_name": "Rukhsana", "family_name": "Zehri", "organisation": "UNODC",
-                       "expertise": ["TIP"], "email": "r@example.org", "phone": "+923001234567"}),
+    (facilitator_schemas.FacilitatorIn, {
+        "given_name": "Rukhsana", "family_name": "Zehri", "organisation": "UNODC",
+        "expertise": ["TIP"], "email": "r@example.org", "phone": "+923001234567"}),
     (S.AssignmentIn, {"role": "trainer"}),
     (P.MarkIn, {"status": "present"}),
     (P.DayIn, {"marks": [{"participant_id": "p1", "status": "present"}]}),
@@ -130,20 +140,20 @@ def test_query_strings_are_held_to_the_same_text_rules(cls, query, field):
 
 
 def test_a_query_integer_arrives_as_text_but_a_body_integer_must_be_a_json_integer():
-    assert P.IndicatorQuery().load({"min_cell": "3"})["min_cell"] == 3
+    assert indicator_schemas.IndicatorQuery().load({"min_cell": "3"})["min_cell"] == 3
     _refusal(P.FeedbackIn(), {"rating": "3"}, ("rating",))
 
 
 @pytest.mark.parametrize("number", [10.7, 10.0, "15", True, "1e1"])
 @pytest.mark.parametrize(("cls", "body", "field"), [
     (S.SessionIn, SESSION, "capacity"), (S.CapacityIn, {}, "capacity"),
-    (S.SeriesIn, {"programme_id": "g1", "title": "C"}, "planned_sessions"),
+    (series_schemas.SeriesIn, {"programme_id": "g1", "title": "C"}, "planned_sessions"),
     (P.FeedbackIn, {}, "rating")])
 def test_integers_in_a_body_are_strict(cls, body, field, number):
     _refusal(cls(), {**body, field: number}, (field,))
 
 
-@pytest.mark.parametrize("cls", [R.ParticipantIn, S.FacilitatorIn])
+@pytest.mark.parametrize("cls", [R.ParticipantIn, facilitator_schemas.FacilitatorIn])
 @pytest.mark.parametrize("phone", ["+923001234567\n", "+923001234567 ", "+9230012345678901"])
 def test_a_phone_must_be_exactly_e164(cls, phone):
     body = dict(BODIES)[cls]
@@ -152,8 +162,9 @@ def test_a_phone_must_be_exactly_e164(cls, phone):
 
 @pytest.mark.parametrize(("cls", "field"), [
     (R.ParticipantIn, "given_name"), (R.ParticipantIn, "family_name"), (A.AgencyIn, "name"),
-    (S.SessionIn, "title"), (S.SeriesIn, "title"), (S.ProgrammeIn, "name"),
-    (S.FacilitatorIn, "organisation"), (S.CancelIn, "reason")])
+    (S.SessionIn, "title"), (series_schemas.SeriesIn, "title"),
+    (programme_schemas.ProgrammeIn, "name"),
+    (facilitator_schemas.FacilitatorIn, "organisation"), (S.CancelIn, "reason")])
 @pytest.mark.parametrize("blank", [" ", "\u00a0\u2003", "\u3000"])
 def test_names_and_titles_must_not_be_blank(cls, field, blank):
     body = dict(BODIES)[cls]
@@ -190,12 +201,14 @@ def test_sessions_take_place_from_2000_to_2099(starts_at, accepted):
     ({"starts_on": "2018-01-01", "ends_on": "9999-12-31"}, "ends_on"),
     ({"starts_on": "1999-12-31", "ends_on": "2020-01-01"}, "starts_on")])
 def test_a_programme_runs_within_2000_to_2099(period, field):
-    _refusal(S.ProgrammeIn(), {"name": "GLO.ACT", "period": period}, ("period", field))
+    _refusal(programme_schemas.ProgrammeIn(), {"name": "GLO.ACT", "period": period},
+             ("period", field))
 
 
 def test_eligibility_takes_only_the_genders_registration_records():
-    assert S.GENDERS == events.GENDERS
-    _refusal(S.SeriesIn(), {**dict(BODIES)[S.SeriesIn], "eligibility": {"genders": ["femal"]}},
+    assert schema_fields.GENDERS == events.GENDERS
+    _refusal(series_schemas.SeriesIn(), {**dict(BODIES)[series_schemas.SeriesIn],
+                                         "eligibility": {"genders": ["femal"]}},
              ("eligibility", "genders"))
 
 

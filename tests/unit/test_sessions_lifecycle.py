@@ -4,7 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.sessions.domain import attendance, lifecycle, series
+from services.sessions.domain import (
+    attendance_rules,
+    feedback_rules,
+    lifecycle_rules,
+    series_rules,
+)
 from services.sessions.domain.errors import IllegalTransitionError, InvalidDetailsError
 
 PKT = datetime(2021, 3, 25, 4, 0, tzinfo=UTC)  # 09:00 in Islamabad
@@ -17,52 +22,52 @@ def _session(status="scheduled", **changes):
 
 
 def test_session_goes_from_draft_to_completed():
-    status = lifecycle.schedule("draft")
-    status = lifecycle.start(status)
-    assert lifecycle.complete(status, ENDS, now=ENDS + timedelta(hours=1)) == "completed"
+    status = lifecycle_rules.schedule("draft")
+    status = lifecycle_rules.start(status)
+    assert lifecycle_rules.complete(status, ENDS, now=ENDS + timedelta(hours=1)) == "completed"
 
 
 def test_completing_a_session_that_has_not_ended_is_refused():
     with pytest.raises(IllegalTransitionError, match="before it ends"):
-        lifecycle.complete("in_progress", ENDS, now=ENDS - timedelta(hours=1))
+        lifecycle_rules.complete("in_progress", ENDS, now=ENDS - timedelta(hours=1))
 
 
 @pytest.mark.parametrize("status", ["completed", "cancelled"])
 def test_rescheduling_a_finished_session_is_refused(status):
     with pytest.raises(IllegalTransitionError, match=f"reschedule a session that is {status}"):
-        lifecycle.reschedule(_session(status), PKT, ENDS, "Asia/Karachi", now=ENDS)
+        lifecycle_rules.reschedule(_session(status), PKT, ENDS, "Asia/Karachi", now=ENDS)
 
 
 @pytest.mark.parametrize("status", ["completed", "cancelled"])
 def test_cancelling_a_finished_session_is_refused(status):
     with pytest.raises(IllegalTransitionError):
-        lifecycle.cancel(status, "venue unavailable")
+        lifecycle_rules.cancel(status, "venue unavailable")
 
 
 def test_cancelling_needs_a_reason():
     with pytest.raises(InvalidDetailsError) as refused:
-        lifecycle.cancel("scheduled", "  ")
+        lifecycle_rules.cancel("scheduled", "  ")
     assert "reason" in refused.value.errors
 
 
 def test_starting_a_draft_is_refused():
     with pytest.raises(IllegalTransitionError, match="cannot start a session that is draft"):
-        lifecycle.start("draft")
+        lifecycle_rules.start("draft")
 
 
 def test_capacity_changes_only_while_planned_and_never_below_zero():
-    assert lifecycle.change_capacity("scheduled", 30) == 30
+    assert lifecycle_rules.change_capacity("scheduled", 30) == 30
     with pytest.raises(IllegalTransitionError):
-        lifecycle.change_capacity("completed", 30)
+        lifecycle_rules.change_capacity("completed", 30)
     with pytest.raises(InvalidDetailsError) as refused:
-        lifecycle.change_capacity("draft", -1)
+        lifecycle_rules.change_capacity("draft", -1)
     assert "capacity" in refused.value.errors
 
 
 def test_reschedule_keeps_the_old_and_new_dates():
     later = PKT + timedelta(days=7)
-    move = lifecycle.reschedule(_session(), later, later + timedelta(days=1), "Asia/Karachi",
-                                now=PKT)
+    move = lifecycle_rules.reschedule(_session(), later, later + timedelta(days=1), "Asia/Karachi",
+                                      now=PKT)
     assert (move["previous_starts_at"], move["previous_ends_at"]) == (PKT, ENDS)
     assert (move["starts_at"], move["ends_at"]) == (later, later + timedelta(days=1))
 
@@ -74,13 +79,13 @@ def test_reschedule_keeps_the_old_and_new_dates():
 ])
 def test_impossible_plans_name_the_field(starts, ends, zone, capacity, field):
     with pytest.raises(InvalidDetailsError) as refused:
-        lifecycle.check_plan(starts, ends, zone, capacity)
+        lifecycle_rules.check_plan(starts, ends, zone, capacity)
     assert list(refused.value.errors) == [field]
 
 
 def test_session_days_are_local_dates_in_its_timezone():
     late_evening_utc = datetime(2021, 3, 24, 20, 0, tzinfo=UTC)  # 01:00 on the 25th in PKT
-    assert lifecycle.local_days(late_evening_utc, ENDS, "Asia/Karachi") == [
+    assert lifecycle_rules.local_days(late_evening_utc, ENDS, "Asia/Karachi") == [
         "2021-03-25", "2021-03-26"]
 
 
@@ -90,23 +95,42 @@ def test_series_position_and_next_planned_session():
                       ends_at=datetime(2021, 7, 21, tzinfo=UTC))
     dropped = _session(_id="s0", status="cancelled", starts_at=datetime(2021, 1, 1, tzinfo=UTC))
     sessions = [second, dropped, first]
-    assert series.position("s1", sessions) == 1
-    assert series.position_label(series.position("s2", sessions), 3) == "2 of 3"
-    assert series.position("s0", sessions) is None
-    assert series.next_planned(sessions, after=first)["_id"] == "s2"
-    assert series.next_planned(sessions)["_id"] == "s2"
-    assert series.next_planned(sessions, after=second) is None
+    assert series_rules.position("s1", sessions) == 1
+    assert series_rules.position_label(series_rules.position("s2", sessions), 3) == "2 of 3"
+    assert series_rules.position("s0", sessions) is None
+    assert series_rules.next_planned(sessions, after=first)["_id"] == "s2"
+    assert series_rules.next_planned(sessions)["_id"] == "s2"
+    assert series_rules.next_planned(sessions, after=second) is None
 
 
 def test_attendance_only_on_the_sessions_days_once_under_way():
     with pytest.raises(IllegalTransitionError):
-        attendance.check_day(_session("scheduled"), "2021-03-25")
+        attendance_rules.check_day(_session("scheduled"), "2021-03-25")
     with pytest.raises(InvalidDetailsError) as refused:
-        attendance.check_day(_session("in_progress"), "2021-03-27")
+        attendance_rules.check_day(_session("in_progress"), "2021-03-27")
     assert "day" in refused.value.errors
-    attendance.check_day(_session("in_progress"), "2021-03-26")
+    attendance_rules.check_day(_session("in_progress"), "2021-03-26")
 
 
 def test_attendance_for_someone_not_rostered_is_refused():
     with pytest.raises(InvalidDetailsError, match="p9"):
-        attendance.check_rostered(["p1", "p9"], {"p1", "p2"})
+        attendance_rules.check_rostered(["p1", "p9"], {"p1", "p2"})
+
+
+@pytest.mark.parametrize("status", ["draft", "scheduled", "cancelled"])
+def test_feedback_waits_until_the_session_has_taken_place(status):
+    with pytest.raises(IllegalTransitionError, match=status):
+        feedback_rules.check_open(_session(status))
+    feedback_rules.check_open(_session("in_progress"))
+    feedback_rules.check_open(_session("completed"))
+
+
+def test_a_recording_changes_only_the_marks_that_differ_and_the_last_mark_wins():
+    wanted = attendance_rules.latest([
+        {"participant_id": "p1", "status": "absent"}, {"participant_id": "p2", "status": "late"},
+        {"participant_id": "p1", "status": "present"}, {"participant_id": "p3", "status": "late"}])
+    assert wanted == {"p1": "present", "p2": "late", "p3": "late"}
+    known = {"e1": {"status": "present"}, "e2": {"status": "present"}}
+    assert attendance_rules.changes(wanted, {"p1": "e1", "p2": "e2", "p3": "e3"}, known) == {
+        "e2": ("p2", "late"), "e3": ("p3", "late")}
+    assert attendance_rules.changes({"p1": "present"}, {"p1": "e1"}, known) == {}

@@ -1,1 +1,1 @@
-"""Sessions' rules as plain functions: no Flask, no pymongo, tested alone."""
+"""Sessions' rules as plain functions: no Flask, no pymongo, no clock reads, tested alone."""

@@ -1,14 +1,16 @@
-"""HTTP resources of the sessions service: views translate, domain modules decide."""
+"""HTTP resources of the sessions service: views translate, stores and domain rules decide."""
 
 from services.sessions.resources import (
-    certificates,
-    facilitators,
-    indicators,
-    participation,
-    planning,
-    reports,
+    certificate_views,
+    facilitator_views,
+    indicator_views,
+    participation_views,
+    programme_views,
+    report_views,
+    series_views,
+    session_views,
 )
-from services.sessions.resources import sessions as sessions_views
 
-BLUEPRINTS = (planning.programmes_blp, planning.series_blp, sessions_views.blp,
-              facilitators.blp, participation.blp, indicators.blp, certificates.blp, reports.blp)
+BLUEPRINTS = (programme_views.blp, series_views.blp, session_views.blp, facilitator_views.blp,
+              participation_views.blp, indicator_views.blp, certificate_views.blp,
+              report_views.blp)

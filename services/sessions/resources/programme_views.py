@@ -1,0 +1,42 @@
+"""Programmes: what a donor funds, e.g. GLO.ACT Asia and the Middle East."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import requires
+from common.views import runtime, shown
+from services.sessions.resources.access import COORDINATOR, PLAN_READERS
+from services.sessions.resources.programme_schemas import ProgrammeIn, ProgrammeOut
+from services.sessions.stores import programme_store
+
+blp = Blueprint("programmes", __name__, url_prefix="/programmes",
+                description="Programmes, e.g. GLO.ACT Asia and the Middle East")
+
+
+@blp.route("")
+class Programmes(MethodView):
+    @requires(*COORDINATOR)
+    @blp.arguments(ProgrammeIn)
+    @blp.response(201, ProgrammeOut)
+    def post(self, details):
+        """Create a programme (coordinator); publishes `sessions.programme.created`."""
+        return shown(programme_store.create(runtime(), details))
+
+    @requires(*PLAN_READERS)
+    @blp.response(200, ProgrammeOut(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Programmes, oldest first (coordinator, service, viewer)."""
+        found, total = programme_store.listing(runtime(), pagination_parameters.first_item,
+                                               pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [shown(p) for p in found]
+
+
+@blp.route("/<programme_id>")
+class Programme(MethodView):
+    @requires(*PLAN_READERS)
+    @blp.response(200, ProgrammeOut)
+    def get(self, programme_id):
+        """One programme (coordinator, service, viewer)."""
+        return shown(programme_store.get(runtime(), programme_id))

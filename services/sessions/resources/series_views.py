@@ -1,0 +1,51 @@
+"""Series: ordered groups of sessions of a programme, e.g. a coaching series of 3."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import requires
+from common.views import runtime, shown
+from services.sessions import agency_list
+from services.sessions.resources.access import COORDINATOR, PLAN_READERS
+from services.sessions.resources.series_schemas import SeriesIn, SeriesOut, SeriesQuery
+from services.sessions.stores import series_store
+
+blp = Blueprint("series", __name__, url_prefix="/series",
+                description="Ordered groups of sessions, e.g. a coaching series of 3")
+
+
+@blp.route("")
+class SeriesList(MethodView):
+    @requires(*COORDINATOR)
+    @blp.arguments(SeriesIn)
+    @blp.response(201, SeriesOut)
+    @blp.alt_response(503, description="registration's list of agencies is unavailable")
+    def post(self, details):
+        """Create a series of a programme (coordinator); publishes `sessions.series.created`.
+        Agencies in `eligibility` must be on registration's list (asked for over HTTP)."""
+        eligibility = agency_list.eligibility_with_listed_agencies(runtime().settings,
+                                                                   details.get("eligibility"))
+        created = series_store.create(runtime(), {**details, "eligibility": eligibility})
+        return shown(series_store.overview(runtime(), created["_id"]))
+
+    @requires(*PLAN_READERS)
+    @blp.arguments(SeriesQuery, location="query")
+    @blp.response(200, SeriesOut(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """Series, oldest first, optionally of one programme (coordinator, service, viewer)."""
+        found, total = series_store.listing(runtime(), filters.get("programme_id"),
+                                            pagination_parameters.first_item,
+                                            pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [shown(s) for s in found]
+
+
+@blp.route("/<series_id>")
+class Series(MethodView):
+    @requires(*PLAN_READERS)
+    @blp.response(200, SeriesOut)
+    def get(self, series_id):
+        """A series with its sessions in order and its next planned one (coordinator, service,
+        viewer)."""
+        return shown(series_store.overview(runtime(), series_id))
