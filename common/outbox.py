@@ -198,12 +198,16 @@ class Publisher:
     """Publishes freshly written outbox events from a background thread of this process.
 
     What queued up while the broker answered goes out together: one produce round trip per
-    topic and one insert of acknowledgement markers per database, for the whole batch. Entries
-    this process saw acknowledged are remembered, so only the others are looked up.
+    topic for the whole batch. The acknowledgement markers are inserted together too, at most
+    ``RECORD_EVERY_S`` after the first of them (one insert per database for every write of that
+    time, not one per write): until then only the relay, which waits ``grace_s`` (seconds)
+    before it publishes anything, could send an event again, and a consumer skips a repeat.
+    Entries this process saw acknowledged are remembered, so only the others are looked up.
     """
 
     BATCH = 500
     REMEMBERED = 20000
+    RECORD_EVERY_S = 0.25
 
     def __init__(self, producer: EventProducer):
         self.producer = producer
@@ -227,7 +231,15 @@ class Publisher:
             log.warning("publisher queue full; leaving events to the relay")
 
     def publish_batch(self, items: list[tuple[Collection, list[dict], frozenset]]) -> set[str]:
-        """Publish, in order, what the queued writes left unpublished; returns the acked ids."""
+        """Publish, in order, what the queued writes left unpublished, and record it; returns
+        the acked ids."""
+        acked = self._publish(items)
+        _record(acked)
+        return {event_id for ids in acked.values() for event_id in ids[1]}
+
+    def _publish(self, items: list[tuple[Collection, list[dict], frozenset]]
+                 ) -> dict[str, tuple[Collection, list[str]]]:
+        """Publish what the queued writes left unpublished; the acked ids, per database."""
         waiting: dict[str, tuple[Collection, dict]] = {}
         for collection, outbox, fresh in items:
             unsure = [e["id"] for e in outbox
@@ -242,10 +254,8 @@ class Publisher:
         for event_id in acked:
             collection = waiting[event_id][0]
             by_database.setdefault(collection.database.name, (collection, []))[1].append(event_id)
-        for collection, ids in by_database.values():
-            record_published(collection, ids)
         self._remember(acked)
-        return set(acked)
+        return by_database
 
     def _remember(self, ids: list[str]) -> None:
         for event_id in ids:
@@ -254,7 +264,7 @@ class Publisher:
             self._acked.popitem(last=False)
 
     def drain(self, timeout_s: float = 10.0) -> None:
-        """Wait until queued publishes are done (at shutdown)."""
+        """Wait until queued publishes are done and recorded (at shutdown)."""
         deadline = time.monotonic() + timeout_s
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -270,17 +280,45 @@ class Publisher:
                 self._thread.start()
 
     def _loop(self) -> None:
+        unrecorded: dict[str, tuple[Collection, list[str]]] = {}
+        untold = 0  # queued items done but not yet marked so: `drain` waits for their record
+        record_at: float | None = None
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = self._take(None if record_at is None
+                               else max(0.0, record_at - time.monotonic()))
             try:
-                self.publish_batch(batch)
+                if batch:
+                    for name, (collection, ids) in self._publish(batch).items():
+                        unrecorded.setdefault(name, (collection, []))[1].extend(ids)
             except Exception as exc:  # the relay will publish them later
                 log.warning("prompt publish failed; relay will retry", extra={"error": repr(exc)})
-            finally:
-                for _ in batch:
+            untold += len(batch)
+            if unrecorded and record_at is None:
+                record_at = time.monotonic() + self.RECORD_EVERY_S
+            if record_at is None or time.monotonic() >= record_at:
+                try:
+                    _record(unrecorded)
+                except Exception as exc:  # unrecorded: the relay publishes them once more
+                    log.warning("acknowledgements not recorded", extra={"error": repr(exc)})
+                unrecorded, record_at = {}, None
+                for _ in range(untold):
                     self._queue.task_done()
+                untold = 0
+
+    def _take(self, timeout_s: float | None) -> list:
+        """What is queued (waiting up to ``timeout_s`` for the first; None: until one comes)."""
+        try:
+            batch = [self._queue.get(timeout=timeout_s)]
+        except queue.Empty:
+            return []
+        while len(batch) < self.BATCH:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+
+def _record(acked: dict[str, tuple[Collection, list[str]]]) -> None:
+    for collection, ids in acked.values():
+        record_published(collection, ids)

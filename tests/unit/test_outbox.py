@@ -1,3 +1,4 @@
+import threading
 from datetime import UTC, datetime, timedelta
 
 from common import outbox
@@ -19,12 +20,14 @@ class FakeMarkers:
     def __init__(self):
         self.ids: set[str] = set()
         self.lookups = 0
+        self.inserts = 0
 
     def find(self, query, projection=None):
         self.lookups += 1
         return [{"_id": i} for i in query["_id"]["$in"] if i in self.ids]
 
     def insert_many(self, documents, ordered=True):
+        self.inserts += 1
         self.ids |= {d["_id"] for d in documents}
 
     def bulk_write(self, requests, ordered=True):
@@ -162,6 +165,45 @@ def test_an_older_entry_is_looked_up_once_and_not_sent_again_if_recorded():
     publisher.publish_batch([_written(collection, [_event(3)])])
     assert collection.markers_lookups == 2  # the older one is still not known to this process
     assert older not in producer.sent
+
+
+class HeldProducer(FakeProducer):
+    """Acknowledges nothing until released, so the writes behind the first one queue up."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked, self.released = threading.Event(), threading.Event()
+
+    def publish(self, topic, events, timeout_s=10.0):
+        self.asked.set()
+        self.released.wait(10)
+        return super().publish(topic, events, timeout_s)
+
+
+def test_acknowledgements_of_writes_close_together_are_recorded_in_one_insert():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    producer = HeldProducer()
+    publisher = outbox.Publisher(producer)
+    publisher.RECORD_EVERY_S = 1.0
+    events = [_event(n) for n in range(3)]
+    publisher.publish_soon(*_written(collection, events[:1]))
+    assert producer.asked.wait(10)  # the first write is being published: the others queue
+    for event in events[1:]:
+        publisher.publish_soon(*_written(collection, [event]))
+    producer.released.set()
+    publisher.drain()
+    assert collection.markers == {e.id for e in events}
+    assert collection.database[outbox.MARKERS].inserts == 1
+    assert producer.sent == [e.id for e in events]
+
+
+def test_drain_waits_until_the_acknowledgements_are_recorded():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    publisher = outbox.Publisher(FakeProducer())
+    [event] = [_event(1)]
+    publisher.publish_soon(*_written(collection, [event]))
+    publisher.drain()
+    assert collection.markers == {event.id}
 
 
 def test_a_refused_event_stops_the_batch_and_is_left_for_the_relay():
