@@ -56,13 +56,21 @@ def on_update(update: dict, topic: str, events: list[Event]) -> dict:
     return merged
 
 
+# Up to this many ids are looked up one by one, by `_id`: on FerretDB an `$in` reads every
+# marker, so a publisher checking the few older entries of an outbox would pay for all of them.
+ONE_BY_ONE = 8
+
+
 def published_ids(collection: Collection, ids: list[str], chunk: int = 500) -> set[str]:
     """Which of ``ids`` the broker has acknowledged (recorded in `outbox_published`).
 
-    One query per ``chunk`` ids: on FerretDB every query reads the whole marker collection, so
-    the relay asks once for a whole sweep rather than once per document.
+    A few are looked up by `_id`; more, one query per ``chunk`` ids: on FerretDB every such
+    query reads the whole marker collection, so the relay asks once for a whole sweep rather
+    than once per document.
     """
     markers = collection.database[MARKERS]
+    if len(ids) <= ONE_BY_ONE:
+        return {i for i in ids if markers.find_one({"_id": i}, {"_id": 1}) is not None}
     found: set[str] = set()
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
