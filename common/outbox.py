@@ -18,6 +18,7 @@ import os
 import queue
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,9 @@ from common.producer import EventProducer
 log = logging.getLogger(__name__)
 
 MARKERS = "outbox_published"
+# Documents `{_id, at}` saying "the relay should sweep": a publish failed or was refused, the
+# queue was full, or a process started (its predecessor may have died with events unsent).
+DUE = "outbox_relay_due"
 
 
 def entries(topic: str, events: list[Event]) -> list[dict]:
@@ -122,10 +126,16 @@ class OutboxRelay:
     """Publishes entries older than ``grace_s`` that nobody published, and empties outboxes
     whose entries are all acknowledged once the document has been quiet for ``quiet_s``.
 
+    A sweep reads every outbox collection whole on FerretDB, so the relay sweeps only when told
+    to (a publish failed, a process started: see `DUE`), at its own start, and at least every
+    ``SWEEP_AT_LEAST_EVERY`` intervals, for what a process that died and never came back left.
+
     Emptying is the one write the relay makes to an aggregate. On FerretDB it could still undo a
     business write landing in the same few milliseconds, so it waits until the document has
     been quiet for a long while (a minute by default): documents being worked on are left alone.
     """
+
+    SWEEP_AT_LEAST_EVERY = 6
 
     def __init__(self, collections: list[Collection], producer: EventProducer,
                  grace_s: float = 5.0, quiet_s: float = 60.0):
@@ -133,12 +143,13 @@ class OutboxRelay:
         self.producer = producer
         self.grace_s = grace_s
         self.quiet_s = quiet_s
+        self.swept_before: datetime | None = None  # the last sweep's cutoff, if it sent all
 
     def sweep(self) -> int:
         """One pass over every outbox; returns the number of events it published."""
         now = datetime.now(UTC)
         cutoff, quiet = now - timedelta(seconds=self.grace_s), now - timedelta(seconds=self.quiet_s)
-        published = 0
+        published, complete = 0, True
         for collection in self.collections:
             due = _outboxes_past(collection, cutoff)
             recorded = published_ids(collection, [e["id"] for _, box in due for e in box])
@@ -146,9 +157,12 @@ class OutboxRelay:
                 known = {e["id"] for e in outbox} & recorded
                 done = publish_unrecorded(collection, self.producer, outbox, cutoff, known)
                 published += len(done) - len(known)
+                complete = complete and all(e["id"] in done for e in outbox
+                                            if _aware(e["staged_at"]) <= cutoff)
                 if len(done) == len(outbox) and all(_aware(e["staged_at"]) <= quiet
                                                     for e in outbox):
                     self._empty(collection, doc_id, outbox)
+        self.swept_before = cutoff if complete else None
         if published:
             log.info("outbox relay published", extra={"count": published})
         return published
@@ -171,14 +185,41 @@ class OutboxRelay:
         return sum(outbox_backlog_of(c) for c in self.collections)
 
     def run(self, stop: threading.Event, interval_s: float) -> None:
+        idle = self.SWEEP_AT_LEAST_EVERY  # at start: a crash may have left events behind
         while not stop.is_set():
             try:
-                self.sweep()
+                idle = self.run_once(idle)
             except PyMongoError as exc:
                 log.warning("outbox relay: database unavailable", extra={"error": repr(exc)})
             except Exception:
                 log.exception("outbox relay failed; will retry")
             stop.wait(interval_s)
+
+    def run_once(self, idle: int) -> int:
+        """Sweep if told to or if ``idle`` intervals passed without a sweep; returns the new
+        count of idle intervals."""
+        databases = {c.database.name: c.database for c in self.collections}.values()
+        flags = [(database, flag) for database in databases
+                 for flag in database[DUE].find({}, {"at": 1})]  # a handful, or none
+        if not flags and idle + 1 < self.SWEEP_AT_LEAST_EVERY:
+            return idle + 1
+        self.sweep()
+        if self.swept_before is None:  # something old is still unsent: again next interval
+            for database in databases:
+                ask_for_sweep(database)
+            return 0
+        for database, flag in flags:  # what the flag was about was old enough to be swept
+            if _aware(flag["at"]) <= self.swept_before:
+                database[DUE].delete_one({"_id": flag["_id"]})
+        return 0
+
+
+def ask_for_sweep(database) -> None:
+    """Tell the relay of ``database``'s service to sweep (it does once the grace has passed)."""
+    try:
+        database[DUE].insert_one({"_id": str(uuid.uuid4()), "at": datetime.now(UTC)})
+    except Exception as exc:  # the relay still sweeps every few intervals
+        log.warning("relay not told to sweep", extra={"error": repr(exc)})
 
 
 def _outboxes_past(collection: Collection, cutoff: datetime) -> list[tuple[object, list[dict]]]:
@@ -224,6 +265,7 @@ class Publisher:
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._acked: OrderedDict[str, None] = OrderedDict()
+        self._announced: set[str] = set()
 
     def publish_soon(self, collection: Collection, outbox: list[dict],
                      fresh_ids: Iterable[str] = ()) -> None:
@@ -237,6 +279,7 @@ class Publisher:
             self._queue.put_nowait((collection, outbox, frozenset(fresh_ids)))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
+            ask_for_sweep(collection.database)
 
     def publish_batch(self, items: list[tuple[Collection, list[dict], frozenset]]) -> set[str]:
         """Publish, in order, what the queued writes left unpublished, and record it; returns
@@ -263,6 +306,8 @@ class Publisher:
             collection = waiting[event_id][0]
             by_database.setdefault(collection.database.name, (collection, []))[1].append(event_id)
         self._remember(acked)
+        if len(acked) < len(waiting):  # the broker refused or did not answer: the relay's turn
+            _ask_relays(collection for collection, _ in waiting.values())
         return by_database
 
     def _remember(self, ids: list[str]) -> None:
@@ -282,6 +327,7 @@ class Publisher:
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._queue = queue.Queue(maxsize=10000)
                 self._acked = OrderedDict()
+                self._announced = set()
                 self._thread = threading.Thread(target=self._loop, name="outbox-publisher",
                                                 daemon=True)
                 self._pid = os.getpid()
@@ -296,10 +342,12 @@ class Publisher:
                                else max(0.0, record_at - time.monotonic()))
             try:
                 if batch:
+                    self._announce_start(batch)
                     for name, (collection, ids) in self._publish(batch).items():
                         unrecorded.setdefault(name, (collection, []))[1].extend(ids)
             except Exception as exc:  # the relay will publish them later
                 log.warning("prompt publish failed; relay will retry", extra={"error": repr(exc)})
+                _ask_relays(collection for collection, _, _ in batch)
             untold += len(batch)
             if unrecorded and record_at is None:
                 record_at = time.monotonic() + self.RECORD_EVERY_S
@@ -313,6 +361,13 @@ class Publisher:
                     self._queue.task_done()
                 untold = 0
 
+    def _announce_start(self, batch: list) -> None:
+        """The first time this process publishes to a database, the relay is asked to sweep:
+        the process this one replaces may have died with events it had not sent."""
+        fresh = [c for c, _, _ in batch if c.database.name not in self._announced]
+        self._announced |= {c.database.name for c in fresh}
+        _ask_relays(fresh)
+
     def _take(self, timeout_s: float | None) -> list:
         """What is queued (waiting up to ``timeout_s`` for the first; None: until one comes)."""
         try:
@@ -325,6 +380,11 @@ class Publisher:
             except queue.Empty:
                 break
         return batch
+
+
+def _ask_relays(collections: Iterable[Collection]) -> None:
+    for database in {c.database.name: c.database for c in collections}.values():
+        ask_for_sweep(database)
 
 
 def _record(acked: dict[str, tuple[Collection, list[str]]]) -> None:

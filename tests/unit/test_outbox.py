@@ -41,11 +41,27 @@ class FakeMarkers:
         self.ids -= {r._filter["_id"] for r in requests}
 
 
+class FakeFlags:
+    """`outbox_relay_due`: the relay's reasons to sweep."""
+
+    def __init__(self):
+        self.flags: dict[str, datetime] = {}
+
+    def insert_one(self, document):
+        self.flags[document["_id"]] = document["at"]
+
+    def find(self, query, projection=None):
+        return [{"_id": i, "at": at} for i, at in self.flags.items()]
+
+    def delete_one(self, query):
+        self.flags.pop(query["_id"], None)
+
+
 class FakeDatabase(dict):
     name = "registration"
 
     def __missing__(self, name):
-        self[name] = FakeMarkers()
+        self[name] = FakeFlags() if name == outbox.DUE else FakeMarkers()
         return self[name]
 
 
@@ -56,6 +72,7 @@ class FakeCollection:
         self.document = document
         self.database = FakeDatabase()
         self.writes = 0
+        self.scans = 0
 
     @property
     def markers(self) -> set[str]:
@@ -66,6 +83,7 @@ class FakeCollection:
         return self.database[outbox.MARKERS].lookups
 
     def find(self, query, projection=None):
+        self.scans += 1  # FerretDB reads the whole collection for this filter
         return [self.document] if self.document.get("outbox_pending") else []
 
     def find_one(self, query, projection=None):
@@ -270,3 +288,54 @@ def test_staged_time_has_the_precision_the_database_keeps():
     [entry] = outbox.entries(TOPIC, [_event(1)])
     assert entry["staged_at"].microsecond % 1000 == 0
     assert entry["staged_at"] <= datetime.now(UTC)
+
+
+def _flags(collection) -> dict:
+    return collection.database[outbox.DUE].flags
+
+
+def test_the_relay_sweeps_at_its_start_and_then_only_every_few_intervals_when_untold():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
+    idle = relay.SWEEP_AT_LEAST_EVERY
+    for _ in range(2 * relay.SWEEP_AT_LEAST_EVERY):
+        idle = relay.run_once(idle)
+    assert collection.scans == 2
+
+
+def test_a_failed_prompt_publish_has_the_relay_sweep_until_it_sent_what_was_left():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    publisher = outbox.Publisher(FakeProducer(acknowledge=0))  # the broker refuses
+    event = _event(1)
+    publisher.publish_batch([_written(collection, [event])])
+    collection.document["outbox_pending"] = True
+    assert _flags(collection)
+    producer = FakeProducer(acknowledge=0)
+    relay = outbox.OutboxRelay([collection], producer, grace_s=5, quiet_s=600)
+    relay.run_once(idle=0)  # told to: sweeps, but the entry is younger than the grace
+    assert collection.scans == 1 and producer.sent == [] and _flags(collection)
+    _aged(collection.document, 60)
+    for flag in _flags(collection):
+        _flags(collection)[flag] -= timedelta(seconds=60)
+    relay.run_once(idle=0)  # still refused: the relay keeps itself told
+    assert producer.sent == [event.id] and _flags(collection)
+    producer.acknowledge = 100
+    relay.run_once(idle=0)
+    assert collection.markers == {event.id}
+    relay.run_once(idle=0)  # the flag of the refused retry, younger than the grace, remains
+    for flag in _flags(collection):
+        _flags(collection)[flag] -= timedelta(seconds=60)
+    relay.run_once(idle=0)
+    assert not _flags(collection)
+    scans = collection.scans
+    relay.run_once(idle=0)
+    assert collection.scans == scans  # untold again: no sweep
+
+
+def test_a_process_publishing_for_the_first_time_tells_the_relay_once():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    publisher = outbox.Publisher(FakeProducer())
+    for n in range(3):
+        publisher.publish_soon(*_written(collection, [_event(n)]))
+    publisher.drain()
+    assert len(_flags(collection)) == 1
