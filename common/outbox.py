@@ -16,9 +16,9 @@ twice, never lose one.
 import logging
 import os
 import queue
+import socket
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -33,8 +33,9 @@ from common.producer import EventProducer
 log = logging.getLogger(__name__)
 
 MARKERS = "outbox_published"
-# Documents `{_id, at}` saying "the relay should sweep": a publish failed or was refused, the
-# queue was full, or a process started (its predecessor may have died with events unsent).
+# One document `{_id: host:pid, at}` per process that asked the relays to sweep (a publish of
+# its failed or was refused, its queue was full, or it started: its predecessor may have died
+# with events unsent); a relay sweeps when an `at` is later than what its last sweep covered.
 DUE = "outbox_relay_due"
 
 
@@ -143,7 +144,8 @@ class OutboxRelay:
         self.producer = producer
         self.grace_s = grace_s
         self.quiet_s = quiet_s
-        self.swept_before: datetime | None = None  # the last sweep's cutoff, if it sent all
+        # Every entry staged before this was sent (the cutoff of the last sweep that sent all).
+        self.swept_before: datetime | None = None
 
     def sweep(self) -> int:
         """One pass over every outbox; returns the number of events it published."""
@@ -196,28 +198,34 @@ class OutboxRelay:
             stop.wait(interval_s)
 
     def run_once(self, idle: int) -> int:
-        """Sweep if told to or if ``idle`` intervals passed without a sweep; returns the new
-        count of idle intervals."""
+        """Sweep if told to, if the last sweep left something unsent, or if ``idle`` intervals
+        passed without a sweep; returns the new count of idle intervals."""
         databases = {c.database.name: c.database for c in self.collections}.values()
         flags = [(database, flag) for database in databases
-                 for flag in database[DUE].find({}, {"at": 1})]  # a handful, or none
-        if not flags and idle + 1 < self.SWEEP_AT_LEAST_EVERY:
+                 for flag in database[DUE].find({}, {"at": 1})]  # one per process, at most
+        covered = self.swept_before
+        told = covered is None or any(_aware(flag["at"]) > covered for _, flag in flags)
+        if not told and idle + 1 < self.SWEEP_AT_LEAST_EVERY:
             return idle + 1
         self.sweep()
         if self.swept_before is None:  # something old is still unsent: again next interval
-            for database in databases:
-                ask_for_sweep(database)
-            return 0
-        for database, flag in flags:  # what the flag was about was old enough to be swept
-            if _aware(flag["at"]) <= self.swept_before:
+            self.swept_before = covered
+            return self.SWEEP_AT_LEAST_EVERY
+        for database, flag in flags:  # a process gone long ago: its flag is of no more use
+            if _aware(flag["at"]) < self.swept_before - FORGET_FLAGS_AFTER:
                 database[DUE].delete_one({"_id": flag["_id"]})
         return 0
 
 
+FORGET_FLAGS_AFTER = timedelta(hours=1)
+
+
 def ask_for_sweep(database) -> None:
-    """Tell the relay of ``database``'s service to sweep (it does once the grace has passed)."""
+    """Tell the relays of ``database``'s service to sweep (they do once the grace has passed):
+    one document per process, its `at` the latest time this process asked."""
     try:
-        database[DUE].insert_one({"_id": str(uuid.uuid4()), "at": datetime.now(UTC)})
+        database[DUE].update_one({"_id": f"{socket.gethostname()}:{os.getpid()}"},
+                                 {"$set": {"at": datetime.now(UTC)}}, upsert=True)
     except Exception as exc:  # the relay still sweeps every few intervals
         log.warning("relay not told to sweep", extra={"error": repr(exc)})
 

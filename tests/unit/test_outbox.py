@@ -46,9 +46,11 @@ class FakeFlags:
 
     def __init__(self):
         self.flags: dict[str, datetime] = {}
+        self.asked = 0
 
-    def insert_one(self, document):
-        self.flags[document["_id"]] = document["at"]
+    def update_one(self, query, update, upsert=False):
+        self.asked += 1
+        self.flags[query["_id"]] = update["$set"]["at"]
 
     def find(self, query, projection=None):
         return [{"_id": i, "at": at} for i, at in self.flags.items()]
@@ -314,22 +316,18 @@ def test_a_failed_prompt_publish_has_the_relay_sweep_until_it_sent_what_was_left
     relay = outbox.OutboxRelay([collection], producer, grace_s=5, quiet_s=600)
     relay.run_once(idle=0)  # told to: sweeps, but the entry is younger than the grace
     assert collection.scans == 1 and producer.sent == [] and _flags(collection)
-    _aged(collection.document, 60)
+    _aged(collection.document, 60)  # a minute later: as if every clock moved on
     for flag in _flags(collection):
         _flags(collection)[flag] -= timedelta(seconds=60)
-    relay.run_once(idle=0)  # still refused: the relay keeps itself told
-    assert producer.sent == [event.id] and _flags(collection)
+    relay.swept_before -= timedelta(seconds=60)
+    idle = relay.run_once(idle=0)  # still refused: the relay tries again next interval
+    assert producer.sent == [event.id]
     producer.acknowledge = 100
-    relay.run_once(idle=0)
+    idle = relay.run_once(idle)
     assert collection.markers == {event.id}
-    relay.run_once(idle=0)  # the flag of the refused retry, younger than the grace, remains
-    for flag in _flags(collection):
-        _flags(collection)[flag] -= timedelta(seconds=60)
-    relay.run_once(idle=0)
-    assert not _flags(collection)
     scans = collection.scans
-    relay.run_once(idle=0)
-    assert collection.scans == scans  # untold again: no sweep
+    relay.run_once(idle)
+    assert collection.scans == scans  # what it was told about is sent: no sweep
 
 
 def test_a_process_publishing_for_the_first_time_tells_the_relay_once():
@@ -339,3 +337,13 @@ def test_a_process_publishing_for_the_first_time_tells_the_relay_once():
         publisher.publish_soon(*_written(collection, [_event(n)]))
     publisher.drain()
     assert len(_flags(collection)) == 1
+    assert collection.database[outbox.DUE].asked == 1
+
+
+def test_the_flag_of_a_process_gone_long_ago_is_forgotten():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    _flags(collection)["host:1"] = datetime.now(UTC) - timedelta(hours=2)
+    _flags(collection)["host:2"] = datetime.now(UTC) - timedelta(minutes=2)
+    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
+    relay.run_once(idle=relay.SWEEP_AT_LEAST_EVERY)
+    assert set(_flags(collection)) == {"host:2"}
