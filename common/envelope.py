@@ -1,6 +1,7 @@
 """The CloudEvents 1.0 envelope (structured JSON mode) that every event travels in."""
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,8 +51,12 @@ class Event:
     specversion: str = SPECVERSION
 
     def to_dict(self) -> dict:
-        """The envelope as a JSON-ready dict."""
-        return _SCHEMA.dump(self)
+        """The envelope as a JSON-ready dict: what `EnvelopeSchema().dump` gives, built directly
+        (every write and every publish serialises its events; the schema costs 30 times more)."""
+        return {"specversion": self.specversion, "id": self.id, "source": self.source,
+                "type": self.type, "subject": self.subject, "time": self.time.isoformat(),
+                "datacontenttype": self.datacontenttype, "data": dict(self.data),
+                "correlationid": self.correlationid, "causationid": self.causationid}
 
     def to_bytes(self) -> bytes:
         return json.dumps(self.to_dict(), separators=(",", ":")).encode()
@@ -59,7 +64,7 @@ class Event:
     @classmethod
     def from_dict(cls, raw: dict) -> "Event":
         """Load an envelope; raises `ValidationError` naming each bad attribute."""
-        return cls(**_SCHEMA.load(raw))
+        return cls(**(_plainly_valid(raw) or _SCHEMA.load(raw)))
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> "Event":
@@ -78,6 +83,37 @@ class Event:
 
 
 _SCHEMA = EnvelopeSchema()
+_TYPE = re.compile(TYPE_PATTERN)
+_REQUIRED = ("specversion", "id", "source", "type", "subject", "time", "data", "correlationid")
+_KNOWN = frozenset((*_REQUIRED, "datacontenttype", "causationid"))
+_LENGTHS = {"id": 64, "source": 64, "subject": 128, "correlationid": 128}
+
+
+def _plainly_valid(raw) -> dict | None:
+    """The envelope's fields, as the schema would load them, when ``raw`` is plainly valid;
+    None hands it to the schema, which names what is wrong (every consumer loads every event,
+    and the schema costs ~10 times more than these checks)."""
+    if type(raw) is not dict or not raw.keys() <= _KNOWN or not raw.keys() >= set(_REQUIRED):
+        return None
+    loaded = {name: raw[name] for name in _REQUIRED}
+    if any(type(loaded[name]) is not str or not 1 <= len(loaded[name]) <= most
+           for name, most in _LENGTHS.items()):
+        return None
+    if loaded["specversion"] != SPECVERSION or type(loaded["type"]) is not str \
+            or _TYPE.fullmatch(loaded["type"]) is None or type(loaded["data"]) is not dict:
+        return None
+    content_type = raw.get("datacontenttype", "application/json")
+    cause = raw.get("causationid")
+    if type(content_type) is not str or (cause is not None and type(cause) is not str):
+        return None
+    try:
+        moment = datetime.fromisoformat(loaded["time"])
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    return {**loaded, "time": moment, "data": dict(loaded["data"]),
+            "datacontenttype": content_type, "causationid": cause}
 
 
 def new_event(type: str, subject: str, data: dict, source: str,

@@ -7,11 +7,14 @@ import time
 import uuid
 from http import HTTPStatus
 
+import flask_smorest
 from apispec import BasePlugin
 from flask import Flask, current_app, g, jsonify, request, send_from_directory
 from flask_smorest import Api
+from marshmallow import Schema
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from swagger_ui_bundle import swagger_ui_path
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from common import asyncapi, dead_letters, health_endpoints, idempotency, metrics
@@ -26,6 +29,31 @@ MAX_PAGE = 1_000_000
 # Swagger UI from the pinned `swagger-ui-bundle` package, served by the service itself: `/docs`
 # works without internet and always runs the same, reviewed code.
 SWAGGER_UI_ASSETS = "/docs/swagger-ui/"
+
+
+class OneSchemaEachParser(FlaskParser):
+    """Reads every request with one instance per schema class: webargs otherwise builds the
+    schema anew for each request, which costs more than reading the body with it (e.g. 0.3 ms
+    for a participant's profile against 0.2 ms for its load). A marshmallow 4 schema keeps no
+    state between loads, so threads may share it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type, Schema] = {}
+
+    def _get_schema(self, argmap, req) -> Schema:
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas[argmap] = argmap()
+            return schema
+        return super()._get_schema(argmap, req)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint reading arguments with one schema instance per class."""
+
+    ARGUMENTS_PARSER = OneSchemaEachParser()
 
 
 HEALTH_BODY = {"application/json": {"schema": {

@@ -16,6 +16,7 @@ twice, never lose one.
 import logging
 import os
 import queue
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -32,6 +33,10 @@ from common.producer import EventProducer
 log = logging.getLogger(__name__)
 
 MARKERS = "outbox_published"
+# One document `{_id: host:pid, at}` per process that asked the relays to sweep (a publish of
+# its failed or was refused, its queue was full, or it started: its predecessor may have died
+# with events unsent); a relay sweeps when an `at` is later than what its last sweep covered.
+DUE = "outbox_relay_due"
 
 
 def entries(topic: str, events: list[Event]) -> list[dict]:
@@ -56,13 +61,21 @@ def on_update(update: dict, topic: str, events: list[Event]) -> dict:
     return merged
 
 
+# Up to this many ids are looked up one by one, by `_id`: on FerretDB an `$in` reads every
+# marker, so a publisher checking the few older entries of an outbox would pay for all of them.
+ONE_BY_ONE = 8
+
+
 def published_ids(collection: Collection, ids: list[str], chunk: int = 500) -> set[str]:
     """Which of ``ids`` the broker has acknowledged (recorded in `outbox_published`).
 
-    One query per ``chunk`` ids: on FerretDB every query reads the whole marker collection, so
-    the relay asks once for a whole sweep rather than once per document.
+    A few are looked up by `_id`; more, one query per ``chunk`` ids: on FerretDB every such
+    query reads the whole marker collection, so the relay asks once for a whole sweep rather
+    than once per document.
     """
     markers = collection.database[MARKERS]
+    if len(ids) <= ONE_BY_ONE:
+        return {i for i in ids if markers.find_one({"_id": i}, {"_id": 1}) is not None}
     found: set[str] = set()
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
@@ -114,10 +127,16 @@ class OutboxRelay:
     """Publishes entries older than ``grace_s`` that nobody published, and empties outboxes
     whose entries are all acknowledged once the document has been quiet for ``quiet_s``.
 
+    A sweep reads every outbox collection whole on FerretDB, so the relay sweeps only when told
+    to (a publish failed, a process started: see `DUE`), at its own start, and at least every
+    ``SWEEP_AT_LEAST_EVERY`` intervals, for what a process that died and never came back left.
+
     Emptying is the one write the relay makes to an aggregate. On FerretDB it could still undo a
     business write landing in the same few milliseconds, so it waits until the document has
     been quiet for a long while (a minute by default): documents being worked on are left alone.
     """
+
+    SWEEP_AT_LEAST_EVERY = 6
 
     def __init__(self, collections: list[Collection], producer: EventProducer,
                  grace_s: float = 5.0, quiet_s: float = 60.0):
@@ -125,12 +144,14 @@ class OutboxRelay:
         self.producer = producer
         self.grace_s = grace_s
         self.quiet_s = quiet_s
+        # Every entry staged before this was sent (the cutoff of the last sweep that sent all).
+        self.swept_before: datetime | None = None
 
     def sweep(self) -> int:
         """One pass over every outbox; returns the number of events it published."""
         now = datetime.now(UTC)
         cutoff, quiet = now - timedelta(seconds=self.grace_s), now - timedelta(seconds=self.quiet_s)
-        published = 0
+        published, complete = 0, True
         for collection in self.collections:
             due = _outboxes_past(collection, cutoff)
             recorded = published_ids(collection, [e["id"] for _, box in due for e in box])
@@ -138,9 +159,12 @@ class OutboxRelay:
                 known = {e["id"] for e in outbox} & recorded
                 done = publish_unrecorded(collection, self.producer, outbox, cutoff, known)
                 published += len(done) - len(known)
+                complete = complete and all(e["id"] in done for e in outbox
+                                            if _aware(e["staged_at"]) <= cutoff)
                 if len(done) == len(outbox) and all(_aware(e["staged_at"]) <= quiet
                                                     for e in outbox):
                     self._empty(collection, doc_id, outbox)
+        self.swept_before = cutoff if complete else None
         if published:
             log.info("outbox relay published", extra={"count": published})
         return published
@@ -163,14 +187,47 @@ class OutboxRelay:
         return sum(outbox_backlog_of(c) for c in self.collections)
 
     def run(self, stop: threading.Event, interval_s: float) -> None:
+        idle = self.SWEEP_AT_LEAST_EVERY  # at start: a crash may have left events behind
         while not stop.is_set():
             try:
-                self.sweep()
+                idle = self.run_once(idle)
             except PyMongoError as exc:
                 log.warning("outbox relay: database unavailable", extra={"error": repr(exc)})
             except Exception:
                 log.exception("outbox relay failed; will retry")
             stop.wait(interval_s)
+
+    def run_once(self, idle: int) -> int:
+        """Sweep if told to, if the last sweep left something unsent, or if ``idle`` intervals
+        passed without a sweep; returns the new count of idle intervals."""
+        databases = {c.database.name: c.database for c in self.collections}.values()
+        flags = [(database, flag) for database in databases
+                 for flag in database[DUE].find({}, {"at": 1})]  # one per process, at most
+        covered = self.swept_before
+        told = covered is None or any(_aware(flag["at"]) > covered for _, flag in flags)
+        if not told and idle + 1 < self.SWEEP_AT_LEAST_EVERY:
+            return idle + 1
+        self.sweep()
+        if self.swept_before is None:  # something old is still unsent: again next interval
+            self.swept_before = covered
+            return self.SWEEP_AT_LEAST_EVERY
+        for database, flag in flags:  # a process gone long ago: its flag is of no more use
+            if _aware(flag["at"]) < self.swept_before - FORGET_FLAGS_AFTER:
+                database[DUE].delete_one({"_id": flag["_id"]})
+        return 0
+
+
+FORGET_FLAGS_AFTER = timedelta(hours=1)
+
+
+def ask_for_sweep(database) -> None:
+    """Tell the relays of ``database``'s service to sweep (they do once the grace has passed):
+    one document per process, its `at` the latest time this process asked."""
+    try:
+        database[DUE].update_one({"_id": f"{socket.gethostname()}:{os.getpid()}"},
+                                 {"$set": {"at": datetime.now(UTC)}}, upsert=True)
+    except Exception as exc:  # the relay still sweeps every few intervals
+        log.warning("relay not told to sweep", extra={"error": repr(exc)})
 
 
 def _outboxes_past(collection: Collection, cutoff: datetime) -> list[tuple[object, list[dict]]]:
@@ -198,12 +255,16 @@ class Publisher:
     """Publishes freshly written outbox events from a background thread of this process.
 
     What queued up while the broker answered goes out together: one produce round trip per
-    topic and one insert of acknowledgement markers per database, for the whole batch. Entries
-    this process saw acknowledged are remembered, so only the others are looked up.
+    topic for the whole batch. The acknowledgement markers are inserted together too, at most
+    ``RECORD_EVERY_S`` after the first of them (one insert per database for every write of that
+    time, not one per write): until then only the relay, which waits ``grace_s`` (seconds)
+    before it publishes anything, could send an event again, and a consumer skips a repeat.
+    Entries this process saw acknowledged are remembered, so only the others are looked up.
     """
 
     BATCH = 500
     REMEMBERED = 20000
+    RECORD_EVERY_S = 0.25
 
     def __init__(self, producer: EventProducer):
         self.producer = producer
@@ -212,6 +273,7 @@ class Publisher:
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._acked: OrderedDict[str, None] = OrderedDict()
+        self._announced: set[str] = set()
 
     def publish_soon(self, collection: Collection, outbox: list[dict],
                      fresh_ids: Iterable[str] = ()) -> None:
@@ -225,9 +287,18 @@ class Publisher:
             self._queue.put_nowait((collection, outbox, frozenset(fresh_ids)))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
+            ask_for_sweep(collection.database)
 
     def publish_batch(self, items: list[tuple[Collection, list[dict], frozenset]]) -> set[str]:
-        """Publish, in order, what the queued writes left unpublished; returns the acked ids."""
+        """Publish, in order, what the queued writes left unpublished, and record it; returns
+        the acked ids."""
+        acked = self._publish(items)
+        _record(acked)
+        return {event_id for ids in acked.values() for event_id in ids[1]}
+
+    def _publish(self, items: list[tuple[Collection, list[dict], frozenset]]
+                 ) -> dict[str, tuple[Collection, list[str]]]:
+        """Publish what the queued writes left unpublished; the acked ids, per database."""
         waiting: dict[str, tuple[Collection, dict]] = {}
         for collection, outbox, fresh in items:
             unsure = [e["id"] for e in outbox
@@ -242,10 +313,10 @@ class Publisher:
         for event_id in acked:
             collection = waiting[event_id][0]
             by_database.setdefault(collection.database.name, (collection, []))[1].append(event_id)
-        for collection, ids in by_database.values():
-            record_published(collection, ids)
         self._remember(acked)
-        return set(acked)
+        if len(acked) < len(waiting):  # the broker refused or did not answer: the relay's turn
+            _ask_relays(collection for collection, _ in waiting.values())
+        return by_database
 
     def _remember(self, ids: list[str]) -> None:
         for event_id in ids:
@@ -254,7 +325,7 @@ class Publisher:
             self._acked.popitem(last=False)
 
     def drain(self, timeout_s: float = 10.0) -> None:
-        """Wait until queued publishes are done (at shutdown)."""
+        """Wait until queued publishes are done and recorded (at shutdown)."""
         deadline = time.monotonic() + timeout_s
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -264,23 +335,66 @@ class Publisher:
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._queue = queue.Queue(maxsize=10000)
                 self._acked = OrderedDict()
+                self._announced = set()
                 self._thread = threading.Thread(target=self._loop, name="outbox-publisher",
                                                 daemon=True)
                 self._pid = os.getpid()
                 self._thread.start()
 
     def _loop(self) -> None:
+        unrecorded: dict[str, tuple[Collection, list[str]]] = {}
+        untold = 0  # queued items done but not yet marked so: `drain` waits for their record
+        record_at: float | None = None
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = self._take(None if record_at is None
+                               else max(0.0, record_at - time.monotonic()))
             try:
-                self.publish_batch(batch)
+                if batch:
+                    self._announce_start(batch)
+                    for name, (collection, ids) in self._publish(batch).items():
+                        unrecorded.setdefault(name, (collection, []))[1].extend(ids)
             except Exception as exc:  # the relay will publish them later
                 log.warning("prompt publish failed; relay will retry", extra={"error": repr(exc)})
-            finally:
-                for _ in batch:
+                _ask_relays(collection for collection, _, _ in batch)
+            untold += len(batch)
+            if unrecorded and record_at is None:
+                record_at = time.monotonic() + self.RECORD_EVERY_S
+            if record_at is None or time.monotonic() >= record_at:
+                try:
+                    _record(unrecorded)
+                except Exception as exc:  # unrecorded: the relay publishes them once more
+                    log.warning("acknowledgements not recorded", extra={"error": repr(exc)})
+                unrecorded, record_at = {}, None
+                for _ in range(untold):
                     self._queue.task_done()
+                untold = 0
+
+    def _announce_start(self, batch: list) -> None:
+        """The first time this process publishes to a database, the relay is asked to sweep:
+        the process this one replaces may have died with events it had not sent."""
+        fresh = [c for c, _, _ in batch if c.database.name not in self._announced]
+        self._announced |= {c.database.name for c in fresh}
+        _ask_relays(fresh)
+
+    def _take(self, timeout_s: float | None) -> list:
+        """What is queued (waiting up to ``timeout_s`` for the first; None: until one comes)."""
+        try:
+            batch = [self._queue.get(timeout=timeout_s)]
+        except queue.Empty:
+            return []
+        while len(batch) < self.BATCH:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+
+def _ask_relays(collections: Iterable[Collection]) -> None:
+    for database in {c.database.name: c.database for c in collections}.values():
+        ask_for_sweep(database)
+
+
+def _record(acked: dict[str, tuple[Collection, list[str]]]) -> None:
+    for collection, ids in acked.values():
+        record_published(collection, ids)

@@ -1,5 +1,7 @@
 """What a service's views and handlers share in one process: settings, database, publishing."""
 
+import os
+
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
@@ -22,6 +24,7 @@ class Runtime:
         self.producer = EventProducer(settings.kafka_bootstrap,
                                       client_id=f"{settings.stack}.{settings.service}")
         self.publisher = outbox.Publisher(self.producer)
+        self._db: tuple[int, Database] | None = None
 
     def prepare(self) -> None:
         """Create this service's indexes once the database answers (idempotent, cheap after)."""
@@ -31,7 +34,11 @@ class Runtime:
 
     @property
     def db(self) -> Database:
-        return database(self.settings)
+        # Kept per process (a request reaches it several times); made again after a fork.
+        kept = self._db
+        if kept is None or kept[0] != os.getpid():
+            kept = self._db = (os.getpid(), database(self.settings))
+        return kept[1]
 
     def event(self, type: str, subject: str, data: dict, cause: Event | None = None) -> Event:
         """An event of this service, correlated with the request or the event that caused it."""

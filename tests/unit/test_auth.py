@@ -116,3 +116,29 @@ def test_the_maximum_lifetime_is_configurable(monkeypatch):
     assert load("sessions").jwt_max_ttl_s == 600
     monkeypatch.delenv("JWT_MAX_TTL_SECONDS")
     assert load("sessions").jwt_max_ttl_s == 12 * 3600
+
+
+def test_a_token_is_checked_by_its_signature_once_per_process(client, monkeypatch):
+    decoded = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: decoded.append(1) or real_decode(*a, **k))
+    headers = _bearer(["coordinator"])
+    for _ in range(3):
+        assert client.post("/participants", headers=headers).status_code == 200
+    assert len(decoded) == 1
+
+
+def test_a_remembered_token_is_refused_once_it_expires(client, monkeypatch):
+    headers = {"Authorization": f"Bearer {mint(SECRET, 'a', ['admin'], ttl_s=60)}"}
+    assert client.post("/participants", headers=headers).status_code == 200
+    later = time.time() + 60 + 6  # past its expiry and the leeway
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.post("/participants", headers=headers)
+    assert response.status_code == 401
+    assert "expired" in response.get_json()["message"]
+
+
+def test_a_remembered_token_keeps_its_roles_checked_per_view(client):
+    headers = _bearer(["viewer"])
+    assert client.post("/participants", headers=headers).status_code == 403
+    assert client.post("/participants", headers=headers).status_code == 403

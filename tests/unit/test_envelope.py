@@ -59,3 +59,51 @@ def test_bytes_that_are_not_json_are_a_validation_error():
 def test_versioned_type_is_accepted():
     raw = new_event("registration.enrollment.confirmed.v2", "e-1", {}, "registration").to_dict()
     assert Event.from_dict(raw).type.endswith(".v2")
+
+
+def _schema_reading(raw):
+    """What the marshmallow schema alone makes of ``raw``: the event, or the refused names."""
+    from common.envelope import EnvelopeSchema
+    try:
+        return Event(**EnvelopeSchema().load(raw))
+    except ValidationError as exc:
+        return sorted(exc.messages) if isinstance(exc.messages, dict) else exc.messages
+
+
+def _reading(raw):
+    try:
+        return Event.from_dict(raw)
+    except ValidationError as exc:
+        return sorted(exc.messages) if isinstance(exc.messages, dict) else exc.messages
+
+
+VALID = new_event("sessions.session.scheduled", "s-1", {"capacity": 3, "nested": {"a": [1]}},
+                  "sessions", correlationid="c-1", causationid="e-0").to_dict()
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"causationid": None}, {"datacontenttype": "text/plain"}, {"time": "2021-03-25T09:00Z"},
+    {"time": "2021-03-25T09:00:00.123456+05:00"}, {"time": "2021-03-25T09:00:00"},
+    {"time": "25 March 2021"}, {"time": 1616662800}, {"time": None}, {"id": ""}, {"id": "x" * 64},
+    {"id": "x" * 65}, {"subject": "s" * 128}, {"subject": "s" * 129}, {"source": 7},
+    {"correlationid": None}, {"correlationid": "c" * 129}, {"specversion": "1.0 "},
+    {"specversion": 1.0}, {"type": "a.b.c.v1"}, {"type": "a.b.c.v2"}, {"type": ["a.b.c"]},
+    {"data": []}, {"data": None}, {"data": "x"}, {"datacontenttype": None},
+    {"causationid": 5}, {"extra": 1}, {"type": "Sessions.session.scheduled"},
+])
+def test_the_quick_reading_of_an_envelope_agrees_with_the_schema(change):
+    raw = {**VALID, **change}
+    assert _reading(raw) == _schema_reading(raw)
+
+
+@pytest.mark.parametrize("missing", sorted(VALID))
+def test_an_envelope_missing_an_attribute_is_read_as_the_schema_reads_it(missing):
+    raw = {k: v for k, v in VALID.items() if k != missing}
+    assert _reading(raw) == _schema_reading(raw)
+
+
+def test_an_event_is_written_exactly_as_the_schema_writes_it():
+    from common.envelope import EnvelopeSchema
+    for event in (Event.from_dict(VALID), new_event("a.b.c", "s", {}, "x")):
+        assert event.to_dict() == EnvelopeSchema().dump(event)
+        assert list(event.to_dict()) == list(EnvelopeSchema().dump(event))

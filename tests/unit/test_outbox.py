@@ -1,3 +1,4 @@
+import threading
 from datetime import UTC, datetime, timedelta
 
 from common import outbox
@@ -19,23 +20,50 @@ class FakeMarkers:
     def __init__(self):
         self.ids: set[str] = set()
         self.lookups = 0
+        self.inserts = 0
+        self.read = 0
 
     def find(self, query, projection=None):
         self.lookups += 1
+        self.read += len(self.ids)  # FerretDB reads every marker for an `$in`
         return [{"_id": i} for i in query["_id"]["$in"] if i in self.ids]
 
+    def find_one(self, query, projection=None):
+        self.lookups += 1
+        self.read += 1
+        return {"_id": query["_id"]} if query["_id"] in self.ids else None
+
     def insert_many(self, documents, ordered=True):
+        self.inserts += 1
         self.ids |= {d["_id"] for d in documents}
 
     def bulk_write(self, requests, ordered=True):
         self.ids -= {r._filter["_id"] for r in requests}
 
 
+class FakeFlags:
+    """`outbox_relay_due`: the relay's reasons to sweep."""
+
+    def __init__(self):
+        self.flags: dict[str, datetime] = {}
+        self.asked = 0
+
+    def update_one(self, query, update, upsert=False):
+        self.asked += 1
+        self.flags[query["_id"]] = update["$set"]["at"]
+
+    def find(self, query, projection=None):
+        return [{"_id": i, "at": at} for i, at in self.flags.items()]
+
+    def delete_one(self, query):
+        self.flags.pop(query["_id"], None)
+
+
 class FakeDatabase(dict):
     name = "registration"
 
     def __missing__(self, name):
-        self[name] = FakeMarkers()
+        self[name] = FakeFlags() if name == outbox.DUE else FakeMarkers()
         return self[name]
 
 
@@ -46,6 +74,7 @@ class FakeCollection:
         self.document = document
         self.database = FakeDatabase()
         self.writes = 0
+        self.scans = 0
 
     @property
     def markers(self) -> set[str]:
@@ -56,6 +85,7 @@ class FakeCollection:
         return self.database[outbox.MARKERS].lookups
 
     def find(self, query, projection=None):
+        self.scans += 1  # FerretDB reads the whole collection for this filter
         return [self.document] if self.document.get("outbox_pending") else []
 
     def find_one(self, query, projection=None):
@@ -164,6 +194,56 @@ def test_an_older_entry_is_looked_up_once_and_not_sent_again_if_recorded():
     assert older not in producer.sent
 
 
+class HeldProducer(FakeProducer):
+    """Acknowledges nothing until released, so the writes behind the first one queue up."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked, self.released = threading.Event(), threading.Event()
+
+    def publish(self, topic, events, timeout_s=10.0):
+        self.asked.set()
+        self.released.wait(10)
+        return super().publish(topic, events, timeout_s)
+
+
+def test_acknowledgements_of_writes_close_together_are_recorded_in_one_insert():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    producer = HeldProducer()
+    publisher = outbox.Publisher(producer)
+    publisher.RECORD_EVERY_S = 1.0
+    events = [_event(n) for n in range(3)]
+    publisher.publish_soon(*_written(collection, events[:1]))
+    assert producer.asked.wait(10)  # the first write is being published: the others queue
+    for event in events[1:]:
+        publisher.publish_soon(*_written(collection, [event]))
+    producer.released.set()
+    publisher.drain()
+    assert collection.markers == {e.id for e in events}
+    assert collection.database[outbox.MARKERS].inserts == 1
+    assert producer.sent == [e.id for e in events]
+
+
+def test_drain_waits_until_the_acknowledgements_are_recorded():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    publisher = outbox.Publisher(FakeProducer())
+    [event] = [_event(1)]
+    publisher.publish_soon(*_written(collection, [event]))
+    publisher.drain()
+    assert collection.markers == {event.id}
+
+
+def test_a_few_older_entries_are_looked_up_without_reading_every_marker():
+    collection = FakeCollection(outbox.on_insert({"_id": "s-1"}, TOPIC, [_event(1), _event(2)]))
+    collection.markers.update(f"other-{n}" for n in range(5000))  # other documents' markers
+    older = [e["id"] for e in collection.document["outbox"]]
+    collection.markers.add(older[0])  # another process published the first one
+    producer = FakeProducer()
+    outbox.Publisher(producer).publish_batch([_written(collection, [_event(3)])])
+    assert older[1] in producer.sent and older[0] not in producer.sent
+    assert collection.database[outbox.MARKERS].read <= 2
+
+
 def test_a_refused_event_stops_the_batch_and_is_left_for_the_relay():
     collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
     events = [_event(1), _event(2), _event(3)]
@@ -210,3 +290,60 @@ def test_staged_time_has_the_precision_the_database_keeps():
     [entry] = outbox.entries(TOPIC, [_event(1)])
     assert entry["staged_at"].microsecond % 1000 == 0
     assert entry["staged_at"] <= datetime.now(UTC)
+
+
+def _flags(collection) -> dict:
+    return collection.database[outbox.DUE].flags
+
+
+def test_the_relay_sweeps_at_its_start_and_then_only_every_few_intervals_when_untold():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
+    idle = relay.SWEEP_AT_LEAST_EVERY
+    for _ in range(2 * relay.SWEEP_AT_LEAST_EVERY):
+        idle = relay.run_once(idle)
+    assert collection.scans == 2
+
+
+def test_a_failed_prompt_publish_has_the_relay_sweep_until_it_sent_what_was_left():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    publisher = outbox.Publisher(FakeProducer(acknowledge=0))  # the broker refuses
+    event = _event(1)
+    publisher.publish_batch([_written(collection, [event])])
+    collection.document["outbox_pending"] = True
+    assert _flags(collection)
+    producer = FakeProducer(acknowledge=0)
+    relay = outbox.OutboxRelay([collection], producer, grace_s=5, quiet_s=600)
+    relay.run_once(idle=0)  # told to: sweeps, but the entry is younger than the grace
+    assert collection.scans == 1 and producer.sent == [] and _flags(collection)
+    _aged(collection.document, 60)  # a minute later: as if every clock moved on
+    for flag in _flags(collection):
+        _flags(collection)[flag] -= timedelta(seconds=60)
+    relay.swept_before -= timedelta(seconds=60)
+    idle = relay.run_once(idle=0)  # still refused: the relay tries again next interval
+    assert producer.sent == [event.id]
+    producer.acknowledge = 100
+    idle = relay.run_once(idle)
+    assert collection.markers == {event.id}
+    scans = collection.scans
+    relay.run_once(idle)
+    assert collection.scans == scans  # what it was told about is sent: no sweep
+
+
+def test_a_process_publishing_for_the_first_time_tells_the_relay_once():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    publisher = outbox.Publisher(FakeProducer())
+    for n in range(3):
+        publisher.publish_soon(*_written(collection, [_event(n)]))
+    publisher.drain()
+    assert len(_flags(collection)) == 1
+    assert collection.database[outbox.DUE].asked == 1
+
+
+def test_the_flag_of_a_process_gone_long_ago_is_forgotten():
+    collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
+    _flags(collection)["host:1"] = datetime.now(UTC) - timedelta(hours=2)
+    _flags(collection)["host:2"] = datetime.now(UTC) - timedelta(minutes=2)
+    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
+    relay.run_once(idle=relay.SWEEP_AT_LEAST_EVERY)
+    assert set(_flags(collection)) == {"host:2"}
