@@ -1,10 +1,10 @@
-"""The sender's decisions, with a fake channel and a clock set by hand."""
+"""The delivery decisions, with a fake channel and a clock set by hand."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from services.notifications.channels.base import Result
-from services.notifications.sender import after_attempt, skip_reason
+from services.notifications.domain.delivery_rules import after_attempt, skip_reason
 from services.notifications.settings import load_notification_settings
 
 NOW = datetime(2031, 7, 1, 9, 0, tzinfo=UTC)
