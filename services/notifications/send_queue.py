@@ -38,6 +38,7 @@ class SendQueue:
     RETRIES_KEPT = 10000
     LOOK_UP_BATCH = 500
     BATCH = 20  # claimed, sent and recorded together by one sending thread
+    LINGER_S = 0.05  # how long a batch waits for more once it has one
     SETTLE_S = 10.0  # pending ones younger than this are still in their worker's queue
 
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
@@ -54,6 +55,7 @@ class SendQueue:
         # look-up of the collection can be rare. Beyond the cap the look-up finds them.
         self._retries: list[tuple[datetime, str, dict]] = []
         self._retries_lock = threading.Lock()
+        self._gathering = threading.Lock()
 
     def offer(self, notification: dict) -> None:
         """A notification this worker just recorded: send it now if it is due, without waiting
@@ -112,14 +114,24 @@ class SendQueue:
         return len(claimed)
 
     def _next_batch(self, timeout_s: float) -> list[dict]:
-        try:
-            batch = [self._ready.get(timeout=timeout_s) if timeout_s > 0
-                     else self._ready.get_nowait()]
-        except queue.Empty:
+        """Up to BATCH candidates: the first within ``timeout_s``, then what follows within
+        LINGER_S. One thread gathers at a time, so that under load batches fill up."""
+        if not self._gathering.acquire(timeout=max(timeout_s, 0.001)):
             return []
-        while len(batch) < self.BATCH:
+        try:
+            if timeout_s <= 0:  # a test's step: what is queued now, no waiting
+                return self._take(self.BATCH, 0)
+            return self._take(self.BATCH, timeout_s, time.monotonic() + self.LINGER_S)
+        finally:
+            self._gathering.release()
+
+    def _take(self, most: int, timeout_s: float, linger_until: float = 0.0) -> list[dict]:
+        batch: list[dict] = []
+        while len(batch) < most:
+            wait = timeout_s if not batch else linger_until - time.monotonic()
             try:
-                batch.append(self._ready.get_nowait())
+                batch.append(self._ready.get(timeout=wait) if wait > 0
+                             else self._ready.get_nowait())
             except queue.Empty:
                 break
         return batch
