@@ -17,6 +17,7 @@ not written yet: at most one batch per sending thread, each message with the sam
 import heapq
 import logging
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -73,8 +74,12 @@ class SendQueue:
     def look_up(self) -> int:
         """Queue what is due (reminders, what a crash or a full queue left), up to
         LOOK_UP_BATCH in one look-up; returns how many were queued."""
-        return sum(self._enqueue(c) for c in claim_store.due(
-            self.runtime, self.clock(), limit=self.LOOK_UP_BATCH, settle_s=self.settle_s))
+        due = claim_store.due(self.runtime, self.clock(), limit=self.LOOK_UP_BATCH,
+                              settle_s=self.settle_s)
+        # Workers looking up the same backlog take it in different orders, so that they
+        # rarely race for the same batch.
+        random.shuffle(due)
+        return sum(self._enqueue(c) for c in due)
 
     def offer_due_retries(self) -> int:
         """Hand the retries that are due to the sending threads; returns how many."""

@@ -68,7 +68,8 @@ def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float
     # Claimed, but the claimer vanished before marking it `sending`: next round, once.
     again = [_claim(c["_id"], rules.claim_round(c) + 1, until, holder)
              for c, claim in wanted.values()
-             if claim["_id"] not in won and _vanished(runtime, claim["_id"], now)]
+             if claim["_id"] not in won and rules.claimer_may_have_vanished(c, now, lease_s)
+             and _vanished(runtime, claim["_id"], now)]
     won |= claims.claim_many(collection, again)
     for claim in again:
         if claim["_id"] in won:
