@@ -54,30 +54,9 @@ class Delivery:
     def deliver(self, notification: dict, known: dict | None = None) -> Outcome:
         """Send one claimed notification, or say why it is skipped or must wait."""
         known = {} if known is None else known
-        recipient = self._read(known, "recipient", notification["recipient_id"], recipients.get)
-        if recipient is None:
-            # Her registration event is on another partition and not consumed yet (seen after
-            # a broker outage): try again later, bounded, rather than skip her for good.
-            return self.attempted(notification, Result(False, "recipient not known yet"))
-        if recipient.get("contact_fetched") is False:
-            try:
-                contact = self.directory.fetch(recipient["role"], recipient["_id"])
-            except contacts.ContactGoneError:
-                recipients.erase(self.runtime, None, recipient["_id"])
-                known.pop(("recipient", recipient["_id"]), None)
-                return self.finished(notification, "skipped", "recipient erased")
-            except contacts.ContactUnknownError:
-                # Her registration event was consumed, so her owner knows her: a 404 is an
-                # owner not upgraded yet (no contact endpoint) or a wrong URL. Wait, visibly.
-                return self.waiting(notification, "contact unknown to her owner (yet)")
-            except contacts.ContactUnavailableError as exc:
-                return self.waiting(notification, f"contact not available yet ({exc})")
-            recipient = recipients.store_contact(self.runtime, recipient, contact)
-            known[("recipient", notification["recipient_id"])] = recipient
-            if recipient is None:
-                return self.finished(notification, "skipped", "recipient erased")
-        if recipient.get("erased"):
-            return self.finished(notification, "skipped", "recipient erased")
+        recipient = self._recipient(notification, known)
+        if isinstance(recipient, Outcome):
+            return recipient
         channel = self.channels.get(notification["channel"])
         reason = rules.skip_reason(recipient, channel, notification)
         if reason:
@@ -100,6 +79,34 @@ class Delivery:
             self.organizer, self.clock(), certificate)
         return self.attempted(notification, channel.send(message), subject=rendered.subject,
                               language=rendered.language)
+
+    def _recipient(self, notification: dict, known: dict) -> dict | Outcome:
+        """The recipient with her contact (asked of her owner if not kept), or the outcome
+        when there is none to send to yet or ever."""
+        recipient_id = notification["recipient_id"]
+        recipient = self._read(known, "recipient", recipient_id, recipients.get)
+        if recipient is None:
+            # Her registration event is on another partition and not consumed yet (seen after
+            # a broker outage): try again later, bounded, rather than skip her for good.
+            return self.attempted(notification, Result(False, "recipient not known yet"))
+        if recipient.get("contact_fetched") is False:
+            try:
+                contact = self.directory.fetch(recipient["role"], recipient_id)
+            except contacts.ContactGoneError:
+                recipients.erase(self.runtime, None, recipient_id)
+                known.pop(("recipient", recipient_id), None)
+                return self.finished(notification, "skipped", "recipient erased")
+            except contacts.ContactUnknownError:
+                # Her registration event was consumed, so her owner knows her: a 404 is an
+                # owner not upgraded yet (no contact endpoint) or a wrong URL. Wait, visibly.
+                return self.waiting(notification, "contact unknown to her owner (yet)")
+            except contacts.ContactUnavailableError as exc:
+                return self.waiting(notification, f"contact not available yet ({exc})")
+            recipient = known[("recipient", recipient_id)] = recipients.store_contact(
+                self.runtime, recipient, contact)
+        if recipient is None or recipient.get("erased"):
+            return self.finished(notification, "skipped", "recipient erased")
+        return recipient
 
     def _read(self, known: dict, kind: str, doc_id: str, read) -> dict | None:
         if (kind, doc_id) not in known:

@@ -15,6 +15,7 @@ not written yet: at most one batch per sending thread, each message with the sam
 """
 
 import heapq
+import itertools
 import logging
 import queue
 import random
@@ -52,10 +53,11 @@ class SendQueue:
                                "sessions": config.sessions_url})
         self.delivery = Delivery(runtime, channels, config, clock, directory)
         self._ready: queue.Queue[dict] = queue.Queue(maxsize=10000)
-        # Retries this worker scheduled, (due, id, candidate): offered again when due, so the
+        # Retries this worker scheduled, (due, n, candidate): offered again when due, so the
         # look-up of the collection can be rare. Beyond the cap the look-up finds them.
-        self._retries: list[tuple[datetime, str, dict]] = []
+        self._retries: list[tuple[datetime, int, dict]] = []
         self._retries_lock = threading.Lock()
+        self._pushed = itertools.count()  # orders equal times, never the candidates
         self._gathering = threading.Lock()
 
     def offer(self, notification: dict) -> None:
@@ -144,7 +146,7 @@ class SendQueue:
     def _retry_later(self, candidate: dict, retry_at: datetime) -> None:
         with self._retries_lock:
             if len(self._retries) < self.RETRIES_KEPT:
-                heapq.heappush(self._retries, (retry_at, candidate["_id"], candidate))
+                heapq.heappush(self._retries, (retry_at, next(self._pushed), candidate))
 
     def run(self, stop: threading.Event) -> None:
         """The worker's background task: offer retries as they fall due, and look up what is

@@ -46,8 +46,8 @@ def _key(notification_id: str, generation: int) -> str:
 
 
 def _claim(candidate_id: str, generation: int, until: datetime, holder: dict) -> dict:
-    return {"_id": _key(candidate_id, generation), "token": str(uuid.uuid4()),
-            "claimed_until": until, "holder": holder}
+    return {"_id": _key(candidate_id, generation), "generation": generation,
+            "token": str(uuid.uuid4()), "claimed_until": until, "holder": holder}
 
 
 def _vanished(runtime: Runtime, key: str, now: datetime) -> bool:
@@ -61,33 +61,42 @@ def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float
     """Claim ``candidates`` for this worker alone; returns those it now holds, marked
     `sending` (the others are held by another worker, or changed since they were offered)."""
     until, holder = now + timedelta(seconds=lease_s), holders.me()
-    wanted = {c["_id"]: (c, _claim(c["_id"], rules.claim_round(c), until, holder))
-              for c in candidates}
-    collection = runtime.db[COLLECTION]
-    won = claims.claim_many(collection, [claim for _, claim in wanted.values()])
-    # Claimed, but the claimer vanished before marking it `sending`: next round, once.
-    again = [_claim(c["_id"], rules.claim_round(c) + 1, until, holder)
-             for c, claim in wanted.values()
-             if claim["_id"] not in won and rules.claimer_may_have_vanished(c, now, lease_s)
-             and _vanished(runtime, claim["_id"], now)]
-    won |= claims.claim_many(collection, again)
-    for claim in again:
-        if claim["_id"] in won:
-            notification_id = claim["_id"].rsplit(":", 1)[0]
-            wanted[notification_id] = (wanted[notification_id][0], claim)
+    # The same notification may be queued twice (offered, then looked up): claimed once.
+    candidates = list({c["_id"]: c for c in candidates}.values())
+    won = _claim_all(runtime, candidates, now, lease_s, until, holder)
     held = []
-    for candidate, claim in wanted.values():
-        if claim["_id"] not in won:
+    for candidate in candidates:
+        claim = won.get(candidate["_id"])
+        if claim is None:
             continue
         current = by_id.get(runtime.db[notifications.COLLECTION], candidate["_id"], CHECKED)
         if rules.unchanged(current, candidate, now):
             held.append({**candidate, "status": "sending", "claim_token": claim["token"],
                          "claimed_until": until, "claim_holder": holder, "claimed_at": now,
-                         "generation": int(claim["_id"].rsplit(":", 1)[1])})
+                         "generation": claim["generation"]})
     if held:
         runtime.db[notifications.COLLECTION].bulk_write(
             [UpdateOne({"_id": n["_id"]}, {"$set": _lease(n)}) for n in held], ordered=False)
     return held
+
+
+def _claim_all(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float,
+               until: datetime, holder: dict) -> dict[str, dict]:
+    """The claims won, by notification id, in one insert (and one more for the rounds whose
+    claimer vanished before marking the notification `sending`)."""
+    wanted = {c["_id"]: _claim(c["_id"], rules.claim_round(c), until, holder)
+              for c in candidates}
+    collection = runtime.db[COLLECTION]
+    won = claims.claim_many(collection, list(wanted.values()))
+    again = {c["_id"]: _claim(c["_id"], wanted[c["_id"]]["generation"] + 1, until, holder)
+             for c in candidates
+             if wanted[c["_id"]]["_id"] not in won
+             and rules.claimer_may_have_vanished(c, now, lease_s)
+             and _vanished(runtime, wanted[c["_id"]]["_id"], now)}
+    won |= claims.claim_many(collection, list(again.values()))
+    wanted.update(again)
+    return {notification_id: claim for notification_id, claim in wanted.items()
+            if claim["_id"] in won}
 
 
 def _lease(claimed: dict) -> dict:
