@@ -34,10 +34,13 @@ def write(runtime: Runtime, outcomes: list[Outcome], lease_s: float,
 
     A worker whose lease ran out cannot overwrite the work of the one that reclaimed it.
     """
-    ours = [o for o in outcomes if _ours(runtime, o.notification, lease_s, now)]
-    for lost in (o for o in outcomes if o not in ours):
-        log.warning("lost the claim on a notification",
-                    extra={"notification_id": lost.notification["_id"]})
+    ours = []
+    for outcome in outcomes:
+        if _ours(runtime, outcome.notification, lease_s, now):
+            ours.append(outcome)
+        else:
+            log.warning("lost the claim on a notification",
+                        extra={"notification_id": outcome.notification["_id"]})
     if not ours:
         return []
     collection = runtime.db[notifications.COLLECTION]
