@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from marshmallow import Schema, ValidationError
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
+from common.backoff import backoff_delay
 from common.envelope import Event
 from common.logs import correlation_id
 from common.metrics import EVENTS_CONSUMED, HANDLER_FAILURES
@@ -74,11 +75,6 @@ class Outcome:
     action: str  # "handled", "duplicate", "ignored", "dead_letter"
     attempts: int = 0
     error: str | None = None
-
-
-def backoff_delay(attempt: int, base_s: float, cap_s: float = 5.0) -> float:
-    """Delay before retry number ``attempt`` (1-based): exponential, capped."""
-    return min(cap_s, base_s * (2 ** (attempt - 1)))
 
 
 class DependencyUnavailableError(Exception):

@@ -6,7 +6,9 @@ error. Keys name what is claimed and, when it can be claimed again later, the ro
 """
 
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+DUPLICATE_KEY = 11000
 
 
 def claim(collection: Collection, key: str, **fields) -> bool:
@@ -21,3 +23,19 @@ def claim(collection: Collection, key: str, **fields) -> bool:
 def holder(collection: Collection, key: str) -> dict | None:
     """The claim on ``key`` as it was written, or None if nobody claimed it."""
     return collection.find_one({"_id": key})
+
+
+def claim_many(collection: Collection, claims: list[dict]) -> set[str]:
+    """Claim several keys in one unordered insert (each ``{"_id": key, ...}``); returns the keys
+    this caller won. The others were taken: their duplicate-key errors are the answer."""
+    if not claims:
+        return set()
+    try:
+        collection.insert_many(claims, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        taken = {e["index"] for e in errors}
+        return {c["_id"] for n, c in enumerate(claims) if n not in taken}
+    return {c["_id"] for c in claims}

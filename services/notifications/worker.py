@@ -6,25 +6,28 @@ from common import pruning, worker
 from common.config import load, load_notification_settings
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
-from services.notifications import claims, notifications
+from services.notifications import notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
-from services.notifications.sender import Sender
+from services.notifications.send_queue import SendQueue
+from services.notifications.stores import claim_store
 
 
 def main() -> None:
     settings = load("notifications")
     config = load_notification_settings()
     runtime = Runtime(settings, NOTIFICATIONS_EVENTS, indexes=ensure_indexes)
-    sender = Sender(runtime, build_channels(settings, config), config)
+    sending = SendQueue(runtime, build_channels(settings, config), config)
     # What the consumer records goes straight to the sending threads; the look-up every
     # NOTIFICATION_SENDER_INTERVAL_SECONDS finds reminders, retries and what a crash left.
-    notifications.when_created(sender.offer)
+    # Until planning takes the callback: build_registry(runtime, config, on_created=...).
+    notifications.when_created(sending.offer)
     worker.run(runtime, build_registry(runtime, config), outbox_collections=["notifications"],
-               background=(sender.run, *[sender.run_ready] * config.sender_threads),
+               background=(sending.run, *[sending.run_sending] * config.sender_threads),
                # A claim outlives its lease by a day, far past any use.
-               pruned=(pruning.Rule(claims.COLLECTION, "claimed_until", timedelta(days=1)),))
+               pruned=(pruning.Rule(claim_store.COLLECTION, "claimed_until",
+                                    timedelta(days=1)),))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """A notifications worker is killed -9 in the middle of a batch; another one takes over.
 
 No message is lost; none goes twice, except in the documented window (SMTP accepted, status not
-yet saved), where the resend carries the same Message-ID.
+yet saved: at most one batch per sending thread), where the resend carries the same Message-ID.
 """
 
 import signal
@@ -44,6 +44,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_its_successor_takes_over(work
     # once those have landed, or a claim already marked sent is counted as left behind.
     time.sleep(1)
     at_kill = Counter(n["status"] for n in notes.find({}, {"status": 1}))
+    held_at_kill = {officers[n["recipient_id"]] for n in notes.find({"status": "sending"})}
     assert 0 < at_kill["sent"] < MESSAGES, at_kill  # killed in the middle, really
     print(f"worker killed -9 with {at_kill['sent']} sent, {at_kill['sending']} claimed but "
           f"unsent, {sum(at_kill.values())} of {MESSAGES} notifications created")
@@ -65,6 +66,6 @@ def test_worker_killed_mid_batch_loses_nothing_and_its_successor_takes_over(work
     print(f"{total} messages for {MESSAGES} officers, {taken_over} notification(s) taken over "
           f"after the lease, {len(resent)} resent in the documented window")
     assert all(len(counted) == 1 for counted in ids.values()), ids  # one Message-ID each
-    # At most one message per sending thread was in flight when the worker died.
-    assert len(resent) <= SENDER_THREADS, resent
+    # Only what a sending thread held (its batch, claimed, sent but not recorded) goes twice.
+    assert set(resent) <= held_at_kill, (resent, held_at_kill)
     assert total - MESSAGES == len(resent)

@@ -21,3 +21,8 @@ def settings(monkeypatch, kafka_bootstrap, mongo_uri, unique):
     for name in client(mongo_uri).list_database_names():
         if name.startswith(f"it{unique}_"):
             client(mongo_uri).drop_database(name)
+
+
+# Notifications' programme (events straight into the handlers, a clock moved by hand) and an SMTP
+# sink a test may stop and start, for every notifications test.
+from tests.integration.notifications_programme import own_sink, programme  # noqa: E402, F401

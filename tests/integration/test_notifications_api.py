@@ -6,16 +6,15 @@ import pytest
 
 from common.auth import mint
 from services.notifications.app import create_app
-from tests.integration.test_notifications_delivery import (  # noqa: F401 - fixtures
+from tests.integration.notifications_programme import (
     KARACHI_START,
-    own_sink,
-    programme,
+    send_due,
     sender_for,
 )
 
 
 @pytest.fixture
-def api(programme):  # noqa: F811 - the fixture imported above
+def api(programme):
     return create_app(programme.runtime).test_client()
 
 
@@ -27,11 +26,11 @@ def _auth(running, *roles):
 
 
 def test_feed_by_session_and_status_shows_each_attempt_without_contact_details(
-        api, programme):  # noqa: F811
+        api, programme):
     session_id = programme.session()
     participant_id, address = programme.participant("feed")
     programme.enroll(participant_id, session_id)
-    sender_for(programme).run_once()
+    send_due(sender_for(programme))
 
     response = api.get("/notifications", query_string={"session_id": session_id,
                                                        "status": "sent"},
@@ -49,7 +48,7 @@ def test_feed_by_session_and_status_shows_each_attempt_without_contact_details(
     assert sorted(n["kind"] for n in scheduled) == ["session_reminder_1d", "session_reminder_7d"]
 
 
-def test_feed_rejects_an_unknown_status_naming_the_field(api, programme):  # noqa: F811
+def test_feed_rejects_an_unknown_status_naming_the_field(api, programme):
     response = api.get("/notifications", query_string={"status": "lost"},
                        headers=_auth(programme, "viewer"))
     assert response.status_code == 422
@@ -57,11 +56,11 @@ def test_feed_rejects_an_unknown_status_naming_the_field(api, programme):  # noq
 
 
 def test_failed_notification_can_be_resent_once_and_is_then_delivered(
-        api, programme, own_sink):  # noqa: F811
+        api, programme, own_sink):
     participant_id, _ = programme.participant("resend")
     sender = sender_for(programme, own_sink["smtp_port"])  # the sink is not started yet
     for _ in range(4):
-        sender.run_once()
+        send_due(sender)
         programme.clock.advance(hours=1)
     [failed] = programme.of(recipient_id=participant_id)
     assert failed["status"] == "failed"
@@ -74,7 +73,7 @@ def test_failed_notification_can_be_resent_once_and_is_then_delivered(
     assert again.status_code == 409
     assert "only a failed notification" in again.get_json()["message"]
     own_sink["start"]()
-    sender.run_once()
+    send_due(sender)
     shown = api.get(f"/notifications/{failed['_id']}", headers=coordinator).get_json()
     assert shown["status"] == "sent"
     assert [a["ok"] for a in shown["attempts"]] == [False] * 4 + [True]
@@ -83,7 +82,7 @@ def test_failed_notification_can_be_resent_once_and_is_then_delivered(
                     headers=_auth(programme, "viewer")).status_code == 403
 
 
-def test_preferences_are_read_and_changed_by_coordinators_only(api, programme):  # noqa: F811
+def test_preferences_are_read_and_changed_by_coordinators_only(api, programme):
     participant_id, _ = programme.participant("prefs-api")
     coordinator = _auth(programme, "coordinator")
     url = f"/recipients/{participant_id}/preferences"
@@ -104,21 +103,21 @@ def test_preferences_are_read_and_changed_by_coordinators_only(api, programme): 
     assert api.get("/recipients/nobody/preferences", headers=coordinator).status_code == 404
 
 
-def test_reminders_switched_off_over_http_are_skipped_when_due(api, programme):  # noqa: F811
+def test_reminders_switched_off_over_http_are_skipped_when_due(api, programme):
     session_id = programme.session()
     participant_id, _ = programme.participant("prefs-due")
     programme.enroll(participant_id, session_id)
     api.put(f"/recipients/{participant_id}/preferences", json={"reminders": {"email": False}},
             headers=_auth(programme, "coordinator"))
     programme.clock.now = KARACHI_START - timedelta(hours=1)
-    sender_for(programme).run_once()
+    send_due(sender_for(programme))
     skipped = api.get("/notifications", query_string={"recipient_id": participant_id,
                                                       "status": "skipped"},
                       headers=_auth(programme, "viewer")).get_json()
     assert sorted(n["kind"] for n in skipped) == ["session_reminder_1d", "session_reminder_7d"]
 
 
-def test_template_preview_renders_sample_data_in_the_language_asked(api, programme):  # noqa: F811
+def test_template_preview_renders_sample_data_in_the_language_asked(api, programme):
     coordinator = _auth(programme, "coordinator")
     urdu = api.get("/templates/session_rescheduled/preview", query_string={"language": "ur"},
                    headers=coordinator).get_json()

@@ -3,10 +3,10 @@
 import icalendar
 
 from tests.conftest import wait_for
-from tests.integration.test_notifications_delivery import (  # noqa: F401
+from tests.integration.notifications_programme import (
     inbox,
-    programme,
     raw_message,
+    send_due,
     sender_for,
 )
 
@@ -14,11 +14,11 @@ INJECTED = "Coaching 2 of 3\rATTENDEE;ROLE=CHAIR:mailto:intruder@example.org"
 
 
 def test_a_carriage_return_in_a_title_puts_no_attendee_in_the_emailed_calendar(
-        programme, smtp_inbox):  # noqa: F811
+        programme, smtp_inbox):
     session_id = programme.session(title=INJECTED, venue="دفتر، اسلام آباد; " * 4)
     participant_id, address = programme.participant("ics")
     programme.enroll(participant_id, session_id)
-    sender_for(programme).run_once()
+    send_due(sender_for(programme))
 
     [received] = wait_for(lambda: [m for m in inbox(smtp_inbox, address)
                                    if m["subject"].startswith("Your place is confirmed")],

@@ -1,222 +1,24 @@
-"""Notifications on the real database and SMTP: what officers receive, once, in time."""
+"""Sending on the real database and SMTP: retries, bounded tries, leases, two workers, one kept
+SMTP connection; each officer gets each message once."""
 
-import email
-import os
-import subprocess
-import sys
 import threading
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from email.policy import default
-
-import pytest
-import requests
+from datetime import timedelta
 
 from common.config import load_notification_settings
-from common.dispatch import Dispatcher, ProcessedEvents
-from common.envelope import Event, new_event
-from common.mongo import client as mongo_client
-from common.runtime import Runtime
-from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
-from services.notifications import notifications
-from services.notifications.channels.base import Message
+from common.envelope import Event
+from common.topics import REGISTRATION_EVENTS
+from services.notifications.channels.base import Message, Result
 from services.notifications.channels.email import EmailChannel
-from services.notifications.channels.registry import build_channels
-from services.notifications.handlers import build_registry
-from services.notifications.icalendar import unfold
-from services.notifications.indexes import ensure_indexes
-from services.notifications.sender import Sender
+from services.notifications.send_queue import SendQueue
 from tests.conftest import read_topic, wait_for
-from tests.contact_owners import FakeDirectory
-
-# The SMTP sink that devstack started (its port moves with SMTP_HTTP_PORT).
-SHARED_INBOX = os.environ.get("SMTP_HTTP_URL") or "http://127.0.0.1:1080"
-KARACHI_START = datetime(2031, 7, 20, 4, 0, tzinfo=UTC)  # 09:00 in Islamabad
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
-
-
-class Programme:
-    """Publishes registration- and sessions-shaped events straight into the handlers."""
-
-    def __init__(self, runtime: Runtime, clock: Clock):
-        self.runtime, self.clock = runtime, clock
-        self.directory = FakeDirectory()  # registration and sessions, asked for contacts
-        self.registry = build_registry(runtime, load_notification_settings(), clock)
-        self.dispatcher = Dispatcher(self.registry, ProcessedEvents(runtime.db["processed_events"]),
-                                     max_attempts=1)
-
-    def publish(self, topic: str, type_: str, subject: str, data: dict) -> Event:
-        event = new_event(type_, subject, data, topic.split(".")[0])
-        self.deliver(topic, event)
-        return event
-
-    def deliver(self, topic: str, event: Event) -> None:
-        outcome = self.dispatcher.dispatch(topic, event.to_bytes())
-        assert outcome.action in ("handled", "duplicate"), outcome
-
-    def session(self, starts_at=KARACHI_START, series_id=None, **changes) -> str:
-        session_id = str(uuid.uuid4())
-        self.publish(SESSIONS_EVENTS, "sessions.session.scheduled", session_id, {
-            "session_id": session_id, "series_id": series_id, "position": 2,
-            "planned_sessions": 3, "kind": "coaching_session", "title": "Coaching 2 of 3",
-            "starts_at": starts_at.isoformat(), "ends_at": (starts_at + timedelta(hours=32))
-            .isoformat(), "timezone": "Asia/Karachi", "capacity": 24,
-            "venue": "UNODC Country Office", "city": "Islamabad", "country": "Pakistan",
-            "languages": ["en", "ur"], **changes})
-        return session_id
-
-    def participant(self, tag: str, language: str = "en") -> tuple[str, str]:
-        participant_id = str(uuid.uuid4())
-        address = f"officer.{tag}.{participant_id[:8]}@example.org"
-        self.directory.add(participant_id, given_name="Ayesha", family_name="Khan",
-                           email=address, phone=None)
-        self.publish(REGISTRATION_EVENTS, "registration.participant.registered", participant_id,
-                     {"participant_id": participant_id, "gender": "female",
-                      "agency": "Punjab Police", "preferred_language": language})
-        return participant_id, address
-
-    def enroll(self, participant_id: str, session_id: str, series_id=None,
-               type_="registration.enrollment.confirmed") -> Event:
-        enrollment_id = str(uuid.uuid4())
-        return self.publish(REGISTRATION_EVENTS, type_, enrollment_id, {
-            "enrollment_id": enrollment_id, "participant_id": participant_id,
-            "session_id": session_id, "series_id": series_id, "gender": "female",
-            "agency": "Punjab Police"})
-
-    def reschedule(self, session_id: str, previous: datetime, starts_at: datetime) -> None:
-        self.publish(SESSIONS_EVENTS, "sessions.session.rescheduled", session_id, {
-            "session_id": session_id, "series_id": None,
-            "previous_starts_at": previous.isoformat(),
-            "previous_ends_at": (previous + timedelta(hours=32)).isoformat(),
-            "starts_at": starts_at.isoformat(),
-            "ends_at": (starts_at + timedelta(hours=32)).isoformat(),
-            "timezone": "Asia/Karachi", "venue": "Serena Hotel", "city": "Islamabad",
-            "country": "Pakistan"})
-
-    def of(self, **query) -> list[dict]:
-        return list(self.runtime.db[notifications.COLLECTION].find(query, {"outbox": 0}))
-
-
-@pytest.fixture
-def programme(settings, make_topic, unique, monkeypatch):
-    monkeypatch.setenv("NOTIFICATION_BACKOFF_SECONDS", "60")
-    monkeypatch.setenv("NOTIFICATION_MAX_ATTEMPTS", "4")
-    topic = make_topic(f"it.{unique}.notifications")
-    runtime = Runtime(settings("notifications"), topic, indexes=ensure_indexes)
-    runtime.prepare()
-    built = Programme(runtime, Clock(KARACHI_START - timedelta(days=30)))
-    yield built
-    runtime.publisher.drain()
-    runtime.producer.close()
-
-
-def sender_for(programme: Programme, smtp_port: int | None = None) -> Sender:
-    settings = programme.runtime.settings
-    if smtp_port is not None:
-        settings = replace(settings, smtp_port=smtp_port)
-    config = load_notification_settings()
-    return Sender(programme.runtime, build_channels(settings, config), config, programme.clock,
-                  programme.directory)
-
-
-def inbox(base: str, address: str) -> list[dict]:
-    messages = requests.get(f"{base}/messages", params={"to": address}, timeout=5).json()
-    # A long Subject is folded right after "Subject:"; the sink keeps the folding whitespace.
-    return [{**m, "subject": m["subject"].strip()} for m in messages]
-
-
-def raw_message(base: str, message_id: str) -> email.message.EmailMessage:
-    raw = requests.get(f"{base}/messages/{message_id}", timeout=5).content
-    return email.message_from_bytes(raw, policy=default)
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def own_sink(tmp_path):
-    """An SMTP sink of this test's own, on free ports, that the test may stop and start."""
-    smtp_port, http_port = _free_port(), _free_port()
-    processes: list[subprocess.Popen] = []
-
-    def start() -> None:
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "devstack.infra.smtp_sink", "--port", str(smtp_port),
-             "--http-port", str(http_port), "--maildir", str(tmp_path / "mail")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for(lambda: _answers(f"http://127.0.0.1:{http_port}/health"), timeout_s=15)
-
-    def stop() -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=10)
-
-    yield {"smtp_port": smtp_port, "inbox": f"http://127.0.0.1:{http_port}", "start": start,
-           "stop": stop}
-    stop()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=1).ok
-    except requests.RequestException:
-        return False
-
-
-def test_reschedule_of_24_confirmed_tells_each_once_in_karachi_time_and_moves_reminders(
-        programme):
-    session_id = programme.session()
-    officers = [programme.participant(f"r{i}") for i in range(24)]
-    for participant_id, _ in officers:
-        programme.enroll(participant_id, session_id)
-    new_start = KARACHI_START + timedelta(days=14)  # 3 August 2031, 09:00 in Islamabad
-
-    programme.reschedule(session_id, KARACHI_START, new_start)
-    sender_for(programme).run_once()
-
-    for _, address in officers:
-        received = wait_for(lambda a=address: [m for m in inbox(SHARED_INBOX, a)
-                                               if m["subject"].startswith("Rescheduled")])
-        assert len(received) == 1
-        assert received[0]["subject"] == ("Rescheduled: Coaching 2 of 3 now starts "
-                                          "Sunday 3 August 2031, 09:00 (Asia/Karachi)")
-        message = raw_message(SHARED_INBOX, received[0]["id"])
-        text = message.get_body(("plain",)).get_content()
-        assert "From: Sunday 3 August 2031, 09:00 (Asia/Karachi)" in text
-        assert "Previously: Sunday 20 July 2031, 09:00 (Asia/Karachi)" in text
-        [attachment] = list(message.iter_attachments())
-        calendar = attachment.get_content()
-        if isinstance(calendar, bytes):
-            calendar = calendar.decode()
-        assert calendar.startswith("BEGIN:VCALENDAR\r\n")
-        assert all(len(line.encode()) <= 75 for line in calendar.split("\r\n"))
-        found = dict(line.split(":", 1) for line in unfold(calendar))
-        assert (found["METHOD"], found["DTSTART"], found["SEQUENCE"]) == (
-            "REQUEST", "20310803T040000Z", "1")
-        assert found["UID"] == f"{session_id}@sessions.glo-act.example"
-
-    reminders = programme.of(session_id=session_id, template="session_reminder")
-    assert len(reminders) == 48
-    assert {(r["status"], r["due_at"]) for r in reminders} == {
-        ("scheduled", new_start - timedelta(days=7)), ("scheduled", new_start - timedelta(days=1))}
+from tests.integration.notifications_programme import (
+    KARACHI_START,
+    SHARED_INBOX,
+    inbox,
+    send_due,
+    sender_for,
+)
 
 
 def test_messages_due_while_the_sink_is_down_are_retried_and_delivered_once(
@@ -226,19 +28,19 @@ def test_messages_due_while_the_sink_is_down_are_retried_and_delivered_once(
     programme.enroll(participant_id, session_id)
     sender = sender_for(programme, own_sink["smtp_port"])
 
-    sender.run_once()  # the sink is not running: both due messages fail their first try
+    send_due(sender)  # the sink is not running: both due messages fail their first try
     waiting = programme.of(recipient_id=participant_id, status="pending")
     assert len(waiting) == 2
     assert all(n["attempts"][0]["error"].startswith("ConnectionRefusedError") for n in waiting)
-    assert sender.run_once() == 0  # backing off: nothing is due yet
+    assert send_due(sender) == 0  # backing off: nothing is due yet
 
     programme.clock.advance(seconds=61)
-    sender.run_once()  # still down: second try, longer backoff
+    send_due(sender)  # still down: second try, longer backoff
     programme.clock.advance(seconds=121)
     own_sink["start"]()
-    sender.run_once()
+    send_due(sender)
     programme.clock.advance(days=1)
-    sender.run_once()
+    send_due(sender)
 
     received = inbox(own_sink["inbox"], address)
     assert sorted(m["subject"] for m in received) == [
@@ -259,13 +61,13 @@ def test_a_refused_message_is_offered_again_by_its_worker_when_due_and_sent_once
         programme, own_sink):
     participant_id, address = programme.participant("retried")
     sender = sender_for(programme, own_sink["smtp_port"])
-    sender.run_once()  # the sink is not running: the acknowledgement fails its first try
+    send_due(sender)  # the sink is not running: the acknowledgement fails its first try
     assert sender.offer_due_retries() == 0  # backing off
     own_sink["start"]()
     programme.clock.advance(seconds=61)
     assert sender.offer_due_retries() == 1
     stop = threading.Event()
-    sending = threading.Thread(target=sender.run_ready, args=(stop,))
+    sending = threading.Thread(target=sender.run_sending, args=(stop,))
     sending.start()
     try:
         wait_for(lambda: programme.of(recipient_id=participant_id)[0]["status"] == "sent",
@@ -283,7 +85,7 @@ def test_bounded_retries_end_in_failed_with_the_reason_and_an_event(
     participant_id, _ = programme.participant("failing")
     sender = sender_for(programme, own_sink["smtp_port"])  # never started
     for _ in range(4):
-        sender.run_once()
+        send_due(sender)
         programme.clock.advance(hours=1)
     [failed] = programme.of(recipient_id=participant_id)
     assert failed["status"] == "failed"
@@ -305,7 +107,7 @@ def test_two_workers_send_every_due_reminder_exactly_once(programme):
     handled = [0, 0]
 
     def work(index: int) -> None:
-        handled[index] = workers[index].run_once()
+        handled[index] = send_due(workers[index])
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for thread in threads:
@@ -330,7 +132,7 @@ def test_the_same_enrollment_event_delivered_twice_gives_one_message(programme):
     subscription = programme.registry.find(REGISTRATION_EVENTS, event.type)
     subscription.handler(event, subscription.schema.load(event.data))
     programme.deliver(REGISTRATION_EVENTS, event)
-    sender_for(programme).run_once()
+    send_due(sender_for(programme))
 
     assert len(programme.of(recipient_id=participant_id, kind="enrollment_confirmed")) == 1
     confirmations = [m for m in inbox(SHARED_INBOX, address)
@@ -338,178 +140,58 @@ def test_the_same_enrollment_event_delivered_twice_gives_one_message(programme):
     assert len(confirmations) == 1
 
 
-def test_reminders_off_stops_reminders_but_not_the_cancellation_notice(programme):
-    session_id = programme.session()
-    participant_id, address = programme.participant("prefs")
-    programme.enroll(participant_id, session_id)
-    programme.runtime.db["recipients"].update_one(
-        {"_id": participant_id}, {"$set": {"preferences.reminders.email": False}})
-    programme.clock.now = KARACHI_START - timedelta(days=3)
-    sender_for(programme).run_once()
-    programme.publish(SESSIONS_EVENTS, "sessions.session.cancelled", session_id,
-                      {"session_id": session_id, "series_id": None,
-                       "reason": "Venue unavailable"})
-    sender_for(programme).run_once()
+class StuckEmail:
+    """An SMTP server that takes a message only when the test lets it: its sender holds the
+    claim meanwhile, as a worker stuck in (or killed during) a conversation does."""
 
-    subjects = sorted(m["subject"] for m in inbox(SHARED_INBOX, address))
-    assert subjects == ["Cancelled: Coaching 2 of 3", "Your place is confirmed: Coaching 2 of 3",
-                        "Your registration with the GLO.ACT programme"]
-    by_kind = {n["kind"]: n for n in programme.of(recipient_id=participant_id)}
-    assert by_kind["session_reminder_7d"]["status"] == "skipped"
-    assert by_kind["session_reminder_7d"]["status_reason"] == \
-        "reminders switched off for this channel"
-    assert by_kind["session_reminder_1d"]["status"] == "cancelled"
-    assert by_kind["session_cancelled"]["status"] == "sent"
+    name, address_field = "email", "email"
+
+    def __init__(self):
+        self.answer = threading.Event()
+
+    def send(self, message) -> Result:
+        self.answer.wait(timeout=60)
+        return Result(True)
 
 
-@pytest.mark.parametrize("first", ["the session's cancellation", "the enrollments' cancellations"])
-def test_a_cancelled_session_tells_each_enrolled_officer_once_whatever_arrives_first(
-        programme, first):
-    session_id = programme.session()
-    officers = [programme.participant(f"cancel{n}") for n in range(2)]
-    enrolled = [programme.enroll(officers[0][0], session_id),
-                programme.enroll(officers[1][0], session_id,
-                                 type_="registration.enrollment.waitlisted")]
-    cancelled = new_event("sessions.session.cancelled", session_id, {
-        "session_id": session_id, "series_id": None, "reason": "Venue unavailable"}, "sessions")
-    # What registration publishes for each active enrollment, caused by the cancellation.
-    enrollments_cancelled = [cancelled.caused(
-        "registration.enrollment.cancelled", e.subject,
-        {**{k: e.data[k] for k in ("enrollment_id", "participant_id", "session_id",
-                                   "series_id")}, "sequence": 9, "reason": "Venue unavailable"},
-        "registration") for e in enrolled]
-    deliveries = [(SESSIONS_EVENTS, cancelled)] + [(REGISTRATION_EVENTS, e)
-                                                  for e in enrollments_cancelled]
-    if first != "the session's cancellation":
-        deliveries.reverse()
-    for topic, event in deliveries:
-        programme.deliver(topic, event)
-    sender_for(programme).run_once()
-
-    for participant_id, address in officers:
-        told = [(n["kind"], n["status"]) for n in programme.of(recipient_id=participant_id)
-                if "cancelled" in n["kind"]]
-        assert told == [("session_cancelled", "sent")]
-        cancellations = [m for m in inbox(SHARED_INBOX, address) if "ancel" in m["subject"]]
-        assert [m["subject"] for m in cancellations] == ["Cancelled: Coaching 2 of 3"]
-        text = raw_message(SHARED_INBOX, cancellations[0]["id"]).get_body(
-            ("plain",)).get_content()
-        assert "Reason: Venue unavailable" in text
-
-
-def test_withdrawal_cancels_reminders_and_late_enrollment_skips_passed_ones(programme):
-    session_id = programme.session()
-    early, _ = programme.participant("early")
-    programme.enroll(early, session_id)
-    programme.clock.now = KARACHI_START - timedelta(days=3)
-    late, _ = programme.participant("late")
-    programme.enroll(late, session_id)
-    programme.enroll(early, session_id, type_="registration.enrollment.withdrawn")
-
-    late_reminders = {n["kind"]: n["status"] for n in programme.of(
-        recipient_id=late, template="session_reminder")}
-    assert late_reminders == {"session_reminder_7d": "skipped",
-                              "session_reminder_1d": "scheduled"}
-    early_reminders = {n["status"] for n in programme.of(recipient_id=early,
-                                                          template="session_reminder")}
-    assert early_reminders == {"cancelled"}
-
-
-def test_new_session_of_a_series_invites_its_confirmed_cohort(programme):
-    series_id = str(uuid.uuid4())
-    first = programme.session(series_id=series_id)
-    cohort = [programme.participant(f"c{i}")[0] for i in range(3)]
-    outsider, _ = programme.participant("outsider")
-    for participant_id in cohort:
-        programme.enroll(participant_id, first, series_id=series_id)
-    second = programme.session(starts_at=KARACHI_START + timedelta(days=90), series_id=series_id)
-    invited = sorted(n["recipient_id"] for n in programme.of(kind="session_invitation",
-                                                             session_id=second))
-    assert invited == sorted(cohort)
-    assert outsider not in invited
-
-
-def test_erased_participant_loses_contact_details_and_waiting_notices(programme):
-    session_id = programme.session()
-    participant_id, _ = programme.participant("erased")
-    programme.enroll(participant_id, session_id)
-    programme.publish(REGISTRATION_EVENTS, "registration.participant.erased", participant_id,
-                      {"participant_id": participant_id})
-    recipient = programme.runtime.db["recipients"].find_one({"_id": participant_id})
-    assert {k: recipient[k] for k in ("given_name", "family_name", "email", "phone")} == \
-        dict.fromkeys(("given_name", "family_name", "email", "phone"))
-    assert {n["status"] for n in programme.of(recipient_id=participant_id)} == {"cancelled"}
-
-
-def _assign_facilitator(programme, session_id: str) -> str:
-    facilitator_id = str(uuid.uuid4())
-    programme.directory.add(facilitator_id, given_name="Martin", family_name="Reeve",
-                            email=f"coach.{facilitator_id[:8]}@example.org", phone=None)
-    programme.publish(SESSIONS_EVENTS, "sessions.facilitator.assigned", session_id, {
-        "session_id": session_id, "facilitator_id": facilitator_id, "role": "coach",
-        "preferred_language": "en"})
-    return facilitator_id
-
-
-def test_facilitator_assigned_is_told_reminded_and_hears_of_a_reschedule(programme):
-    session_id = programme.session()
-    facilitator_id = _assign_facilitator(programme, session_id)
-    later = KARACHI_START + timedelta(days=1)
-    programme.reschedule(session_id, KARACHI_START, later)
-    told = {n["kind"]: n for n in programme.of(recipient_id=facilitator_id)}
-    assert sorted(told) == ["facilitator_assigned", "session_reminder_1d", "session_reminder_7d",
-                            "session_rescheduled"]
-    assert [(told[k]["status"], told[k]["due_at"]) for k in ("session_reminder_7d",
-                                                             "session_reminder_1d")] == [
-        ("scheduled", later - timedelta(days=7)), ("scheduled", later - timedelta(days=1))]
-
-
-def test_a_removed_facilitator_is_no_longer_reminded_or_told_of_changes(programme):
-    session_id = programme.session()
-    facilitator_id = _assign_facilitator(programme, session_id)
-    programme.publish(SESSIONS_EVENTS, "sessions.facilitator.removed", session_id, {
-        "session_id": session_id, "facilitator_id": facilitator_id, "role": "coach"})
-    programme.reschedule(session_id, KARACHI_START, KARACHI_START + timedelta(days=1))
-    told = {n["kind"]: n["status"] for n in programme.of(recipient_id=facilitator_id)}
-    assert told == {"facilitator_assigned": "pending", "session_reminder_7d": "cancelled",
-                    "session_reminder_1d": "cancelled"}
-
-
-def test_claimed_notification_with_an_expired_lease_is_reclaimed(programme):
+def test_a_claim_whose_lease_ran_out_is_taken_over_and_the_late_sender_writes_nothing(
+        programme):
     participant_id, _ = programme.participant("lease")
-    crashed = sender_for(programme)
-    claimed = crashed.claim()
-    assert claimed["recipient_id"] == participant_id
-    assert sender_for(programme).claim() is None  # held by the first worker's lease
-    programme.clock.advance(seconds=crashed.config.lease_s + 1)
-    reclaimed = sender_for(programme).claim()
-    assert reclaimed["_id"] == claimed["_id"]
-    crashed.deliver(claimed)  # the first worker comes back late: its status write is refused
-    [stored] = programme.of(_id=claimed["_id"])
-    assert (stored["status"], stored["claim_token"]) == ("sending", reclaimed["claim_token"])
+    config = load_notification_settings()
+    stuck = StuckEmail()
+    late = SendQueue(programme.runtime, {"email": stuck}, config, programme.clock,
+                     programme.directory, settle_s=0)
+    late.look_up()
+    sending = threading.Thread(target=late.send_queued, args=(0,))
+    sending.start()
+    try:
+        [held] = wait_for(lambda: programme.of(recipient_id=participant_id, status="sending"))
+        other = sender_for(programme)
+        assert send_due(other) == 0  # held by the first worker's lease
+        programme.clock.advance(seconds=config.lease_s + 1)
+        assert send_due(other) == 1
+    finally:
+        stuck.answer.set()  # the first worker comes back late: its status write is refused
+        sending.join(timeout=30)
+    [stored] = programme.of(_id=held["_id"])
+    assert stored["status"] == "sent"
+    assert stored["generation"] == held["generation"] + 1
+    assert stored["claim_token"] != held["claim_token"]
+    assert len(stored["attempts"]) == 1
 
 
-@pytest.fixture(autouse=True)
-def _no_leftover_databases(mongo_uri):
-    yield
-    assert mongo_client(mongo_uri) is not None
-
-
-
-def test_a_cause_recorded_again_in_one_insert_adds_only_what_it_had_not_produced(programme):
-    cause = new_event("registration.enrollment.confirmed", "e-1", {}, "registration")
-    recipient = str(uuid.uuid4())
-    first = notifications.create_many(programme.runtime, [
-        notifications.document(cause, recipient, "enrollment_confirmed"),
-        notifications.document(cause, recipient, "session_reminder_7d", status="scheduled")])
-    again = notifications.create_many(programme.runtime, [
-        notifications.document(cause, recipient, "enrollment_confirmed"),
-        notifications.document(cause, recipient, "session_reminder_7d", status="scheduled"),
-        notifications.document(cause, recipient, "session_reminder_1d", status="scheduled")])
-    assert len(first) == 2
-    assert [n["kind"] for n in again] == ["session_reminder_1d"]
-    assert sorted(n["kind"] for n in programme.of(recipient_id=recipient)) == [
-        "enrollment_confirmed", "session_reminder_1d", "session_reminder_7d"]
+def test_a_retry_its_worker_offers_counts_each_try_and_ends_in_failed(programme, own_sink):
+    participant_id, _ = programme.participant("counted")
+    sending = sender_for(programme, own_sink["smtp_port"])  # the sink is never started
+    sending.look_up()
+    assert sending.send_queued(timeout_s=0) == 1  # the acknowledgement's first try fails
+    for _ in range(3):  # offered again by its worker alone, never looked up
+        programme.clock.advance(hours=1)
+        assert sending.offer_due_retries() == 1
+        assert sending.send_queued(timeout_s=0) == 1
+    [failed] = programme.of(recipient_id=participant_id)
+    assert (failed["status"], len(failed["attempts"])) == ("failed", 4)
+    assert sending.offer_due_retries() == 0
 
 
 def test_one_smtp_connection_carries_many_messages_and_a_broken_one_fails_one_try(own_sink):

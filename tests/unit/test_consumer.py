@@ -7,7 +7,6 @@ from common.dispatch import (
     Dispatcher,
     Outcome,
     Registry,
-    backoff_delay,
     dlq_headers,
 )
 from common.envelope import new_event
@@ -109,10 +108,6 @@ def test_database_outage_is_not_dead_lettered():
     dispatcher, _ = _dispatcher(database_down)
     with pytest.raises(DependencyUnavailableError):
         dispatcher.dispatch(TOPIC, _raw())
-
-
-def test_backoff_grows_and_is_capped():
-    assert [backoff_delay(n, 0.5, cap_s=3) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 3]
 
 
 def test_dlq_headers_name_group_error_attempts_and_origin():

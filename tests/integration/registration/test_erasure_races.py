@@ -13,9 +13,10 @@ from services.notifications import notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
-from services.notifications.sender import Sender
+from services.notifications.send_queue import SendQueue
 from tests.conftest import read_topic
 from tests.contact_owners import FakeDirectory
+from tests.integration.notifications_programme import send_due
 from tests.integration.registration.helpers import auth, profile_of
 
 ROUNDS = 25
@@ -93,9 +94,9 @@ def test_an_erasure_racing_a_patch_always_wins_in_registration_and_notifications
         directory.add(officer_id, given_name="Rubina", family_name="Khan",
                       email=f"{officer_id}@example.org", phone=None)
     config = load_notification_settings()
-    sender = Sender(notices, build_channels(notices.settings, config), config,
-                    directory=directory)
-    sender.run_once()
+    sending = SendQueue(notices, build_channels(notices.settings, config), config,
+                        directory=directory, settle_s=0)
+    send_due(sending)
     sent = notices.db[notifications.COLLECTION].count_documents({"status": "sent"})
     assert sent == 0, f"{sent} notices sent to erased officers"
     notices.publisher.drain()

@@ -1,0 +1,171 @@
+"""The worker's sending machinery: a queue of candidates, sending threads that take it in
+batches, the retries each worker schedules, and the periodic look-up of what is due.
+
+Work reaches the queue three ways: what the consumer just recorded (`offer`), a retry this
+worker scheduled (offered again when due), and a look-up of the collection (`look_up`) for
+reminders and what a crash left, made only when the threads are idle. A sending thread takes
+up to BATCH candidates at once (`send_queued`): one insert claims them all, one bulk write
+marks them `sending`, each is sent over the thread's kept SMTP connection, and one bulk write
+records what became of them.
+
+A worker that dies mid-batch leaves its leases to expire (or to its successor on the same
+host, at once); the successor resends what the SMTP server had accepted but whose status was
+not written yet: at most one batch per sending thread, each message with the same `Message-ID`
+(`<notification id@...>`), so a relay or mailbox that de-duplicates by Message-ID drops it.
+"""
+
+import heapq
+import itertools
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pymongo.errors import PyMongoError
+
+from common.config import NotificationSettings
+from common.runtime import Runtime
+from services.notifications import directory as contacts
+from services.notifications.channels.base import Channel
+from services.notifications.delivery import Delivery
+from services.notifications.stores import claim_store, delivery_store
+
+log = logging.getLogger(__name__)
+
+
+class SendQueue:
+    RETRIES_KEPT = 10000
+    LOOK_UP_BATCH = 500
+    BATCH = 20  # claimed, sent and recorded together by one sending thread
+    LINGER_S = 0.05  # how long a batch waits for more once it has one
+    SETTLE_S = 10.0  # pending ones younger than this are still in their worker's queue
+
+    def __init__(self, runtime: Runtime, channels: dict[str, Channel],
+                 config: NotificationSettings,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 directory: contacts.Directory | None = None, settle_s: float = SETTLE_S):
+        self.runtime, self.config, self.clock, self.settle_s = runtime, config, clock, settle_s
+        directory = directory or contacts.Directory(
+            runtime.settings, {"registration": config.registration_url,
+                               "sessions": config.sessions_url})
+        self.delivery = Delivery(runtime, channels, config, clock, directory)
+        self._ready: queue.Queue[dict] = queue.Queue(maxsize=10000)
+        # Retries this worker scheduled, (due, n, candidate): offered again when due, so the
+        # look-up of the collection can be rare. Beyond the cap the look-up finds them.
+        self._retries: list[tuple[datetime, int, dict]] = []
+        self._retries_lock = threading.Lock()
+        self._pushed = itertools.count()  # orders equal times, never the candidates
+        self._gathering = threading.Lock()
+
+    def offer(self, notification: dict) -> None:
+        """A notification this worker just recorded: send it now if it is due, without waiting
+        for the next look-up (which still finds it if the queue is full or the worker dies)."""
+        if notification.get("status") == "pending" and notification["due_at"] <= self.clock():
+            self._enqueue(notification)
+
+    def _enqueue(self, candidate: dict) -> bool:
+        try:
+            self._ready.put_nowait(candidate)
+            return True
+        except queue.Full:
+            return False
+
+    def look_up(self) -> int:
+        """Queue what is due (reminders, what a crash or a full queue left), up to
+        LOOK_UP_BATCH in one look-up; returns how many were queued."""
+        due = claim_store.due(self.runtime, self.clock(), limit=self.LOOK_UP_BATCH,
+                              settle_s=self.settle_s)
+        # Workers looking up the same backlog take it in different orders, so that they
+        # rarely race for the same batch.
+        random.shuffle(due)
+        return sum(self._enqueue(c) for c in due)
+
+    def offer_due_retries(self) -> int:
+        """Hand the retries that are due to the sending threads; returns how many."""
+        now, due = self.clock(), []
+        with self._retries_lock:
+            while self._retries and self._retries[0][0] <= now:
+                due.append(heapq.heappop(self._retries)[2])
+        for candidate in due:
+            self.offer(candidate)
+        return len(due)
+
+    def run_sending(self, stop: threading.Event) -> None:
+        """A sending thread: send what was queued, batch after batch, until stopped."""
+        while not stop.is_set():
+            self.send_queued(timeout_s=0.5)
+
+    def send_queued(self, timeout_s: float) -> int:
+        """Claim, send and record one batch of what is queued (waiting up to ``timeout_s``
+        for the first); returns how many this worker held and handled."""
+        batch = self._next_batch(timeout_s)
+        if not batch:
+            return 0
+        try:
+            claimed = claim_store.take(self.runtime, batch, self.clock(), self.config.lease_s)
+            outcomes = self.delivery.deliver_all(claimed)
+            written = delivery_store.write(self.runtime, outcomes, self.config.lease_s,
+                                           self.clock())
+        except PyMongoError as exc:  # left for the look-up once the database is back
+            log.warning("sender: database unavailable", extra={"error": repr(exc)})
+            return 0
+        except Exception:
+            log.exception("sender failed; the look-up will retry")
+            return 0
+        for outcome in written:
+            if outcome.retry is not None:
+                self._retry_later(outcome.retry, outcome.retry_at)
+        return len(claimed)
+
+    def _next_batch(self, timeout_s: float) -> list[dict]:
+        """Up to BATCH candidates: the first within ``timeout_s``, then what follows within
+        LINGER_S. One thread gathers at a time, so that under load batches fill up."""
+        if not self._gathering.acquire(timeout=max(timeout_s, 0.001)):
+            return []
+        try:
+            if timeout_s <= 0:  # a test's step: what is queued now, no waiting
+                return self._take(self.BATCH, 0)
+            return self._take(self.BATCH, timeout_s, time.monotonic() + self.LINGER_S)
+        finally:
+            self._gathering.release()
+
+    def _take(self, most: int, timeout_s: float, linger_until: float = 0.0) -> list[dict]:
+        batch: list[dict] = []
+        while len(batch) < most:
+            wait = timeout_s if not batch else linger_until - time.monotonic()
+            try:
+                batch.append(self._ready.get(timeout=wait) if wait > 0
+                             else self._ready.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _retry_later(self, candidate: dict, retry_at: datetime) -> None:
+        with self._retries_lock:
+            if len(self._retries) < self.RETRIES_KEPT:
+                heapq.heappush(self._retries, (retry_at, next(self._pushed), candidate))
+
+    def run(self, stop: threading.Event) -> None:
+        """The worker's background task: offer retries as they fall due, and look up what is
+        due every `sender_interval_s`, and again at once if it found a full batch (a backlog
+        after an outage), each time only once the sending threads' queue is short."""
+        next_look_up, full = 0.0, False
+        while not stop.is_set():
+            # Never while the sending threads still have a queue: what is in it is being sent,
+            # and a look-up is the one query here that is not by `_id`.
+            short = self._ready.qsize() < 10
+            if short and (time.monotonic() >= next_look_up or full):
+                try:
+                    full = self.look_up() >= self.LOOK_UP_BATCH
+                except PyMongoError as exc:
+                    log.warning("sender: database unavailable", extra={"error": repr(exc)})
+                    full = False
+                except Exception:
+                    log.exception("sender failed; will retry")
+                    full = False
+                next_look_up = time.monotonic() + self.config.sender_interval_s
+            self.offer_due_retries()
+            stop.wait(min(1.0, max(0.05, next_look_up - time.monotonic())))

@@ -1,0 +1,1 @@
+"""Persistence of notifications' aggregates, one module each, on `common.persistence`."""

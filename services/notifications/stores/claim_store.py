@@ -1,0 +1,111 @@
+"""The lease on a notification: claimed by a unique insert so that exactly one worker sends it.
+
+A claim is `{_id: "<notification id>:<generation>"}` (see `common.persistence.claims`). The
+notification's `generation` goes up each time it becomes claimable again (a retry, a resend, a
+lease taken over), so each round has its own claim. A claim names its holder (see `holders`): a
+worker restarted on the same host takes back at once what its dead predecessor held.
+
+A whole batch is claimed in one insert and marked `sending` in one bulk write; each candidate is
+checked, by one read by `_id`, against the notification as it is now.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from pymongo import ASCENDING, UpdateOne
+
+from common.persistence import by_id, claims
+from common.runtime import Runtime
+from services.notifications import holders, notifications
+from services.notifications.domain import delivery_rules as rules
+
+COLLECTION = "notification_claims"
+CHECKED = {"status": 1, "generation": 1, "due_at": 1}
+
+
+def due(runtime: Runtime, now: datetime, limit: int = 50, settle_s: float = 0) -> list[dict]:
+    """Notifications due now, or being sent by a worker whose lease ran out or that died on
+    this host, oldest first.
+
+    ``settle_s``: leave out pending ones due for less than this long; the worker that made
+    them (or scheduled their retry) is sending them already.
+    """
+    settled = now - timedelta(seconds=settle_s)
+    query = {"$or": [{"status": "scheduled", "due_at": {"$lte": now}},
+                     {"status": "pending", "due_at": {"$lte": settled}},
+                     {"status": "sending", "claimed_until": {"$lte": now}},
+                     {"status": "sending", "claim_holder.host": holders.HOST}]}
+    found = runtime.db[notifications.COLLECTION].find(query, {"outbox": 0}) \
+        .sort([("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+    return [n for n in found
+            if rules.takeable(n, now, holders.dead(n.get("claim_holder")))]
+
+
+def _key(notification_id: str, generation: int) -> str:
+    return f"{notification_id}:{generation}"
+
+
+def _claim(candidate_id: str, generation: int, until: datetime, holder: dict) -> dict:
+    return {"_id": _key(candidate_id, generation), "generation": generation,
+            "token": str(uuid.uuid4()), "claimed_until": until, "holder": holder}
+
+
+def _vanished(runtime: Runtime, key: str, now: datetime) -> bool:
+    """The claim's holder let its lease run out or died before marking the notification."""
+    claim = claims.holder(runtime.db[COLLECTION], key)
+    return claim is not None and (claim["claimed_until"] <= now
+                                  or holders.dead(claim.get("holder")))
+
+
+def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float) -> list[dict]:
+    """Claim ``candidates`` for this worker alone; returns those it now holds, marked
+    `sending` (the others are held by another worker, or changed since they were offered)."""
+    until, holder = now + timedelta(seconds=lease_s), holders.me()
+    # The same notification may be queued twice (offered, then looked up): claimed once.
+    candidates = list({c["_id"]: c for c in candidates}.values())
+    won = _claim_all(runtime, candidates, now, lease_s, until, holder)
+    held = []
+    for candidate in candidates:
+        claim = won.get(candidate["_id"])
+        if claim is None:
+            continue
+        current = by_id.get(runtime.db[notifications.COLLECTION], candidate["_id"], CHECKED)
+        if rules.unchanged(current, candidate, now):
+            held.append({**candidate, "status": "sending", "claim_token": claim["token"],
+                         "claimed_until": until, "claim_holder": holder, "claimed_at": now,
+                         "generation": claim["generation"]})
+    if held:
+        runtime.db[notifications.COLLECTION].bulk_write(
+            [UpdateOne({"_id": n["_id"]}, {"$set": _lease(n)}) for n in held], ordered=False)
+    return held
+
+
+def _claim_all(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float,
+               until: datetime, holder: dict) -> dict[str, dict]:
+    """The claims won, by notification id, in one insert (and one more for the rounds whose
+    claimer vanished before marking the notification `sending`)."""
+    wanted = {c["_id"]: _claim(c["_id"], rules.claim_round(c), until, holder)
+              for c in candidates}
+    collection = runtime.db[COLLECTION]
+    won = claims.claim_many(collection, list(wanted.values()))
+    again = {c["_id"]: _claim(c["_id"], wanted[c["_id"]]["generation"] + 1, until, holder)
+             for c in candidates
+             if wanted[c["_id"]]["_id"] not in won
+             and rules.claimer_may_have_vanished(c, now, lease_s)
+             and _vanished(runtime, wanted[c["_id"]]["_id"], now)}
+    won |= claims.claim_many(collection, list(again.values()))
+    wanted.update(again)
+    return {notification_id: claim for notification_id, claim in wanted.items()
+            if claim["_id"] in won}
+
+
+def _lease(claimed: dict) -> dict:
+    return {name: claimed[name] for name in ("status", "claim_token", "claimed_until",
+                                             "generation", "claim_holder", "claimed_at")}
+
+
+def token(runtime: Runtime, notification_id: str) -> str | None:
+    """The token of the claim the notification is marked with now."""
+    current = by_id.get(runtime.db[notifications.COLLECTION], notification_id,
+                        {"claim_token": 1})
+    return current.get("claim_token") if current else None
