@@ -18,7 +18,8 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from common.runtime import Runtime
-from services.notifications import holders, notifications
+from services.notifications import holders
+from services.notifications.stores import notification_store as notifications
 
 COLLECTION = "notification_claims"
 

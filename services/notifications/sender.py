@@ -27,19 +27,16 @@ from pymongo.errors import PyMongoError
 from common.consumer import backoff_delay
 from common.envelope import new_event
 from common.runtime import Runtime
-from services.notifications import (
-    certificates,
-    claims,
-    composing,
-    events,
-    notifications,
-    preferences,
-    recipients,
-)
+from services.notifications import claims, composing, events
 from services.notifications import directory as contacts
-from services.notifications import session_projection as sessions
 from services.notifications.channels.base import Channel, Result
+from services.notifications.domain import notification_rules as notifications
+from services.notifications.domain import preference_rules as preferences
 from services.notifications.settings import NotificationSettings
+from services.notifications.stores import certificate_store as certificates
+from services.notifications.stores import recipient_store as recipients
+from services.notifications.stores import session_projection_store as sessions
+from services.notifications.stores.notification_store import COLLECTION
 
 log = logging.getLogger(__name__)
 N = notifications
@@ -304,11 +301,11 @@ class Sender:
         half = timedelta(seconds=self.config.lease_s / 2)
         ours = notification["claimed_until"] - half > self.clock()
         if not ours:
-            current = self.runtime.db[N.COLLECTION].find_one({"_id": notification["_id"]},
+            current = self.runtime.db[COLLECTION].find_one({"_id": notification["_id"]},
                                                              {"claim_token": 1})
             ours = current is not None and current.get("claim_token") == notification[
                 "claim_token"]
-        written = self.runtime.update(N.COLLECTION, {"_id": notification["_id"]}, update,
+        written = self.runtime.update(COLLECTION, {"_id": notification["_id"]}, update,
                                       published) if ours else None
         if written is None:
             log.warning("lost the claim on a notification",

@@ -6,10 +6,10 @@ from common import pruning, worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
-from services.notifications import claims, notifications
+from services.notifications import claims
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
-from services.notifications.indexes import ensure_indexes
+from services.notifications.indexes import OUTBOX_COLLECTIONS, ensure_indexes
 from services.notifications.sender import Sender
 from services.notifications.settings import load_notification_settings
 
@@ -21,8 +21,8 @@ def main() -> None:
     sender = Sender(runtime, build_channels(settings, config), config)
     # What the consumer records goes straight to the sending threads; the look-up every
     # NOTIFICATION_SENDER_INTERVAL_SECONDS finds reminders, retries and what a crash left.
-    notifications.when_created(sender.offer)
-    worker.run(runtime, build_registry(runtime, config), outbox_collections=["notifications"],
+    worker.run(runtime, build_registry(runtime, config, on_created=sender.offer),
+               outbox_collections=OUTBOX_COLLECTIONS,
                background=(sender.run, *[sender.run_ready] * config.sender_threads),
                # A claim outlives its lease by a day, far past any use.
                pruned=(pruning.Rule(claims.COLLECTION, "claimed_until", timedelta(days=1)),))

@@ -2,6 +2,7 @@ import pytest
 
 from common.config import load
 from common.mongo import client
+from tests.integration.notification_programme import own_sink, programme  # noqa: F401 (fixtures)
 
 
 def pytest_collection_modifyitems(items):

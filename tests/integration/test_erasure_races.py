@@ -8,12 +8,12 @@ from common.consumer import Dispatcher, ProcessedEvents
 from common.envelope import new_event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS
-from services.notifications import notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
 from services.notifications.sender import Sender
 from services.notifications.settings import load_notification_settings
+from services.notifications.stores import notification_store as notifications
 from tests.conftest import read_topic
 from tests.contact_owners import FakeDirectory
 from tests.integration.test_registration_api import api, auth, profile_of  # noqa: F401

@@ -6,16 +6,14 @@ import pytest
 
 from common.auth import mint
 from services.notifications.app import create_app
-from tests.integration.test_notifications_delivery import (  # noqa: F401 - fixtures
+from tests.integration.notification_programme import (
     KARACHI_START,
-    own_sink,
-    programme,
     sender_for,
 )
 
 
 @pytest.fixture
-def api(programme):  # noqa: F811 - the fixture imported above
+def api(programme):
     return create_app(programme.runtime).test_client()
 
 
@@ -27,7 +25,7 @@ def _auth(running, *roles):
 
 
 def test_feed_by_session_and_status_shows_each_attempt_without_contact_details(
-        api, programme):  # noqa: F811
+        api, programme):
     session_id = programme.session()
     participant_id, address = programme.participant("feed")
     programme.enroll(participant_id, session_id)
@@ -49,7 +47,7 @@ def test_feed_by_session_and_status_shows_each_attempt_without_contact_details(
     assert sorted(n["kind"] for n in scheduled) == ["session_reminder_1d", "session_reminder_7d"]
 
 
-def test_feed_rejects_an_unknown_status_naming_the_field(api, programme):  # noqa: F811
+def test_feed_rejects_an_unknown_status_naming_the_field(api, programme):
     response = api.get("/notifications", query_string={"status": "lost"},
                        headers=_auth(programme, "viewer"))
     assert response.status_code == 422
@@ -57,7 +55,7 @@ def test_feed_rejects_an_unknown_status_naming_the_field(api, programme):  # noq
 
 
 def test_failed_notification_can_be_resent_once_and_is_then_delivered(
-        api, programme, own_sink):  # noqa: F811
+        api, programme, own_sink):
     participant_id, _ = programme.participant("resend")
     sender = sender_for(programme, own_sink["smtp_port"])  # the sink is not started yet
     for _ in range(4):
@@ -83,7 +81,7 @@ def test_failed_notification_can_be_resent_once_and_is_then_delivered(
                     headers=_auth(programme, "viewer")).status_code == 403
 
 
-def test_preferences_are_read_and_changed_by_coordinators_only(api, programme):  # noqa: F811
+def test_preferences_are_read_and_changed_by_coordinators_only(api, programme):
     participant_id, _ = programme.participant("prefs-api")
     coordinator = _auth(programme, "coordinator")
     url = f"/recipients/{participant_id}/preferences"
@@ -104,7 +102,7 @@ def test_preferences_are_read_and_changed_by_coordinators_only(api, programme): 
     assert api.get("/recipients/nobody/preferences", headers=coordinator).status_code == 404
 
 
-def test_reminders_switched_off_over_http_are_skipped_when_due(api, programme):  # noqa: F811
+def test_reminders_switched_off_over_http_are_skipped_when_due(api, programme):
     session_id = programme.session()
     participant_id, _ = programme.participant("prefs-due")
     programme.enroll(participant_id, session_id)
@@ -118,7 +116,7 @@ def test_reminders_switched_off_over_http_are_skipped_when_due(api, programme): 
     assert sorted(n["kind"] for n in skipped) == ["session_reminder_1d", "session_reminder_7d"]
 
 
-def test_template_preview_renders_sample_data_in_the_language_asked(api, programme):  # noqa: F811
+def test_template_preview_renders_sample_data_in_the_language_asked(api, programme):
     coordinator = _auth(programme, "coordinator")
     urdu = api.get("/templates/session_rescheduled/preview", query_string={"language": "ur"},
                    headers=coordinator).get_json()

@@ -3,9 +3,8 @@
 import icalendar
 
 from tests.conftest import wait_for
-from tests.integration.test_notifications_delivery import (  # noqa: F401
+from tests.integration.notification_programme import (
     inbox,
-    programme,
     raw_message,
     sender_for,
 )
@@ -14,7 +13,7 @@ INJECTED = "Coaching 2 of 3\rATTENDEE;ROLE=CHAIR:mailto:intruder@example.org"
 
 
 def test_a_carriage_return_in_a_title_puts_no_attendee_in_the_emailed_calendar(
-        programme, smtp_inbox):  # noqa: F811
+        programme, smtp_inbox):
     session_id = programme.session(title=INJECTED, venue="دفتر، اسلام آباد; " * 4)
     participant_id, address = programme.participant("ics")
     programme.enroll(participant_id, session_id)

@@ -2,10 +2,8 @@
 notice and never loses it, an update is asked again, an erasure is final."""
 
 from common.topics import REGISTRATION_EVENTS
-from tests.integration.test_notifications_delivery import (  # noqa: F401
+from tests.integration.notification_programme import (
     inbox,
-    own_sink,
-    programme,
     sender_for,
 )
 
@@ -13,7 +11,7 @@ CONTACT = ("given_name", "family_name", "email", "phone")
 
 
 def test_an_outage_of_registration_delays_the_notice_however_long_and_never_fails_it(
-        programme, own_sink):  # noqa: F811
+        programme, own_sink):
     own_sink["start"]()
     participant_id, address = programme.participant("outage")
     programme.directory.down = True
@@ -35,7 +33,7 @@ def test_an_outage_of_registration_delays_the_notice_however_long_and_never_fail
 
 
 def test_events_carry_no_contact_and_an_update_makes_the_sender_ask_again(
-        programme, own_sink):  # noqa: F811
+        programme, own_sink):
     own_sink["start"]()
     session_id = programme.session()
     participant_id, address = programme.participant("moved")
@@ -56,7 +54,7 @@ def test_events_carry_no_contact_and_an_update_makes_the_sender_ask_again(
 
 
 def test_an_officer_erased_at_registration_is_skipped_and_nothing_of_her_is_kept(
-        programme, own_sink):  # noqa: F811
+        programme, own_sink):
     own_sink["start"]()
     participant_id, address = programme.participant("gone")
     programme.directory.erased.add(participant_id)
@@ -68,7 +66,7 @@ def test_an_officer_erased_at_registration_is_skipped_and_nothing_of_her_is_kept
     assert inbox(own_sink["inbox"], address) == []
 
 
-def test_an_update_arriving_after_the_erasure_brings_nothing_back(programme):  # noqa: F811
+def test_an_update_arriving_after_the_erasure_brings_nothing_back(programme):
     participant_id, _ = programme.participant("late-update")
     programme.publish(REGISTRATION_EVENTS, "registration.participant.erased", participant_id,
                       {"participant_id": participant_id})
@@ -86,7 +84,7 @@ def test_an_update_arriving_after_the_erasure_brings_nothing_back(programme):  #
 
 
 def test_an_owner_that_does_not_know_her_yet_delays_the_notice_and_never_fails_it(
-        programme, own_sink):  # noqa: F811
+        programme, own_sink):
     own_sink["start"]()
     participant_id, address = programme.participant("not-upgraded")
     known = programme.directory.contacts.pop(participant_id)  # e.g. an older registration
@@ -104,7 +102,7 @@ def test_an_owner_that_does_not_know_her_yet_delays_the_notice_and_never_fails_i
 
 
 def test_an_update_landing_while_her_contact_is_asked_for_makes_the_next_message_ask_again(
-        programme, own_sink):  # noqa: F811
+        programme, own_sink):
     own_sink["start"]()
     session_id = programme.session()
     participant_id, address = programme.participant("raced")

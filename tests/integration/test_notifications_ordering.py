@@ -3,17 +3,16 @@
 import uuid
 
 from common.topics import REGISTRATION_EVENTS
-from services.notifications import enrollments
-from tests.integration.test_notifications_delivery import programme  # noqa: F401 - fixture
+from services.notifications.stores import enrollment_store as enrollments
 
 
-def _decision(programme, type_, enrollment_id, participant_id, session_id, sequence, **extra):  # noqa: F811
+def _decision(programme, type_, enrollment_id, participant_id, session_id, sequence, **extra):
     return programme.publish(REGISTRATION_EVENTS, type_, enrollment_id, {
         "enrollment_id": enrollment_id, "participant_id": participant_id,
         "session_id": session_id, "series_id": None, "sequence": sequence, **extra})
 
 
-def test_a_waitlisting_arriving_after_the_promotion_is_ignored(programme):  # noqa: F811
+def test_a_waitlisting_arriving_after_the_promotion_is_ignored(programme):
     session_id = programme.session()
     participant_id, _ = programme.participant("ordering")
     enrollment_id = str(uuid.uuid4())
@@ -28,7 +27,7 @@ def test_a_waitlisting_arriving_after_the_promotion_is_ignored(programme):  # no
     assert "enrollment_waitlisted" not in kinds
 
 
-def test_decisions_in_order_are_each_told(programme):  # noqa: F811
+def test_decisions_in_order_are_each_told(programme):
     session_id = programme.session()
     participant_id, _ = programme.participant("in-order")
     enrollment_id = str(uuid.uuid4())

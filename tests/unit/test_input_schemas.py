@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from marshmallow import Schema, ValidationError, fields
 
-from services.notifications import schemas as notification_schemas
+from services.notifications.resources import notification_schemas
 from services.registration import enrollment_schemas, events
 from services.registration import schemas as registration_schemas
 from services.sessions import participation_schemas

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.notifications import preferences, reminders
+from services.notifications.domain import preference_rules as preferences
+from services.notifications.domain import reminder_rules as reminders
 from services.notifications.settings import parse_offsets
 
 STARTS = datetime(2021, 7, 20, 4, 0, tzinfo=UTC)

@@ -1,9 +1,10 @@
 """Who is enrolled where: the slice of registration's enrollments that notifications needs."""
 
+from common.persistence import by_id, projection
 from common.runtime import Runtime
+from services.notifications.domain.planning_rules import ACTIVE
 
 COLLECTION = "enrollments"
-ACTIVE = ("confirmed", "promoted")
 
 
 def project(runtime: Runtime, payload: dict, status: str) -> bool:
@@ -11,19 +12,17 @@ def project(runtime: Runtime, payload: dict, status: str) -> bool:
 
     Two API processes may publish one enrollment's events out of order (a waiting-list place
     decided just before a promotion can arrive just after it); the seat log's `sequence` says
-    which decision came last.
+    which decision came last. One enrollment's events share a key, so one consumer handles them
+    in turn.
     """
     recorded = {"participant_id": payload["participant_id"], "session_id": payload["session_id"],
                 "series_id": payload.get("series_id"), "status": status,
                 "sequence": payload.get("sequence")}
-    # Read and written by `_id` alone (FerretDB decodes the whole collection for any other
-    # filter). One enrollment's events share a key, so one consumer handles them in turn.
-    collection = runtime.db[COLLECTION]
-    stored = collection.find_one({"_id": payload["enrollment_id"]}, {"sequence": 1})
+    stored = by_id.get(runtime.db[COLLECTION], payload["enrollment_id"], {"sequence": 1})
     known, sequence = (stored or {}).get("sequence"), payload.get("sequence")
     if known is not None and sequence is not None and known >= sequence:
         return False  # a later decision about this enrollment was already recorded
-    collection.update_one({"_id": payload["enrollment_id"]}, {"$set": recorded}, upsert=True)
+    projection.upsert(runtime.db[COLLECTION], payload["enrollment_id"], recorded)
     return True
 
 
