@@ -41,8 +41,8 @@ class Planner:
 
     def participant_erased(self, event: Event, payload: dict) -> None:
         recipient_store.erase(self.runtime, event, payload["participant_id"])
-        notification_store.cancel_waiting(
-            self.runtime, {"recipient_id": payload["participant_id"]}, "participant erased")
+        notification_store.cancel_waiting(self.runtime, "recipient_id", payload["participant_id"],
+                                          "participant erased", self.clock())
 
     def enrollment_changed(self, event: Event, payload: dict) -> None:
         """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
@@ -51,9 +51,8 @@ class Planner:
             return  # a later decision about this enrollment was already told
         participant_id, session_id = payload["participant_id"], payload["session_id"]
         if rules.ends_reminders(event.type):
-            reminder_store.cancel(self.runtime, {"recipient_id": participant_id,
-                                                 "session_id": session_id},
-                                  f"enrollment {status}")
+            reminder_store.cancel(self.runtime, participant_id, session_id,
+                                  f"enrollment {status}", self.clock())
         session = sessions.get(self.runtime, session_id)
         # The notice and its reminders: one insert.
         self._store(rules.enrollment_notices(event, payload, session, self.offsets,
@@ -73,28 +72,28 @@ class Planner:
                               session)
 
     def session_rescheduled(self, event: Event, payload: dict) -> None:
-        """Move waiting reminders, then tell everyone with the old and the new dates."""
+        """Tell everyone with the old and the new dates (first: it is what they wait for), then
+        move the waiting reminders."""
         now = self.clock()
         session = sessions.rescheduled(self.runtime, payload, event.id)
         if session is None:
             return
-        reminder_store.retime(self.runtime, session, now)
         self._store(rules.reschedule_notices(event, payload, session, self._audience(session),
                                              now))
+        reminder_store.retime(self.runtime, session, now)
 
     def session_cancelled(self, event: Event, payload: dict) -> None:
         """Cancel everything still waiting for the session, then tell everyone why."""
         session = sessions.status_changed(self.runtime, payload["session_id"], "cancelled",
                                           payload.get("reason"))
+        if session is not None:
+            self._store(rules.cancellation_notices(event, payload, session,
+                                                   self._audience(session), self.clock()))
         # Not the cancellation notices themselves: an enrollment's cancellation may have come
         # first.
-        notification_store.cancel_waiting(
-            self.runtime, {"session_id": payload["session_id"],
-                           "kind": {"$ne": SESSION_CANCELLED}}, "session cancelled")
-        if session is None:
-            return
-        self._store(rules.cancellation_notices(event, payload, session,
-                                               self._audience(session), self.clock()))
+        notification_store.cancel_waiting(self.runtime, "session_id", payload["session_id"],
+                                          "session cancelled", self.clock(),
+                                          lambda n: n["kind"] != SESSION_CANCELLED)
 
     def session_started(self, event: Event, payload: dict) -> None:
         sessions.status_changed(self.runtime, payload["session_id"], "started")
@@ -120,9 +119,8 @@ class Planner:
         """No longer on the session: no more reminders of it, nor its later notices."""
         sessions.facilitator_removed(self.runtime, payload["session_id"],
                                      payload["facilitator_id"])
-        reminder_store.cancel(self.runtime, {"recipient_id": payload["facilitator_id"],
-                                             "session_id": payload["session_id"]},
-                              "facilitator removed")
+        reminder_store.cancel(self.runtime, payload["facilitator_id"], payload["session_id"],
+                              "facilitator removed", self.clock())
 
     def certificate_issued(self, event: Event, payload: dict) -> None:
         """Keep the certificate and tell its holder, with the PDF attached when it is sent."""
@@ -131,8 +129,11 @@ class Planner:
 
     def certificate_revoked(self, event: Event, payload: dict) -> None:
         """A revoked certificate is no longer sent, if its email is still waiting."""
-        certificate_store.revoked(self.runtime, payload["certificate_id"])
+        certificate_id = payload["certificate_id"]
+        certificate = certificate_store.revoked(self.runtime, certificate_id)
+        if certificate is None:
+            return  # never issued here: no email of it waits
         notification_store.cancel_waiting(
-            self.runtime, {"kind": CERTIFICATE_ISSUED,
-                           "context.certificate_id": payload["certificate_id"]},
-            "certificate revoked")
+            self.runtime, "recipient_id", certificate["participant_id"], "certificate revoked",
+            self.clock(), lambda n: n["kind"] == CERTIFICATE_ISSUED
+            and n.get("context", {}).get("certificate_id", certificate_id) == certificate_id)

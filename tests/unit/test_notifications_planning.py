@@ -123,3 +123,13 @@ def test_a_reminder_skipped_for_her_preferences_or_already_sent_is_not_moved():
     sent = {"template": "session_reminder", "status": "sent", "offset_s": 86400}
     assert reminder_rules.retimed(switched_off, STARTS, NOW) is None
     assert reminder_rules.retimed(sent, STARTS, NOW) is None
+
+
+def test_the_enrolled_are_those_whose_last_change_is_a_confirmation_or_promotion():
+    changes = [{"enrollment_id": "e-1", "participant_id": "p-1", "status": "confirmed"},
+               {"enrollment_id": "e-2", "participant_id": "p-2", "status": "waitlisted"},
+               {"enrollment_id": "e-3", "participant_id": "p-3", "status": "confirmed"},
+               {"enrollment_id": "e-2", "participant_id": "p-2", "status": "promoted"},
+               {"enrollment_id": "e-3", "participant_id": "p-3", "status": "withdrawn"},
+               {"enrollment_id": "e-1", "participant_id": "p-1", "status": "confirmed"}]
+    assert planning_rules.enrolled(changes) == ["p-1", "p-2"]

@@ -23,6 +23,13 @@ ENROLLMENT_NOTICES = {
 }
 
 
+def enrolled(changes: list[dict]) -> list[str]:
+    """The participants whose enrollment is active after these changes (oldest first), each
+    once: the last change of each enrollment counts."""
+    latest = {change["enrollment_id"]: change for change in changes}
+    return sorted({c["participant_id"] for c in latest.values() if c["status"] in ACTIVE})
+
+
 def enrollment_status(event_type: str) -> str:
     return ENROLLMENT_NOTICES[event_type][0]
 

@@ -1,10 +1,19 @@
-"""Who is enrolled where: the slice of registration's enrollments that notifications needs."""
+"""Who is enrolled where: the slice of registration's enrollments that notifications needs.
+
+Each enrollment is kept by `_id`, and each change of it is numbered in its session's roster and
+its series' (`stream_store`), so a fan-out finds the enrolled officers by reads by `_id`.
+"""
 
 from common.persistence import by_id, projection
 from common.runtime import Runtime
-from services.notifications.domain.planning_rules import ACTIVE
+from services.notifications.domain.planning_rules import enrolled
+from services.notifications.stores.stream_store import Streams
 
 COLLECTION = "enrollments"
+
+
+def _rosters(runtime: Runtime) -> Streams:
+    return Streams(runtime, "rosters")
 
 
 def project(runtime: Runtime, payload: dict, status: str) -> bool:
@@ -18,28 +27,36 @@ def project(runtime: Runtime, payload: dict, status: str) -> bool:
     recorded = {"participant_id": payload["participant_id"], "session_id": payload["session_id"],
                 "series_id": payload.get("series_id"), "status": status,
                 "sequence": payload.get("sequence")}
-    stored = by_id.get(runtime.db[COLLECTION], payload["enrollment_id"], {"sequence": 1})
+    stored = by_id.get(runtime.db[COLLECTION], payload["enrollment_id"],
+                       {"sequence": 1, "status": 1})
     known, sequence = (stored or {}).get("sequence"), payload.get("sequence")
     if known is not None and sequence is not None and known >= sequence:
         return False  # a later decision about this enrollment was already recorded
     projection.upsert(runtime.db[COLLECTION], payload["enrollment_id"], recorded)
+    if stored is None or stored.get("status") != status:
+        change = {"enrollment_id": payload["enrollment_id"], **recorded}
+        _rosters(runtime).append_many(
+            [(f"session:{recorded['session_id']}", change)]
+            + ([(f"series:{recorded['series_id']}", change)] if recorded["series_id"] else []))
     return True
 
 
 def enrolled_in_session(runtime: Runtime, session_id: str) -> list[str]:
     """Participants confirmed (or promoted) in a session, each once."""
-    found = runtime.db[COLLECTION].find({"session_id": session_id, "status": {"$in": ACTIVE}},
-                                        {"participant_id": 1})
-    return sorted({e["participant_id"] for e in found})
+    return enrolled(_rosters(runtime).everything(f"session:{session_id}"))
 
 
 def confirmed_in_series(runtime: Runtime, series_id: str) -> list[str]:
     """Participants confirmed in any session of a series: the cohort a new session invites."""
-    found = runtime.db[COLLECTION].find({"series_id": series_id, "status": {"$in": ACTIVE}},
-                                        {"participant_id": 1})
-    return sorted({e["participant_id"] for e in found})
+    return enrolled(_rosters(runtime).everything(f"series:{series_id}"))
 
 
 def ensure_indexes(runtime: Runtime) -> None:
-    runtime.db[COLLECTION].create_index("session_id")
-    runtime.db[COLLECTION].create_index("series_id")
+    """Rosters for enrollments recorded before they existed (once: the first process claims it)."""
+    if by_id.get(runtime.db["rosters_heads"], "recorded-before-rosters") is not None:
+        return
+    changes = [(f"{scope}:{e[f'{scope}_id']}", {"enrollment_id": e["_id"], **e})
+               for e in runtime.db[COLLECTION].find({}) for scope in ("session", "series")
+               if e.get(f"{scope}_id")]
+    _rosters(runtime).append_many(changes)
+    projection.upsert(runtime.db["rosters_heads"], "recorded-before-rosters", {"done": True})

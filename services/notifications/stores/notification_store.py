@@ -1,7 +1,7 @@
 """Notifications as stored: one per (cause event, recipient, kind), whatever is redelivered."""
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
@@ -10,6 +10,7 @@ from common.persistence import by_id
 from common.runtime import Runtime
 from services.notifications.domain import notification_rules as rules
 from services.notifications.domain.errors import IllegalTransitionError, NotFoundError
+from services.notifications.stores import due_store, feed_store
 
 COLLECTION = "notifications"
 DUPLICATE_KEY = 11000
@@ -32,9 +33,11 @@ def create_many(runtime: Runtime, documents: list[dict],
             raise
         refused = {e["index"] for e in errors}
     created = [d for n, d in enumerate(documents) if n not in refused]
-    if on_created is not None:
+    if on_created is not None:  # first, so that sending starts before the indexes are written
         for stored in created:
             on_created(stored)
+    feed_store.record(runtime, created)
+    due_store.record(runtime, created)
     return created
 
 
@@ -56,23 +59,57 @@ def each(runtime: Runtime, notification_ids: Iterable[str]) -> list[dict]:
 
 
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
-    """One page of the feed, newest first, by any of its filters, and how many match."""
-    collection = runtime.db[COLLECTION]
+    """One page of the feed, newest first, by any of its filters, and how many match.
+
+    By recipient or by session it reads that one's stream of the feed (`feed_store`); by
+    status or kind alone it is a query over the whole collection.
+    """
     query = {k: v for k, v in filters.items() if v is not None}
+    indexed = next((field for field in feed_store.INDEXED_BY if field in query), None)
+    if indexed is None:
+        return _queried(runtime, query, skip, limit)
+    stream = feed_store.stream_of(indexed, query.pop(indexed))
+    if not query:
+        ids, total = feed_store.newest(runtime, stream, skip, limit)
+        return each(runtime, ids), total
+    status = query.pop("status", None)
+    ids = [e["notification_id"] for e in feed_store.entries(runtime, stream)
+           if all(e.get(field) == value for field, value in query.items())]
+    matching = [n for n in each(runtime, ids) if status is None or n["status"] == status]
+    return matching[skip:skip + limit], len(matching)
+
+
+def _queried(runtime: Runtime, query: dict, skip: int, limit: int) -> tuple[list[dict], int]:
+    collection = runtime.db[COLLECTION]
     total = collection.count_documents(query)
     ordered = collection.find(query, {"outbox": 0}).sort([("created_at", DESCENDING),
                                                           ("_id", ASCENDING)])
     return list(ordered.skip(skip).limit(limit)), total
 
 
-def cancel_waiting(runtime: Runtime, query: dict, reason: str,
-                   now: datetime | None = None) -> int:
-    """Cancel notifications matching ``query`` that nobody has started sending."""
-    result = runtime.db[COLLECTION].update_many(
-        {**query, "status": {"$in": list(rules.CLAIMABLE)}},
-        {"$set": {"status": "cancelled", "status_reason": reason,
-                  "finished_at": now or datetime.now(UTC)}})
-    return result.modified_count
+def of_stream(runtime: Runtime, field: str, value: str,
+              where: Callable[[dict], bool] = lambda entry: True) -> list[dict]:
+    """The notifications of one recipient's or one session's stream whose entry (recipient,
+    session, kind, template) passes ``where``, newest first."""
+    entries = feed_store.entries(runtime, feed_store.stream_of(field, value))
+    return each(runtime, [e["notification_id"] for e in entries if where(e)])
+
+
+def cancel_waiting(runtime: Runtime, field: str, value: str, reason: str, now: datetime,
+                   where: Callable[[dict], bool] = lambda notification: True) -> int:
+    """Cancel the notifications of one recipient or session that nobody has started sending;
+    returns how many. ``where`` sees each feed entry (recipient, session, kind, template), then
+    each notification it let through."""
+    cancelled = 0
+    for notification in of_stream(runtime, field, value, where):
+        if not (rules.cancellable(notification) and where(notification)):
+            continue
+        written = by_id.update_if(
+            runtime.db[COLLECTION], notification["_id"], rules.cancellable,
+            {"$set": {"status": "cancelled", "status_reason": reason, "finished_at": now}},
+            {"status": 1})
+        cancelled += written is not None
+    return cancelled
 
 
 def resend(runtime: Runtime, notification_id: str, now: datetime) -> dict:
@@ -90,7 +127,21 @@ def ensure_indexes(runtime: Runtime) -> None:
     collection = runtime.db[COLLECTION]
     collection.create_index([("cause_event_id", 1), ("recipient_id", 1), ("kind", 1)],
                             unique=True)
-    collection.create_index([("recipient_id", 1), ("created_at", -1)])
-    collection.create_index([("session_id", 1), ("status", 1)])
     collection.create_index([("status", 1), ("due_at", 1)])
     collection.create_index("outbox_pending")
+    _index_recorded_before(runtime)
+
+
+def _index_recorded_before(runtime: Runtime) -> None:
+    """Feed streams and due hours for notifications stored before they existed, once.
+
+    Two processes starting together may both do it: a notification then appears twice in its
+    streams, which the readers of a page tolerate (it is shown once per entry) until compacted.
+    """
+    marks = runtime.db["feed_heads"]
+    if by_id.get(marks, "recorded-before-feed") is not None:
+        return
+    before = list(runtime.db[COLLECTION].find({}, {"outbox": 0, "attempts": 0}))
+    feed_store.record(runtime, before)
+    due_store.record(runtime, before)
+    by_id.set_fields(marks, "recorded-before-feed", {"done": True}, upsert=True)

@@ -2,32 +2,43 @@
 
 from datetime import datetime
 
+from common.persistence import by_id
 from common.runtime import Runtime
 from services.notifications.domain import reminder_rules
 from services.notifications.domain.notification_rules import SESSION_REMINDER
-from services.notifications.stores import notification_store
+from services.notifications.stores import due_store, notification_store
+
+
+def _reminder(entry: dict) -> bool:
+    return entry["template"] == SESSION_REMINDER
 
 
 def retime(runtime: Runtime, session: dict, now: datetime) -> int:
-    """Move a session's waiting reminders to its current start; returns how many changed."""
-    collection = runtime.db[notification_store.COLLECTION]
-    waiting = collection.find({"session_id": session["_id"], "template": SESSION_REMINDER,
-                               "status": {"$in": ["scheduled", "skipped"]}},
-                              {"_id": 1, "template": 1, "status": 1, "status_reason": 1,
-                               "offset_s": 1})
-    moved = 0
-    for reminder in waiting:
+    """Move a session's waiting reminders to its current start; returns how many moved."""
+    moved = []
+    for reminder in notification_store.of_stream(runtime, "session_id", session["_id"],
+                                                 _reminder):
         changes = reminder_rules.retimed(reminder, session["starts_at"], now)
         if changes is None:
             continue
-        # Guarded by the status read, so a reminder a worker has just claimed is left alone.
-        result = collection.update_one({"_id": reminder["_id"], "status": reminder["status"]},
-                                       {"$set": changes})
-        moved += result.modified_count
-    return moved
+        # Only if its status is still the one read: a reminder just claimed is left alone.
+        if by_id.update_if(runtime.db[notification_store.COLLECTION], reminder["_id"],
+                           lambda current, read=reminder["status"]: current["status"] == read,
+                           {"$set": changes}, {"status": 1}) is not None:
+            moved.append({**reminder, **changes})
+    due_store.record(runtime, moved)
+    return len(moved)
 
 
-def cancel(runtime: Runtime, query: dict, reason: str) -> int:
-    """Cancel waiting reminders (of a session, or of one participant in it)."""
-    return notification_store.cancel_waiting(runtime, {**query, "template": SESSION_REMINDER},
-                                             reason)
+def cancel(runtime: Runtime, recipient_id: str, session_id: str, reason: str,
+           now: datetime) -> int:
+    """Cancel one participant's (or facilitator's) waiting reminders of a session."""
+    return notification_store.cancel_waiting(
+        runtime, "recipient_id", recipient_id, reason, now,
+        lambda n: _reminder(n) and n["session_id"] == session_id)
+
+
+def due(runtime: Runtime, since: datetime, until: datetime) -> list[dict]:
+    """Reminders still scheduled and due between ``since`` and ``until``, oldest first: what
+    the sender's sweep needs, read by the hour they fall due."""
+    return due_store.due(runtime, notification_store.COLLECTION, since, until)
