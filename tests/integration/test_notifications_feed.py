@@ -4,9 +4,16 @@ import threading
 import uuid
 from datetime import timedelta
 
+import pytest
+from pymongo.errors import AutoReconnect
+
 from common.auth import mint
+from common.consumer import DependencyUnavailableError
+from common.envelope import new_event
+from common.topics import REGISTRATION_EVENTS
 from services.notifications.app import create_app
 from services.notifications.stores import reminder_store
+from services.notifications.stores.stream_store import Streams
 from tests.integration.notification_programme import KARACHI_START, Programme
 
 
@@ -83,3 +90,33 @@ def test_a_feed_by_recipient_and_kind_shows_only_that_kind(programme):
     assert [n["kind"] for n in shown] == ["session_reminder_7d"]
     assert api.get("/notifications", query_string={"recipient_id": str(uuid.uuid4())},
                    headers=_viewer(programme)).get_json() == []
+
+
+def test_notices_stored_just_before_an_outage_are_in_the_feed_once_their_cause_comes_again(
+        programme, monkeypatch):
+    api = create_app(programme.runtime).test_client()
+    session_id = programme.session()
+    participant_id, _ = programme.participant("outage-feed")
+    append_many, failed = Streams.append_many, []
+
+    def database_gone_once(self, appended):
+        appended = list(appended)
+        if not failed and any(s.startswith("recipient:") for s, _ in appended):
+            failed.append(True)
+            raise AutoReconnect("the database went away")
+        return append_many(self, appended)
+
+    monkeypatch.setattr(Streams, "append_many", database_gone_once)
+    enrollment_id = str(uuid.uuid4())
+    confirmed = new_event("registration.enrollment.confirmed", enrollment_id, {
+        "enrollment_id": enrollment_id, "participant_id": participant_id,
+        "session_id": session_id}, "registration")
+    with pytest.raises(DependencyUnavailableError):
+        programme.deliver(REGISTRATION_EVENTS, confirmed)
+    programme.deliver(REGISTRATION_EVENTS, confirmed)  # the consumer's retry
+
+    shown = api.get("/notifications", query_string={"recipient_id": participant_id},
+                    headers=_viewer(programme)).get_json()
+    assert sorted(n["kind"] for n in shown) == [
+        "enrollment_confirmed", "registration_acknowledged", "session_reminder_1d",
+        "session_reminder_7d"]

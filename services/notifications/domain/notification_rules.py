@@ -30,6 +30,8 @@ CRITICAL = (SESSION_RESCHEDULED, SESSION_CANCELLED)
 # worker until `claimed_until`; the rest are final (a failed one can be resent).
 STATUSES = ("pending", "scheduled", "sending", "sent", "failed", "skipped", "cancelled")
 CLAIMABLE = ("pending", "scheduled")
+# Ids derived from (cause, recipient, kind): a redelivered cause names the notification it made.
+IDS = uuid.UUID("5d1c5f4e-7a43-4b6e-9a0c-2f1c6b1e0a13")
 
 
 def document(cause, recipient_id: str, kind: str, *, now: datetime,
@@ -37,12 +39,18 @@ def document(cause, recipient_id: str, kind: str, *, now: datetime,
              due_at: datetime | None = None, status: str = "pending",
              context: dict | None = None, channel: str = "email", **extra) -> dict:
     """A notification as it is first stored; ``cause`` is the event that caused it."""
-    return {"_id": str(uuid.uuid4()), "cause_event_id": cause.id, "cause_type": cause.type,
+    return {"_id": notification_id(cause.id, recipient_id, kind), "cause_event_id": cause.id,
+            "cause_type": cause.type,
             "recipient_id": recipient_id, "kind": kind, "template": template or kind,
             "channel": channel, "session_id": session_id, "status": status,
             "due_at": now if due_at is None and status == "pending" else due_at,
             "context": context or {}, "attempts": [], "tries": 0, "generation": 0,
             "correlationid": cause.correlationid, "created_at": now, **extra}
+
+
+def notification_id(cause_id: str, recipient_id: str, kind: str) -> str:
+    """The one id of the notification a cause makes for a recipient, of a kind."""
+    return str(uuid.uuid5(IDS, f"{cause_id}|{recipient_id}|{kind}"))
 
 
 def cancellable(notification: dict) -> bool:

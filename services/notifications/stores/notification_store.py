@@ -33,11 +33,14 @@ def create_many(runtime: Runtime, documents: list[dict],
             raise
         refused = {e["index"] for e in errors}
     created = [d for n, d in enumerate(documents) if n not in refused]
-    if on_created is not None:  # first, so that sending starts before the indexes are written
+    if on_created is not None:  # first, so that sending starts before the streams are written
         for stored in created:
             on_created(stored)
-    feed_store.record(runtime, created)
-    due_store.record(runtime, created)
+    # A refused one was stored by an earlier delivery of its cause, which may have stopped
+    # (an outage) before numbering it in its streams: numbered now if it is not.
+    numbered = feed_store.record(runtime, created, [documents[n] for n in sorted(refused)])
+    due_store.record(runtime, numbered)
+    feed_store.mark(runtime, numbered)
     return created
 
 
@@ -142,6 +145,7 @@ def _index_recorded_before(runtime: Runtime) -> None:
     if by_id.get(marks, "recorded-before-feed") is not None:
         return
     before = list(runtime.db[COLLECTION].find({}, {"outbox": 0, "attempts": 0}))
-    feed_store.record(runtime, before)
-    due_store.record(runtime, before)
+    numbered = feed_store.record(runtime, before, [])
+    due_store.record(runtime, numbered)
+    feed_store.mark(runtime, numbered)
     by_id.set_fields(marks, "recorded-before-feed", {"done": True}, upsert=True)
