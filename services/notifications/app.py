@@ -4,8 +4,10 @@ from common.config import load
 from common.http import create_base_app
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
-from services.notifications import events, recipient_resources, resources, template_resources
+from services.notifications import events
 from services.notifications.indexes import ensure_indexes
+from services.notifications.resources import BLUEPRINTS
+from services.notifications.resources.errors import register_error_handlers
 
 
 def create_app(runtime: Runtime | None = None):
@@ -14,7 +16,7 @@ def create_app(runtime: Runtime | None = None):
     app, api = create_base_app(runtime, "Notifications",
                                "Confirmations, invitations, changes and reminders.",
                                published=events.PUBLISHED)
-    api.register_blueprint(resources.blp)
-    api.register_blueprint(recipient_resources.blp)
-    api.register_blueprint(template_resources.blp)
+    register_error_handlers(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
     return app

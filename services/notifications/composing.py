@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from services.notifications import certificate_pdf, icalendar, notifications, rendering
+from services.notifications import certificate_pdf, icalendar, rendering
 from services.notifications.channels.base import Attachment, Message
+from services.notifications.domain import notification_rules as notifications
 
 N = notifications
 CALENDAR_METHODS = {N.ENROLLMENT_CONFIRMED: "REQUEST", N.ENROLLMENT_PROMOTED: "REQUEST",

@@ -14,15 +14,18 @@ from pymongo.errors import PyMongoError
 from common.config import NotificationSettings
 from common.envelope import new_event
 from common.runtime import Runtime
-from services.notifications import certificates, composing, events, notifications, recipients
+from services.notifications import composing, events
 from services.notifications import directory as contacts
-from services.notifications import session_projection as sessions
 from services.notifications.channels.base import Channel, Result
 from services.notifications.domain import delivery_rules as rules
+from services.notifications.domain import notification_rules
+from services.notifications.stores import certificate_store as certificates
+from services.notifications.stores import recipient_store as recipients
+from services.notifications.stores import session_projection_store as sessions
 from services.notifications.stores.delivery_store import Outcome
 
 log = logging.getLogger(__name__)
-N = notifications
+N = notification_rules
 SENT, FAILED = events.NOTIFICATION_SENT, events.NOTIFICATION_FAILED
 
 

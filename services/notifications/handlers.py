@@ -5,74 +5,48 @@ from datetime import UTC, datetime
 
 from common.config import NotificationSettings, load_notification_settings
 from common.dispatch import Registry
-from common.envelope import Event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
-from services.notifications import certificates, consumed, notifications, planning, recipients
+from services.notifications import consumed
+from services.notifications.planning import Planner
+from services.notifications.stores.notification_store import OnCreated
 
 C = consumed
 
 
 def build_registry(runtime: Runtime, settings: NotificationSettings | None = None,
-                   clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Registry:
+                   clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                   on_created: OnCreated | None = None) -> Registry:
+    """``on_created`` receives each notification as it is stored (the worker's sender)."""
     settings = settings or load_notification_settings()
-    offsets = settings.reminder_offsets
+    plan = Planner(runtime, settings.reminder_offsets, clock, on_created)
     registry = Registry()
-    on_registration = lambda type_, schema: registry.on(REGISTRATION_EVENTS, type_, schema)  # noqa: E731
-    on_sessions = lambda type_, schema: registry.on(SESSIONS_EVENTS, type_, schema)  # noqa: E731
-
-    @on_registration(C.PARTICIPANT_REGISTERED, C.ParticipantRegistered())
-    def participant_registered(event: Event, payload: dict) -> None:
-        recipients.project_participant(runtime, event, payload)
-        notifications.create(runtime, event, payload["participant_id"],
-                             notifications.REGISTRATION_ACKNOWLEDGED, now=clock())
-
-    @on_registration(C.PARTICIPANT_UPDATED, C.ParticipantRegistered())
-    def participant_updated(event: Event, payload: dict) -> None:
-        recipients.project_participant(runtime, event, payload)
-
-    @on_registration(C.PARTICIPANT_ERASED, C.ParticipantErased())
-    def participant_erased(event: Event, payload: dict) -> None:
-        recipients.erase(runtime, event, payload["participant_id"])
-        notifications.cancel_waiting(runtime, {"recipient_id": payload["participant_id"]},
-                                     "participant erased")
-
-    def enrollment_changed(event: Event, payload: dict) -> None:
-        planning.enrollment_changed(runtime, event, payload, offsets, clock())
-
-    for type_ in (C.ENROLLMENT_CONFIRMED, C.ENROLLMENT_PROMOTED, C.ENROLLMENT_WAITLISTED,
-                  C.ENROLLMENT_WITHDRAWN, C.ENROLLMENT_CANCELLED):
-        on_registration(type_, C.Enrollment())(enrollment_changed)
-
-    for type_, schema, plan in (
-            (C.SESSION_SCHEDULED, C.SessionScheduled(), planning.session_scheduled),
-            (C.SESSION_RESCHEDULED, C.SessionRescheduled(), planning.session_rescheduled),
-            (C.SESSION_CANCELLED, C.SessionChanged(), planning.session_cancelled),
-            (C.SESSION_STARTED, C.SessionChanged(), planning.session_started),
-            (C.SESSION_COMPLETED, C.SessionChanged(), planning.session_completed)):
-        on_sessions(type_, schema)(_with_clock(plan, runtime, clock))
-
-    @on_sessions(C.FACILITATOR_ASSIGNED, C.FacilitatorAssigned())
-    def facilitator_assigned(event: Event, payload: dict) -> None:
-        recipients.project_facilitator(runtime, event, payload)
-        planning.facilitator_assigned(runtime, event, payload, offsets, clock())
-
-    on_sessions(C.FACILITATOR_REMOVED, C.FacilitatorRemoved())(
-        _with_clock(planning.facilitator_removed, runtime, clock))
-
-    @on_sessions(C.CERTIFICATE_ISSUED, C.CertificateIssued())
-    def certificate_issued(event: Event, payload: dict) -> None:
-        certificates.issued(runtime, event, payload)
-
-    @on_sessions(C.CERTIFICATE_REVOKED, C.CertificateRevoked())
-    def certificate_revoked(event: Event, payload: dict) -> None:
-        certificates.revoked(runtime, event, payload)
-
+    for topic, type_, schema, handler in (
+            (REGISTRATION_EVENTS, C.PARTICIPANT_REGISTERED, C.ParticipantRegistered(),
+             plan.participant_registered),
+            (REGISTRATION_EVENTS, C.PARTICIPANT_UPDATED, C.ParticipantRegistered(),
+             plan.participant_updated),
+            (REGISTRATION_EVENTS, C.PARTICIPANT_ERASED, C.ParticipantErased(),
+             plan.participant_erased),
+            (REGISTRATION_EVENTS, C.ENROLLMENT_CONFIRMED, C.Enrollment(), plan.enrollment_changed),
+            (REGISTRATION_EVENTS, C.ENROLLMENT_PROMOTED, C.Enrollment(), plan.enrollment_changed),
+            (REGISTRATION_EVENTS, C.ENROLLMENT_WAITLISTED, C.Enrollment(),
+             plan.enrollment_changed),
+            (REGISTRATION_EVENTS, C.ENROLLMENT_WITHDRAWN, C.Enrollment(), plan.enrollment_changed),
+            (REGISTRATION_EVENTS, C.ENROLLMENT_CANCELLED, C.Enrollment(), plan.enrollment_changed),
+            (SESSIONS_EVENTS, C.SESSION_SCHEDULED, C.SessionScheduled(), plan.session_scheduled),
+            (SESSIONS_EVENTS, C.SESSION_RESCHEDULED, C.SessionRescheduled(),
+             plan.session_rescheduled),
+            (SESSIONS_EVENTS, C.SESSION_CANCELLED, C.SessionChanged(), plan.session_cancelled),
+            (SESSIONS_EVENTS, C.SESSION_STARTED, C.SessionChanged(), plan.session_started),
+            (SESSIONS_EVENTS, C.SESSION_COMPLETED, C.SessionChanged(), plan.session_completed),
+            (SESSIONS_EVENTS, C.FACILITATOR_ASSIGNED, C.FacilitatorAssigned(),
+             plan.facilitator_assigned),
+            (SESSIONS_EVENTS, C.FACILITATOR_REMOVED, C.FacilitatorRemoved(),
+             plan.facilitator_removed),
+            (SESSIONS_EVENTS, C.CERTIFICATE_ISSUED, C.CertificateIssued(),
+             plan.certificate_issued),
+            (SESSIONS_EVENTS, C.CERTIFICATE_REVOKED, C.CertificateRevoked(),
+             plan.certificate_revoked)):
+        registry.on(topic, type_, schema)(handler)
     return registry
-
-
-def _with_clock(plan, runtime: Runtime, clock):
-    def handle(event: Event, payload: dict) -> None:
-        plan(runtime, event, payload, clock())
-    handle.__name__ = plan.__name__
-    return handle

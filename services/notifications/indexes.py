@@ -1,9 +1,11 @@
-"""Every index notifications relies on, created once the database answers."""
+"""Every index notifications relies on, and the collections whose outbox the relay drains."""
 
 from common.runtime import Runtime
-from services.notifications import enrollments, notifications
+from services.notifications.stores import enrollment_store, notification_store
+
+OUTBOX_COLLECTIONS = [notification_store.COLLECTION]
 
 
 def ensure_indexes(runtime: Runtime) -> None:
-    notifications.ensure_indexes(runtime)
-    enrollments.ensure_indexes(runtime)
+    notification_store.ensure_indexes(runtime)
+    enrollment_store.ensure_indexes(runtime)

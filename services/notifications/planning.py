@@ -1,134 +1,139 @@
-"""What is sent for which event: the notifications (and reminders) each consumed event causes."""
+"""The worker's planning: read the projections, ask `planning_rules`, store what they decide."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from common.envelope import Event
 from common.runtime import Runtime
-from services.notifications import enrollments, notifications, reminders
-from services.notifications import session_projection as sessions
-
-N = notifications
-
-SESSION_CANCELLED = "sessions.session.cancelled"
-# Enrollment event type -> (the status projected, the notice sent, whether it ends reminders).
-# Registration cancels an enrollment only because its session was cancelled: the officer is told
-# that the session is cancelled (`session_cancelled`), once, not that her enrollment was.
-ENROLLMENT_NOTICES = {
-    "registration.enrollment.confirmed": ("confirmed", N.ENROLLMENT_CONFIRMED, False),
-    "registration.enrollment.promoted": ("promoted", N.ENROLLMENT_PROMOTED, False),
-    "registration.enrollment.waitlisted": ("waitlisted", N.ENROLLMENT_WAITLISTED, False),
-    "registration.enrollment.withdrawn": ("withdrawn", N.ENROLLMENT_WITHDRAWN, True),
-    "registration.enrollment.cancelled": ("cancelled", N.SESSION_CANCELLED, True),
-}
+from services.notifications.domain import planning_rules as rules
+from services.notifications.domain.notification_rules import (
+    CERTIFICATE_ISSUED,
+    SESSION_CANCELLED,
+)
+from services.notifications.stores import (
+    certificate_store,
+    enrollment_store,
+    notification_store,
+    recipient_store,
+    reminder_store,
+)
+from services.notifications.stores import session_projection_store as sessions
 
 
-def enrollment_changed(runtime: Runtime, event: Event, payload: dict,
-                       offsets: tuple[timedelta, ...], now: datetime) -> None:
-    """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
-    status, kind, ends_reminders = ENROLLMENT_NOTICES[event.type]
-    if not enrollments.project(runtime, payload, status):
-        return  # a later decision about this enrollment was already told
-    participant_id, session_id = payload["participant_id"], payload["session_id"]
-    if ends_reminders:
-        reminders.cancel(runtime, {"recipient_id": participant_id, "session_id": session_id},
-                         f"enrollment {status}")
-    context = {"position": payload.get("position"), "reason": payload.get("reason")}
-    cause = event
-    if kind == N.SESSION_CANCELLED:
-        cause = _session_cancellation(event, session_id)
-        context["sequence"] = (sessions.get(runtime, session_id) or {}).get("sequence", 0) + 1
-    documents = [N.document(cause, participant_id, kind, session_id=session_id,
-                            context=context, now=now)]
-    if status in enrollments.ACTIVE:
-        documents += reminders.planned(event, participant_id, session_id,
-                                       sessions.get(runtime, session_id), offsets, now)
-    N.create_many(runtime, documents)  # the notice and its reminders: one insert
+class Planner:
+    """Turns each consumed event into stored notifications, handed to ``on_created``."""
 
+    def __init__(self, runtime: Runtime, offsets: tuple[timedelta, ...],
+                 clock: Callable[[], datetime],
+                 on_created: notification_store.OnCreated | None = None):
+        self.runtime, self.offsets, self.clock = runtime, offsets, clock
+        self.on_created = on_created
 
-def _session_cancellation(event: Event, session_id: str) -> Event:
-    """The session's cancellation, which caused this enrollment's (its `causationid`).
+    def _store(self, documents: list[dict]) -> list[dict]:
+        return notification_store.create_many(self.runtime, documents, self.on_created)
 
-    Both that event (for those projected as enrolled) and each enrollment's cancellation (for
-    everyone registration had enrolled, waiting list included) record the officer's notice; under
-    the one cause the unique index keeps one, whichever event arrives first.
-    """
-    return Event(type=SESSION_CANCELLED, subject=session_id, data={}, source="sessions",
-                 correlationid=event.correlationid, id=event.causationid or event.id)
+    def participant_registered(self, event: Event, payload: dict) -> None:
+        recipient_store.project_participant(self.runtime, event, payload)
+        self._store([rules.acknowledgement(event, payload, self.clock())])
 
+    def participant_updated(self, event: Event, payload: dict) -> None:
+        recipient_store.project_participant(self.runtime, event, payload)
 
-def session_scheduled(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
-    """Project the session, time reminders waiting for it, invite the series' cohort."""
-    session = sessions.scheduled(runtime, payload)
-    reminders.retime(runtime, session, now)
-    if payload.get("series_id"):
-        for participant_id in enrollments.confirmed_in_series(runtime, payload["series_id"]):
-            N.create(runtime, event, participant_id, N.SESSION_INVITATION,
-                     session_id=session["_id"], now=now)
+    def participant_erased(self, event: Event, payload: dict) -> None:
+        recipient_store.erase(self.runtime, event, payload["participant_id"])
+        notification_store.cancel_waiting(self.runtime, "recipient_id", payload["participant_id"],
+                                          "participant erased", self.clock())
 
+    def enrollment_changed(self, event: Event, payload: dict) -> None:
+        """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
+        status = rules.enrollment_status(event.type)
+        if not enrollment_store.project(self.runtime, payload, status):
+            return  # a later decision about this enrollment was already told
+        participant_id, session_id = payload["participant_id"], payload["session_id"]
+        if rules.ends_reminders(event.type):
+            reminder_store.cancel(self.runtime, participant_id, session_id,
+                                  f"enrollment {status}", self.clock())
+        session = sessions.get(self.runtime, session_id)
+        # The notice and its reminders: one insert.
+        self._store(rules.enrollment_notices(event, payload, session, self.offsets,
+                                             self.clock()))
 
-def _audience(runtime: Runtime, session: dict) -> list[str]:
-    """Everyone enrolled in a session, and its facilitators."""
-    return (enrollments.enrolled_in_session(runtime, session["_id"])
-            + list(session.get("facilitator_ids") or []))
+    def session_scheduled(self, event: Event, payload: dict) -> None:
+        """Project the session, time reminders waiting for it, invite the series' cohort."""
+        now = self.clock()
+        session = sessions.scheduled(self.runtime, payload)
+        reminder_store.retime(self.runtime, session, now)
+        if payload.get("series_id"):
+            cohort = enrollment_store.confirmed_in_series(self.runtime, payload["series_id"])
+            self._store(rules.invitations(event, session, cohort, now))
 
+    def _audience(self, session: dict) -> list[str]:
+        return rules.audience(enrollment_store.enrolled_in_session(self.runtime, session["_id"]),
+                              session)
 
-def session_rescheduled(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
-    """Move waiting reminders, then tell everyone with the old and the new dates."""
-    session = sessions.rescheduled(runtime, payload, event.id)
-    if session is None:
-        return
-    reminders.retime(runtime, session, now)
-    context = {"previous_starts_at": payload["previous_starts_at"],
-               "previous_ends_at": payload["previous_ends_at"],
-               "sequence": session.get("sequence", 0)}
-    for recipient_id in _audience(runtime, session):
-        N.create(runtime, event, recipient_id, N.SESSION_RESCHEDULED, session_id=session["_id"],
-                 context=context, now=now)
+    def session_rescheduled(self, event: Event, payload: dict) -> None:
+        """Tell everyone with the old and the new dates (first: it is what they wait for), then
+        move the waiting reminders."""
+        now = self.clock()
+        session = sessions.rescheduled(self.runtime, payload, event.id)
+        if session is None:
+            return
+        self._store(rules.reschedule_notices(event, payload, session, self._audience(session),
+                                             now))
+        reminder_store.retime(self.runtime, session, now)
 
+    def session_cancelled(self, event: Event, payload: dict) -> None:
+        """Cancel everything still waiting for the session, then tell everyone why."""
+        session = sessions.status_changed(self.runtime, payload["session_id"], "cancelled",
+                                          payload.get("reason"))
+        if session is not None:
+            self._store(rules.cancellation_notices(event, payload, session,
+                                                   self._audience(session), self.clock()))
+        # Not the cancellation notices themselves: an enrollment's cancellation may have come
+        # first.
+        notification_store.cancel_waiting(self.runtime, "session_id", payload["session_id"],
+                                          "session cancelled", self.clock(),
+                                          lambda n: n["kind"] != SESSION_CANCELLED)
 
-def session_cancelled(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
-    """Cancel everything still waiting for the session, then tell everyone why."""
-    session = sessions.status_changed(runtime, payload["session_id"], "cancelled",
-                                      payload.get("reason"))
-    # Not the cancellation notices themselves: an enrollment's cancellation may have come first.
-    N.cancel_waiting(runtime, {"session_id": payload["session_id"],
-                               "kind": {"$ne": N.SESSION_CANCELLED}}, "session cancelled")
-    if session is None:
-        return
-    context = {"reason": payload.get("reason"), "sequence": session.get("sequence", 0) + 1}
-    for recipient_id in _audience(runtime, session):
-        N.create(runtime, event, recipient_id, N.SESSION_CANCELLED, session_id=session["_id"],
-                 context=context, now=now)
+    def session_started(self, event: Event, payload: dict) -> None:
+        sessions.status_changed(self.runtime, payload["session_id"], "started")
 
+    def session_completed(self, event: Event, payload: dict) -> None:
+        """Ask each participant for feedback."""
+        session = sessions.status_changed(self.runtime, payload["session_id"], "completed")
+        if session is None:
+            return
+        participants = enrollment_store.enrolled_in_session(self.runtime, session["_id"])
+        self._store(rules.feedback_requests(event, session, participants, self.clock()))
 
-def session_started(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
-    sessions.status_changed(runtime, payload["session_id"], "started")
+    def facilitator_assigned(self, event: Event, payload: dict) -> None:
+        """Tell the facilitator, and remind her before the session as the participants are."""
+        recipient_store.project_facilitator(self.runtime, event, payload)
+        session_id = payload["session_id"]
+        sessions.facilitator_assigned(self.runtime, session_id, payload["facilitator_id"])
+        self._store(rules.facilitator_notices(event, payload,
+                                              sessions.get(self.runtime, session_id),
+                                              self.offsets, self.clock()))
 
+    def facilitator_removed(self, event: Event, payload: dict) -> None:
+        """No longer on the session: no more reminders of it, nor its later notices."""
+        sessions.facilitator_removed(self.runtime, payload["session_id"],
+                                     payload["facilitator_id"])
+        reminder_store.cancel(self.runtime, payload["facilitator_id"], payload["session_id"],
+                              "facilitator removed", self.clock())
 
-def session_completed(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
-    """Ask each participant for feedback."""
-    session = sessions.status_changed(runtime, payload["session_id"], "completed")
-    if session is None:
-        return
-    for participant_id in enrollments.enrolled_in_session(runtime, session["_id"]):
-        N.create(runtime, event, participant_id, N.FEEDBACK_REQUESTED,
-                 session_id=session["_id"], now=now)
+    def certificate_issued(self, event: Event, payload: dict) -> None:
+        """Keep the certificate and tell its holder, with the PDF attached when it is sent."""
+        certificate_store.issued(self.runtime, payload)
+        self._store([rules.certificate_notice(event, payload, self.clock())])
 
-
-def facilitator_assigned(runtime: Runtime, event: Event, payload: dict,
-                         offsets: tuple[timedelta, ...], now: datetime) -> None:
-    """Tell the facilitator, and remind her before the session as the participants are."""
-    session_id, facilitator_id = payload["session_id"], payload["facilitator_id"]
-    sessions.facilitator_assigned(runtime, session_id, facilitator_id)
-    N.create_many(runtime, [
-        N.document(event, facilitator_id, N.FACILITATOR_ASSIGNED, session_id=session_id,
-                   context={"role": payload.get("role")}, now=now),
-        *reminders.planned(event, facilitator_id, session_id, sessions.get(runtime, session_id),
-                           offsets, now)])
-
-
-def facilitator_removed(runtime: Runtime, event: Event, payload: dict, now: datetime) -> None:
-    """No longer on the session: no more reminders of it, nor its later notices."""
-    sessions.facilitator_removed(runtime, payload["session_id"], payload["facilitator_id"])
-    reminders.cancel(runtime, {"recipient_id": payload["facilitator_id"],
-                               "session_id": payload["session_id"]}, "facilitator removed")
+    def certificate_revoked(self, event: Event, payload: dict) -> None:
+        """A revoked certificate is no longer sent, if its email is still waiting."""
+        certificate_id = payload["certificate_id"]
+        certificate = certificate_store.revoked(self.runtime, certificate_id)
+        if certificate is None:
+            return  # never issued here: no email of it waits
+        notification_store.cancel_waiting(
+            self.runtime, "recipient_id", certificate["participant_id"], "certificate revoked",
+            self.clock(), lambda n: n["kind"] == CERTIFICATE_ISSUED
+            and n.get("context", {}).get("certificate_id", certificate_id) == certificate_id)

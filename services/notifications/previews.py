@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
-from services.notifications import composing, notifications
+from services.notifications import composing
+from services.notifications.domain.errors import NotFoundError
+from services.notifications.domain.notification_rules import TEMPLATES
 
 SAMPLE_RECIPIENT = {"_id": "sample-recipient", "given_name": "Ayesha", "family_name": "Khan",
                     "email": "ayesha.khan@example.org", "role": "participant"}
@@ -19,6 +21,8 @@ SAMPLE_CONTEXT = {"previous_starts_at": datetime(2021, 7, 13, 4, 0, tzinfo=UTC),
 
 def preview(kind: str, language: str, organizer: str) -> dict:
     """Render ``kind`` in ``language`` (or its English fallback) with sample data."""
+    if kind not in TEMPLATES:
+        raise NotFoundError(f"no template {kind}; known: {', '.join(TEMPLATES)}")
     notification = {"_id": "preview", "kind": kind, "template": kind, "channel": "email",
                     "context": SAMPLE_CONTEXT}
     recipient = {**SAMPLE_RECIPIENT, "language": language}
@@ -27,7 +31,3 @@ def preview(kind: str, language: str, organizer: str) -> dict:
     calendar = message.attachments[0].data.decode() if message.attachments else None
     return {"kind": kind, "language": rendered.language, "subject": rendered.subject,
             "text": rendered.text, "html": rendered.html, "calendar": calendar}
-
-
-def kinds() -> tuple[str, ...]:
-    return notifications.TEMPLATES

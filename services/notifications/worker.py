@@ -6,10 +6,9 @@ from common import pruning, worker
 from common.config import load, load_notification_settings
 from common.runtime import Runtime
 from common.topics import NOTIFICATIONS_EVENTS
-from services.notifications import notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
-from services.notifications.indexes import ensure_indexes
+from services.notifications.indexes import OUTBOX_COLLECTIONS, ensure_indexes
 from services.notifications.send_queue import SendQueue
 from services.notifications.stores import claim_store
 
@@ -21,9 +20,8 @@ def main() -> None:
     sending = SendQueue(runtime, build_channels(settings, config), config)
     # What the consumer records goes straight to the sending threads; the look-up every
     # NOTIFICATION_SENDER_INTERVAL_SECONDS finds reminders, retries and what a crash left.
-    # Until planning takes the callback: build_registry(runtime, config, on_created=...).
-    notifications.when_created(sending.offer)
-    worker.run(runtime, build_registry(runtime, config), outbox_collections=["notifications"],
+    worker.run(runtime, build_registry(runtime, config, on_created=sending.offer),
+               outbox_collections=OUTBOX_COLLECTIONS,
                background=(sending.run, *[sending.run_sending] * config.sender_threads),
                # A claim outlives its lease by a day, far past any use.
                pruned=(pruning.Rule(claim_store.COLLECTION, "claimed_until",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from services.notifications import notifications
+from services.notifications.domain import notification_rules as notifications
 from tests.conftest import wait_for
 from tests.e2e.pipeline import Pipeline, now
 

@@ -18,11 +18,11 @@ from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
-from services.notifications import notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
 from services.notifications.send_queue import SendQueue
+from services.notifications.stores import notification_store as notifications
 from tests.conftest import wait_for
 from tests.contact_owners import FakeDirectory
 

@@ -3,7 +3,7 @@
 import uuid
 
 from common.topics import REGISTRATION_EVENTS
-from services.notifications import enrollments
+from services.notifications.stores import enrollment_store as enrollments
 
 
 def _decision(programme, type_, enrollment_id, participant_id, session_id, sequence, **extra):

@@ -8,8 +8,9 @@ import pytest
 
 from common.envelope import new_event
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
-from services.notifications import notifications
+from services.notifications.domain import notification_rules
 from services.notifications.icalendar import unfold
+from services.notifications.stores import notification_store
 from tests.conftest import wait_for
 from tests.integration.notifications_programme import (
     KARACHI_START,
@@ -198,14 +199,17 @@ def test_a_removed_facilitator_is_no_longer_reminded_or_told_of_changes(programm
 
 def test_a_cause_recorded_again_in_one_insert_adds_only_what_it_had_not_produced(programme):
     cause = new_event("registration.enrollment.confirmed", "e-1", {}, "registration")
-    recipient = str(uuid.uuid4())
-    first = notifications.create_many(programme.runtime, [
-        notifications.document(cause, recipient, "enrollment_confirmed"),
-        notifications.document(cause, recipient, "session_reminder_7d", status="scheduled")])
-    again = notifications.create_many(programme.runtime, [
-        notifications.document(cause, recipient, "enrollment_confirmed"),
-        notifications.document(cause, recipient, "session_reminder_7d", status="scheduled"),
-        notifications.document(cause, recipient, "session_reminder_1d", status="scheduled")])
+    recipient, now = str(uuid.uuid4()), programme.clock()
+    first = notification_store.create_many(programme.runtime, [
+        notification_rules.document(cause, recipient, "enrollment_confirmed", now=now),
+        notification_rules.document(cause, recipient, "session_reminder_7d", status="scheduled",
+                                    now=now)])
+    again = notification_store.create_many(programme.runtime, [
+        notification_rules.document(cause, recipient, "enrollment_confirmed", now=now),
+        notification_rules.document(cause, recipient, "session_reminder_7d", status="scheduled",
+                                    now=now),
+        notification_rules.document(cause, recipient, "session_reminder_1d", status="scheduled",
+                                    now=now)])
     assert len(first) == 2
     assert [n["kind"] for n in again] == ["session_reminder_1d"]
     assert sorted(n["kind"] for n in programme.of(recipient_id=recipient)) == [

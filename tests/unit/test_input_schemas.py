@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from marshmallow import Schema, ValidationError, fields
 
-from services.notifications import schemas as notification_schemas
+from services.notifications.resources import notification_schemas
 from services.registration import events
 from services.registration.resources import agency_schemas, enrollment_schemas
 from services.registration.resources import participant_schemas as registration_schemas

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from common.config import parse_offsets
-from services.notifications import preferences, reminders
+from services.notifications.domain import preference_rules as preferences
+from services.notifications.domain import reminder_rules as reminders
 
 STARTS = datetime(2021, 7, 20, 4, 0, tzinfo=UTC)
 

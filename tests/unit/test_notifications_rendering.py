@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.notifications import rendering
-from services.notifications.notifications import TEMPLATES
+from services.notifications.domain.notification_rules import TEMPLATES
 from services.notifications.previews import preview
 
 SESSION = {"_id": "s1", "title": "Coaching 2 of 3", "timezone": "Asia/Karachi",

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from common.backoff import backoff_delay
 from common.config import NotificationSettings
-from services.notifications import preferences
+from services.notifications.domain import preference_rules as preferences
 
 SENT, RETRY, FAILED = "sent", "pending", "failed"
 

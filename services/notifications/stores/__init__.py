@@ -1,1 +1,1 @@
-"""Persistence of notifications' aggregates, one module each, on `common.persistence`."""
+"""Persistence, one module per aggregate, on the `common.persistence` patterns."""

@@ -16,8 +16,9 @@ from pymongo import ASCENDING, UpdateOne
 
 from common.persistence import by_id, claims
 from common.runtime import Runtime
-from services.notifications import holders, notifications
+from services.notifications import holders
 from services.notifications.domain import delivery_rules as rules
+from services.notifications.stores import notification_store as notifications
 
 COLLECTION = "notification_claims"
 CHECKED = {"status": 1, "generation": 1, "due_at": 1}

@@ -9,9 +9,9 @@ from pymongo import UpdateOne
 from common import outbox
 from common.envelope import Event
 from common.runtime import Runtime
-from services.notifications import notifications
 from services.notifications.domain import delivery_rules as rules
 from services.notifications.stores import claim_store
+from services.notifications.stores import notification_store as notifications
 
 log = logging.getLogger(__name__)
 

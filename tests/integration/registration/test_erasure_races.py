@@ -9,11 +9,11 @@ from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import new_event
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS
-from services.notifications import notifications
 from services.notifications.channels.registry import build_channels
 from services.notifications.handlers import build_registry
 from services.notifications.indexes import ensure_indexes
 from services.notifications.send_queue import SendQueue
+from services.notifications.stores import notification_store as notifications
 from tests.conftest import read_topic
 from tests.contact_owners import FakeDirectory
 from tests.integration.notifications_programme import send_due

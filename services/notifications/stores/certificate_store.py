@@ -1,4 +1,4 @@
-"""Certificates as notifications sees them: what it needs to render one, and the email saying so.
+"""Certificates as notifications sees them: what it needs to render one when its email is sent.
 
 Only ids, the code, the course and the evidence are kept (from `sessions.certificate.*`); the
 PDF is rendered when the email is sent, from this and the recipient and session projections,
@@ -8,10 +8,10 @@ so nothing is stored that could not be rendered again.
 from datetime import UTC, datetime
 
 from common.config import certificate_verify_base_url
-from common.envelope import Event
+from common.persistence import by_id, projection
 from common.runtime import Runtime
-from services.notifications import notifications, recipients
-from services.notifications import session_projection as sessions
+from services.notifications.stores import recipient_store as recipients
+from services.notifications.stores import session_projection_store as sessions
 
 COLLECTION = "certificates"
 KEPT = ("code", "participant_id", "series_id", "session_id", "title", "session_ids",
@@ -23,29 +23,23 @@ def verification_url(code: str) -> str:
     return f"{certificate_verify_base_url().rstrip('/')}/{code}"
 
 
-def issued(runtime: Runtime, event: Event, payload: dict) -> None:
-    """Keep the certificate and tell its holder, with the PDF attached when it is sent."""
-    runtime.db[COLLECTION].update_one(
-        {"_id": payload["certificate_id"]},
-        {"$set": {**{k: payload.get(k) for k in KEPT}, "status": "issued",
-                  "updated_at": datetime.now(UTC)}}, upsert=True)
-    notifications.create(runtime, event, payload["participant_id"],
-                         notifications.CERTIFICATE_ISSUED,
-                         context={"certificate_id": payload["certificate_id"]})
+def issued(runtime: Runtime, payload: dict) -> None:
+    """Keep what the certificate's PDF needs (rendered when its email is sent)."""
+    projection.upsert(runtime.db[COLLECTION], payload["certificate_id"],
+                      {**{k: payload.get(k) for k in KEPT}, "status": "issued",
+                       "updated_at": datetime.now(UTC)})
 
 
-def revoked(runtime: Runtime, event: Event, payload: dict) -> None:
-    """A revoked certificate is no longer sent, if its email is still waiting."""
-    runtime.db[COLLECTION].update_one({"_id": payload["certificate_id"]},
-                                      {"$set": {"status": "revoked"}})
-    notifications.cancel_waiting(runtime, {"kind": notifications.CERTIFICATE_ISSUED,
-                                           "context.certificate_id": payload["certificate_id"]},
-                                 "certificate revoked")
+def revoked(runtime: Runtime, certificate_id: str) -> dict | None:
+    """Mark it revoked; the certificate as it was, or None if never issued here."""
+    kept = by_id.get(runtime.db[COLLECTION], certificate_id)
+    by_id.set_fields(runtime.db[COLLECTION], certificate_id, {"status": "revoked"})
+    return kept
 
 
 def document(runtime: Runtime, certificate_id: str, recipient: dict) -> dict | None:
     """What the PDF shows, gathered from the projections; None if the course is not known yet."""
-    certificate = runtime.db[COLLECTION].find_one({"_id": certificate_id})
+    certificate = by_id.get(runtime.db[COLLECTION], certificate_id)
     if certificate is None:
         return None
     attended = [sessions.get(runtime, sid) for sid in certificate.get("session_ids") or []]

@@ -3,7 +3,7 @@
 Events carry no contact details: a recipient is projected from her events with her role and
 language only, and the sender asks her owner (registration or sessions) for her contact the
 first time it needs it, and again after each `participant.updated`. Erasure wins every race:
-it first inserts a tombstone by `_id` (a unique insert, the one atomic step FerretDB offers), and
+it first inserts a tombstone by `_id` (a unique insert: atomic on every database we run on), and
 every write that could bring her contact back looks for the tombstone after writing, and scrubs
 again if it is there.
 """
@@ -13,23 +13,20 @@ from datetime import UTC, datetime
 from pymongo.errors import DuplicateKeyError
 
 from common.envelope import Event
+from common.persistence import by_id
 from common.runtime import Runtime
+from services.notifications.domain.errors import NotFoundError
+from services.notifications.domain.recipient_rules import CONTACT_FIELDS, language
 
 COLLECTION = "recipients"
 ERASED = "erased_recipients"
-LANGUAGES = ("en", "ur")
-CONTACT_FIELDS = ("given_name", "family_name", "email", "phone")
-
-
-def _language(preferred: str | None) -> str:
-    return preferred if preferred in LANGUAGES else "en"
 
 
 def _project(runtime: Runtime, recipient_id: str, role: str, event: Event,
-             language: str | None) -> dict | None:
+             preferred_language: str | None) -> dict | None:
     if is_erased(runtime, recipient_id):
         return None  # an update that raced her erasure: nothing of it is kept
-    recipient = {"role": role, "language": _language(language), "erased": False,
+    recipient = {"role": role, "language": language(preferred_language), "erased": False,
                  "contact_fetched": False, "updated_at": datetime.now(UTC),
                  "source_event_id": event.id}
     # $set only these fields: preferences chosen over HTTP survive a profile update. Her
@@ -93,8 +90,16 @@ def _scrub(runtime: Runtime, recipient_id: str, event_id: str | None) -> None:
 
 
 def is_erased(runtime: Runtime, recipient_id: str) -> bool:
-    return runtime.db[ERASED].find_one({"_id": recipient_id}, {"_id": 1}) is not None
+    return by_id.get(runtime.db[ERASED], recipient_id, {"_id": 1}) is not None
 
 
 def get(runtime: Runtime, recipient_id: str) -> dict | None:
-    return runtime.db[COLLECTION].find_one({"_id": recipient_id})
+    return by_id.get(runtime.db[COLLECTION], recipient_id)
+
+
+def found(runtime: Runtime, recipient_id: str) -> dict:
+    """The recipient, or NotFoundError."""
+    recipient = get(runtime, recipient_id)
+    if recipient is None:
+        raise NotFoundError(f"no recipient with id {recipient_id}")
+    return recipient

@@ -1,5 +1,10 @@
-"""Sessions as notifications sees them: times, timezone, venue, status and facilitators."""
+"""Sessions as notifications sees them: times, timezone, venue, status and facilitators.
 
+Written only by the worker, from `sessions.events` keyed by session: one session's events are
+applied in turn, so the conditions checked in Python between read and write hold.
+"""
+
+from common.persistence import by_id, projection
 from common.runtime import Runtime
 
 COLLECTION = "sessions"
@@ -23,11 +28,11 @@ def rescheduled(runtime: Runtime, payload: dict, cause_id: str) -> dict | None:
     """New times and place; SEQUENCE goes up once per reschedule event (calendar updates)."""
     changes = {name: payload.get(name) for name in ("starts_at", "ends_at", "timezone",
                                                      *PLACE_FIELDS)}
-    # The guard on the last cause keeps a redelivered event from bumping the sequence twice.
-    runtime.db[COLLECTION].update_one(
-        {"_id": payload["session_id"], "last_reschedule_id": {"$ne": cause_id}},
-        {"$set": {**changes, "status": "scheduled", "last_reschedule_id": cause_id},
-         "$inc": {"sequence": 1}})
+    # The last cause kept on the session stops a redelivered event from bumping it twice.
+    by_id.update_if(runtime.db[COLLECTION], payload["session_id"],
+                    lambda session: session.get("last_reschedule_id") != cause_id,
+                    {"$set": {**changes, "status": "scheduled", "last_reschedule_id": cause_id},
+                     "$inc": {"sequence": 1}}, {"last_reschedule_id": 1})
     return get(runtime, payload["session_id"])
 
 
@@ -36,20 +41,17 @@ def status_changed(runtime: Runtime, session_id: str, status: str,
     update = {"status": status}
     if reason is not None:
         update["cancellation_reason"] = reason
-    runtime.db[COLLECTION].update_one({"_id": session_id}, {"$set": update})
+    by_id.set_fields(runtime.db[COLLECTION], session_id, update)
     return get(runtime, session_id)
 
 
 def facilitator_assigned(runtime: Runtime, session_id: str, facilitator_id: str) -> None:
-    runtime.db[COLLECTION].update_one({"_id": session_id},
-                                      {"$addToSet": {"facilitator_ids": facilitator_id}},
-                                      upsert=True)
+    projection.add_to(runtime.db[COLLECTION], session_id, "facilitator_ids", facilitator_id)
 
 
 def facilitator_removed(runtime: Runtime, session_id: str, facilitator_id: str) -> None:
-    runtime.db[COLLECTION].update_one({"_id": session_id},
-                                      {"$pullAll": {"facilitator_ids": [facilitator_id]}})
+    projection.remove_from(runtime.db[COLLECTION], session_id, "facilitator_ids", facilitator_id)
 
 
 def get(runtime: Runtime, session_id: str) -> dict | None:
-    return runtime.db[COLLECTION].find_one({"_id": session_id})
+    return by_id.get(runtime.db[COLLECTION], session_id)

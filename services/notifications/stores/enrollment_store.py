@@ -1,0 +1,62 @@
+"""Who is enrolled where: the slice of registration's enrollments that notifications needs.
+
+Each enrollment is kept by `_id`, and each change of it is numbered in its session's roster and
+its series' (`stream_store`), so a fan-out finds the enrolled officers by reads by `_id`.
+"""
+
+from common.persistence import by_id, projection
+from common.runtime import Runtime
+from services.notifications.domain.planning_rules import enrolled
+from services.notifications.stores.stream_store import Streams
+
+COLLECTION = "enrollments"
+
+
+def _rosters(runtime: Runtime) -> Streams:
+    return Streams(runtime, "rosters")
+
+
+def project(runtime: Runtime, payload: dict, status: str) -> bool:
+    """Record an enrollment's latest status; False for an event older than the one recorded.
+
+    Two API processes may publish one enrollment's events out of order (a waiting-list place
+    decided just before a promotion can arrive just after it); the seat log's `sequence` says
+    which decision came last. One enrollment's events share a key, so one consumer handles them
+    in turn.
+    """
+    recorded = {"participant_id": payload["participant_id"], "session_id": payload["session_id"],
+                "series_id": payload.get("series_id"), "status": status,
+                "sequence": payload.get("sequence")}
+    stored = by_id.get(runtime.db[COLLECTION], payload["enrollment_id"],
+                       {"sequence": 1, "status": 1})
+    known, sequence = (stored or {}).get("sequence"), payload.get("sequence")
+    if known is not None and sequence is not None and known >= sequence:
+        return False  # a later decision about this enrollment was already recorded
+    projection.upsert(runtime.db[COLLECTION], payload["enrollment_id"], recorded)
+    if stored is None or stored.get("status") != status:
+        change = {"enrollment_id": payload["enrollment_id"], **recorded}
+        _rosters(runtime).append_many(
+            [(f"session:{recorded['session_id']}", change)]
+            + ([(f"series:{recorded['series_id']}", change)] if recorded["series_id"] else []))
+    return True
+
+
+def enrolled_in_session(runtime: Runtime, session_id: str) -> list[str]:
+    """Participants confirmed (or promoted) in a session, each once."""
+    return enrolled(_rosters(runtime).everything(f"session:{session_id}"))
+
+
+def confirmed_in_series(runtime: Runtime, series_id: str) -> list[str]:
+    """Participants confirmed in any session of a series: the cohort a new session invites."""
+    return enrolled(_rosters(runtime).everything(f"series:{series_id}"))
+
+
+def ensure_indexes(runtime: Runtime) -> None:
+    """Rosters for enrollments recorded before they existed (once: the first process claims it)."""
+    if by_id.get(runtime.db["rosters_heads"], "recorded-before-rosters") is not None:
+        return
+    changes = [(f"{scope}:{e[f'{scope}_id']}", {"enrollment_id": e["_id"], **e})
+               for e in runtime.db[COLLECTION].find({}) for scope in ("session", "series")
+               if e.get(f"{scope}_id")]
+    _rosters(runtime).append_many(changes)
+    projection.upsert(runtime.db["rosters_heads"], "recorded-before-rosters", {"done": True})
