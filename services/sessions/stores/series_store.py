@@ -9,7 +9,6 @@ from services.sessions.domain import series_rules
 from services.sessions.stores import documents, programme_store, session_calendar_store
 
 COLLECTION = "series"
-EVERY = 10_000  # sessions of one series, far above any real one
 
 
 def create(runtime: Runtime, details: dict) -> dict:
@@ -35,8 +34,8 @@ def get(runtime: Runtime, series_id: str) -> dict:
 
 
 def sessions_of(runtime: Runtime, series_id: str) -> list[dict]:
-    ids, _ = session_calendar_store.page(runtime, f"series_id:{series_id}", 0, EVERY)
-    return by_id.get_each(runtime.db[documents.SESSIONS], ids, documents.HIDDEN)
+    found = session_calendar_store.ids(runtime, f"series_id:{series_id}")
+    return by_id.get_each(runtime.db[documents.SESSIONS], found, documents.HIDDEN)
 
 
 def overview(runtime: Runtime, series_id: str) -> dict:

@@ -20,7 +20,7 @@ from services.sessions.stores import (
 
 COLLECTION = documents.SESSIONS
 PLACE = ("venue", "city", "country")
-EVERY = 10_000  # sessions of one series or programme, far above any real one
+EVERY = session_calendar_store.EVERY
 
 
 def create(runtime: Runtime, details: dict) -> dict:
@@ -89,20 +89,18 @@ def describe(runtime: Runtime, session: dict) -> dict:
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
     """One page of the sessions ``filters`` ask for, earliest first, and how many there are."""
     scope, unchecked = session_calendar_store.scope_of(filters)
-    collection = runtime.db[COLLECTION]
     if not unchecked:
-        ids, total = session_calendar_store.page(runtime, scope, skip, limit)
-        return by_id.get_each(collection, ids, documents.HIDDEN), total
+        return session_calendar_store.page(runtime, scope, skip, limit)
     # Two narrowing filters at once: the narrower scope (a series, a programme), checked whole.
-    ids, _ = session_calendar_store.page(runtime, scope, 0, EVERY)
-    found = [s for s in by_id.get_each(collection, ids, documents.HIDDEN)
+    found = [s for s in session_calendar_store.page(runtime, scope, 0, EVERY)[0]
              if all(_matches(s, field, value) for field, value in unchecked.items())]
     return found[skip:skip + limit], len(found)
 
 
 def of_programme(runtime: Runtime, programme_id: str) -> list[dict]:
-    """Every session of a programme, earliest first."""
-    return listing(runtime, {"programme_id": programme_id}, 0, EVERY)[0]
+    """Every session of a programme, earliest first (read by `_id`)."""
+    found = session_calendar_store.ids(runtime, f"programme_id:{programme_id}")
+    return by_id.get_each(runtime.db[COLLECTION], found, documents.HIDDEN)
 
 
 def _matches(session: dict, field: str, value: str) -> bool:

@@ -42,6 +42,11 @@ def test_every_listing_pages_in_start_order_and_follows_each_change(api):
         ["Coaching 3", "Coaching 1", "Coaching 2"], 3)
     assert _listed(call, status="draft") == ([], 0)
     assert _listed(call, status="in_progress") == (["Coaching 1"], 1)
+    call("PUT", f"/sessions/{april['id']}/capacity", json={"capacity": 30})
+    listed = {s["title"]: s for s in call("GET", "/sessions", query_string={
+        "series_id": series["id"]}).get_json()}
+    assert (listed["Coaching 1"]["status"], listed["Coaching 2"]["capacity"]) == (
+        "in_progress", 30)  # a listing shows each session as it is now
     assert _listed(call, status="scheduled", page_size=5) == (
         ["Workshop", "Coaching 3", "Coaching 2"], 3)
     assert _listed(call, series_id=series["id"], programme_id=series["programme_id"],
