@@ -5,6 +5,8 @@ writers racing for the same number: one wins, the other reads what won and decid
 catching up after a known number is a read by `_id` per entry instead of a query over the log.
 """
 
+import threading
+
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -41,6 +43,17 @@ def _end_id(stream: str) -> str:
 _known_end: dict[tuple[str, str, str], int] = {}
 REMEMBERED_STREAMS = 100_000
 HINT_EVERY = 32
+# One appender per stream in a process: its threads would otherwise all try the same number.
+_appending: dict[tuple[str, str, str], threading.Lock] = {}
+_appending_lock = threading.Lock()
+
+
+def _appender(collection: Collection, stream: str) -> threading.Lock:
+    with _appending_lock:
+        if len(_appending) > REMEMBERED_STREAMS:
+            _appending.clear()  # a lock dropped here only lets two threads race, as processes do
+        return _appending.setdefault((collection.database.name, collection.name, stream),
+                                     threading.Lock())
 
 
 def _start(collection: Collection, stream: str) -> int:
@@ -70,10 +83,11 @@ def length(collection: Collection, stream: str) -> int:
 def append_next(collection: Collection, stream: str, entry: dict) -> int:
     """Write ``entry`` as the next number of ``stream``; its number (the unique insert decides
     each number: a taken one sends the writer on to the next)."""
-    start = number = _start(collection, stream)
-    while not append(collection, stream, number, entry):
-        number += 1
-    _ended(collection, stream, number + 1)
+    with _appender(collection, stream):
+        start = number = _start(collection, stream)
+        while not append(collection, stream, number, entry):
+            number += 1
+        _ended(collection, stream, number + 1)
     if number - start > 2 or (number + 1) // HINT_EVERY != start // HINT_EVERY:
         # Not atomic on every database, and it need not be: a lower end costs a few reads.
         # Only writers write it, so that reading a list never waits on a write.

@@ -1,16 +1,16 @@
 """The enrollments collection: a read model of the seat logs, for lists and look-ups by id.
 
 The seat log is the truth; each change is copied here right after its entry is written, and
-the worker's sweep re-copies every session whose log moved, which also repairs what a crash
-between the two writes (or two racing copies) left stale. A new copy is also numbered in
-`enrollment_pages` (stream "all", and one per participant), so that lists are read by `_id`:
-a session's enrollments come from its seat log, an officer's and the unfiltered pages from
-those numbers.
+the worker's sweep re-copies the sessions noted as changing (`seat_log_store.note_change`),
+which also repairs what a crash between the two writes (or two racing copies) left stale.
+A new copy is also numbered in `enrollment_pages` (stream "all", and one per participant), so
+that lists are read by `_id`: a session's enrollments come from its seat log, an officer's
+and the unfiltered pages from those numbers.
 """
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -46,18 +46,22 @@ def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
                         {"$set": copy}, {"revision": 1})
 
 
-def sweep(runtime: Runtime, since: datetime | None,
-          copied: dict[str, tuple[int, int]] | None = None) -> int:
-    """Re-copy every session whose log changed since ``since`` (all when None).
-
-    ``copied`` (session -> (revision, passes)) lets a sweeper skip a session it has already
-    copied twice at its current revision: once to copy, once more to repair a racing copy.
-    """
+def sweep(runtime: Runtime, since: int | None = None,
+          copied: dict[str, tuple[int, int]] | None = None) -> tuple[set[str], int]:
+    """Re-copy every session noted as changing after change number ``since`` (every session
+    when None); those sessions, and the number of the last change read."""
     if since is None:
+        last = seat_log_store.last_change(runtime)  # first: what changes meanwhile is seen next
         sessions = seat_log_store.all_sessions(runtime)
     else:
-        sessions = seat_log_store.sessions_changed_since(runtime, since)
-    copied = {} if copied is None else copied
+        sessions, last = seat_log_store.changes_after(runtime, since)
+    _copy(runtime, sessions, {} if copied is None else copied)
+    return sessions, last
+
+
+def _copy(runtime: Runtime, sessions, copied: dict[str, tuple[int, int]]) -> None:
+    """Copy each session's enrollments; ``copied`` (session -> (revision, passes)) skips one
+    already copied twice at its current revision (once to copy, once to repair a racing copy)."""
     for session_id in sessions:
         state = seat_log_store.state(runtime, session_id)
         if state is None:
@@ -67,19 +71,21 @@ def sweep(runtime: Runtime, since: datetime | None,
             continue
         sync(runtime, state)
         copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1)
-    return len(sessions)
 
 
-def sweeper(runtime: Runtime, interval_s: float = 10.0):
-    """A background task for the worker: a full pass at start, then what moved recently."""
+def sweeper(runtime: Runtime, interval_s: float = 10.0, passes_kept: int = 3):
+    """A background task for the worker: a full pass at start, then the sessions noted since.
+
+    A session is noted before its decision is written, so each is looked at again on the next
+    ``passes_kept`` passes: a decision written just after a pass is copied by a later one.
+    """
     def enrollment_sweeper(stop: threading.Event) -> None:
-        since, copied = None, {}
+        since, copied, noted = None, {}, []
         while not stop.is_set():
-            # Overlapping windows: an entry written during a pass is seen by the next one.
-            started = datetime.now(UTC) - timedelta(seconds=30)
             try:
-                sweep(runtime, since, copied)
-                since = started
+                sessions, since = sweep(runtime, since, copied)
+                noted = [*noted, sessions][-passes_kept:]
+                _copy(runtime, set().union(*noted[:-1]), copied)
             except PyMongoError as exc:
                 log.warning("enrollment sweep: database unavailable", extra={"error": repr(exc)})
             stop.wait(interval_s)

@@ -19,6 +19,7 @@ from common.runtime import Runtime
 from services.registration.domain import seat_rules
 
 LOG = "seat_log"
+CHANGES = "seat_log_changes"
 REMEMBERED_SESSIONS = 2000
 # The seats each process has read, by (database, session): a state is never changed once
 # made (`seat_rules.then` makes a new one), so one may be shared between threads.
@@ -76,9 +77,20 @@ def append(runtime: Runtime, current: seat_rules.SeatState, kind: str, changes: 
     return after
 
 
-def sessions_changed_since(runtime: Runtime, moment) -> set[str]:
-    return {e["session_id"] for e in runtime.db[LOG].find({"at": {"$gte": moment}},
-                                                         {"session_id": 1})}
+def note_change(runtime: Runtime, session_id: str) -> None:
+    """Number, before deciding, that the session's seats may change: the sweep reads these
+    numbers (by `_id`) to know which sessions to look at, instead of the whole log."""
+    numbered_log.append_next(runtime.db[CHANGES], "all", {"session_id": session_id})
+
+
+def changes_after(runtime: Runtime, number: int) -> tuple[set[str], int]:
+    """The sessions noted after change ``number`` (-1: from the first), and the last number."""
+    noted = numbered_log.following(runtime.db[CHANGES], "all", number)
+    return {n["session_id"] for n in noted}, number + len(noted)
+
+
+def last_change(runtime: Runtime) -> int:
+    return numbered_log.length(runtime.db[CHANGES], "all") - 1
 
 
 def all_sessions(runtime: Runtime) -> set[str]:
@@ -86,5 +98,4 @@ def all_sessions(runtime: Runtime) -> set[str]:
 
 
 def ensure_indexes(runtime: Runtime) -> None:
-    runtime.db[LOG].create_index("at")
     runtime.db[LOG].create_index("outbox_pending")

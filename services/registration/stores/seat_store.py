@@ -49,6 +49,7 @@ def _one_at_a_time(runtime: Runtime, session_id: str) -> threading.Lock:
 def _decide_and_append(runtime: Runtime, session_id: str, decide, kind: str,
                        cause: Event | None = None) -> seat_rules.SeatState | None:
     """Read, decide, append; again on a lost race. ``decide`` returns (changes, fields) or None."""
+    seat_log_store.note_change(runtime, session_id)
     with _one_at_a_time(runtime, session_id):
         for attempt in range(MAX_ATTEMPTS):
             current = seat_log_store.state(runtime, session_id)
