@@ -157,8 +157,11 @@ def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict
     fx = {"officers": officers, "loaded": loaded, "held": held,
           "enrolling": [loaded[12:], loaded[:12]],
           "participant_numbers": [2_000_000, 1_000_000],
+          "attendance_months": ["2021-06", "2021-05"],
           "registration_topic": f"{name}.registration.events"}
     seeder, found = seeding.Seeder(urls, headers, name), {}
+    _say(f"set-up: {seeding.ENROLLING_SESSIONS} sessions for the seeded enrollments")
+    seeder.prepare()
     for label, target in (("small", SMALL), ("large", LARGE)):
         _say(f"seeding ({label}): participants, sessions and enrollments toward {target:,} "
              f"each through the APIs (budget {SEED_BUDGET_S:.0f} s)")

@@ -73,6 +73,14 @@ class Seeder:
         self.enrolled = 0
         self.enrolling_sessions: list[dict] = []
 
+    def prepare(self) -> None:
+        """The scheduled sessions seeded enrollments go to, known to registration."""
+        if not self.enrolling_sessions:
+            sessions_api = fixtures.Client(self.urls["sessions"], self.headers)
+            registration = fixtures.Client(self.urls["registration"], self.headers)
+            self.enrolling_sessions = fixtures.sessions(sessions_api, registration,
+                                                        ENROLLING_SESSIONS, f"seed {self.tag}")
+
     def _post(self, url: str, body: dict):
         return self.http.post(url, json=body, headers=self.headers, timeout=120)
 
@@ -110,11 +118,7 @@ class Seeder:
 
         Pair n is participant n mod P in session (n + n div P) mod K: neighbours (which run
         in parallel) enroll in different sessions, and P x K pairs are all distinct."""
-        if not self.enrolling_sessions:
-            sessions_api = fixtures.Client(self.urls["sessions"], self.headers)
-            registration = fixtures.Client(self.urls["registration"], self.headers)
-            self.enrolling_sessions = fixtures.sessions(sessions_api, registration,
-                                                        ENROLLING_SESSIONS, f"seed {self.tag}")
+        self.prepare()
         people, first = len(self.participants), self.enrolled
         count = min(count, people * ENROLLING_SESSIONS - first) if people else 0
 
