@@ -210,7 +210,8 @@ def _sizes(raw: dict) -> list[str]:
     held = {label: raw["sizes"][label]["seeding"]["totals"] for label in ("small", "large")}
 
     def shown(totals: dict) -> str:
-        return ", ".join(f"{n:,} {what}" for what, n in totals.items())
+        return ", ".join(f"{n:,} {what}" if n is not None else f"? {what} (no answer)"
+                         for what, n in totals.items())
 
     lines = ["", "Cost at two sizes of the data (ratio: cost per operation or p50 latency at "
              "the large size over the small).", "",

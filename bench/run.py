@@ -104,12 +104,25 @@ def main(argv: list[str]) -> int:
 
 
 def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict:
+    """Every phase; if one fails, what the earlier ones found is kept in bench/results."""
+    raw: dict = {}
+    try:
+        return _measure(stack, local, name, workers, extra, counted, raw)
+    except Exception:
+        path = report.ROOT / "bench" / "results" / f"failed-{name}.json"
+        path.write_text(json.dumps(raw, indent=2, default=str))
+        _say(f"bench failed; what it measured so far is in {path}")
+        raise
+
+
+def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: dict) -> dict:
     settings = load("bench")
     token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
                  settings.jwt_issuer)
     headers = {"Authorization": f"Bearer {token}"}
-    urls, raw = stack.urls, {"plan": {"small": SMALL, "large": LARGE, "fanout": FANOUT,
-                                      "seed_budget_s": SEED_BUDGET_S, "drain_s": DRAIN_S}}
+    urls = stack.urls
+    raw["plan"] = {"small": SMALL, "large": LARGE, "fanout": FANOUT,
+                   "seed_budget_s": SEED_BUDGET_S, "drain_s": DRAIN_S}
     registration = fixtures.Client(urls["registration"], headers)
     sessions_api = fixtures.Client(urls["sessions"], headers)
     idle = memory.snapshot(stack)
@@ -159,7 +172,7 @@ def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict
           "participant_numbers": [2_000_000, 1_000_000],
           "attendance_months": ["2021-06", "2021-05"],
           "registration_topic": f"{name}.registration.events"}
-    seeder, found = seeding.Seeder(urls, headers, name), {}
+    seeder, found = seeding.Seeder(urls, headers, name), raw.setdefault("sizes", {})
     _say(f"set-up: {seeding.ENROLLING_SESSIONS} sessions for the seeded enrollments")
     seeder.prepare()
     for label, target in (("small", SMALL), ("large", LARGE)):
@@ -173,13 +186,12 @@ def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict
         found[label] = {"seeding": seeded,
                         **sizes.measure(label, stack, local, headers, fx, counted, _say,
                                       drain)}
-    raw["sizes"] = found
     loaded_memory = memory.snapshot(stack)
 
     raw["fanout"] = {}
     for count, (people, session, enrolled) in audiences.items():
         _say(f"fan-out: waiting for the {count} officers' earlier emails")
-        fanout.settle(local.smtp_http_url, people, 2, timeout_s=60)
+        fanout.settle(local.smtp_http_url, people, 2, timeout_s=DRAIN_S)
         wait_s = 60.0
         _say(f"fan-out: reschedule, then cancel, a session with {count} officers "
              f"(each waits up to {wait_s} s for every email)")

@@ -24,11 +24,18 @@ THREADS = 12
 ENROLLING_SESSIONS = 40  # seeded enrollments spread over these, so parallel requests rarely race
 
 
-def _total(url: str, headers: dict) -> int:
-    """The number of documents behind a listing, from its X-Pagination header."""
-    answer = requests.get(url, params={"page_size": 1}, headers=headers, timeout=120)
-    answer.raise_for_status()
-    return json.loads(answer.headers.get("X-Pagination", '{"total": 0}'))["total"]
+def _total(url: str, headers: dict) -> int | None:
+    """The number of documents behind a listing, from its X-Pagination header (None if the
+    service keeps refusing: a loaded stack answers 503 when its database times out)."""
+    for _ in range(4):
+        try:
+            answer = requests.get(url, params={"page_size": 1}, headers=headers, timeout=120)
+        except requests.RequestException:
+            answer = None
+        if answer is not None and answer.ok:
+            return json.loads(answer.headers.get("X-Pagination", '{"total": 0}'))["total"]
+        time.sleep(5)
+    return None
 
 
 def totals(urls: dict, headers: dict) -> dict:
@@ -137,7 +144,7 @@ class Seeder:
     def grow_to(self, target: int, budget_s: float) -> dict:
         """Participants, sessions and enrollments up to about ``target`` each, within budget."""
         deadline = time.monotonic() + budget_s
-        have = totals(self.urls, self.headers)
+        have = {k: n or 0 for k, n in totals(self.urls, self.headers).items()}
         report = {"before": have, "target": target, "budget_s": budget_s}
         # Participants first: the enrollments need them; sessions alongside.
         with ThreadPoolExecutor(max_workers=2) as both:
