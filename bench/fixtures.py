@@ -12,8 +12,12 @@ class Client:
         self.url, self.headers = url, headers
 
     def __call__(self, method: str, path: str, **kwargs):
-        response = requests.request(method, f"{self.url}{path}", headers=self.headers,
-                                    timeout=30, **kwargs)
+        for attempt in range(4):  # a loaded stack answers 503 when its database times out
+            response = requests.request(method, f"{self.url}{path}", headers=self.headers,
+                                        timeout=60, **kwargs)
+            if response.status_code != 503:
+                break
+            time.sleep(2 * (attempt + 1))
         if response.status_code >= 300:
             raise RuntimeError(f"bench set-up: {method} {path} -> {response.status_code} "
                                f"{response.text[:300]}")

@@ -6,16 +6,38 @@ import socket
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import requests
 
-from bench import baselines, fixtures, id_lookups, memory, pipeline, report, scale, scenarios
+from bench import (
+    baselines,
+    commands,
+    fanout,
+    fixtures,
+    id_lookups,
+    memory,
+    pipeline,
+    report,
+    scale,
+    scenarios,
+    seeding,
+    sizes,
+)
 from common.auth import mint
 from common.backlog import consumer_lag
 from common.config import load
 from common.mongo import client
 from common.topics import catalogue
 from devstack import infra, services
+
+# Sizes of the stack measured (documents per collection), the seeding budget per size, and how
+# long to wait for the notifications backlog between phases; small values make a quick trial run.
+SMALL = int(os.environ.get("BENCH_SMALL", "2000"))
+LARGE = int(os.environ.get("BENCH_LARGE", "20000"))
+FANOUT = int(os.environ.get("BENCH_FANOUT", "500"))
+SEED_BUDGET_S = float(os.environ.get("BENCH_SEED_BUDGET_S", "180"))
+DRAIN_S = float(os.environ.get("BENCH_DRAIN_S", "120"))
 
 
 def _free_port() -> int:
@@ -52,8 +74,10 @@ def main(argv: list[str]) -> int:
     local = infra.up()
     name = f"bench{uuid.uuid4().hex[:6]}"
     workers = os.cpu_count() or 2
+    counted = infra.state_dir() / "bench-commands"
     env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
-           "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1"}
+           "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1",
+           **commands.env(counted, os.environ.get("PYTHONPATH", ""))}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
     log_dir = infra.state_dir() / "bench-logs"
     stack = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
@@ -63,7 +87,8 @@ def main(argv: list[str]) -> int:
                                 "SESSIONS_URL": stack.urls["sessions"]}, log_dir)
     try:
         services.wait_ready(stack, timeout_s=90)
-        results = measure(stack, local, name, workers, extra)
+        results = measure(stack, local, name, workers, extra, counted)
+        results["rows"] = report.rows(results["raw"])
         results["seconds"] = round(time.monotonic() - began)
         path = report.write(results)
         print(report.markdown(results))
@@ -78,15 +103,37 @@ def main(argv: list[str]) -> int:
         infra.down(local.started)
 
 
-def measure(stack, local, name: str, workers: int, extra) -> dict:
+def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict:
+    """Every phase; if one fails, what the earlier ones found is kept in bench/results."""
+    raw: dict = {}
+    try:
+        return _measure(stack, local, name, workers, extra, counted, raw)
+    except Exception:
+        path = report.ROOT / "bench" / "results" / f"failed-{name}.json"
+        path.write_text(json.dumps(raw, indent=2, default=str))
+        _say(f"bench failed; what it measured so far is in {path}")
+        raise
+
+
+def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: dict) -> dict:
     settings = load("bench")
     token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
                  settings.jwt_issuer)
     headers = {"Authorization": f"Bearer {token}"}
-    urls, raw = stack.urls, {}
+    urls = stack.urls
+    raw["plan"] = {"small": SMALL, "large": LARGE, "fanout": FANOUT,
+                   "seed_budget_s": SEED_BUDGET_S, "drain_s": DRAIN_S}
     registration = fixtures.Client(urls["registration"], headers)
     sessions_api = fixtures.Client(urls["sessions"], headers)
     idle = memory.snapshot(stack)
+    topics = [f"{name}.registration.events", f"{name}.sessions.events"]
+    lag = lambda: consumer_lag(local.kafka_bootstrap, f"{name}.notifications", topics)  # noqa: E731
+
+    def drain(what: str) -> dict:
+        _say(f"waiting for the notifications backlog {what} to drain (up to {DRAIN_S:.0f} s)")
+        left = _drained(urls["notifications"], headers, lag, timeout_s=DRAIN_S)
+        _say(f"  drained: {left}")
+        return left
 
     _say("baseline: raw pymongo insert_one, one process (5 s)")
     raw["pymongo"] = baselines.pymongo_inserts(local.mongo_uri, f"{name}_raw")
@@ -98,19 +145,11 @@ def measure(stack, local, name: str, workers: int, extra) -> dict:
     raw["flask"] = baselines.bare_flask(_free_port(), workers, scenarios.CLIENTS,
                                         scenarios.SECONDS)
 
-    _say("set-up: 50 officers, 40 sessions known to registration")
+    _say("set-up: 50 officers, 29 sessions known to registration")
     officers = fixtures.officers(registration, 50, name)
     loaded = fixtures.sessions(sessions_api, registration, 24, "load")
-    gentle = fixtures.sessions(sessions_api, registration, 1, "5/s")
     slow = fixtures.sessions(sessions_api, registration, 4, "20/s")
-    fast = fixtures.sessions(sessions_api, registration, 10, "100/s")
     [held] = fixtures.sessions(sessions_api, registration, 1, "attendance", started=True)
-
-    _say(f"HTTP: create participants, {scenarios.CLIENTS} clients (10 s)")
-    raw["create_participant"] = scenarios.create_participants(urls, headers)
-    _say(f"HTTP: enroll, {scenarios.CLIENTS} clients (10 s)")
-    raw["enroll"] = scenarios.enroll(urls, headers, officers, loaded)
-
     _say("set-up: a session under way with 50 rostered officers")
     for officer in officers:
         registration("POST", "/enrollments", json={"participant_id": officer["id"],
@@ -118,39 +157,60 @@ def measure(stack, local, name: str, workers: int, extra) -> dict:
     fixtures.wait("the roster", lambda: len(sessions_api(
         "GET", f"/sessions/{held['id']}/roster", params={"page_size": 100})) == 50)
     sessions_api("POST", f"/sessions/{held['id']}/start")
-    _say(f"HTTP: record attendance, {scenarios.CLIENTS} clients (10 s)")
-    raw["attendance"] = scenarios.record_attendance(
-        urls, headers, held["id"], [o["id"] for o in officers],
-        ["2021-03-25", "2021-03-26", "2021-03-27", "2021-03-28"])
+
+    audiences = {}
+    for count in (FANOUT, 24):
+        _say(f"set-up: a session with {count} enrolled officers (fan-out audience)")
+        people = seeding.officers_for(urls["registration"], headers, count, f"fan{count}")
+        [session] = fixtures.sessions(sessions_api, registration, 1, f"fan-out {count}")
+        enrolled = seeding.enroll_each(urls, headers, people, session)
+        _say(f"  {enrolled}")
+        audiences[count] = (people, session, enrolled)
+
+    fx = {"officers": officers, "loaded": loaded, "held": held,
+          "enrolling": [loaded[12:], loaded[:12]],
+          "participant_numbers": [2_000_000, 1_000_000],
+          "attendance_months": ["2021-06", "2021-05"],
+          "registration_topic": f"{name}.registration.events"}
+    seeder, found = seeding.Seeder(urls, headers, name), raw.setdefault("sizes", {})
+    _say(f"set-up: {seeding.ENROLLING_SESSIONS} sessions for the seeded enrollments")
+    seeder.prepare()
+    for label, target in (("small", SMALL), ("large", LARGE)):
+        _say(f"seeding ({label}): participants, sessions and enrollments toward {target:,} "
+             f"each through the APIs (budget {SEED_BUDGET_S:.0f} s)")
+        seeded = seeder.grow_to(target, SEED_BUDGET_S)
+        _say(f"  seeded {seeded}")
+        seeded["drained"] = drain("left by seeding")
+        seeded["totals"] = seeding.totals(urls, headers)
+        _say(f"  the stack holds {seeded['totals']}")
+        found[label] = {"seeding": seeded,
+                        **sizes.measure(label, stack, local, headers, fx, counted, _say,
+                                      drain)}
     loaded_memory = memory.snapshot(stack)
 
-    _say("waiting for the notifications backlog to drain (up to 3 minutes)")
-    topics = [f"{name}.registration.events", f"{name}.sessions.events"]
-    lag = lambda: consumer_lag(local.kafka_bootstrap, f"{name}.notifications", topics)  # noqa: E731
-    drained = _drained(urls["notifications"], headers, lag, timeout_s=180)
-    raw["backlog_after_load"] = drained
-    if drained["pending"] == 0 and drained["unconsumed"] == 0:
-        for rate, chosen in ((5, gentle), (20, slow), (100, fast)):
-            pairs = [(o, s) for s in chosen for o in officers]
-            _say(f"pipeline: {len(pairs)} enrollments at {rate}/s, until each email arrives")
-            sent = pipeline.enroll_at_rate(urls["registration"], headers, pairs, rate)
-            raw[f"pipeline_{rate}"] = pipeline.latency(sent, pipeline.delivered(
-                local.smtp_http_url, sent, timeout_s=60))
-    else:
-        _say(f"pipeline not measured: {drained['unconsumed']} events not consumed, "
-             f"{drained['pending']} notifications not sent")
+    raw["fanout"] = {}
+    for count, (people, session, enrolled) in audiences.items():
+        _say(f"fan-out: waiting for the {count} officers' earlier emails")
+        fanout.settle(local.smtp_http_url, people, 2, timeout_s=DRAIN_S)
+        wait_s = 60.0
+        _say(f"fan-out: reschedule, then cancel, a session with {count} officers "
+             f"(each waits up to {wait_s} s for every email)")
+        raw["fanout"][count] = {"enrolled": enrolled["made"], **fanout.reschedule_and_cancel(
+            urls["sessions"], headers, local.smtp_http_url, session, people, wait_s,
+            lambda: drain("before the fan-out"))}
+        _say(f"  {raw['fanout'][count]}")
 
-    _say("waiting for the pipeline to drain before the scale runs (up to 2 minutes)")
-    raw["backlog_before_scale"] = _drained(urls["notifications"], headers, lag, timeout_s=120)
-    throughput = {}
-    for count in (1, 2, 3):
-        if count > 1:
-            _drained(urls["notifications"], headers, lag, timeout_s=60)
-            extra.add()
-        _say(f"scale: 400 confirmations drained by {count} notifications worker(s)")
-        throughput[count] = scale.drain_rate(local.kafka_bootstrap, f"{name}.registration.events",
-                                             local.smtp_http_url, officers, loaded, 400)
-    raw["scale"] = throughput
+    raw["backlog_before_latency"] = drain("before the latency run")
+    pairs = [(o, s) for s in slow for o in officers]
+    _say(f"pipeline: {len(pairs)} enrollments at 20/s, until each email arrives")
+    sent = pipeline.enroll_at_rate(urls["registration"], headers, pairs, 20)
+    raw["pipeline_20"] = pipeline.latency(sent, pipeline.delivered(
+        local.smtp_http_url, sent, timeout_s=60))
+
+    raw["backlog_before_2_workers"] = drain("before two workers")
+    extra.add()
+    _say(f"pipeline: {sizes.PIPELINE_EMAILS} confirmations drained by 2 notifications workers")
+    raw["pipeline_2_workers"] = sizes.drain_counted(local, fx, counted, sizes.PIPELINE_EMAILS)
     return {"when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": report.machine(), "rows": report.rows(raw), "raw": raw,
+            "machine": report.machine(), "raw": raw,
             "memory": {"idle": idle, "after_load": loaded_memory | memory.snapshot(stack)}}

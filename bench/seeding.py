@@ -1,0 +1,180 @@
+"""Every document the bench grows the stack by, made through the services' HTTP APIs.
+
+The one place that seeds (the lead adapts it here when a faster path exists). It never writes a
+stored document itself: the services decide their stored shapes and emit their events, so the
+copies downstream (rosters, notifications, reminders, projections) grow as they would in use.
+Requests go in parallel, each kind of document up to its target or until the deadline; what was
+reached and how fast is reported, and what it left to the pipeline is drained afterwards.
+
+Growing one size: participants (each one also an acknowledgement notification), draft sessions
+(sessions only), and enrollments of the seeded participants into a few scheduled sessions (each
+one a seat log entry, an enrollment, a roster entry and a confirmation with its reminders).
+"""
+
+import json
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from bench import fixtures
+
+THREADS = 12
+ENROLLING_SESSIONS = 40  # seeded enrollments spread over these, so parallel requests rarely race
+
+
+def _total(url: str, headers: dict) -> int | None:
+    """The number of documents behind a listing, from its X-Pagination header (None if the
+    service keeps refusing: a loaded stack answers 503 when its database times out)."""
+    for _ in range(4):
+        try:
+            answer = requests.get(url, params={"page_size": 1}, headers=headers, timeout=120)
+        except requests.RequestException:
+            answer = None
+        if answer is not None and answer.ok:
+            return json.loads(answer.headers.get("X-Pagination", '{"total": 0}'))["total"]
+        time.sleep(5)
+    return None
+
+
+def totals(urls: dict, headers: dict) -> dict:
+    """How many participants, sessions, enrollments and notifications the stack holds."""
+    return {"participants": _total(f"{urls['registration']}/participants", headers),
+            "sessions": _total(f"{urls['sessions']}/sessions", headers),
+            "enrollments": _total(f"{urls['registration']}/enrollments", headers),
+            "notifications": _total(f"{urls['notifications']}/notifications", headers)}
+
+
+def _in_parallel(make, count: int, deadline: float, threads: int = THREADS
+                 ) -> tuple[list, float]:
+    """``make(n)`` for n < count on ``threads`` threads until the deadline; made, seconds."""
+    began = time.monotonic()
+
+    def one(n: int):
+        if time.monotonic() > deadline:
+            return None
+        for attempt in range(3):
+            answer = make(n)
+            if answer.status_code < 300:
+                return answer.json()
+            if answer.status_code == 409:  # a pair made in an earlier size: not again
+                return None
+            if answer.status_code != 503:  # 503: a session changing too fast; again
+                raise RuntimeError(f"bench seeding: {answer.request.method} {answer.url} -> "
+                                   f"{answer.status_code} {answer.text[:300]}")
+            time.sleep(0.05 * (attempt + 1))
+        return None
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        made = [m for m in pool.map(one, range(count)) if m is not None]
+    return made, time.monotonic() - began
+
+
+class Seeder:
+    def __init__(self, urls: dict, headers: dict, tag: str):
+        self.urls, self.headers, self.tag = urls, headers, tag
+        self.http = requests.Session()
+        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=THREADS))
+        self.participants: list[dict] = []
+        self.enrolled = 0
+        self.enrolling_sessions: list[dict] = []
+
+    def prepare(self) -> None:
+        """The scheduled sessions seeded enrollments go to, known to registration."""
+        if not self.enrolling_sessions:
+            sessions_api = fixtures.Client(self.urls["sessions"], self.headers)
+            registration = fixtures.Client(self.urls["registration"], self.headers)
+            self.enrolling_sessions = fixtures.sessions(sessions_api, registration,
+                                                        ENROLLING_SESSIONS, f"seed {self.tag}")
+
+    def _post(self, url: str, body: dict):
+        return self.http.post(url, json=body, headers=self.headers, timeout=120)
+
+    def add_participants(self, count: int, deadline: float) -> dict:
+        first = len(self.participants)
+
+        def make(n: int):
+            return self._post(f"{self.urls['registration']}/participants", {
+                "given_name": "Seeded", "family_name": f"Officer {first + n}",
+                "gender": "female" if n % 3 else "male",
+                "agency": "Federal Investigation Agency" if n % 4 else "Punjab Police",
+                "email": f"seed.{self.tag}.{first + n}@example.org",
+                "consent": {"policy_version": "2021-01", "given_at": "2021-03-01T09:00:00Z"}})
+
+        made, seconds = _in_parallel(make, count, deadline)
+        self.participants += [{"id": p["id"]} for p in made]
+        return {"asked": count, "made": len(made), "seconds": round(seconds, 1),
+                "per_second": round(len(made) / seconds, 1) if seconds else 0}
+
+    def add_draft_sessions(self, count: int, deadline: float) -> dict:
+        def make(n: int):
+            return self._post(f"{self.urls['sessions']}/sessions", {
+                "kind": "training_workshop", "title": f"Seeded workshop {self.tag} {n}",
+                "starts_at": f"2031-05-0{1 + n % 9}T09:00:00+05:00",
+                "ends_at": f"2031-05-1{n % 9}T17:00:00+05:00",
+                "timezone": "Asia/Karachi", "city": "Lahore", "country": "Pakistan",
+                "capacity": 30, "draft": True})
+
+        made, seconds = _in_parallel(make, count, deadline)
+        return {"asked": count, "made": len(made), "seconds": round(seconds, 1),
+                "per_second": round(len(made) / seconds, 1) if seconds else 0}
+
+    def add_enrollments(self, count: int, deadline: float) -> dict:
+        """Enroll seeded participants over ENROLLING_SESSIONS, each pair once.
+
+        Pair n is participant n mod P in session (n + n div P) mod K: neighbours (which run
+        in parallel) enroll in different sessions, and P x K pairs are all distinct."""
+        self.prepare()
+        people, first = len(self.participants), self.enrolled
+        count = min(count, people * ENROLLING_SESSIONS - first) if people else 0
+
+        def make(n: int):
+            pair = first + n
+            session = self.enrolling_sessions[(pair + pair // people) % ENROLLING_SESSIONS]
+            return self._post(f"{self.urls['registration']}/enrollments", {
+                "participant_id": self.participants[pair % people]["id"],
+                "session_id": session["id"]})
+
+        made, seconds = _in_parallel(make, count, deadline)
+        self.enrolled += count
+        return {"asked": count, "made": len(made), "seconds": round(seconds, 1),
+                "per_second": round(len(made) / seconds, 1) if seconds else 0}
+
+    def grow_to(self, target: int, budget_s: float) -> dict:
+        """Participants, sessions and enrollments up to about ``target`` each, within budget."""
+        have = {k: n or 0 for k, n in totals(self.urls, self.headers).items()}
+        # The budget starts once the counts are in: on a loaded stack they alone take seconds.
+        deadline = time.monotonic() + budget_s
+        report = {"before": have, "target": target, "budget_s": budget_s}
+        # Participants first: the enrollments need them; sessions alongside.
+        with ThreadPoolExecutor(max_workers=2) as both:
+            people = both.submit(self.add_participants,
+                                 max(0, target - have["participants"]), deadline)
+            drafts = both.submit(self.add_draft_sessions,
+                                 max(0, target - have["sessions"]), deadline)
+            report["participants"], report["sessions"] = people.result(), drafts.result()
+        report["enrollments"] = self.add_enrollments(
+            max(0, target - have["enrollments"]), deadline)
+        report["seconds"] = round(budget_s - (deadline - time.monotonic()), 1)
+        return report
+
+
+def officers_for(registration_url: str, headers: dict, count: int, tag: str) -> list[dict]:
+    """``count`` officers with their emails (fan-out and latency need to find their inbox)."""
+    registration = fixtures.Client(registration_url, headers)
+    return fixtures.officers(registration, count, f"{tag}.{uuid.uuid4().hex[:4]}")
+
+
+def enroll_each(urls: dict, headers: dict, officers: list[dict], session: dict,
+                budget_s: float = 300) -> dict:
+    """Enroll every officer in one session (a fan-out's audience); 4 threads, one session."""
+    http = requests.Session()
+
+    def make(n: int):
+        return http.post(f"{urls['registration']}/enrollments", headers=headers, timeout=120,
+                         json={"participant_id": officers[n]["id"], "session_id": session["id"]})
+
+    # One session's seat log: more threads would only race for its next entry.
+    made, seconds = _in_parallel(make, len(officers), time.monotonic() + budget_s, threads=4)
+    return {"asked": len(officers), "made": len(made), "seconds": round(seconds, 1)}
