@@ -79,11 +79,13 @@ def size_rows(raw: dict) -> list[dict]:
             lambda size, n=name: _http(size["listings"][n]),
             small["listings"][name]["p50_ms"], large["listings"][name]["p50_ms"],
             "p95 <= 50 ms at the large size", large["listings"][name]["p95_ms"] <= 50)
-    add("pipeline, 1 worker",
+    drained = all(size["pipeline"]["emails"] >= size["pipeline"]["expected"]
+                  for size in (small, large))
+    add("pipeline, 1 worker (met only if both drained every email)",
         lambda size: f"{size['pipeline']['per_second']:.0f} emails/s "
                      f"({size['pipeline']['emails']} of {size['pipeline']['expected']})",
         1 / max(small["pipeline"]["per_second"], 1e-9),
-        1 / max(large["pipeline"]["per_second"], 1e-9))
+        1 / max(large["pipeline"]["per_second"], 1e-9), extra_met=drained)
     return table
 
 
