@@ -24,8 +24,12 @@ Log = Callable[[str], None]
 
 
 def new_cluster_id() -> str:
-    """A KRaft cluster id: a random UUID as 22 characters of URL-safe base64."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A KRaft cluster id: a random UUID as 22 characters of URL-safe base64, never starting
+    with "-" (the storage tool would read it as an option; Kafka's own ids avoid it too)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def render_server_properties(port: int, controller_port: int, data_dir: pathlib.Path) -> str:
@@ -129,7 +133,7 @@ def _format_storage(java: str, libs: pathlib.Path, config: pathlib.Path,
     if (data_dir / "meta.properties").exists():
         return False
     id_file = paths.component_dir(NAME) / "cluster.id"
-    if not id_file.exists():
+    if not id_file.exists() or id_file.read_text().startswith("-"):
         id_file.write_text(new_cluster_id() + "\n")
     cluster_id = id_file.read_text().strip()
     cmd = [java, "-Xmx256m", f"-Dlog4j2.configurationFile={LOG4J}", "-cp", f"{libs}/*",
