@@ -77,4 +77,7 @@ def test_common_and_the_services_read_the_environment_only_in_common_config():
 def test_the_developers_tools_read_the_environment_in_one_module_each():
     assert _readers("devstack") <= {"devstack/infra/paths.py"}
     assert _readers("operations") == set()
-    assert len(_readers("bench")) <= 1, _readers("bench")
+    # bench/monitoring is not the bench's: it is loaded into each service process it starts,
+    # and the environment is the only way the bench can tell it where to write its counts.
+    assert len(_readers("bench") - _readers("bench/monitoring")) <= 1, _readers("bench")
+    assert len(_readers("bench/monitoring")) <= 1, _readers("bench/monitoring")
