@@ -15,6 +15,7 @@ import pytest
 
 from common.topics import ALL_TOPICS, PARTITIONS
 from devstack.infra import ensure_topics
+from devstack.infra.procs import InfraError
 
 pytestmark = pytest.mark.integration
 
@@ -149,10 +150,18 @@ def test_a_second_sink_starts_is_reused_and_stops(monkeypatch, tmp_path):
 
     monkeypatch.setenv("GLO_ACT_STATE", str(tmp_path))
     monkeypatch.delenv("SMTP_HOST", raising=False)
-    monkeypatch.setenv("SMTP_PORT", str(_free_port()))
-    monkeypatch.setenv("SMTP_HTTP_PORT", str(_free_port()))
     lines: list[str] = []
-    host, port, url, started = smtp.start(log=lines.append)
+    for _ in range(3):  # a port found free can be taken by another process before the sink binds
+        monkeypatch.setenv("SMTP_PORT", str(_free_port()))
+        monkeypatch.setenv("SMTP_HTTP_PORT", str(_free_port()))
+        try:
+            host, port, url, started = smtp.start(log=lines.append)
+            break
+        except InfraError as exc:
+            if "Address already in use" not in str(exc):
+                raise
+    else:
+        pytest.fail(f"three pairs of free ports were taken before the sink bound them: {lines}")
     try:
         assert started and url == smtp.local_http_url()
         assert smtp.ready(host, port)
