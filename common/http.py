@@ -267,6 +267,16 @@ def _backlog(runtime) -> dict:
     return {"outbox": outbox_backlog(runtime.db), "lag": lag}
 
 
+def map_errors(app, statuses: dict[type[Exception], int]) -> None:
+    """Answers each domain refusal with its HTTP status and the refusal's message, once per app."""
+    for refusal, status in statuses.items():
+        app.register_error_handler(refusal, functools.partial(_refused, status))
+
+
+def _refused(status: int, exc: Exception):
+    return error_response(status, str(exc))
+
+
 def error_response(status: int, message: str, **details):
     """A JSON error in flask-smorest's shape, with extra fields (e.g. the id of a conflict)."""
     response = jsonify(code=status, status=HTTPStatus(status).phrase, message=message, **details)

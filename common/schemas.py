@@ -96,3 +96,9 @@ def moments_between(first: datetime, last: datetime) -> validate.Range:
     """Plausible moments, both ends included (each bound is also said in the OpenAPI)."""
     return validate.Range(min=first, max=last,
                           error=f"must be between {first.isoformat()} and {last.isoformat()}")
+
+
+class Out(Schema):
+    """A stored record as the API shows it: its id first (see `common.views.shown`)."""
+
+    id = fields.String()

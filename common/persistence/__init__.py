@@ -9,6 +9,7 @@ speak of the database's limits themselves:
 
 - `by_id`: read and write one document by `_id`, with the condition checked in Python;
 - `claims`: claim something by a unique insert (exactly one claimer wins, on both databases);
-- `numbered_log`: append to a log numbered by `_id`, and read what follows a known number;
+- `numbered_log`: append to a log numbered by `_id` (one entry, or many streams' in one insert),
+  and read what follows a known number or the numbers asked;
 - `projection`: a local copy of another service's facts, one document per `_id`.
 """

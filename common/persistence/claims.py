@@ -28,14 +28,20 @@ def holder(collection: Collection, key: str) -> dict | None:
 def claim_many(collection: Collection, claims: list[dict]) -> set[str]:
     """Claim several keys in one unordered insert (each ``{"_id": key, ...}``); returns the keys
     this caller won. The others were taken: their duplicate-key errors are the answer."""
-    if not claims:
+    taken = insert_each(collection, claims)
+    return {c["_id"] for n, c in enumerate(claims) if n not in taken}
+
+
+def insert_each(collection: Collection, documents: list[dict]) -> set[int]:
+    """Insert ``documents`` in one unordered insert; the positions of those whose `_id` was
+    already taken (any other write error is raised)."""
+    if not documents:
         return set()
     try:
-        collection.insert_many(claims, ordered=False)
+        collection.insert_many(documents, ordered=False)
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if any(e.get("code") != DUPLICATE_KEY for e in errors):
             raise
-        taken = {e["index"] for e in errors}
-        return {c["_id"] for n, c in enumerate(claims) if n not in taken}
-    return {c["_id"] for c in claims}
+        return {e["index"] for e in errors}
+    return set()

@@ -6,9 +6,12 @@ catching up after a known number is a read by `_id` per entry instead of a query
 """
 
 import threading
+from collections.abc import Iterable
 
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
+
+from common.persistence import claims
 
 
 def entry_id(stream: str, number: int) -> str:
@@ -22,6 +25,45 @@ def append(collection: Collection, stream: str, number: int, entry: dict) -> boo
         return True
     except DuplicateKeyError:
         return False
+
+
+def append_from(collection: Collection, stream: str, number: int, entry: dict) -> int:
+    """Write ``entry`` as the first free number of ``stream`` from ``number`` on; that number."""
+    while not append(collection, stream, number, entry):
+        number += 1
+    return number
+
+
+def append_many(collection: Collection, starts: dict[str, int],
+                appended: dict[str, list[dict]]) -> dict[str, int]:
+    """Append each stream's entries in order from its start number, with one insert for all
+    and a retry for each number another writer took meanwhile; where each stream now ends."""
+    documents, placed = [], []
+    for stream, entries in appended.items():
+        for offset, entry in enumerate(entries):
+            number = starts[stream] + offset
+            documents.append({**entry, "_id": entry_id(stream, number)})
+            placed.append((stream, number, entry))
+    taken = claims.insert_each(collection, documents)
+    ends = {stream: starts[stream] + len(entries) for stream, entries in appended.items()}
+    for index in sorted(taken):  # another writer took the number: the next free one
+        stream, number, entry = placed[index]
+        ends[stream] = append_from(collection, stream, max(number, ends[stream]), entry) + 1
+    return ends
+
+
+def first_gap(collection: Collection, stream: str, number: int) -> int:
+    """The first number from ``number`` on that ``stream`` does not hold (a read by `_id` each)."""
+    while collection.find_one({"_id": entry_id(stream, number)}, {"_id": 1}):
+        number += 1
+    return number
+
+
+def read(collection: Collection, stream: str, numbers: Iterable[int],
+         projection: dict | None = None) -> list[dict]:
+    """The entries of these numbers that exist, in the order asked (a read by `_id` each)."""
+    found = (collection.find_one({"_id": entry_id(stream, n)}, projection) for n in numbers)
+    return [entry for entry in found if entry is not None]
 
 
 def following(collection: Collection, stream: str, after: int,
@@ -73,9 +115,7 @@ def _ended(collection: Collection, stream: str, end: int) -> None:
 
 def length(collection: Collection, stream: str) -> int:
     """How many entries ``stream`` holds: from the last known end, read forward by `_id`."""
-    number = _start(collection, stream)
-    while collection.find_one({"_id": entry_id(stream, number)}, {"_id": 1}):
-        number += 1
+    number = first_gap(collection, stream, _start(collection, stream))
     _ended(collection, stream, number)
     return number
 
@@ -84,9 +124,8 @@ def append_next(collection: Collection, stream: str, entry: dict) -> int:
     """Write ``entry`` as the next number of ``stream``; its number (the unique insert decides
     each number: a taken one sends the writer on to the next)."""
     with _appender(collection, stream):
-        start = number = _start(collection, stream)
-        while not append(collection, stream, number, entry):
-            number += 1
+        start = _start(collection, stream)
+        number = append_from(collection, stream, start, entry)
         _ended(collection, stream, number + 1)
     if number - start > 2 or (number + 1) // HINT_EVERY != start // HINT_EVERY:
         # Not atomic on every database, and it need not be: a lower end costs a few reads.

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from common.schemas import Query
+from common.schemas import Out, Query
 from services.notifications.domain.notification_rules import STATUSES
 
 
@@ -20,10 +20,9 @@ class AttemptOut(Schema):
     channel = fields.String()
 
 
-class NotificationOut(Schema):
+class NotificationOut(Out):
     """One notification in the feed: no address, no message body."""
 
-    id = fields.String()
     recipient_id = fields.String()
     session_id = fields.String(allow_none=True)
     kind = fields.String()

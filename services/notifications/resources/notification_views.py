@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import requires
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.notifications.resources.notification_schemas import (
     NotificationOut,
     NotificationQuery,
@@ -28,11 +28,7 @@ class Notifications(MethodView):
 
         Roles: coordinator, viewer, service.
         """
-        found, total = notification_store.listing(runtime(), filters,
-                                                  pagination_parameters.first_item,
-                                                  pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [shown(n) for n in found]
+        return paged(pagination_parameters, notification_store.listing, filters)
 
 
 @blp.route("/<notification_id>")

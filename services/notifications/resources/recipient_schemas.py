@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from common.schemas import Strict
+from common.schemas import Out, Strict
 from services.notifications.domain.preference_rules import CHANNELS
 
 
@@ -23,8 +23,7 @@ class PreferencesOut(Schema):
     reminders = fields.Dict(keys=fields.String(), values=fields.Boolean())
 
 
-class RecipientOut(Schema):
-    id = fields.String()
+class RecipientOut(Out):
     role = fields.String(allow_none=True)
     given_name = fields.String(allow_none=True)
     family_name = fields.String(allow_none=True)

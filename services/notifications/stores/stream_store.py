@@ -16,7 +16,6 @@ from pymongo.errors import BulkWriteError
 from common.persistence import by_id, numbered_log
 from common.runtime import Runtime
 
-DUPLICATE_KEY = 11000
 DRIFT = 4  # entries a reader steps over past a head, at most, unless a head write was lost
 
 
@@ -36,28 +35,8 @@ class Streams:
         if not by_stream:
             return
         hints = {stream: self._hint(stream) for stream in by_stream}
-        heads = {stream: self._end(stream, hint) for stream, hint in hints.items()}
-        documents, placed = [], []
-        for stream, entries in by_stream.items():
-            for offset, entry in enumerate(entries):
-                number = heads[stream] + offset
-                documents.append({**entry, "_id": numbered_log.entry_id(stream, number)})
-                placed.append((stream, number, entry))
-        taken: set[int] = set()
-        try:
-            self.entries.insert_many(documents, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            taken = {e["index"] for e in errors}
-        ends = {stream: heads[stream] + len(entries) for stream, entries in by_stream.items()}
-        for index in sorted(taken):  # another writer took the number: the next free one
-            stream, number, entry = placed[index]
-            number = max(number, ends[stream])
-            while not numbered_log.append(self.entries, stream, number, entry):
-                number += 1
-            ends[stream] = number + 1
+        starts = {stream: self._end(stream, hint) for stream, hint in hints.items()}
+        ends = numbered_log.append_many(self.entries, starts, by_stream)
         self._move_heads({s: end for s, end in ends.items() if end - hints[s] >= DRIFT}, hints)
 
     def _move_heads(self, ends: dict[str, int], heads: dict[str, int]) -> None:
@@ -79,9 +58,7 @@ class Streams:
         return head["next"] if head else 0
 
     def _end(self, stream: str, number: int) -> int:
-        while by_id.get(self.entries, numbered_log.entry_id(stream, number), {"_id": 1}):
-            number += 1
-        return number
+        return numbered_log.first_gap(self.entries, stream, number)
 
     def length(self, stream: str) -> int:
         """How many entries the stream holds: its head, then forward to the first gap."""
@@ -89,7 +66,7 @@ class Streams:
 
     def read(self, stream: str, numbers: Iterable[int]) -> list[dict]:
         """The entries of these numbers, in the order asked."""
-        return by_id.get_each(self.entries, (numbered_log.entry_id(stream, n) for n in numbers))
+        return numbered_log.read(self.entries, stream, numbers)
 
     def newest_first(self, stream: str, skip: int, limit: int) -> tuple[list[dict], int]:
         """One page of the stream, newest entry first, and the stream's length."""

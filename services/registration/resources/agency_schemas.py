@@ -1,8 +1,8 @@
 """HTTP bodies of the managed list of agencies."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from common.schemas import Query, Strict
+from common.schemas import Out, Query, Strict
 from services.registration.resources.participant_schemas import text
 
 
@@ -18,8 +18,7 @@ class AgencyQuery(Query):
     active = fields.Boolean(load_default=None)
 
 
-class AgencyOut(Schema):
-    id = fields.String()
+class AgencyOut(Out):
     name = fields.String()
     active = fields.Boolean()
     created_at = fields.AwareDateTime()

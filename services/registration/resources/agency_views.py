@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import requires
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.registration.resources.agency_schemas import (
     AgencyIn,
     AgencyOut,
@@ -25,11 +25,7 @@ class Agencies(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """The list of agencies by name (any role); `active` filters."""
-        found, total = agency_store.listing(runtime(), filters["active"],
-                                            pagination_parameters.first_item,
-                                            pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [shown(a) for a in found]
+        return paged(pagination_parameters, agency_store.listing, filters["active"])
 
     @requires("coordinator")
     @blp.arguments(AgencyIn)

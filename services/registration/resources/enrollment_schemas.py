@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from common.schemas import Query, Strict
+from common.schemas import Out, Query, Strict
 
 STATUSES = ("confirmed", "waitlisted", "rejected", "withdrawn", "cancelled")
 
@@ -20,10 +20,9 @@ class EnrollmentQuery(Query):
     agency = fields.String(load_default=None)
 
 
-class EnrollmentOut(Schema):
+class EnrollmentOut(Out):
     """Pseudonymous: ids, status, and the gender and agency the indicators count."""
 
-    id = fields.String()
     participant_id = fields.String()
     session_id = fields.String()
     series_id = fields.String(allow_none=True)
@@ -50,10 +49,9 @@ class WaitingOut(Schema):
     enrollment_id = fields.String()
 
 
-class SessionSeatsOut(Schema):
+class SessionSeatsOut(Out):
     """A session as registration projects it: its seats and waiting list."""
 
-    id = fields.String()
     series_id = fields.String(allow_none=True)
     position = fields.Integer(allow_none=True)
     kind = fields.String()

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from common.auth import requires
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.registration.domain.errors import UnknownEnrollmentError
 from services.registration.resources.enrollment_schemas import (
     AttendanceNameOut,
@@ -38,11 +38,7 @@ class Enrollments(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Enrollments in order of request, by session, series, participant, status or agency."""
-        found, total = enrollment_store.listing(runtime(), filters,
-                                                pagination_parameters.first_item,
-                                                pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [shown(e) for e in found]
+        return paged(pagination_parameters, enrollment_store.listing, filters)
 
 
 @blp.route("/enrollments/<enrollment_id>")

@@ -1,6 +1,6 @@
 """The domain's refusals as the JSON answers the API gives (flask-smorest's shape), mapped once."""
 
-from common.http import error_response
+from common.http import error_response, map_errors
 from services.registration.domain.errors import (
     ConflictError,
     ContentionError,
@@ -12,13 +12,11 @@ from services.registration.domain.errors import (
 
 
 def register_error_handlers(app) -> None:
-    app.register_error_handler(NotFoundError, lambda exc: error_response(404, str(exc)))
+    map_errors(app, {NotFoundError: 404, GoneError: 410, ContentionError: 503})
     app.register_error_handler(InvalidFieldError, _invalid_field)
     app.register_error_handler(InvalidProfileError, lambda exc: error_response(
         422, str(exc), errors={"json": exc.errors}))
     app.register_error_handler(ConflictError, _conflict)
-    app.register_error_handler(GoneError, lambda exc: error_response(410, str(exc)))
-    app.register_error_handler(ContentionError, lambda exc: error_response(503, str(exc)))
 
 
 def _invalid_field(exc: InvalidFieldError):

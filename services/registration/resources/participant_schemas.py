@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from common.schemas import E164, FullMatch, NotInFuture, Query, Strict
+from common.schemas import E164, FullMatch, NotInFuture, Out, Query, Strict
 from services.registration.domain.consent import CURRENT, POLICY_VERSIONS
 from services.registration.events import GENDERS
 
@@ -82,10 +82,9 @@ class ParticipantQuery(Query):
     agency = fields.String(load_default=None)
 
 
-class ParticipantOut(Schema):
+class ParticipantOut(Out):
     """The full profile, for coordinators."""
 
-    id = fields.String()
     given_name = fields.String()
     family_name = fields.String()
     gender = fields.String()
@@ -103,10 +102,9 @@ class ParticipantOut(Schema):
     erased_at = fields.AwareDateTime()
 
 
-class PseudonymousParticipantOut(Schema):
+class PseudonymousParticipantOut(Out):
     """What `viewer` and `service` callers may see: no name, no contact."""
 
-    id = fields.String()
     gender = fields.String()
     agency = fields.String()
     registered_at = fields.AwareDateTime()

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from common.auth import requires
 from common.contacts import ContactOut, contact_of
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.registration.resources.participant_schemas import (
     ParticipantExport,
     ParticipantIn,
@@ -50,11 +50,8 @@ class Participants(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Officers by registration order, by agency (coordinator: full; others: pseudonymous)."""
-        found, total = participant_store.listing(runtime(), filters["agency"],
-                                                 pagination_parameters.first_item,
-                                                 pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [_for_caller(p) for p in found]
+        return paged(pagination_parameters, participant_store.listing, filters["agency"],
+                     show=_for_caller)
 
 
 @blp.route("/<participant_id>")

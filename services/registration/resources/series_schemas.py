@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from common.schemas import Strict
+from common.schemas import Out, Strict
 from services.registration.domain.cohort_rules import SOURCES
 from services.registration.resources.enrollment_schemas import EnrollmentOut
 
@@ -12,8 +12,7 @@ class Eligibility(Schema):
     agencies = fields.List(fields.String(), allow_none=True)
 
 
-class SeriesOut(Schema):
-    id = fields.String()
+class SeriesOut(Out):
     title = fields.String(allow_none=True)
     planned_sessions = fields.Integer(allow_none=True)
     origin_session_id = fields.String(allow_none=True)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from common.schemas import Query, Strict
+from common.schemas import Out, Query, Strict
 
 ID = validate.Length(min=1, max=64)
 
@@ -48,8 +48,7 @@ class Evidence(Schema):
     missed_first_days = fields.List(fields.String())
 
 
-class CertificateOut(Schema):
-    id = fields.String()
+class CertificateOut(Out):
     code = fields.String()
     participant_id = fields.String(allow_none=True)
     status = fields.String()

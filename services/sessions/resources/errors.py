@@ -2,7 +2,7 @@
 
 import logging
 
-from common.http import error_response
+from common.http import error_response, map_errors
 from services.sessions.agency_list import AgencyListUnavailableError
 from services.sessions.domain.errors import (
     IllegalTransitionError,
@@ -14,8 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def register_error_handlers(app) -> None:
-    app.register_error_handler(NotFoundError, lambda exc: error_response(404, str(exc)))
-    app.register_error_handler(IllegalTransitionError, lambda exc: error_response(409, str(exc)))
+    map_errors(app, {NotFoundError: 404, IllegalTransitionError: 409})
     app.register_error_handler(InvalidDetailsError, lambda exc: error_response(
         422, "Unprocessable Entity", errors={"json": exc.errors}))
     app.register_error_handler(AgencyListUnavailableError, _registration_unavailable)

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from common.auth import requires
 from common.contacts import ContactOut, contact_of
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.sessions.resources.access import COORDINATOR
 from services.sessions.resources.facilitator_schemas import FacilitatorIn, FacilitatorOut
 from services.sessions.resources.session_schemas import AssignmentIn, SessionOut
@@ -28,10 +28,7 @@ class Facilitators(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters):
         """Facilitators by family name (coordinator)."""
-        found, total = facilitator_store.listing(runtime(), pagination_parameters.first_item,
-                                                 pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [shown(f) for f in found]
+        return paged(pagination_parameters, facilitator_store.listing)
 
 
 @blp.route("/facilitators/<facilitator_id>")

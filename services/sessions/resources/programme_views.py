@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import requires
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.sessions.resources.access import COORDINATOR, PLAN_READERS
 from services.sessions.resources.programme_schemas import ProgrammeIn, ProgrammeOut
 from services.sessions.stores import programme_store
@@ -27,10 +27,7 @@ class Programmes(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters):
         """Programmes, oldest first (coordinator, service, viewer)."""
-        found, total = programme_store.listing(runtime(), pagination_parameters.first_item,
-                                               pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [shown(p) for p in found]
+        return paged(pagination_parameters, programme_store.listing)
 
 
 @blp.route("/<programme_id>")

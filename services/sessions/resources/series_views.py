@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import requires
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.sessions import agency_list
 from services.sessions.resources.access import COORDINATOR, PLAN_READERS
 from services.sessions.resources.series_schemas import SeriesIn, SeriesOut, SeriesQuery
@@ -34,11 +34,7 @@ class SeriesList(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Series, oldest first, optionally of one programme (coordinator, service, viewer)."""
-        found, total = series_store.listing(runtime(), filters.get("programme_id"),
-                                            pagination_parameters.first_item,
-                                            pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [shown(s) for s in found]
+        return paged(pagination_parameters, series_store.listing, filters.get("programme_id"))
 
 
 @blp.route("/<series_id>")

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import requires
-from common.views import runtime, shown
+from common.views import paged, runtime, shown
 from services.sessions.resources.access import (
     COORDINATOR,
     READERS,
@@ -44,10 +44,7 @@ class Sessions(MethodView):
         facilitator_id = only_facilitator()
         if facilitator_id is not None:
             filters = {**filters, "facilitator_id": facilitator_id}
-        found, total = session_store.listing(runtime(), filters, pagination_parameters.first_item,
-                                             pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [shown(s) for s in found]
+        return paged(pagination_parameters, session_store.listing, filters)
 
 
 @blp.route("/<session_id>")
