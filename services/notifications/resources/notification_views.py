@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.notifications.resources.notification_schemas import (
     NotificationOut,

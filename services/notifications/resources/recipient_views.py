@@ -1,9 +1,9 @@
 """Recipients' contact details (coordinators only) and their preferences."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import runtime, shown
 from services.notifications.resources.recipient_schemas import (
     PreferencesIn,

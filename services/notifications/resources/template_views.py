@@ -3,10 +3,10 @@
 from email.utils import parseaddr
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
 from common.config import load_notification_settings
+from common.http import Blueprint
 from services.notifications import previews
 from services.notifications.resources.template_schemas import PreviewOut, PreviewQuery
 

@@ -1,9 +1,9 @@
 """HTTP resources for the managed list of agencies."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.registration.resources.agency_schemas import (
     AgencyIn,

@@ -2,9 +2,10 @@
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.registration.domain.errors import UnknownEnrollmentError
 from services.registration.resources.enrollment_schemas import (

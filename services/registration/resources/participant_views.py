@@ -2,10 +2,10 @@
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
 from common.contacts import ContactOut, contact_of
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.registration.resources.participant_schemas import (
     ParticipantExport,

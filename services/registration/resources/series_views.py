@@ -1,9 +1,9 @@
 """HTTP resources for series and their cohorts."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import runtime, shown
 from services.registration.resources.series_schemas import (
     CohortFromSessionIn,

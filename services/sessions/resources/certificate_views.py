@@ -5,11 +5,10 @@ from pathlib import Path
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from common.auth import requires
-from common.http import error_response
+from common.http import Blueprint, error_response
 from common.views import runtime, shown
 from services.sessions.resources.access import COORDINATOR
 from services.sessions.resources.certificate_schemas import (

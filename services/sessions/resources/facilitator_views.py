@@ -1,10 +1,10 @@
 """Facilitators and their assignment to sessions. Coordinators only: these are people's names."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
 from common.contacts import ContactOut, contact_of
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.sessions.resources.access import COORDINATOR
 from services.sessions.resources.facilitator_schemas import FacilitatorIn, FacilitatorOut

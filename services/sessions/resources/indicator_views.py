@@ -5,9 +5,9 @@ import io
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import runtime
 from services.sessions.domain import indicator_rules
 from services.sessions.resources.access import INDICATOR_READERS

@@ -2,9 +2,9 @@
 sessions she facilitates."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import runtime
 from services.sessions.resources.access import COORDINATOR, FACILITATING, facilitated, page
 from services.sessions.resources.participation_schemas import (

@@ -1,9 +1,9 @@
 """Programmes: what a donor funds, e.g. GLO.ACT Asia and the Middle East."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.sessions.resources.access import COORDINATOR, PLAN_READERS
 from services.sessions.resources.programme_schemas import ProgrammeIn, ProgrammeOut

@@ -4,11 +4,11 @@ from pathlib import Path
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from marshmallow import fields, validate
 
 from common.auth import requires
+from common.http import Blueprint
 from common.schemas import Query
 from common.views import runtime
 from services.sessions import donor_report

@@ -1,9 +1,9 @@
 """Series: ordered groups of sessions of a programme, e.g. a coaching series of 3."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.sessions import agency_list
 from services.sessions.resources.access import COORDINATOR, PLAN_READERS

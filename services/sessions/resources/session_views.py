@@ -1,9 +1,9 @@
 """Sessions and their lifecycle: schedule, reschedule, start, complete, cancel."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from common.auth import requires
+from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.sessions.resources.access import (
     COORDINATOR,
