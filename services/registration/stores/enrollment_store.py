@@ -109,8 +109,13 @@ def current(runtime: Runtime, enrollment_id: str) -> dict | None:
 
 
 def _number(runtime: Runtime, enrollment_id: str, participant_id: str) -> None:
-    for stream in ("all", f"participant:{participant_id}"):
-        numbered_log.append_next(runtime.db[PAGES], stream, {"enrollment_id": enrollment_id})
+    pages, entry = runtime.db[PAGES], {"enrollment_id": enrollment_id}
+    numbered_log.append_next(pages, "all", entry)
+    # Her own stream is new to this process on most enrollments: her first number is tried
+    # before the stream's end is looked up, which saves that read for an officer's first.
+    stream = f"participant:{participant_id}"
+    if not numbered_log.append(pages, stream, 0, entry):
+        numbered_log.append_next(pages, stream, entry)
 
 
 def _matching(found: list[dict], filters: dict) -> list[dict]:
