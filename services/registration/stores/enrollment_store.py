@@ -19,6 +19,7 @@ from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 from services.registration.domain.seat_rules import SeatState, enrollment, enrollments
 from services.registration.stores import seat_log_store
+from services.registration.stores.session_projection_store import session_ids_of_series
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +131,18 @@ def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[lis
         found = _matching(enrollments(state) if state else [], filters)
     elif "participant_id" in filters:
         found = _matching(of_participant(runtime, filters["participant_id"]), filters)
+    elif "series_id" in filters:  # from the seat logs of the series' sessions
+        found = []
+        for session_id in session_ids_of_series(runtime, filters["series_id"]):
+            state = seat_log_store.state(runtime, session_id)
+            found += _matching(enrollments(state) if state else [], filters)
+        found.sort(key=lambda e: (e["requested_at"], e["_id"]))
     elif not filters:
         pages = runtime.db[PAGES]
         numbered = numbered_log.page(pages, "all", skip, limit)
         return (by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered]),
                 numbered_log.length(pages, "all"))
-    else:  # by series, status or agency alone: a query over the whole read model
+    else:  # by status or agency alone: a query over the whole read model
         collection = runtime.db[COLLECTION]
         found = collection.find(filters).sort([("requested_at", ASCENDING), ("_id", ASCENDING)])
         return list(found.skip(skip).limit(limit)), collection.count_documents(filters)
