@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 from services.registration.domain.seat_rules import SeatState, enrollment, enrollments
-from services.registration.stores import seat_log_store
+from services.registration.stores import listed_pages, seat_log_store
 from services.registration.stores.session_projection_store import session_ids_of_series
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[lis
         found.sort(key=lambda e: (e["requested_at"], e["_id"]))
     elif not filters:
         pages = runtime.db[PAGES]
-        numbered = numbered_log.page(pages, "all", skip, limit)
+        numbered = listed_pages.page(pages, "all", skip, limit)
         return (by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered]),
                 numbered_log.length(pages, "all"))
     else:  # by status or agency alone: a query over the whole read model
