@@ -9,6 +9,7 @@ and the unfiltered pages from those numbers.
 """
 
 import logging
+import math
 import threading
 from datetime import UTC, datetime
 
@@ -79,7 +80,10 @@ def sweeper(runtime: Runtime, interval_s: float = 10.0, passes_kept: int = 3):
 
     A session is noted before its decision is written, so each is looked at again on the next
     ``passes_kept`` passes: a decision written just after a pass is copied by a later one.
+    The passes kept also cover the time a process does not note a session again
+    (`seat_log_store.NOTE_KEPT_S`).
     """
+    passes_kept = max(passes_kept, 2 + math.ceil(seat_log_store.NOTE_KEPT_S / interval_s))
     def enrollment_sweeper(stop: threading.Event) -> None:
         since, copied, noted = None, {}, []
         while not stop.is_set():
