@@ -68,3 +68,16 @@ def test_numbers_taken_by_another_process_are_skipped_not_overwritten():
     assert numbered_log.length(pages, "all") == 3
     assert [e["n"] for e in numbered_log.page(pages, "all", 1, 5)] == [
         "another process's", "mine again"]
+
+
+def test_a_page_read_again_takes_its_numbered_entries_from_memory(runtime):
+    for name in ("Ayesha", "Bushra", "Fatima"):
+        world.officer(runtime, name)
+    participant_store.listing(runtime, None, 0, 2)
+    # Were the entries read again, the page would now be empty: they never change once written.
+    runtime.db[participant_store.PAGES].delete_many(
+        {"_id": {"$in": [numbered_log.entry_id("all", n) for n in (0, 1)]}})
+
+    page, total = participant_store.listing(runtime, None, 0, 2)
+
+    assert ([p["given_name"] for p in page], total) == (["Ayesha", "Bushra"], 3)

@@ -9,6 +9,7 @@ and the unfiltered pages from those numbers.
 """
 
 import logging
+import math
 import threading
 from datetime import UTC, datetime
 
@@ -18,7 +19,8 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 from services.registration.domain.seat_rules import SeatState, enrollment, enrollments
-from services.registration.stores import seat_log_store
+from services.registration.stores import listed_pages, seat_log_store
+from services.registration.stores.session_projection_store import session_ids_of_series
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,10 @@ def sweeper(runtime: Runtime, interval_s: float = 10.0, passes_kept: int = 3):
 
     A session is noted before its decision is written, so each is looked at again on the next
     ``passes_kept`` passes: a decision written just after a pass is copied by a later one.
+    The passes kept also cover the time a process does not note a session again
+    (`seat_log_store.NOTE_KEPT_S`).
     """
+    passes_kept = max(passes_kept, 2 + math.ceil(seat_log_store.NOTE_KEPT_S / interval_s))
     def enrollment_sweeper(stop: threading.Event) -> None:
         since, copied, noted = None, {}, []
         while not stop.is_set():
@@ -109,8 +114,13 @@ def current(runtime: Runtime, enrollment_id: str) -> dict | None:
 
 
 def _number(runtime: Runtime, enrollment_id: str, participant_id: str) -> None:
-    for stream in ("all", f"participant:{participant_id}"):
-        numbered_log.append_next(runtime.db[PAGES], stream, {"enrollment_id": enrollment_id})
+    pages, entry = runtime.db[PAGES], {"enrollment_id": enrollment_id}
+    numbered_log.append_next(pages, "all", entry)
+    # Her own stream is new to this process on most enrollments: her first number is tried
+    # before the stream's end is looked up, which saves that read for an officer's first.
+    stream = f"participant:{participant_id}"
+    if not numbered_log.append(pages, stream, 0, entry):
+        numbered_log.append_next(pages, stream, entry)
 
 
 def _matching(found: list[dict], filters: dict) -> list[dict]:
@@ -125,12 +135,18 @@ def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[lis
         found = _matching(enrollments(state) if state else [], filters)
     elif "participant_id" in filters:
         found = _matching(of_participant(runtime, filters["participant_id"]), filters)
+    elif "series_id" in filters:  # from the seat logs of the series' sessions
+        found = []
+        for session_id in session_ids_of_series(runtime, filters["series_id"]):
+            state = seat_log_store.state(runtime, session_id)
+            found += _matching(enrollments(state) if state else [], filters)
+        found.sort(key=lambda e: (e["requested_at"], e["_id"]))
     elif not filters:
         pages = runtime.db[PAGES]
-        numbered = numbered_log.page(pages, "all", skip, limit)
+        numbered = listed_pages.page(pages, "all", skip, limit)
         return (by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered]),
                 numbered_log.length(pages, "all"))
-    else:  # by series, status or agency alone: a query over the whole read model
+    else:  # by status or agency alone: a query over the whole read model
         collection = runtime.db[COLLECTION]
         found = collection.find(filters).sort([("requested_at", ASCENDING), ("_id", ASCENDING)])
         return list(found.skip(skip).limit(limit)), collection.count_documents(filters)

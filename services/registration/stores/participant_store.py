@@ -25,7 +25,7 @@ from services.registration.domain.errors import (
     InvalidProfileError,
     UnknownParticipantError,
 )
-from services.registration.stores import agency_store
+from services.registration.stores import agency_store, listed_pages
 
 COLLECTION = "participants"
 # Registration order, numbered by `_id` (`numbered_log`): stream "all", and one per agency
@@ -204,7 +204,7 @@ def listing(runtime: Runtime, agency: str | None, skip: int, limit: int):
     """
     stream = _agency_stream(agency) if agency else "all"
     pages = runtime.db[PAGES]
-    listed = numbered_log.page(pages, stream, skip, limit)
+    listed = listed_pages.page(pages, stream, skip, limit)
     found = by_id.get_each(runtime.db[COLLECTION], [e["participant_id"] for e in listed],
                            {"outbox": 0})
     if agency:

@@ -8,6 +8,7 @@ catches up by reading the numbers that follow.
 """
 
 import threading
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime
 
@@ -35,6 +36,13 @@ def _remember(key: tuple[str, str], state: seat_rules.SeatState) -> None:
             _read.move_to_end(key)
         while len(_read) > REMEMBERED_SESSIONS:
             _read.popitem(last=False)
+
+
+def remembered(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
+    """The session's seats as this process last read or wrote them (None if never): a decision
+    may start from it, since its append fails, and the decision is made again, if it is stale."""
+    with _lock:
+        return _read.get((runtime.db.name, session_id))
 
 
 def state(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
@@ -77,10 +85,26 @@ def append(runtime: Runtime, current: seat_rules.SeatState, kind: str, changes: 
     return after
 
 
+# A session noted this recently is not noted again: the sweep copies a noted session on the
+# passes of the next 20 s or more (`enrollment_store.sweeper`), so a decision written within
+# this time of the note is still copied by a later pass. Noting every decision cost a write each.
+NOTE_KEPT_S = 2.0
+_noted: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+
 def note_change(runtime: Runtime, session_id: str) -> None:
     """Number, before deciding, that the session's seats may change: the sweep reads these
     numbers (by `_id`) to know which sessions to look at, instead of the whole log."""
+    key, now = (runtime.db.name, session_id), time.monotonic()
+    with _lock:
+        if now - _noted.get(key, -NOTE_KEPT_S) < NOTE_KEPT_S:
+            return
     numbered_log.append_next(runtime.db[CHANGES], "all", {"session_id": session_id})
+    with _lock:
+        _noted[key] = now
+        _noted.move_to_end(key)
+        while len(_noted) > REMEMBERED_SESSIONS:
+            _noted.popitem(last=False)
 
 
 def changes_after(runtime: Runtime, number: int) -> tuple[set[str], int]:

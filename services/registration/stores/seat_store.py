@@ -16,8 +16,11 @@ from common.runtime import Runtime
 from services.registration import events
 from services.registration.domain import seat_rules
 from services.registration.domain.errors import (
+    ConflictError,
     ContentionError,
+    GoneError,
     InvalidFieldError,
+    NotFoundError,
     UnknownEnrollmentError,
     UnknownSessionError,
 )
@@ -25,6 +28,7 @@ from services.registration.stores import enrollment_store, participant_store, se
 from services.registration.stores.session_projection_store import get_series, get_session
 
 MAX_ATTEMPTS = 200
+REFUSALS = (ConflictError, GoneError, InvalidFieldError, NotFoundError)
 
 
 def _pause(attempt: int) -> None:
@@ -51,20 +55,34 @@ def _decide_and_append(runtime: Runtime, session_id: str, decide, kind: str,
     """Read, decide, append; again on a lost race. ``decide`` returns (changes, fields) or None."""
     seat_log_store.note_change(runtime, session_id)
     with _one_at_a_time(runtime, session_id):
+        # First from the seats this process remembers, without a read: were they stale, the
+        # append finds its number taken (or the decision is none or a refusal), and the log is
+        # read and the decision made again on what it holds.
+        current = seat_log_store.remembered(runtime, session_id)
         for attempt in range(MAX_ATTEMPTS):
-            current = seat_log_store.state(runtime, session_id)
+            fresh = current is None or attempt > 0
+            if fresh:
+                current = seat_log_store.state(runtime, session_id)
             if current is None:
                 raise UnknownSessionError(session_id)
-            decision = decide(current)
+            try:
+                decision = decide(current)
+            except REFUSALS:
+                if fresh:
+                    raise
+                continue
             if decision is None:
-                return None
+                if fresh:
+                    return None
+                continue
             changes, fields = decision
             after = seat_log_store.append(runtime, current, kind,
                                           [entry for entry, _, _ in changes],
                                           _events(runtime, current, changes, cause), **fields)
             if after is not None:
                 break
-            _pause(attempt)
+            if fresh:
+                _pause(attempt)
         else:
             raise ContentionError(f"session {session_id} is changing too fast; retry")
     moved = [entry["participant_id"] for entry, _, _ in changes]

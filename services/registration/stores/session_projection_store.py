@@ -4,7 +4,9 @@ Only the worker writes here, one event at a time per session (`common.persistenc
 the seats, which API processes change concurrently, live in the seat log.
 """
 
-from common.persistence import by_id, projection
+from datetime import UTC, datetime
+
+from common.persistence import by_id, claims, projection
 from common.runtime import Runtime
 
 SESSIONS = "sessions"
@@ -27,6 +29,11 @@ def project_scheduled(runtime: Runtime, payload: dict) -> None:
                       {**{k: payload.get(k) for k in DESCRIPTION}, "known": True})
     by_id.update_if(sessions, payload["session_id"], lambda session: "status" not in session,
                     {"$set": {"status": "scheduled"}})
+    if payload.get("series_id"):
+        # The series lists its sessions, so they are read by `_id` (the series' event may come
+        # later: it sets its own fields and keeps this list).
+        projection.add_to(runtime.db[SERIES], payload["series_id"], "sessions",
+                          payload["session_id"])
 
 
 def project_rescheduled(runtime: Runtime, payload: dict) -> None:
@@ -81,9 +88,16 @@ def get_series(runtime: Runtime, series_id: str) -> dict | None:
     return _known(by_id.get(runtime.db[SERIES], series_id))
 
 
+def session_ids_of_series(runtime: Runtime, series_id: str) -> list[str]:
+    """Every session scheduled in the series, in the order they were projected."""
+    series = by_id.get(runtime.db[SERIES], series_id, {"sessions": 1})
+    return series.get("sessions", []) if series else []
+
+
 def sessions_of_series(runtime: Runtime, series_id: str) -> list[dict]:
     """The series' sessions still open to enrollment (in no particular order)."""
-    return list(runtime.db[SESSIONS].find({"series_id": series_id, "status": "scheduled"}))
+    listed = by_id.get_each(runtime.db[SESSIONS], session_ids_of_series(runtime, series_id))
+    return [session for session in listed if session.get("status") == "scheduled"]
 
 
 def attended(runtime: Runtime, participant_id: str) -> list[str]:
@@ -93,4 +107,9 @@ def attended(runtime: Runtime, participant_id: str) -> list[str]:
 
 def ensure_indexes(runtime: Runtime) -> None:
     runtime.db[SESSIONS].create_index("series_id")
+    if claims.claim(runtime.db[SERIES], "sessions-listed-in-series", at=datetime.now(UTC)):
+        # Sessions projected before series listed them, listed once (by one process).
+        for old in runtime.db[SESSIONS].find({"series_id": {"$type": "string"}},
+                                             {"series_id": 1}):
+            projection.add_to(runtime.db[SERIES], old["series_id"], "sessions", old["_id"])
     runtime.db[SESSIONS].create_index("attendees")
