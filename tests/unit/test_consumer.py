@@ -26,8 +26,8 @@ class FakeProcessed:
     def seen(self, event_id):
         return event_id in self.ids
 
-    def record(self, event):
-        self.ids.add(event.id)
+    def record_many(self, events):
+        self.ids.update(event.id for event in events)
 
 
 def _dispatcher(handler, attempts=3):
