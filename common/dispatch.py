@@ -118,7 +118,8 @@ class Dispatcher:
     def dispatch_batch(self, messages: list[tuple[str, bytes]]) -> list[Outcome]:
         """Handle (topic, raw message) pairs in order, run the flushers, then record the
         handled events in one insert; the outcome of each, in order."""
-        results = [self._dispatch(topic, raw) for topic, raw in messages]
+        handled: set[str] = set()  # recorded only at the end: a repeat within it is skipped
+        results = [self._dispatch(topic, raw, handled) for topic, raw in messages]
         try:
             for flush in self.registry.flushers:
                 flush()
@@ -130,7 +131,8 @@ class Dispatcher:
             EVENTS_CONSUMED.labels(event_type, outcome.action).inc()
         return [outcome for outcome, _, _ in results]
 
-    def _dispatch(self, topic: str, raw: bytes) -> tuple[Outcome, str, Event | None]:
+    def _dispatch(self, topic: str, raw: bytes,
+                  handled: set[str]) -> tuple[Outcome, str, Event | None]:
         try:
             event = Event.from_bytes(raw)
         except ValidationError as exc:  # not an event at all: retrying cannot help
@@ -144,11 +146,12 @@ class Dispatcher:
         last_error = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                if self.processed.seen(event.id):
+                if event.id in handled or self.processed.seen(event.id):
                     log.info("duplicate event skipped", extra=ids)
                     return Outcome("duplicate", attempts=attempt), event.type, event
                 payload = subscription.schema.load(event.data)
                 subscription.handler(event, payload)
+                handled.add(event.id)
                 log.info("event consumed", extra={**ids, "attempts": attempt})
                 return Outcome("handled", attempts=attempt), event.type, event
             except ConnectionFailure as exc:

@@ -151,3 +151,12 @@ def test_a_batch_whose_flush_meets_a_database_outage_is_not_recorded_and_waits()
     with pytest.raises(DependencyUnavailableError):
         dispatcher.dispatch_batch([(TOPIC, raw)])
     assert dispatcher.processed.ids == set()  # redelivered, it is handled again
+
+
+def test_an_event_twice_in_one_batch_has_its_effect_once():
+    effects = []
+    dispatcher, _ = _dispatcher(lambda event, payload: effects.append(event.id))
+    raw = _raw()
+    outcomes = dispatcher.dispatch_batch([(TOPIC, raw), (TOPIC, raw)])
+    assert [o.action for o in outcomes] == ["handled", "duplicate"]
+    assert len(effects) == 1
