@@ -76,40 +76,42 @@ class ConsumerLoop:
                 return
 
     def _process_partition(self, partition, records, stop: threading.Event) -> bool:
-        """Handle one partition's records in order, then commit once what was handled (a
-        commit is a broker round trip; a record handled but not committed is redelivered and
-        skipped as a duplicate). False when the poll must stop here."""
+        """Handle one partition's records as one batch (its handlers share their writes, see
+        `Dispatcher.dispatch_batch`), dead-letter what failed, then commit once (a commit is a
+        broker round trip; a record handled but not committed is redelivered and skipped as a
+        duplicate). False when the poll must stop here."""
+        if stop.is_set():
+            return False  # redelivered to whoever takes the partition
+        try:
+            outcomes = self.dispatcher.dispatch_batch([(r.topic, r.value) for r in records])
+        except DependencyUnavailableError as exc:
+            log.warning("database unavailable; will retry the messages",
+                        extra={"error": str(exc), "offset": records[0].offset})
+            self.consumer.seek(partition, records[0].offset)
+            stop.wait(2)
+            return False
+        finally:
+            correlation_id.set(None)
         handled = None
         try:
-            for record in records:
-                if stop.is_set():
-                    return False  # the rest is redelivered to whoever takes the partition
-                try:
-                    self._process(record)
-                except DependencyUnavailableError as exc:
-                    log.warning("database unavailable; will retry the message",
-                                extra={"error": str(exc), "offset": record.offset})
-                    self.consumer.seek(partition, record.offset)
-                    stop.wait(2)
-                    return False
+            for record, outcome in zip(records, outcomes, strict=True):
+                if outcome.action == "dead_letter":
+                    self._dead_letter(record, outcome)
                 handled = record.offset + 1
             return True
         finally:
             if handled is not None:
                 self.consumer.commit({partition: OffsetAndMetadata(handled, "", -1)})
 
-    def _process(self, record) -> None:
-        outcome = self.dispatcher.dispatch(record.topic, record.value)
-        if outcome.action == "dead_letter":
-            headers = dlq_headers(list(record.headers or []), self.group, outcome, record.topic,
-                                  record.partition, record.offset)
-            future = self.producer.send(dlq(record.topic), record.value, record.key, headers)
-            future.get(timeout=30)  # not acknowledged: raise, do not commit, retry the record
-            DLQ_MESSAGES.labels(record.topic).inc()
-            log.error("message dead-lettered", extra={
-                "topic": record.topic, "partition": record.partition, "offset": record.offset,
-                "attempts": outcome.attempts, "error": outcome.error})
-        correlation_id.set(None)
+    def _dead_letter(self, record, outcome) -> None:
+        headers = dlq_headers(list(record.headers or []), self.group, outcome, record.topic,
+                              record.partition, record.offset)
+        future = self.producer.send(dlq(record.topic), record.value, record.key, headers)
+        future.get(timeout=30)  # not acknowledged: raise, do not commit, retry the record
+        DLQ_MESSAGES.labels(record.topic).inc()
+        log.error("message dead-lettered", extra={
+            "topic": record.topic, "partition": record.partition, "offset": record.offset,
+            "attempts": outcome.attempts, "error": outcome.error})
 
     def _close(self) -> None:
         if self.consumer is not None:

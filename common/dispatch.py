@@ -3,6 +3,12 @@
 The loop commits an offset only after the handler's effect is stored (or the message was
 dead-lettered), so a crash replays rather than loses. The processed-events collection (unique
 `_id` = event id) turns those replays into no-ops.
+
+A poll's messages are handled as one batch (`Dispatcher.dispatch_batch`): handlers may hold back
+writes that many events share (a stream's append, say) for the registry's `after_batch`
+flushers, run once the batch is handled; only then are the handled events recorded, in one
+insert. A crash before that replays the batch, which handlers must tolerate (they already do: a
+failed attempt is retried).
 """
 
 import logging
@@ -12,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
 from common.backoff import backoff_delay
 from common.envelope import Event
@@ -22,6 +28,7 @@ from common.metrics import EVENTS_CONSUMED, HANDLER_FAILURES
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event, dict], None]
+DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Registry:
     """The visible list of what a service consumes: (topic, event type, payload schema, handler)."""
 
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
+    flushers: list[Callable[[], None]] = field(default_factory=list)
 
     def on(self, topic: str, event_type: str, schema: Schema) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -44,6 +52,10 @@ class Registry:
                                                                    handler)
             return handler
         return register
+
+    def after_batch(self, flush: Callable[[], None]) -> None:
+        """Run ``flush`` once a batch's handlers are done, before its events are recorded."""
+        self.flushers.append(flush)
 
     @property
     def topics(self) -> list[str]:
@@ -63,11 +75,19 @@ class ProcessedEvents:
         return self.collection.find_one({"_id": event_id}, {"_id": 1}) is not None
 
     def record(self, event: Event) -> None:
+        self.record_many([event])
+
+    def record_many(self, events: list[Event]) -> None:
+        """Record several in one insert (one already recorded is left as it is)."""
+        if not events:
+            return
+        now = datetime.now(UTC)
         try:
-            self.collection.insert_one({"_id": event.id, "type": event.type,
-                                        "processed_at": datetime.now(UTC)})
-        except DuplicateKeyError:
-            pass
+            self.collection.insert_many([{"_id": e.id, "type": e.type, "processed_at": now}
+                                         for e in events], ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
 
 
 @dataclass(frozen=True)
@@ -93,32 +113,47 @@ class Dispatcher:
         self.sleep = sleep
 
     def dispatch(self, topic: str, raw: bytes) -> Outcome:
-        outcome, event_type = self._dispatch(topic, raw)
-        EVENTS_CONSUMED.labels(event_type, outcome.action).inc()
-        return outcome
+        return self.dispatch_batch([(topic, raw)])[0]
 
-    def _dispatch(self, topic: str, raw: bytes) -> tuple[Outcome, str]:
+    def dispatch_batch(self, messages: list[tuple[str, bytes]]) -> list[Outcome]:
+        """Handle (topic, raw message) pairs in order, run the flushers, then record the
+        handled events in one insert; the outcome of each, in order."""
+        handled: set[str] = set()  # recorded only at the end: a repeat within it is skipped
+        results = [self._dispatch(topic, raw, handled) for topic, raw in messages]
+        try:
+            for flush in self.registry.flushers:
+                flush()
+            self.processed.record_many([event for outcome, _, event in results
+                                        if outcome.action == "handled"])
+        except ConnectionFailure as exc:
+            raise DependencyUnavailableError(type(exc).__name__) from exc
+        for outcome, event_type, _ in results:
+            EVENTS_CONSUMED.labels(event_type, outcome.action).inc()
+        return [outcome for outcome, _, _ in results]
+
+    def _dispatch(self, topic: str, raw: bytes,
+                  handled: set[str]) -> tuple[Outcome, str, Event | None]:
         try:
             event = Event.from_bytes(raw)
         except ValidationError as exc:  # not an event at all: retrying cannot help
             return (Outcome("dead_letter", attempts=1,
-                            error=f"invalid envelope: {exc.messages}"), "invalid")
+                            error=f"invalid envelope: {exc.messages}"), "invalid", None)
         correlation_id.set(event.correlationid)
         subscription = self.registry.find(topic, event.type)
         if subscription is None:
-            return Outcome("ignored"), event.type
+            return Outcome("ignored"), event.type, event
         ids = {"event_id": event.id, "event_type": event.type, "subject": event.subject}
         last_error = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                if self.processed.seen(event.id):
+                if event.id in handled or self.processed.seen(event.id):
                     log.info("duplicate event skipped", extra=ids)
-                    return Outcome("duplicate", attempts=attempt), event.type
+                    return Outcome("duplicate", attempts=attempt), event.type, event
                 payload = subscription.schema.load(event.data)
                 subscription.handler(event, payload)
-                self.processed.record(event)
+                handled.add(event.id)
                 log.info("event consumed", extra={**ids, "attempts": attempt})
-                return Outcome("handled", attempts=attempt), event.type
+                return Outcome("handled", attempts=attempt), event.type, event
             except ConnectionFailure as exc:
                 raise DependencyUnavailableError(type(exc).__name__) from exc
             except Exception as exc:
@@ -129,7 +164,7 @@ class Dispatcher:
                 if attempt < self.max_attempts:
                     self.sleep(backoff_delay(attempt, self.backoff_s))
         return (Outcome("dead_letter", attempts=self.max_attempts, error=last_error),
-                event.type)
+                event.type, event)
 
 
 def _describe(exc: Exception) -> str:

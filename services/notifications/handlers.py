@@ -49,4 +49,5 @@ def build_registry(runtime: Runtime, settings: NotificationSettings | None = Non
             (SESSIONS_EVENTS, C.CERTIFICATE_REVOKED, C.CertificateRevoked(),
              plan.certificate_revoked)):
         registry.on(topic, type_, schema)(handler)
+    registry.after_batch(plan.flush)
     return registry

@@ -21,16 +21,29 @@ from services.notifications.stores import session_projection_store as sessions
 
 
 class Planner:
-    """Turns each consumed event into stored notifications, handed to ``on_created``."""
+    """Turns each consumed event into stored notifications, handed to ``on_created``.
+
+    The streams a batch of events appends to (rosters, the feed, due hours) are appended once
+    for the whole batch by `flush` (the registry runs it after the batch's handlers), and
+    before any handler reads them.
+    """
 
     def __init__(self, runtime: Runtime, offsets: tuple[timedelta, ...],
                  clock: Callable[[], datetime],
                  on_created: notification_store.OnCreated | None = None):
         self.runtime, self.offsets, self.clock = runtime, offsets, clock
         self.on_created = on_created
+        self.rosters = enrollment_store.HeldRosters()
+        self.unnumbered = notification_store.Unnumbered()
+
+    def flush(self) -> None:
+        """Append what the batch's handlers held back to its streams."""
+        self.rosters.append(self.runtime)
+        self.unnumbered.number(self.runtime)
 
     def _store(self, documents: list[dict]) -> list[dict]:
-        return notification_store.create_many(self.runtime, documents, self.on_created)
+        return notification_store.create_many(self.runtime, documents, self.on_created,
+                                              self.unnumbered)
 
     def participant_registered(self, event: Event, payload: dict) -> None:
         recipient_store.project_participant(self.runtime, event, payload)
@@ -41,16 +54,18 @@ class Planner:
 
     def participant_erased(self, event: Event, payload: dict) -> None:
         recipient_store.erase(self.runtime, event, payload["participant_id"])
+        self.flush()  # they read the feed
         notification_store.cancel_waiting(self.runtime, "recipient_id", payload["participant_id"],
                                           "participant erased", self.clock())
 
     def enrollment_changed(self, event: Event, payload: dict) -> None:
         """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
         status = rules.enrollment_status(event.type)
-        if not enrollment_store.project(self.runtime, payload, status):
+        if not enrollment_store.project(self.runtime, payload, status, self.rosters):
             return  # a later decision about this enrollment was already told
         participant_id, session_id = payload["participant_id"], payload["session_id"]
         if rules.ends_reminders(event.type):
+            self.flush()  # they read the feed
             reminder_store.cancel(self.runtime, participant_id, session_id,
                                   f"enrollment {status}", self.clock())
         session = sessions.get(self.runtime, session_id)
@@ -62,12 +77,14 @@ class Planner:
         """Project the session, time reminders waiting for it, invite the series' cohort."""
         now = self.clock()
         session = sessions.scheduled(self.runtime, payload)
+        self.flush()  # they read the feed
         reminder_store.retime(self.runtime, session, now)
         if payload.get("series_id"):
             cohort = enrollment_store.confirmed_in_series(self.runtime, payload["series_id"])
             self._store(rules.invitations(event, session, cohort, now))
 
     def _audience(self, session: dict) -> list[str]:
+        self.flush()  # it reads the rosters
         return rules.audience(enrollment_store.enrolled_in_session(self.runtime, session["_id"]),
                               session)
 
@@ -80,6 +97,7 @@ class Planner:
             return
         self._store(rules.reschedule_notices(event, payload, session, self._audience(session),
                                              now))
+        self.flush()  # they read the feed
         reminder_store.retime(self.runtime, session, now)
 
     def session_cancelled(self, event: Event, payload: dict) -> None:
@@ -91,6 +109,7 @@ class Planner:
                                                    self._audience(session), self.clock()))
         # Not the cancellation notices themselves: an enrollment's cancellation may have come
         # first.
+        self.flush()  # they read the feed
         notification_store.cancel_waiting(self.runtime, "session_id", payload["session_id"],
                                           "session cancelled", self.clock(),
                                           lambda n: n["kind"] != SESSION_CANCELLED)
@@ -103,6 +122,7 @@ class Planner:
         session = sessions.status_changed(self.runtime, payload["session_id"], "completed")
         if session is None:
             return
+        self.flush()  # it reads the rosters
         participants = enrollment_store.enrolled_in_session(self.runtime, session["_id"])
         self._store(rules.feedback_requests(event, session, participants, self.clock()))
 
@@ -119,6 +139,7 @@ class Planner:
         """No longer on the session: no more reminders of it, nor its later notices."""
         sessions.facilitator_removed(self.runtime, payload["session_id"],
                                      payload["facilitator_id"])
+        self.flush()  # they read the feed
         reminder_store.cancel(self.runtime, payload["facilitator_id"], payload["session_id"],
                               "facilitator removed", self.clock())
 
@@ -133,6 +154,7 @@ class Planner:
         certificate = certificate_store.revoked(self.runtime, certificate_id)
         if certificate is None:
             return  # never issued here: no email of it waits
+        self.flush()  # they read the feed
         notification_store.cancel_waiting(
             self.runtime, "recipient_id", certificate["participant_id"], "certificate revoked",
             self.clock(), lambda n: n["kind"] == CERTIFICATE_ISSUED

@@ -26,8 +26,8 @@ class FakeProcessed:
     def seen(self, event_id):
         return event_id in self.ids
 
-    def record(self, event):
-        self.ids.add(event.id)
+    def record_many(self, events):
+        self.ids.update(event.id for event in events)
 
 
 def _dispatcher(handler, attempts=3):
@@ -127,3 +127,36 @@ def test_registry_lists_its_topics():
     registry.on("sessions.events", "sessions.session.scheduled", Payload())(lambda e, p: None)
     registry.on(TOPIC, TYPE, Payload())(lambda e, p: None)
     assert registry.topics == ["registration.events", "sessions.events"]
+
+
+def test_a_batch_runs_its_flushers_once_then_records_its_handled_events():
+    happened = []
+    dispatcher, _ = _dispatcher(lambda event, payload: happened.append("handled"))
+    dispatcher.registry.after_batch(lambda: happened.append(
+        f"flushed with {len(dispatcher.processed.ids)} recorded"))
+    outcomes = dispatcher.dispatch_batch([(TOPIC, _raw()) for _ in range(3)])
+    assert [o.action for o in outcomes] == ["handled"] * 3
+    assert happened == ["handled"] * 3 + ["flushed with 0 recorded"]
+    assert len(dispatcher.processed.ids) == 3
+
+
+def test_a_batch_whose_flush_meets_a_database_outage_is_not_recorded_and_waits():
+    dispatcher, _ = _dispatcher(lambda event, payload: None)
+
+    def database_down():
+        raise ServerSelectionTimeoutError("no servers")
+
+    dispatcher.registry.after_batch(database_down)
+    raw = _raw()
+    with pytest.raises(DependencyUnavailableError):
+        dispatcher.dispatch_batch([(TOPIC, raw)])
+    assert dispatcher.processed.ids == set()  # redelivered, it is handled again
+
+
+def test_an_event_twice_in_one_batch_has_its_effect_once():
+    effects = []
+    dispatcher, _ = _dispatcher(lambda event, payload: effects.append(event.id))
+    raw = _raw()
+    outcomes = dispatcher.dispatch_batch([(TOPIC, raw), (TOPIC, raw)])
+    assert [o.action for o in outcomes] == ["handled", "duplicate"]
+    assert len(effects) == 1

@@ -16,13 +16,31 @@ def _rosters(runtime: Runtime) -> Streams:
     return Streams(runtime, "rosters")
 
 
-def project(runtime: Runtime, payload: dict, status: str) -> bool:
+class HeldRosters:
+    """Roster changes held until a batch's handlers are done, then appended together (one
+    append per roster). A crash in between leaves the batch's events unrecorded: redelivered,
+    each decision is seen again and its change appended again (a reader takes each
+    enrollment's latest change: twice is harmless, never is not)."""
+
+    def __init__(self):
+        self.changes: list[tuple[str, dict]] = []
+
+    def append(self, runtime: Runtime) -> None:
+        if self.changes:
+            changes, self.changes = self.changes, []
+            _rosters(runtime).append_many(changes)
+
+
+def project(runtime: Runtime, payload: dict, status: str, held: HeldRosters | None = None
+            ) -> bool:
     """Record an enrollment's latest status; False for an event older than the one recorded.
 
     Two API processes may publish one enrollment's events out of order (a waiting-list place
     decided just before a promotion can arrive just after it); the seat log's `sequence` says
     which decision came last. One enrollment's events share a key, so one consumer handles them
-    in turn.
+    in turn. The same decision again (a redelivery) is recorded again: its notices are refused
+    as repeats, and its roster change is appended again, in case it never was. The change is
+    appended at once, or by ``held`` when it is told to.
     """
     recorded = {"participant_id": payload["participant_id"], "session_id": payload["session_id"],
                 "series_id": payload.get("series_id"), "status": status,
@@ -30,14 +48,19 @@ def project(runtime: Runtime, payload: dict, status: str) -> bool:
     stored = by_id.get(runtime.db[COLLECTION], payload["enrollment_id"],
                        {"sequence": 1, "status": 1})
     known, sequence = (stored or {}).get("sequence"), payload.get("sequence")
-    if known is not None and sequence is not None and known >= sequence:
+    if known is not None and sequence is not None and known > sequence:
         return False  # a later decision about this enrollment was already recorded
     projection.upsert(runtime.db[COLLECTION], payload["enrollment_id"], recorded)
-    if stored is None or stored.get("status") != status:
+    if (stored is None or stored.get("status") != status
+            or (sequence is not None and known == sequence)):
         change = {"enrollment_id": payload["enrollment_id"], **recorded}
-        _rosters(runtime).append_many(
-            [(f"session:{recorded['session_id']}", change)]
-            + ([(f"series:{recorded['series_id']}", change)] if recorded["series_id"] else []))
+        changes = ([(f"session:{recorded['session_id']}", change)]
+                   + ([(f"series:{recorded['series_id']}", change)]
+                      if recorded["series_id"] else []))
+        if held is None:
+            _rosters(runtime).append_many(changes)
+        else:
+            held.changes += changes
     return True
 
 

@@ -17,11 +17,33 @@ DUPLICATE_KEY = 11000
 OnCreated = Callable[[dict], None]
 
 
-def create_many(runtime: Runtime, documents: list[dict],
-                on_created: OnCreated | None = None) -> list[dict]:
+class Unnumbered:
+    """Notifications stored but not yet numbered in their feed and due streams: a batch of
+    events numbers all of its own together (one append per stream), once its handlers are done."""
+
+    def __init__(self):
+        self.created: dict[str, dict] = {}
+        self.refused: dict[str, dict] = {}
+
+    def add(self, created: list[dict], refused: list[dict]) -> None:
+        self.created.update((n["_id"], n) for n in created)
+        self.refused.update((n["_id"], n) for n in refused)
+
+    def number(self, runtime: Runtime) -> None:
+        # A retried handler finds refused what its failed attempt created: numbered once.
+        created = list(self.created.values())
+        refused = [n for key, n in self.refused.items() if key not in self.created]
+        self.created, self.refused = {}, {}
+        if created or refused:
+            _number(runtime, created, refused)
+
+
+def create_many(runtime: Runtime, documents: list[dict], on_created: OnCreated | None = None,
+                unnumbered: Unnumbered | None = None) -> list[dict]:
     """Record several notifications in one insert; returns those their causes had not already
     produced (the unique index on cause, recipient and kind refuses a repeat), each handed to
-    ``on_created`` (the worker's sender) once stored."""
+    ``on_created`` (the worker's sender) once stored. With ``unnumbered``, they are numbered in
+    their streams when it is told to, else at once."""
     if not documents:
         return []
     refused: set[int] = set()
@@ -38,10 +60,18 @@ def create_many(runtime: Runtime, documents: list[dict],
             on_created(stored)
     # A refused one was stored by an earlier delivery of its cause, which may have stopped
     # (an outage) before numbering it in its streams: numbered now if it is not.
-    numbered = feed_store.record(runtime, created, [documents[n] for n in sorted(refused)])
+    stored_before = [documents[n] for n in sorted(refused)]
+    if unnumbered is not None:
+        unnumbered.add(created, stored_before)
+    else:
+        _number(runtime, created, stored_before)
+    return created
+
+
+def _number(runtime: Runtime, created: list[dict], stored_before: list[dict]) -> None:
+    numbered = feed_store.record(runtime, created, stored_before)
     due_store.record(runtime, numbered)
     feed_store.mark(runtime, numbered)
-    return created
 
 
 def get(runtime: Runtime, notification_id: str) -> dict | None:
