@@ -8,9 +8,11 @@ from datetime import timedelta
 from common.config import load_notification_settings
 from common.envelope import Event
 from common.topics import REGISTRATION_EVENTS
+from services.notifications import holders
 from services.notifications.channels.base import Message, Result
 from services.notifications.channels.email import EmailChannel
 from services.notifications.send_queue import SendQueue
+from services.notifications.stores import claim_store
 from tests.conftest import read_topic, wait_for
 from tests.integration.notifications_programme import (
     KARACHI_START,
@@ -178,6 +180,26 @@ def test_a_claim_whose_lease_ran_out_is_taken_over_and_the_late_sender_writes_no
     assert stored["generation"] == held["generation"] + 1
     assert stored["claim_token"] != held["claim_token"]
     assert len(stored["attempts"]) == 1
+
+
+def test_a_batch_its_dead_worker_claimed_but_never_marked_is_taken_back_at_once(programme):
+    """A worker killed between claiming its batch and marking it `sending` (the batch's reads
+    lie in between): a worker on the same host sends each of it at once, not a lease later."""
+    officers = [programme.participant(f"unmarked{n}") for n in range(3)]
+    pending = [n for participant_id, _ in officers
+               for n in programme.of(recipient_id=participant_id, status="pending")]
+    assert len(pending) == 3
+    dead = {**holders.me(), "started": holders.me()["started"] - 1}  # its pid, another process
+    programme.runtime.db[claim_store.COLLECTION].insert_many(
+        [{"_id": f"{n['_id']}:{n.get('generation', 0)}", "generation": n.get("generation", 0),
+          "token": str(uuid.uuid4()), "holder": dead,
+          "claimed_until": programme.clock() + timedelta(seconds=120)} for n in pending])
+
+    assert send_due(sender_for(programme)) == 3  # the clock has not moved: no lease ran out
+    for _, address in officers:
+        assert len(inbox(SHARED_INBOX, address)) == 1
+    assert {n["status"] for n in programme.of(_id={"$in": [n["_id"] for n in pending]})} == \
+        {"sent"}
 
 
 def test_a_retry_its_worker_offers_counts_each_try_and_ends_in_failed(programme, own_sink):

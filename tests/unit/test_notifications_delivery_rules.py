@@ -8,7 +8,6 @@ from services.notifications.channels.base import Result
 from services.notifications.domain.delivery_rules import (
     after_attempt,
     claim_round,
-    claimer_may_have_vanished,
     skip_reason,
     surely_ours,
     takeable,
@@ -94,12 +93,3 @@ def test_a_claim_is_surely_ours_only_in_the_first_half_of_its_lease():
 def test_waiting_for_a_contact_backs_off_without_using_up_tries():
     assert [wait_until(n, CONFIG, NOW) - NOW for n in (1, 2, 9)] == [
         timedelta(seconds=5), timedelta(seconds=10), timedelta(seconds=12)]
-
-
-def test_a_lost_claim_is_looked_at_only_when_its_claimer_can_have_left_it():
-    lease_s = 120
-    due_just_now = {"status": "pending", "due_at": NOW - timedelta(seconds=5)}
-    due_long_ago = {"status": "scheduled", "due_at": NOW - timedelta(seconds=121)}
-    assert not claimer_may_have_vanished(due_just_now, NOW, lease_s)
-    assert claimer_may_have_vanished(due_long_ago, NOW, lease_s)
-    assert claimer_may_have_vanished(_sending(), NOW, lease_s)

@@ -64,16 +64,6 @@ def claim_round(candidate: dict) -> int:
     return generation + 1 if candidate["status"] == "sending" else generation
 
 
-def claimer_may_have_vanished(candidate: dict, now: datetime, lease_s: float) -> bool:
-    """Whether a claim on the candidate's round can be abandoned: a pending or scheduled one
-    due for less than a lease was claimed less than a lease ago, so whoever holds it is still
-    within its lease (a claimer that died in the instant between its claim and the mark is
-    waited out)."""
-    due_at = candidate.get("due_at")
-    return candidate["status"] == "sending" or due_at is None \
-        or due_at <= now - timedelta(seconds=lease_s)
-
-
 def unchanged(current: dict | None, candidate: dict, now: datetime) -> bool:
     """The notification as it is now is still the candidate that was offered: not cancelled,
     sent or moved later while it waited in a queue."""

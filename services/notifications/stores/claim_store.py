@@ -64,7 +64,7 @@ def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float
     until, holder = now + timedelta(seconds=lease_s), holders.me()
     # The same notification may be queued twice (offered, then looked up): claimed once.
     candidates = list({c["_id"]: c for c in candidates}.values())
-    won = _claim_all(runtime, candidates, now, lease_s, until, holder)
+    won = _claim_all(runtime, candidates, now, until, holder)
     held = []
     for candidate in candidates:
         claim = won.get(candidate["_id"])
@@ -81,18 +81,20 @@ def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float
     return held
 
 
-def _claim_all(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float,
-               until: datetime, holder: dict) -> dict[str, dict]:
+def _claim_all(runtime: Runtime, candidates: list[dict], now: datetime, until: datetime,
+               holder: dict) -> dict[str, dict]:
     """The claims won, by notification id, in one insert (and one more for the rounds whose
     claimer vanished before marking the notification `sending`)."""
     wanted = {c["_id"]: _claim(c["_id"], rules.claim_round(c), until, holder)
               for c in candidates}
     collection = runtime.db[COLLECTION]
     won = claims.claim_many(collection, list(wanted.values()))
+    # Every lost claim is read back, a pending one's too: a worker killed after claiming its
+    # batch and before marking it `sending` (the batch's reads lie in between) left those
+    # claims on notifications still pending; waiting out its lease would hold them that long.
     again = {c["_id"]: _claim(c["_id"], wanted[c["_id"]]["generation"] + 1, until, holder)
              for c in candidates
              if wanted[c["_id"]]["_id"] not in won
-             and rules.claimer_may_have_vanished(c, now, lease_s)
              and _vanished(runtime, wanted[c["_id"]]["_id"], now)}
     won |= claims.claim_many(collection, list(again.values()))
     wanted.update(again)
