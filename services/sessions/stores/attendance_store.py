@@ -4,6 +4,8 @@ A day's recording is one entry of that day's attendance log carrying every chang
 its `sessions.attendance.recorded` events: one write for a whole roster.
 """
 
+import threading
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from common.runtime import Runtime
@@ -12,7 +14,16 @@ from services.sessions.domain import attendance_rules
 from services.sessions.domain.errors import IllegalTransitionError
 from services.sessions.stores import attendance_log_store, roster_store, session_store
 
-ATTEMPTS = 5  # recordings of the same day racing for the next entry
+# Recordings of one day race for its next entry: in a process they take turns (a tablet sends
+# one request per tap, a burst of them), so only other processes' recordings make one retry.
+ATTEMPTS = 20
+_turns: defaultdict[tuple[str, str, str], threading.Lock] = defaultdict(threading.Lock)
+_turns_lock = threading.Lock()
+
+
+def _turn(runtime: Runtime, session_id: str, day: str) -> threading.Lock:
+    with _turns_lock:
+        return _turns[(runtime.db.name, session_id, day)]
 
 
 def record(runtime: Runtime, session_id: str, day: str, marks: list[dict]) -> list[dict]:
@@ -23,16 +34,17 @@ def record(runtime: Runtime, session_id: str, day: str, marks: list[dict]) -> li
     session = session_store.get(runtime, session_id)
     attendance_rules.check_day(session, day)
     wanted = attendance_rules.latest(marks)
-    for _ in range(ATTEMPTS):
-        rostered = roster_store.active(runtime, session)
-        attendance_rules.check_rostered(list(wanted), set(rostered))
-        known, number = attendance_log_store.day_marks(runtime, session_id, day)
-        changed = attendance_rules.changes(
-            wanted, {pid: entry["_id"] for pid, entry in rostered.items()}, known)
-        if not changed or _append(runtime, session, day, number, changed, known):
-            break
-    else:
-        raise IllegalTransitionError("the day's attendance kept changing meanwhile; retry")
+    with _turn(runtime, session_id, day):
+        for _ in range(ATTEMPTS):
+            rostered = roster_store.active(runtime, session)
+            attendance_rules.check_rostered(list(wanted), set(rostered))
+            known, number = attendance_log_store.day_marks(runtime, session_id, day)
+            changed = attendance_rules.changes(
+                wanted, {pid: entry["_id"] for pid, entry in rostered.items()}, known)
+            if not changed or _append(runtime, session, day, number, changed, known):
+                break
+        else:
+            raise IllegalTransitionError("the day's attendance kept changing meanwhile; retry")
     return [{"participant_id": pid, "day": day, "status": status}
             for pid, status in wanted.items()]
 

@@ -235,6 +235,30 @@ def test_two_tablets_marking_the_same_day_at_once_keep_every_mark_and_announce_e
         f"p{n}" for n in range(40))
 
 
+def test_a_tablet_tapping_each_officer_at_once_gets_every_tap_saved(api):
+    # The console sends one PUT per tap; 24 taps in a second race for the same day's log.
+    call, runtime = api
+    session = new_session(call, capacity=24)
+    for n in range(24):
+        enroll(runtime, session, n)
+    call("POST", f"/sessions/{session['id']}/start")
+    answers = []
+
+    def tap(n):
+        answers.append(call("PUT", f"/sessions/{session['id']}/attendance/{DAYS[0]}/p{n}",
+                            json={"status": "present"}).status_code)
+
+    taps = [threading.Thread(target=tap, args=(n,)) for n in range(24)]
+    for one in taps:
+        one.start()
+    for one in taps:
+        one.join()
+    assert answers == [200] * 24
+    marks = call("GET", f"/sessions/{session['id']}/attendance",
+                 query_string={"page_size": 100}).get_json()
+    assert sorted(m["participant_id"] for m in marks) == sorted(f"p{n}" for n in range(24))
+
+
 def test_feedback_replaces_the_earlier_one_and_only_consented_comments_are_quoted(api):
     call, runtime = api
     session = new_session(call)
