@@ -85,17 +85,6 @@ def _end_id(stream: str) -> str:
 _known_end: dict[tuple[str, str, str], int] = {}
 REMEMBERED_STREAMS = 100_000
 HINT_EVERY = 32
-# One appender per stream in a process: its threads would otherwise all try the same number.
-_appending: dict[tuple[str, str, str], threading.Lock] = {}
-_appending_lock = threading.Lock()
-
-
-def _appender(collection: Collection, stream: str) -> threading.Lock:
-    with _appending_lock:
-        if len(_appending) > REMEMBERED_STREAMS:
-            _appending.clear()  # a lock dropped here only lets two threads race, as processes do
-        return _appending.setdefault((collection.database.name, collection.name, stream),
-                                     threading.Lock())
 
 
 def _start(collection: Collection, stream: str) -> int:
@@ -113,26 +102,157 @@ def _ended(collection: Collection, stream: str, end: int) -> None:
     _known_end[key] = max(end, _known_end.get(key, 0))
 
 
+def _held(collection: Collection, stream: str, number: int) -> bool:
+    return collection.find_one({"_id": entry_id(stream, number)}, {"_id": 1}) is not None
+
+
+def end_from(collection: Collection, stream: str, number: int) -> int:
+    """Where ``stream`` ends, knowing it holds every number below ``number``: in steps that
+    double, then halve, so a process that last looked thousands of entries ago reads a few
+    dozen entries, not thousands (entries are written without gaps, see `append_each`)."""
+    if not _held(collection, stream, number):
+        return number
+    held, step = number, 1
+    while _held(collection, stream, held + step):
+        held, step = held + step, step * 2
+    free = held + step
+    while free - held > 1:
+        middle = (held + free) // 2
+        held, free = (middle, free) if _held(collection, stream, middle) else (held, middle)
+    return free
+
+
 def length(collection: Collection, stream: str) -> int:
-    """How many entries ``stream`` holds: from the last known end, read forward by `_id`."""
-    number = first_gap(collection, stream, _start(collection, stream))
+    """How many entries ``stream`` holds: searched forward from the last known end."""
+    number = end_from(collection, stream, _start(collection, stream))
     _ended(collection, stream, number)
     return number
 
 
+class _Turn:
+    """This process's appends to one collection: whoever finds no write under way writes
+    what every thread queued meanwhile, in one insert (a group commit)."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.queued: list[_Appending] = []
+        self.writing = False
+
+
+class _Appending:
+    def __init__(self, items: list[tuple[str, dict]]):
+        self.items = items
+        self.numbers: list[int] | None = None
+        self.error: BaseException | None = None
+
+
+_turns: dict[tuple[str, str], _Turn] = {}
+_turns_lock = threading.Lock()
+
+
+def _turn(collection: Collection) -> _Turn:
+    with _turns_lock:
+        if len(_turns) > REMEMBERED_STREAMS:
+            _turns.clear()
+        return _turns.setdefault((collection.database.name, collection.name), _Turn())
+
+
 def append_next(collection: Collection, stream: str, entry: dict) -> int:
-    """Write ``entry`` as the next number of ``stream``; its number (the unique insert decides
-    each number: a taken one sends the writer on to the next)."""
-    with _appender(collection, stream):
-        start = _start(collection, stream)
-        number = append_from(collection, stream, start, entry)
-        _ended(collection, stream, number + 1)
-    if number - start > 2 or (number + 1) // HINT_EVERY != start // HINT_EVERY:
-        # Not atomic on every database, and it need not be: a lower end costs a few reads.
-        # Only writers write it, so that reading a list never waits on a write.
-        collection.update_one({"_id": _end_id(stream)}, {"$max": {"next": number + 1}},
-                              upsert=True)
-    return number
+    """Write ``entry`` as the next number of ``stream``; its number."""
+    return append_each(collection, [(stream, entry)])[0]
+
+
+def append_each(collection: Collection, items: list[tuple[str, dict]]) -> list[int]:
+    """Write each (stream, entry) as the next number of its stream; their numbers.
+
+    A process's threads share one insert: the first to find no write under way writes for all
+    queued (one appender per collection in a process, so its threads never race each other
+    for a number); another process's writer may still take a number first: the unique `_id`
+    decides, and what lost is written again from the stream's new end.
+    """
+    mine, turn = _Appending(items), _turn(collection)
+    with turn.condition:
+        turn.queued.append(mine)
+        while turn.writing and mine.numbers is None and mine.error is None:
+            turn.condition.wait()
+        if mine.numbers is None and mine.error is None:
+            turn.writing, batch, turn.queued = True, turn.queued, []
+        else:
+            batch = []
+    if batch:
+        try:
+            numbers = _place(collection, [item for a in batch for item in a.items])
+            for appending in batch:
+                appending.numbers, numbers = (numbers[:len(appending.items)],
+                                              numbers[len(appending.items):])
+        except BaseException as exc:
+            for appending in batch:
+                appending.error = exc
+        finally:
+            with turn.condition:
+                turn.writing = False
+                turn.condition.notify_all()
+    if mine.error is not None:
+        raise mine.error
+    return mine.numbers
+
+
+def _place(collection: Collection, items: list[tuple[str, dict]]) -> list[int]:
+    """Number and insert ``items`` (one insert while nobody else writes the streams)."""
+    numbers: list[int] = [0] * len(items)
+    waiting: dict[str, list[int]] = {}
+    for index, (stream, _) in enumerate(items):
+        waiting.setdefault(stream, []).append(index)
+    first = {stream: _start(collection, stream) for stream in waiting}
+    starts = dict(first)
+    while waiting:
+        placed = [(stream, starts[stream] + offset, index)
+                  for stream, indexes in waiting.items() for offset, index in enumerate(indexes)]
+        taken = claims.insert_each(collection, [
+            {**items[index][1], "_id": entry_id(stream, number)}
+            for stream, number, index in placed])
+        lost: dict[str, list[int]] = {}
+        for position, (stream, number, index) in enumerate(placed):
+            if position in taken:
+                lost.setdefault(stream, []).append(index)
+            else:
+                numbers[index] = number
+        for stream, indexes in waiting.items():
+            tried = starts[stream] + len(indexes)  # each number below is held now
+            _ended(collection, stream, tried)
+            starts[stream] = end_from(collection, stream, tried) if stream in lost else tried
+        waiting = lost
+    for stream, start in first.items():
+        end = starts[stream]
+        if end - start > len(items) + 2 or end // HINT_EVERY != start // HINT_EVERY:
+            # Not atomic on every database, and it need not be: a lower end costs a few reads.
+            # Only writers write it, so that reading a list never waits on a write.
+            collection.update_one({"_id": _end_id(stream)}, {"$max": {"next": end}},
+                                  upsert=True)
+    return numbers
+
+
+GROUP = 20
+
+
+def group_id(stream: str, group: int) -> str:
+    """The sealed copy of entries ``group * GROUP`` to ``group * GROUP + GROUP - 1``."""
+    return f"{stream}:group{group:06d}"
+
+
+def sealed(collection: Collection, stream: str, group: int) -> list[dict] | None:
+    """A group's entries from its sealed copy (one read by `_id`), or None if not sealed yet."""
+    found = collection.find_one({"_id": group_id(stream, group)})
+    return found["entries"] if found else None
+
+
+def seal(collection: Collection, stream: str, group: int, entries: list[dict]) -> None:
+    """Copy a group's ``GROUP`` entries into one document, so a page costs one read, not 20.
+
+    Entries never change once written, so every sealer writes the same copy: the unique
+    insert lets one win and the others' copies are dropped (no update, no race)."""
+    assert len(entries) == GROUP
+    claims.claim(collection, group_id(stream, group), entries=entries)
 
 
 def page(collection: Collection, stream: str, first: int, count: int,

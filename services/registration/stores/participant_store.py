@@ -25,7 +25,7 @@ from services.registration.domain.errors import (
     InvalidProfileError,
     UnknownParticipantError,
 )
-from services.registration.stores import agency_store, listed_pages
+from services.registration.stores import agency_store, listed_pages, listed_profiles
 
 COLLECTION = "participants"
 # Registration order, numbered by `_id` (`numbered_log`): stream "all", and one per agency
@@ -97,7 +97,7 @@ def register(runtime: Runtime, profile: dict) -> dict:
     except DuplicateKeyError:
         _check_duplicates(runtime, document)
         raise
-    _list(runtime, stored, ("all", _agency_stream(agency)))
+    _list(runtime, [stored])
     return stored
 
 
@@ -105,9 +105,16 @@ def _agency_stream(agency: str) -> str:
     return f"agency:{profile_rules.agency_key(agency)}"
 
 
-def _list(runtime: Runtime, participant: dict, streams) -> None:
-    for stream in streams:
-        numbered_log.append_next(runtime.db[PAGES], stream, {"participant_id": participant["_id"]})
+def _list(runtime: Runtime, participants: list[dict], everyone: bool = True) -> None:
+    """Number them on the pages of their agencies (and of everyone): one insert for all the
+    requests of this process that list officers at the same time (`numbered_log.append_each`)."""
+    numbered_log.append_each(runtime.db[PAGES], [
+        (stream, {"participant_id": p["_id"]}) for p in participants
+        for stream in (("all",) if everyone else ()) + (_agency_stream(p.get("agency") or ""),)])
+
+
+def _profiles_changed(runtime: Runtime) -> None:
+    listed_profiles.changed(runtime.db[PAGES])
 
 
 def update(runtime: Runtime, participant_id: str, changes: dict,
@@ -129,8 +136,9 @@ def update(runtime: Runtime, participant_id: str, changes: dict,
                             {"$set": {**sets, "updated_at": datetime.now(UTC)}}, [event])
     if stored is None:
         raise ErasedParticipantError(participant_id)
+    _profiles_changed(runtime)
     if stored["agency"] != current["agency"]:
-        _list(runtime, stored, (_agency_stream(stored["agency"]),))
+        _list(runtime, [stored], everyone=False)
     if is_erased(runtime, participant_id):
         # An erasure landed while this change was written, and the write may have brought her
         # fields back. Erasure wins: scrub again, and tell the caller.
@@ -153,11 +161,13 @@ def scrub(runtime: Runtime, participant_id: str) -> dict | None:
     (again, if a racing write needed a second scrub: consumers scrub idempotently)."""
     event = runtime.event(events.PARTICIPANT_ERASED, participant_id,
                           events.ParticipantErased().dump({"participant_id": participant_id}))
-    return runtime.update(COLLECTION, {"_id": participant_id}, {
+    scrubbed = runtime.update(COLLECTION, {"_id": participant_id}, {
         "$unset": {name: "" for name in PERSONAL},
         "$set": {"erased_at": datetime.now(UTC), "email_key": f"erased:{participant_id}",
                  "service_number_key": f"none:{participant_id}",
                  "has_service_number": False}}, [event])
+    _profiles_changed(runtime)  # no page shows her personal fields from memory any more
+    return scrubbed
 
 
 def get(runtime: Runtime, participant_id: str) -> dict | None:
@@ -205,8 +215,8 @@ def listing(runtime: Runtime, agency: str | None, skip: int, limit: int):
     stream = _agency_stream(agency) if agency else "all"
     pages = runtime.db[PAGES]
     listed = listed_pages.page(pages, stream, skip, limit)
-    found = by_id.get_each(runtime.db[COLLECTION], [e["participant_id"] for e in listed],
-                           {"outbox": 0})
+    found = listed_profiles.each(runtime.db[COLLECTION], pages,
+                                 [e["participant_id"] for e in listed], {"outbox": 0})
     if agency:
         found = [p for p in found if profile_rules.agency_key(p["agency"]) ==
                  profile_rules.agency_key(agency)]
@@ -215,14 +225,18 @@ def listing(runtime: Runtime, agency: str | None, skip: int, limit: int):
 
 def ensure_indexes(runtime: Runtime) -> None:
     collection = runtime.db[COLLECTION]
-    # Profiles stored before the service number existed get their placeholder first.
-    for old in collection.find({"service_number_key": {"$exists": False}}, {"_id": 1}):
-        by_id.set_fields(collection, old["_id"], _identity(old["_id"], "", None))
+    if not by_id.get(runtime.db[PAGES], "identities-placeholded"):
+        # Profiles stored before the service number existed get their placeholder first (a
+        # read of every profile: once, not at every start of a process).
+        for old in collection.find({"service_number_key": {"$exists": False}}, {"_id": 1}):
+            by_id.set_fields(collection, old["_id"], _identity(old["_id"], "", None))
+        claims.claim(runtime.db[PAGES], "identities-placeholded", at=datetime.now(UTC))
     collection.create_index("email_key", unique=True)
     collection.create_index("service_number_key", unique=True)
     collection.create_index("outbox_pending")
     if claims.claim(runtime.db[PAGES], "listed-before-pages", at=datetime.now(UTC)):
         # Officers registered before the pages existed, listed once (by one process) in order.
-        for old in collection.find({}, {"agency": 1}).sort([("registered_at", ASCENDING),
-                                                          ("_id", ASCENDING)]):
-            _list(runtime, old, ("all", _agency_stream(old.get("agency") or "")))
+        old = list(collection.find({}, {"agency": 1}).sort([("registered_at", ASCENDING),
+                                                            ("_id", ASCENDING)]))
+        for start in range(0, len(old), 500):
+            _list(runtime, old[start:start + 500])
