@@ -149,6 +149,10 @@ def _refuse_oversized():
     if request.method not in idempotency.WRITES:
         return None
     limit = current_app.config["MAX_CONTENT_LENGTH"]
+    # An endpoint that takes a list in one request (a bulk import) names its own limit.
+    larger = current_app.config.get("BODY_LIMITS", {}).get(request.endpoint)
+    if larger:
+        limit = request.max_content_length = larger
     length = request.content_length
     if length is None and request.environ.get("wsgi.input_terminated"):
         length = len(request.get_data(cache=True))

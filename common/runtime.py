@@ -10,6 +10,7 @@ from common.config import Settings
 from common.envelope import Event, new_event
 from common.logs import correlation_id
 from common.mongo import database
+from common.persistence import claims
 from common.producer import EventProducer
 
 
@@ -54,6 +55,19 @@ class Runtime:
             self.publisher.publish_soon(self.db[collection], stored["outbox"],
                                         fresh_ids=[e.id for e in events])
         return stored
+
+    def insert_each(self, collection: str, written: list[tuple[dict, list[Event]]]
+                    ) -> tuple[list[dict], set[int]]:
+        """Insert many aggregates with their events in one unordered insert, then publish the
+        events of those stored; (the documents as stored, the positions refused as duplicates:
+        those documents were not written and their events are not published)."""
+        stored = [outbox.on_insert(document, self.topic, events) for document, events in written]
+        refused = claims.insert_each(self.db[collection], stored)
+        for position, (document, (_, events)) in enumerate(zip(stored, written, strict=True)):
+            if events and position not in refused:
+                self.publisher.publish_soon(self.db[collection], document["outbox"],
+                                            fresh_ids=[e.id for e in events])
+        return stored, refused
 
     def update(self, collection: str, query: dict, update: dict,
                events: list[Event]) -> dict | None:

@@ -170,6 +170,8 @@ def append_each(collection: Collection, items: list[tuple[str, dict]]) -> list[i
     for a number); another process's writer may still take a number first: the unique `_id`
     decides, and what lost is written again from the stream's new end.
     """
+    if not items:
+        return []
     mine, turn = _Appending(items), _turn(collection)
     with turn.condition:
         turn.queued.append(mine)

@@ -10,6 +10,8 @@ from services.registration.resources import BLUEPRINTS
 from services.registration.resources.errors import register_error_handlers
 from services.registration.stores import privacy_store
 
+IMPORT_BODY_BYTES = 1024 * 1024
+
 
 def create_app(runtime: Runtime | None = None):
     runtime = runtime or Runtime(load("registration"), REGISTRATION_EVENTS,
@@ -17,6 +19,8 @@ def create_app(runtime: Runtime | None = None):
     app, api = create_base_app(runtime, "Registration",
                                "Officers' profiles, enrollments, waiting lists and cohorts.",
                                published=events.PUBLISHED)
+    # A bulk import of 500 officers is larger than the usual limit of a body.
+    app.config["BODY_LIMITS"] = {"participants.Imports": IMPORT_BODY_BYTES}
     app.config["ERASED_IN_ANSWER"] = lambda answer: privacy_store.erased_in(runtime, answer)
     register_error_handlers(app)
     for blueprint in BLUEPRINTS:

@@ -120,3 +120,36 @@ class ParticipantExport(Schema):
     series = fields.List(fields.String())
     attended_sessions = fields.List(fields.String())
 
+
+
+IMPORT_ROWS = 500
+
+
+class ParticipantImportIn(Strict):
+    """Officers to register in one request; each row is judged on its own."""
+
+    officers = fields.List(
+        fields.Raw(metadata={"description": "one officer, as the body of POST /participants"}),
+        required=True, validate=validate.Length(min=1, max=IMPORT_ROWS),
+        metadata={"description": f"1 to {IMPORT_ROWS} officers"})
+
+
+class ImportedRow(Schema):
+    row = fields.Integer(metadata={"description": "the row's index in `officers`, from 0"})
+    status = fields.Integer(metadata={"description": "201 registered; 422 refused by a "
+                                      "field (`errors` names it); 409 a duplicate"})
+    id = fields.String(metadata={"description": "the new officer's id (201)"})
+    errors = fields.Dict(metadata={"description": "field -> messages (422), as POST "
+                                   "/participants answers"})
+    message = fields.String()
+    existing_id = fields.String(metadata={"description": "the registered officer with her "
+                                          "email or service number (409)"})
+    existing_row = fields.Integer(metadata={"description": "the earlier row of this request "
+                                            "with her email or service number (409)"})
+
+
+class ParticipantImportOut(Schema):
+    registered = fields.Integer()
+    refused = fields.Integer()
+    rows = fields.List(fields.Nested(ImportedRow), metadata={"description": "one per row, "
+                                                              "in order"})

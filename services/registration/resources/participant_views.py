@@ -2,6 +2,7 @@
 
 from flask import g
 from flask.views import MethodView
+from marshmallow import ValidationError
 
 from common.auth import requires
 from common.contacts import ContactOut, contact_of
@@ -9,6 +10,8 @@ from common.http import Blueprint
 from common.views import paged, runtime, shown
 from services.registration.resources.participant_schemas import (
     ParticipantExport,
+    ParticipantImportIn,
+    ParticipantImportOut,
     ParticipantIn,
     ParticipantOut,
     ParticipantPatch,
@@ -16,7 +19,7 @@ from services.registration.resources.participant_schemas import (
     PseudonymousParticipantOut,
     whole_profile_errors,
 )
-from services.registration.stores import participant_store, privacy_store
+from services.registration.stores import participant_imports, participant_store, privacy_store
 
 blp = Blueprint("participants", __name__, url_prefix="/participants",
                 description="Officers' profiles")
@@ -52,6 +55,30 @@ class Participants(MethodView):
         """Officers by registration order, by agency (coordinator: full; others: pseudonymous)."""
         return paged(pagination_parameters, participant_store.listing, filters["agency"],
                      show=_for_caller)
+
+
+@blp.route("/imports")
+class Imports(MethodView):
+    @requires("coordinator")
+    @blp.arguments(ParticipantImportIn)
+    @blp.response(200, ParticipantImportOut)
+    def post(self, body):
+        """Register up to 500 officers in one request (coordinator): each row is judged as
+        `POST /participants` would judge it, and answered in `rows` (201 with her id, 422
+        naming the field, 409 naming the duplicate); each one registered gets her
+        `registration.participant.registered`."""
+        outcomes, valid = {}, []
+        for row, officer in enumerate(body["officers"]):
+            try:
+                valid.append((row, ParticipantIn().load(officer)))
+            except ValidationError as exc:
+                messages = exc.messages if isinstance(exc.messages, dict) else {
+                    "_schema": exc.messages}
+                outcomes[row] = {"status": 422, "errors": messages}
+        outcomes |= participant_imports.register_many(runtime(), valid)
+        rows = [{"row": row, **outcomes[row]} for row in sorted(outcomes)]
+        registered = sum(1 for r in rows if r["status"] == 201)
+        return {"registered": registered, "refused": len(rows) - registered, "rows": rows}
 
 
 @blp.route("/<participant_id>")

@@ -60,7 +60,7 @@ def _listed_agency(runtime: Runtime, name: str) -> str:
     return listed
 
 
-def _check_duplicates(runtime: Runtime, document: dict, exclude: str | None = None) -> None:
+def check_duplicates(runtime: Runtime, document: dict, exclude: str | None = None) -> None:
     collection = runtime.db[COLLECTION]
     others = {"_id": {"$ne": exclude}} if exclude else {}
     same_email = collection.find_one({"email_key": document["email_key"], **others}, {"_id": 1})
@@ -72,7 +72,7 @@ def _check_duplicates(runtime: Runtime, document: dict, exclude: str | None = No
         raise DuplicateParticipantError(same_number["_id"], "this agency and service number")
 
 
-def _announcement(runtime: Runtime, kind: str, document: dict):
+def announcement(runtime: Runtime, kind: str, document: dict):
     schema = events.ParticipantUpdated() if kind == events.PARTICIPANT_UPDATED \
         else events.ParticipantRegistered()
     return runtime.event(kind, document["_id"], schema.dump({
@@ -81,23 +81,29 @@ def _announcement(runtime: Runtime, kind: str, document: dict):
         "initials": profile_rules.initials(document)}))
 
 
-def register(runtime: Runtime, profile: dict) -> dict:
-    """Store a new participant and `registration.participant.registered` in one write."""
+def new_document(runtime: Runtime, profile: dict) -> dict:
+    """A new officer's profile as stored (not written yet); InvalidFieldError if her agency is
+    not on the list."""
     participant_id = str(uuid.uuid4())
     profile = dict(profile)
     number = profile.pop("service_number", None)
     agency = _listed_agency(runtime, profile["agency"])
-    document = {"_id": participant_id, **profile, "agency": agency,
-                "email_key": profile_rules.email_key(profile["email"]),
-                **_identity(participant_id, agency, number), "registered_at": datetime.now(UTC)}
-    event = _announcement(runtime, events.PARTICIPANT_REGISTERED, document)
+    return {"_id": participant_id, **profile, "agency": agency,
+            "email_key": profile_rules.email_key(profile["email"]),
+            **_identity(participant_id, agency, number), "registered_at": datetime.now(UTC)}
+
+
+def register(runtime: Runtime, profile: dict) -> dict:
+    """Store a new participant and `registration.participant.registered` in one write."""
+    document = new_document(runtime, profile)
+    event = announcement(runtime, events.PARTICIPANT_REGISTERED, document)
     try:
         # The unique indexes decide; the duplicate is looked for only once they refused.
         stored = runtime.insert(COLLECTION, document, [event])
     except DuplicateKeyError:
-        _check_duplicates(runtime, document)
+        check_duplicates(runtime, document)
         raise
-    _list(runtime, [stored])
+    list_on_pages(runtime, [stored])
     return stored
 
 
@@ -105,7 +111,7 @@ def _agency_stream(agency: str) -> str:
     return f"agency:{profile_rules.agency_key(agency)}"
 
 
-def _list(runtime: Runtime, participants: list[dict], everyone: bool = True) -> None:
+def list_on_pages(runtime: Runtime, participants: list[dict], everyone: bool = True) -> None:
     """Number them on the pages of their agencies (and of everyone): one insert for all the
     requests of this process that list officers at the same time (`numbered_log.append_each`)."""
     numbered_log.append_each(runtime.db[PAGES], [
@@ -130,15 +136,15 @@ def update(runtime: Runtime, participant_id: str, changes: dict,
     errors = whole_profile_errors(merged)
     if errors:
         raise InvalidProfileError(errors)
-    _check_duplicates(runtime, merged, exclude=participant_id)
-    event = _announcement(runtime, events.PARTICIPANT_UPDATED, merged)
+    check_duplicates(runtime, merged, exclude=participant_id)
+    event = announcement(runtime, events.PARTICIPANT_UPDATED, merged)
     stored = runtime.update(COLLECTION, {"_id": participant_id, "erased_at": {"$exists": False}},
                             {"$set": {**sets, "updated_at": datetime.now(UTC)}}, [event])
     if stored is None:
         raise ErasedParticipantError(participant_id)
     _profiles_changed(runtime)
     if stored["agency"] != current["agency"]:
-        _list(runtime, [stored], everyone=False)
+        list_on_pages(runtime, [stored], everyone=False)
     if is_erased(runtime, participant_id):
         # An erasure landed while this change was written, and the write may have brought her
         # fields back. Erasure wins: scrub again, and tell the caller.
@@ -239,4 +245,4 @@ def ensure_indexes(runtime: Runtime) -> None:
         old = list(collection.find({}, {"agency": 1}).sort([("registered_at", ASCENDING),
                                                             ("_id", ASCENDING)]))
         for start in range(0, len(old), 500):
-            _list(runtime, old[start:start + 500])
+            list_on_pages(runtime, old[start:start + 500])
