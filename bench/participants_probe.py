@@ -86,6 +86,15 @@ def commands_per_create(test, headers, tag, n=50) -> dict:
             "by_command": dict(in_request)}
 
 
+def raw_inserts(runtime, seconds=3.0) -> str:
+    collection, count, stop = runtime.db["probe_raw"], 0, time.monotonic() + seconds
+    while time.monotonic() < stop:
+        collection.insert_one({"n": count, "pad": "x" * 300})
+        count += 1
+    collection.drop()
+    return f"{count / seconds:.0f}/s"
+
+
 def commands_per_page(test, headers, pages=10) -> dict:
     test.get("/participants?page=1&page_size=20", headers=headers)  # this process's caches
     LISTENER.take()
@@ -162,6 +171,7 @@ def main(argv) -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         print("load:", open("/proc/loadavg").read().strip())
+        print("raw insert_one, 1 thread:", raw_inserts(runtime))
         print("commands per create:", commands_per_create(test, headers, tag))
         for _ in range(60):
             try:
@@ -174,12 +184,17 @@ def main(argv) -> None:
             lambda k, n: officer(tag, 20_000_000 + k * 100_000 + n)))
         seeded = 0
         for size in sizes:
+            LISTENER.take()
             seconds = seed(runtime, test, headers, tag, seeded, size - seeded)
-            print(f"seeded {size - seeded} in {seconds:.1f}s")
+            _settled()
+            commands = sum(LISTENER.take().values())
+            print(f"seeded {size - seeded} in {seconds:.1f}s, "
+                  f"{commands / (size - seeded):.2f} commands per officer")
             seeded = size
             print(f"size {size}: commands per page:", commands_per_page(test, headers))
-            print(f"size {size}: first page, 2 clients:",
-                  timed(f"{url}/participants?page=1&page_size=20", headers, 2, 5))
+            page = f"{url}/participants?page=1&page_size=20"
+            timed(page, headers, 2, 3)  # each API process finds where the lists end
+            print(f"size {size}: first page, 2 clients:", timed(page, headers, 2, 5))
         print("load:", open("/proc/loadavg").read().strip())
     finally:
         api.terminate()

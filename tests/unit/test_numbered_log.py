@@ -15,3 +15,39 @@ def test_a_batch_append_puts_an_entry_whose_number_was_taken_after_the_others():
     assert [e["n"] for e in numbered_log.read(feed, "ayesha", range(4))] == [
         "a0", "another worker's", "a2", "a1"]
     assert [e["n"] for e in numbered_log.read(feed, "fatima", [0, 1])] == ["f0"]
+
+
+def test_threads_appending_at_once_take_each_number_once_and_leave_no_gap():
+    from concurrent.futures import ThreadPoolExecutor
+    pages = FakeRuntime("registration").db["pages"]
+    numbered_log.append(pages, "all", 3, {"n": "another process's"})
+
+    def register(n: int) -> list[int]:
+        return numbered_log.append_each(pages, [("all", {"n": n}), (f"agency:{n % 2}", {"n": n})])
+
+    with ThreadPoolExecutor(8) as pool:
+        numbers = list(pool.map(register, range(60)))
+    assert sorted(n for n, _ in numbers) == [n for n in range(61) if n != 3]
+    assert sorted(a for _, a in numbers) == sorted([*range(30), *range(30)])
+    assert numbered_log.length(pages, "all") == 61
+    assert numbered_log.length(pages, "agency:1") == 30
+
+
+class _CountingReads:
+    def __init__(self, collection):
+        self.collection, self.reads = collection, 0
+
+    def __getattr__(self, name):
+        return getattr(self.collection, name)
+
+    def find_one(self, *args, **kwargs):
+        self.reads += 1
+        return self.collection.find_one(*args, **kwargs)
+
+
+def test_a_process_that_never_looked_finds_the_end_of_a_long_stream_in_few_reads():
+    pages = FakeRuntime("registration").db["pages"]
+    pages.insert_many([{"_id": numbered_log.entry_id("all", n)} for n in range(1000)])
+    counted = _CountingReads(pages)
+    assert numbered_log.length(counted, "all") == 1000
+    assert counted.reads < 25  # one by one it was 1,001 reads (16 s a page at 20,000 officers)

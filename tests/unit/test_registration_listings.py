@@ -81,3 +81,27 @@ def test_a_page_read_again_takes_its_numbered_entries_from_memory(runtime):
     page, total = participant_store.listing(runtime, None, 0, 2)
 
     assert ([p["given_name"] for p in page], total) == (["Ayesha", "Bushra"], 3)
+
+
+def test_a_full_group_of_entries_is_sealed_and_then_read_in_one():
+    from services.registration.stores import listed_pages
+    pages = FakeRuntime("registration").db["pages"]
+    for n in range(45):
+        numbered_log.append_next(pages, "all", {"n": n})
+    assert [e["n"] for e in listed_pages.page(pages, "all", 15, 10)] == list(range(15, 25))
+    assert [e["n"] for e in listed_pages.page(pages, "all", 40, 20)] == list(range(40, 45))
+    listed_pages._kept.clear()  # as another process would, which never read them
+    pages.delete_many({"_id": {"$in": [numbered_log.entry_id("all", n) for n in range(40)]}})
+    assert [e["n"] for e in listed_pages.page(pages, "all", 0, 40)] == list(range(40))
+
+
+def test_a_page_shows_a_profile_changed_by_another_process_once_it_said_so(runtime):
+    from services.registration.stores import listed_profiles
+    ayesha = world.officer(runtime, "Ayesha")
+    assert participant_store.listing(runtime, None, 0, 5)[0][0]["given_name"] == "Ayesha"
+    runtime.db[participant_store.COLLECTION].update_one(
+        {"_id": ayesha["_id"]}, {"$set": {"given_name": "Ayeshah"}})
+    # Kept in memory: read again only once a change is announced (as every write does).
+    assert participant_store.listing(runtime, None, 0, 5)[0][0]["given_name"] == "Ayesha"
+    listed_profiles.changed(runtime.db[participant_store.PAGES])
+    assert participant_store.listing(runtime, None, 0, 5)[0][0]["given_name"] == "Ayeshah"
