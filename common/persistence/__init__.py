@@ -11,5 +11,6 @@ speak of the database's limits themselves:
 - `claims`: claim something by a unique insert (exactly one claimer wins, on both databases);
 - `numbered_log`: append to a log numbered by `_id` (one entry, or many streams' in one insert),
   and read what follows a known number or the numbers asked;
-- `projection`: a local copy of another service's facts, one document per `_id`.
+- `projection`: a local copy of another service's facts, one document per `_id`;
+- `together`: the writes a process's threads make at the same moment, made as one command.
 """

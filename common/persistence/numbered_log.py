@@ -5,13 +5,12 @@ writers racing for the same number: one wins, the other reads what won and decid
 catching up after a known number is a read by `_id` per entry instead of a query over the log.
 """
 
-import threading
 from collections.abc import Iterable
 
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from common.persistence import claims
+from common.persistence import claims, together
 
 
 def entry_id(stream: str, number: int) -> str:
@@ -129,34 +128,6 @@ def length(collection: Collection, stream: str) -> int:
     return number
 
 
-class _Turn:
-    """This process's appends to one collection: whoever finds no write under way writes
-    what every thread queued meanwhile, in one insert (a group commit)."""
-
-    def __init__(self):
-        self.condition = threading.Condition()
-        self.queued: list[_Appending] = []
-        self.writing = False
-
-
-class _Appending:
-    def __init__(self, items: list[tuple[str, dict]]):
-        self.items = items
-        self.numbers: list[int] | None = None
-        self.error: BaseException | None = None
-
-
-_turns: dict[tuple[str, str], _Turn] = {}
-_turns_lock = threading.Lock()
-
-
-def _turn(collection: Collection) -> _Turn:
-    with _turns_lock:
-        if len(_turns) > REMEMBERED_STREAMS:
-            _turns.clear()
-        return _turns.setdefault((collection.database.name, collection.name), _Turn())
-
-
 def append_next(collection: Collection, stream: str, entry: dict) -> int:
     """Write ``entry`` as the next number of ``stream``; its number."""
     return append_each(collection, [(stream, entry)])[0]
@@ -165,38 +136,13 @@ def append_next(collection: Collection, stream: str, entry: dict) -> int:
 def append_each(collection: Collection, items: list[tuple[str, dict]]) -> list[int]:
     """Write each (stream, entry) as the next number of its stream; their numbers.
 
-    A process's threads share one insert: the first to find no write under way writes for all
-    queued (one appender per collection in a process, so its threads never race each other
-    for a number); another process's writer may still take a number first: the unique `_id`
-    decides, and what lost is written again from the stream's new end.
+    A process's threads share one insert (`together`: one appender per collection in a
+    process, so its threads never race each other for a number); another process's writer
+    may still take a number first: the unique `_id` decides, and what lost is written again
+    from the stream's new end.
     """
-    if not items:
-        return []
-    mine, turn = _Appending(items), _turn(collection)
-    with turn.condition:
-        turn.queued.append(mine)
-        while turn.writing and mine.numbers is None and mine.error is None:
-            turn.condition.wait()
-        if mine.numbers is None and mine.error is None:
-            turn.writing, batch, turn.queued = True, turn.queued, []
-        else:
-            batch = []
-    if batch:
-        try:
-            numbers = _place(collection, [item for a in batch for item in a.items])
-            for appending in batch:
-                appending.numbers, numbers = (numbers[:len(appending.items)],
-                                              numbers[len(appending.items):])
-        except BaseException as exc:
-            for appending in batch:
-                appending.error = exc
-        finally:
-            with turn.condition:
-                turn.writing = False
-                turn.condition.notify_all()
-    if mine.error is not None:
-        raise mine.error
-    return mine.numbers
+    return together.write(("numbered_log", collection.database.name, collection.name), items,
+                          lambda batch: _place(collection, batch))
 
 
 def _place(collection: Collection, items: list[tuple[str, dict]]) -> list[int]:

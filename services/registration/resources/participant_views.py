@@ -63,10 +63,13 @@ class Imports(MethodView):
     @blp.arguments(ParticipantImportIn)
     @blp.response(200, ParticipantImportOut)
     def post(self, body):
-        """Register up to 500 officers in one request (coordinator): each row is judged as
-        `POST /participants` would judge it, and answered in `rows` (201 with her id, 422
-        naming the field, 409 naming the duplicate); each one registered gets her
-        `registration.participant.registered`."""
+        """Register up to 500 officers in one request (coordinator).
+
+        Each row is judged as `POST /participants` would judge it and answered in `rows`, in
+        order: 201 with her id, 422 naming the field, 409 naming the officer (`existing_id`)
+        or the earlier row (`existing_row`) with her email or agency and service number. Each
+        one registered gets her `registration.participant.registered`. The body may be up to
+        1 MiB."""
         outcomes, valid = {}, []
         for row, officer in enumerate(body["officers"]):
             try:

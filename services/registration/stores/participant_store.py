@@ -13,7 +13,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from common.config import service_number_hash_key
-from common.persistence import by_id, claims, numbered_log
+from common.persistence import by_id, claims, numbered_log, together
 from common.runtime import Runtime
 from services.registration import events
 from services.registration.domain import profile_rules
@@ -97,14 +97,21 @@ def register(runtime: Runtime, profile: dict) -> dict:
     """Store a new participant and `registration.participant.registered` in one write."""
     document = new_document(runtime, profile)
     event = announcement(runtime, events.PARTICIPANT_REGISTERED, document)
-    try:
-        # The unique indexes decide; the duplicate is looked for only once they refused.
-        stored = runtime.insert(COLLECTION, document, [event])
-    except DuplicateKeyError:
+    # One insert for the registrations this process writes at the same moment.
+    stored = together.write(("participants", id(runtime)), [(document, [event])],
+                            lambda batch: _insert_all(runtime, batch))[0]
+    if stored is None:
+        # The unique indexes decided; the duplicate is looked for only once they refused.
         check_duplicates(runtime, document)
-        raise
+        raise DuplicateKeyError("another officer has her email or service number")
     list_on_pages(runtime, [stored])
     return stored
+
+
+def _insert_all(runtime: Runtime, written: list[tuple[dict, list]]) -> list[dict | None]:
+    """Insert profiles with their events; each as stored, or None if a unique key refused it."""
+    stored, refused = runtime.insert_each(COLLECTION, written)
+    return [None if n in refused else document for n, document in enumerate(stored)]
 
 
 def _agency_stream(agency: str) -> str:
