@@ -9,15 +9,18 @@ Seeds each size (default 2000 20000) through the store (or the bulk import when 
 it), then times the first page of `GET /participants` (2 clients, p50/p95).
 """
 
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 os.environ.setdefault("GLO_ACT_ENV", "development")
 
@@ -50,6 +53,7 @@ class Counting(monitoring.CommandListener):
 LISTENER = Counting()
 monitoring.register(LISTENER)
 
+from bench import commands  # noqa: E402
 from common.auth import mint  # noqa: E402
 from common.config import load  # noqa: E402
 from common.mongo import client  # noqa: E402
@@ -151,8 +155,18 @@ def timed(url, headers, clients, seconds, body=None) -> dict:
             "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(ms[int(len(ms) * .95)], 1)}
 
 
+def _by_command(directory: Path) -> Counter:
+    found: Counter = Counter()
+    for path in directory.glob("*.json"):
+        try:
+            found.update(json.loads(path.read_text()))
+        except ValueError:
+            pass
+    return found
+
+
 def main(argv) -> None:
-    sizes = [int(a) for a in argv] or [2000, 20000]
+    sizes = [] if argv == ["create"] else [int(a) for a in argv] or [2000, 20000]
     tag = uuid.uuid4().hex[:8]
     stack = f"probe{tag}"
     os.environ.update({"STACK_NAME": stack, "TOPIC_PREFIX": f"{stack}.", "LOG_LEVEL": "WARNING"})
@@ -166,8 +180,9 @@ def main(argv) -> None:
                  settings.jwt_issuer)
     headers = {"Authorization": f"Bearer {token}"}
     port = 21000 + 77
-    api = subprocess.Popen(api_command("registration", port, 2), env=dict(os.environ),
-                           start_new_session=True)
+    counted = Path(tempfile.mkdtemp(prefix="probe-commands-"))
+    api = subprocess.Popen(api_command("registration", port, 2), start_new_session=True,
+                           env={**os.environ, **commands.env(counted)})
     url = f"http://127.0.0.1:{port}"
     try:
         print("load:", open("/proc/loadavg").read().strip())
@@ -179,17 +194,23 @@ def main(argv) -> None:
                 break
             except requests.RequestException:
                 time.sleep(0.5)
-        print("create, 8 clients, 2 workers:", timed(
-            f"{url}/participants", headers, 8, 10,
-            lambda k, n: officer(tag, 20_000_000 + k * 100_000 + n)))
+        time.sleep(1)
+        before = commands.total(counted), _by_command(counted)
+        created = timed(f"{url}/participants", headers, 8, 10,
+                        lambda k, n: officer(tag, 20_000_000 + k * 100_000 + n))
+        _settled()
+        made = created["statuses"].get(201, 0)
+        created["commands_per_create"] = round((commands.total(counted) - before[0]) / made, 2)
+        created["by_command"] = dict(_by_command(counted) - before[1])
+        print("create, 8 clients, 2 workers:", created)
         seeded = 0
         for size in sizes:
             LISTENER.take()
             seconds = seed(runtime, test, headers, tag, seeded, size - seeded)
             _settled()
-            commands = sum(LISTENER.take().values())
+            used = sum(LISTENER.take().values())
             print(f"seeded {size - seeded} in {seconds:.1f}s, "
-                  f"{commands / (size - seeded):.2f} commands per officer")
+                  f"{used / (size - seeded):.2f} commands per officer")
             seeded = size
             print(f"size {size}: commands per page:", commands_per_page(test, headers))
             page = f"{url}/participants?page=1&page_size=20"

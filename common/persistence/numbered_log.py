@@ -172,7 +172,7 @@ def _place(collection: Collection, items: list[tuple[str, dict]]) -> list[int]:
         waiting = lost
     for stream, start in first.items():
         end = starts[stream]
-        if end - start > len(items) + 2 or end // HINT_EVERY != start // HINT_EVERY:
+        if end // HINT_EVERY != start // HINT_EVERY:
             # Not atomic on every database, and it need not be: a lower end costs a few reads.
             # Only writers write it, so that reading a list never waits on a write.
             collection.update_one({"_id": _end_id(stream)}, {"$max": {"next": end}},
