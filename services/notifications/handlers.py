@@ -16,10 +16,13 @@ C = consumed
 
 def build_registry(runtime: Runtime, settings: NotificationSettings | None = None,
                    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                   on_created: OnCreated | None = None) -> Registry:
-    """``on_created`` receives each notification as it is stored (the worker's sender)."""
+                   on_created: OnCreated | None = None,
+                   claim_at_birth: Callable[[list[dict]], list[dict]] | None = None
+                   ) -> Registry:
+    """``on_created`` receives each notification as it is stored (the worker's sender), which
+    ``claim_at_birth`` may claim in their insert (see `SendQueue.claim_at_birth`)."""
     settings = settings or load_notification_settings()
-    plan = Planner(runtime, settings.reminder_offsets, clock, on_created)
+    plan = Planner(runtime, settings.reminder_offsets, clock, on_created, claim_at_birth)
     registry = Registry()
     for topic, type_, schema, handler in (
             (REGISTRATION_EVENTS, C.PARTICIPANT_REGISTERED, C.ParticipantRegistered(),

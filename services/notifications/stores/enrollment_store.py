@@ -4,6 +4,8 @@ Each enrollment is kept by `_id`, and each change of it is numbered in its sessi
 its series' (`stream_store`), so a fan-out finds the enrolled officers by reads by `_id`.
 """
 
+from pymongo import ReturnDocument
+
 from common.persistence import by_id, projection
 from common.runtime import Runtime
 from services.notifications.domain.planning_rules import enrolled
@@ -45,12 +47,17 @@ def project(runtime: Runtime, payload: dict, status: str, held: HeldRosters | No
     recorded = {"participant_id": payload["participant_id"], "session_id": payload["session_id"],
                 "series_id": payload.get("series_id"), "status": status,
                 "sequence": payload.get("sequence")}
-    stored = by_id.get(runtime.db[COLLECTION], payload["enrollment_id"],
-                       {"sequence": 1, "status": 1})
+    # Written and read back as it was in one round trip; an older decision arriving late
+    # (rare) puts back what it overwrote. Nobody else writes or reads the enrollment meanwhile:
+    # one enrollment's events are handled by one consumer in turn.
+    collection = runtime.db[COLLECTION]
+    stored = collection.find_one_and_update({"_id": payload["enrollment_id"]},
+                                            {"$set": recorded}, upsert=True,
+                                            return_document=ReturnDocument.BEFORE)
     known, sequence = (stored or {}).get("sequence"), payload.get("sequence")
     if known is not None and sequence is not None and known > sequence:
+        collection.replace_one({"_id": payload["enrollment_id"]}, stored)
         return False  # a later decision about this enrollment was already recorded
-    projection.upsert(runtime.db[COLLECTION], payload["enrollment_id"], recorded)
     if (stored is None or stored.get("status") != status
             or (sequence is not None and known == sequence)):
         change = {"enrollment_id": payload["enrollment_id"], **recorded}
