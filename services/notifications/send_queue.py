@@ -189,3 +189,23 @@ class SendQueue:
                 next_look_up = time.monotonic() + self.config.sender_interval_s
             self.offer_due_retries()
             stop.wait(min(1.0, max(0.05, next_look_up - time.monotonic())))
+        try:
+            self.release()
+        except PyMongoError as exc:  # their lease runs out instead
+            log.warning("sender: queued claims not released", extra={"error": repr(exc)})
+
+    def release(self) -> int:
+        """At shutdown: what this worker claimed at birth and has not started sending becomes
+        pending again, so that another worker takes it at its next look-up instead of after
+        the lease (a worker on another host cannot tell that this one stopped); returns how
+        many."""
+        now, born = self.clock(), []
+        while True:
+            try:
+                candidate = self._ready.get_nowait()
+            except queue.Empty:
+                break
+            if claim_store.held_since_birth(candidate, self._me, now, self.config.lease_s):
+                born.append(candidate)
+        claim_store.release(self.runtime, born)
+        return len(born)

@@ -87,3 +87,19 @@ def test_a_born_claim_whose_lease_ran_out_is_taken_over_and_sent_once(programme)
     assert len(inbox(SHARED_INBOX, address)) == 1
     [sent] = programme.of(recipient_id=participant_id)
     assert (sent["status"], sent["generation"]) == ("sent", 1)
+
+
+def test_what_a_stopping_worker_planned_but_did_not_send_is_sent_once_by_another_at_once(
+        programme):
+    mine = sender_for(programme)
+    _planned_by(programme, mine.offer, mine.claim_at_birth)
+    officers = [programme.participant(f"stopping{n}") for n in range(3)]
+    assert mine.release() == 3  # it stops with them queued
+
+    other = sender_for(programme)  # on another host, say: it cannot tell the first stopped
+    assert send_due(other) == 3  # the clock has not moved: no lease ran out
+    for participant_id, address in officers:
+        assert len(inbox(SHARED_INBOX, address)) == 1
+        [sent] = programme.of(recipient_id=participant_id)
+        assert (sent["status"], sent["generation"]) == ("sent", 1)
+    assert send_due(mine) == 0

@@ -81,6 +81,17 @@ def held_since_birth(candidate: dict, holder: dict, now: datetime, lease_s: floa
         and rules.surely_ours(candidate["claimed_until"], lease_s, now)
 
 
+def release(runtime: Runtime, born: list[dict]) -> None:
+    """What this worker claimed at birth and will not send (it is stopping): pending again in
+    a new round, for any worker's look-up, rather than held until the lease runs out."""
+    if born:
+        runtime.db[notifications.COLLECTION].bulk_write([UpdateOne(
+            {"_id": n["_id"]},
+            {"$set": {"status": "pending"}, "$inc": {"generation": 1},
+             "$unset": dict.fromkeys(("claim_token", "claimed_until", "claim_holder",
+                                      "claimed_at"), "")}) for n in born], ordered=False)
+
+
 def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float) -> list[dict]:
     """Claim ``candidates`` for this worker alone; returns those it now holds, marked
     `sending` (the others are held by another worker, or changed since they were offered)."""
