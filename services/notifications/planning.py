@@ -1,7 +1,7 @@
 """The worker's planning: read the projections, ask `planning_rules`, store what they decide."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from common.envelope import Event
 from common.runtime import Runtime
@@ -82,7 +82,8 @@ class Planner:
     def enrollment_changed(self, event: Event, payload: dict) -> None:
         """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
         status = rules.enrollment_status(event.type)
-        if not enrollment_store.project(self.runtime, payload, status, self.rosters):
+        if not enrollment_store.project(self.runtime, payload, status, self.rosters,
+                                        _time(event)):
             return  # a later decision about this enrollment was already told
         participant_id, session_id = payload["participant_id"], payload["session_id"]
         if rules.ends_reminders(event.type):
@@ -187,3 +188,11 @@ class Planner:
             self.runtime, "recipient_id", certificate["participant_id"], "certificate revoked",
             self.clock(), lambda n: n["kind"] == CERTIFICATE_ISSUED
             and n.get("context", {}).get("certificate_id", certificate_id) == certificate_id)
+
+
+def _time(event: Event) -> datetime | None:
+    """When the event says it happened, or None if it cannot say."""
+    moment = event.time
+    if not isinstance(moment, datetime):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -215,3 +215,24 @@ def test_a_poll_met_by_an_outage_is_read_again_from_each_partitions_first_record
     consumer = _loop_over(dispatcher, {0: [_Record(0, 7, _raw())], 1: [_Record(1, 3, _raw())]})
     assert consumer.commits == []
     assert sorted(consumer.seeks) == [(0, 7), (1, 3)]
+
+
+def test_a_repeat_safe_events_record_is_not_read_before_it_is_handled_but_is_written():
+    class Counting(FakeProcessed):
+        reads = 0
+
+        def seen(self, event_id):
+            Counting.reads += 1
+            return super().seen(event_id)
+
+    registry, calls = Registry(), []
+    registry.on(TOPIC, TYPE, Payload(), repeat_safe=True)(
+        lambda event, payload: calls.append(payload))
+    processed = Counting()
+    dispatcher = Dispatcher(registry, processed, max_attempts=1)
+    raw = _raw()
+    assert dispatcher.dispatch(TOPIC, raw).action == "handled"
+    assert dispatcher.dispatch(TOPIC, raw).action == "handled"  # its handler tolerates it
+    assert Counting.reads == 0
+    assert len(processed.ids) == 1
+    assert len(calls) == 2
