@@ -2,11 +2,12 @@
 database commands shown apart (which process, which command), for before/after comparisons.
 
     GLO_ACT_ENV=development .venv/bin/python -m bench.pipe_probe [emails] [workers...] \
-        [--no-fanout]                                                  # e.g. 200 1 2
+        [--no-fanout] [--latency]                                      # e.g. 200 1 2
 
 Starts the infrastructure if it is not running (and leaves it running), a stack of its own,
 50 officers and 24 sessions, then drains ``emails`` confirmations with 1, then 2 workers; also
-a reschedule of a 24-officer session. Prints JSON.
+a reschedule of a 24-officer session; with --latency, 200 enrollments at 20/s until each
+confirmation arrives. Prints JSON.
 """
 
 import json
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from bench import commands, fanout, fixtures, scale, seeding
+from bench import commands, fanout, fixtures, pipeline, scale, seeding
 from common.auth import mint
 from common.backlog import consumer_lag
 from common.config import load
@@ -72,7 +73,7 @@ def _diff(after: dict[str, Counter], before: dict[str, Counter], emails: int) ->
 
 
 def main(argv: list[str]) -> int:
-    fan_out = "--no-fanout" not in argv
+    fan_out, latency = "--no-fanout" not in argv, "--latency" in argv
     argv = [a for a in argv if not a.startswith("--")]
     emails = int(argv[0]) if argv else 200
     rounds = [int(a) for a in argv[1:]] or [1, 2]
@@ -136,6 +137,13 @@ def main(argv: list[str]) -> int:
             results[f"{workers}_workers"] = result
             print(json.dumps({f"{workers}_workers": result}, indent=1), flush=True)
             time.sleep(3)
+        if latency:
+            slow = fixtures.sessions(sessions_api, registration, 4, "20/s")
+            pairs = [(o, s) for s in slow for o in officers]
+            sent = pipeline.enroll_at_rate(urls["registration"], headers, pairs, 20)
+            results["latency_20"] = pipeline.latency(sent, pipeline.delivered(
+                local.smtp_http_url, sent, timeout_s=60))
+            print(json.dumps({"latency_20": results["latency_20"]}), flush=True)
         if fan_out:
             people = seeding.officers_for(urls["registration"], headers, 24, f"fan24{name}")
             [session] = fixtures.sessions(sessions_api, registration, 1, "fan-out 24")
