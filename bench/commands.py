@@ -27,7 +27,7 @@ def total(directory: Path) -> int:
             counts = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        count += sum(n for name, n in counts.items() if name not in HOUSEKEEPING)
+        count += sum(n for name, n in counts.items() if name.split()[0] not in HOUSEKEEPING)
     return count
 
 

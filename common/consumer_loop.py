@@ -70,38 +70,37 @@ class ConsumerLoop:
         log.info("consumer stopped", extra={"group": self.group})
 
     def _poll_once(self, stop: threading.Event) -> None:
+        """Handle a poll's records, every partition's, as one batch (its handlers share their
+        writes, see `Dispatcher.dispatch_batch`: a stream many partitions append to is
+        appended once), dead-letter what failed, then commit once (a commit is a broker round
+        trip; a record handled but not committed is redelivered and skipped as a duplicate).
+        Each partition's records keep their order."""
         batches = self.consumer.poll(timeout_ms=500)
-        for partition, records in batches.items():
-            if not self._process_partition(partition, records, stop):
-                return
-
-    def _process_partition(self, partition, records, stop: threading.Event) -> bool:
-        """Handle one partition's records as one batch (its handlers share their writes, see
-        `Dispatcher.dispatch_batch`), dead-letter what failed, then commit once (a commit is a
-        broker round trip; a record handled but not committed is redelivered and skipped as a
-        duplicate). False when the poll must stop here."""
-        if stop.is_set():
-            return False  # redelivered to whoever takes the partition
+        if not batches or stop.is_set():
+            return  # what was polled is redelivered to whoever takes the partitions
+        records = [(partition, record) for partition, part in batches.items()
+                   for record in part]
         try:
-            outcomes = self.dispatcher.dispatch_batch([(r.topic, r.value) for r in records])
+            outcomes = self.dispatcher.dispatch_batch([(r.topic, r.value) for _, r in records])
         except DependencyUnavailableError as exc:
             log.warning("database unavailable; will retry the messages",
-                        extra={"error": str(exc), "offset": records[0].offset})
-            self.consumer.seek(partition, records[0].offset)
+                        extra={"error": str(exc)})
+            for partition, part in batches.items():
+                self.consumer.seek(partition, part[0].offset)
             stop.wait(2)
-            return False
+            return
         finally:
             correlation_id.set(None)
-        handled = None
+        handled: dict = {}
         try:
-            for record, outcome in zip(records, outcomes, strict=True):
+            for (partition, record), outcome in zip(records, outcomes, strict=True):
                 if outcome.action == "dead_letter":
                     self._dead_letter(record, outcome)
-                handled = record.offset + 1
-            return True
+                handled[partition] = record.offset + 1
         finally:
-            if handled is not None:
-                self.consumer.commit({partition: OffsetAndMetadata(handled, "", -1)})
+            if handled:
+                self.consumer.commit({partition: OffsetAndMetadata(offset, "", -1)
+                                      for partition, offset in handled.items()})
 
     def _dead_letter(self, record, outcome) -> None:
         headers = dlq_headers(list(record.headers or []), self.group, outcome, record.topic,

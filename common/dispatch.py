@@ -33,10 +33,15 @@ DUPLICATE_KEY = 11000
 
 @dataclass(frozen=True)
 class Subscription:
+    """``repeat_safe``: the handler's effect is keyed by the event itself (a unique index on
+    its id, a decision's sequence), so a repeat changes nothing: the read of the processed
+    events before handling it is skipped (it is still recorded)."""
+
     topic: str
     event_type: str
     schema: Schema
     handler: Handler
+    repeat_safe: bool = False
 
 
 @dataclass
@@ -46,10 +51,11 @@ class Registry:
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
     flushers: list[Callable[[], None]] = field(default_factory=list)
 
-    def on(self, topic: str, event_type: str, schema: Schema) -> Callable[[Handler], Handler]:
+    def on(self, topic: str, event_type: str, schema: Schema,
+           repeat_safe: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.subscriptions[(topic, event_type)] = Subscription(topic, event_type, schema,
-                                                                   handler)
+                                                                   handler, repeat_safe)
             return handler
         return register
 
@@ -146,7 +152,8 @@ class Dispatcher:
         last_error = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                if event.id in handled or self.processed.seen(event.id):
+                if event.id in handled or (not subscription.repeat_safe
+                                           and self.processed.seen(event.id)):
                     log.info("duplicate event skipped", extra=ids)
                     return Outcome("duplicate", attempts=attempt), event.type, event
                 payload = subscription.schema.load(event.data)

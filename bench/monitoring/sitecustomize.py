@@ -12,6 +12,8 @@ import threading
 from collections import Counter
 
 _DIR = os.environ.get("BENCH_COMMANDS_DIR")
+# With BENCH_COMMANDS_DETAIL=1 each count is kept per command and collection ("find recipients").
+_DETAIL = os.environ.get("BENCH_COMMANDS_DETAIL") == "1"
 
 if _DIR:
     from pymongo import monitoring
@@ -21,8 +23,12 @@ if _DIR:
 
     class _Counting(monitoring.CommandListener):
         def started(self, event):
+            name = event.command_name
+            if _DETAIL:
+                target = event.command.get(name)
+                name = f"{name} {target}" if isinstance(target, str) else name
             with _lock:
-                _counts[event.command_name] += 1
+                _counts[name] += 1
 
         def succeeded(self, event):
             pass

@@ -87,7 +87,7 @@ class Delivery:
         """The recipient with her contact (asked of her owner if not kept), or the outcome
         when there is none to send to yet or ever."""
         recipient_id = notification["recipient_id"]
-        recipient = self._read(known, "recipient", recipient_id, recipients.get)
+        recipient = self._read(known, "recipient", recipient_id, recipients.kept)
         if recipient is None:
             # Her registration event is on another partition and not consumed yet (seen after
             # a broker outage): try again later, bounded, rather than skip her for good.

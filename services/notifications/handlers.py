@@ -16,11 +16,19 @@ C = consumed
 
 def build_registry(runtime: Runtime, settings: NotificationSettings | None = None,
                    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                   on_created: OnCreated | None = None) -> Registry:
-    """``on_created`` receives each notification as it is stored (the worker's sender)."""
+                   on_created: OnCreated | None = None,
+                   claim_at_birth: Callable[[list[dict]], list[dict]] | None = None
+                   ) -> Registry:
+    """``on_created`` receives each notification as it is stored (the worker's sender), which
+    ``claim_at_birth`` may claim in their insert (see `SendQueue.claim_at_birth`)."""
     settings = settings or load_notification_settings()
-    plan = Planner(runtime, settings.reminder_offsets, clock, on_created)
+    plan = Planner(runtime, settings.reminder_offsets, clock, on_created, claim_at_birth)
     registry = Registry()
+    # Enrollment decisions are safe to see again without asking the processed events: the
+    # projection keeps the latest decision (by its sequence, else its time) and the notices
+    # are unique per cause, recipient and kind. They are most of what the consumer reads.
+    decisions = {C.ENROLLMENT_CONFIRMED, C.ENROLLMENT_PROMOTED, C.ENROLLMENT_WAITLISTED,
+                 C.ENROLLMENT_WITHDRAWN, C.ENROLLMENT_CANCELLED}
     for topic, type_, schema, handler in (
             (REGISTRATION_EVENTS, C.PARTICIPANT_REGISTERED, C.ParticipantRegistered(),
              plan.participant_registered),
@@ -48,6 +56,6 @@ def build_registry(runtime: Runtime, settings: NotificationSettings | None = Non
              plan.certificate_issued),
             (SESSIONS_EVENTS, C.CERTIFICATE_REVOKED, C.CertificateRevoked(),
              plan.certificate_revoked)):
-        registry.on(topic, type_, schema)(handler)
+        registry.on(topic, type_, schema, repeat_safe=type_ in decisions)(handler)
     registry.after_batch(plan.flush)
     return registry

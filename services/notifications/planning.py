@@ -1,7 +1,7 @@
 """The worker's planning: read the projections, ask `planning_rules`, store what they decide."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from common.envelope import Event
 from common.runtime import Runtime
@@ -30,20 +30,41 @@ class Planner:
 
     def __init__(self, runtime: Runtime, offsets: tuple[timedelta, ...],
                  clock: Callable[[], datetime],
-                 on_created: notification_store.OnCreated | None = None):
+                 on_created: notification_store.OnCreated | None = None,
+                 claim_at_birth: Callable[[list[dict]], list[dict]] | None = None):
         self.runtime, self.offsets, self.clock = runtime, offsets, clock
         self.on_created = on_created
+        # The worker's sender claims what is due now in the notifications' own insert (see
+        # `send_queue.SendQueue.claim_at_birth`): no claim, check or lease write of its own.
+        self.claim_at_birth = claim_at_birth
         self.rosters = enrollment_store.HeldRosters()
         self.unnumbered = notification_store.Unnumbered()
+        self.held: list[dict] = []
+        # Sessions read by this batch's handlers: a batch comes from one partition of one
+        # topic, and only `sessions.events` handlers write sessions (they forget them first).
+        self.sessions: dict[str, dict | None] = {}
 
     def flush(self) -> None:
-        """Append what the batch's handlers held back to its streams."""
+        """Insert the notifications the batch's handlers held back (one insert), then append
+        what they held back to their streams."""
+        held, self.held = self.held, []
+        if held:
+            if self.claim_at_birth is not None:
+                held = self.claim_at_birth(held)
+            notification_store.create_many(self.runtime, held, self.on_created,
+                                           self.unnumbered)
         self.rosters.append(self.runtime)
         self.unnumbered.number(self.runtime)
+        self.sessions = {}
 
-    def _store(self, documents: list[dict]) -> list[dict]:
-        return notification_store.create_many(self.runtime, documents, self.on_created,
-                                              self.unnumbered)
+    def _store(self, documents: list[dict]) -> None:
+        """Held until `flush`: every handler that reads notifications flushes first."""
+        self.held += documents
+
+    def _session(self, session_id: str) -> dict | None:
+        if session_id not in self.sessions:
+            self.sessions[session_id] = sessions.get(self.runtime, session_id)
+        return self.sessions[session_id]
 
     def participant_registered(self, event: Event, payload: dict) -> None:
         recipient_store.project_participant(self.runtime, event, payload)
@@ -61,20 +82,22 @@ class Planner:
     def enrollment_changed(self, event: Event, payload: dict) -> None:
         """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
         status = rules.enrollment_status(event.type)
-        if not enrollment_store.project(self.runtime, payload, status, self.rosters):
+        if not enrollment_store.project(self.runtime, payload, status, self.rosters,
+                                        _time(event)):
             return  # a later decision about this enrollment was already told
         participant_id, session_id = payload["participant_id"], payload["session_id"]
         if rules.ends_reminders(event.type):
             self.flush()  # they read the feed
             reminder_store.cancel(self.runtime, participant_id, session_id,
                                   f"enrollment {status}", self.clock())
-        session = sessions.get(self.runtime, session_id)
-        # The notice and its reminders: one insert.
+        session = self._session(session_id)
+        # The notice and its reminders: one insert for the batch.
         self._store(rules.enrollment_notices(event, payload, session, self.offsets,
                                              self.clock()))
 
     def session_scheduled(self, event: Event, payload: dict) -> None:
         """Project the session, time reminders waiting for it, invite the series' cohort."""
+        self.sessions = {}
         now = self.clock()
         session = sessions.scheduled(self.runtime, payload)
         self.flush()  # they read the feed
@@ -91,6 +114,7 @@ class Planner:
     def session_rescheduled(self, event: Event, payload: dict) -> None:
         """Tell everyone with the old and the new dates (first: it is what they wait for), then
         move the waiting reminders."""
+        self.sessions = {}
         now = self.clock()
         session = sessions.rescheduled(self.runtime, payload, event.id)
         if session is None:
@@ -102,6 +126,7 @@ class Planner:
 
     def session_cancelled(self, event: Event, payload: dict) -> None:
         """Cancel everything still waiting for the session, then tell everyone why."""
+        self.sessions = {}
         session = sessions.status_changed(self.runtime, payload["session_id"], "cancelled",
                                           payload.get("reason"))
         if session is not None:
@@ -115,10 +140,12 @@ class Planner:
                                           lambda n: n["kind"] != SESSION_CANCELLED)
 
     def session_started(self, event: Event, payload: dict) -> None:
+        self.sessions = {}
         sessions.status_changed(self.runtime, payload["session_id"], "started")
 
     def session_completed(self, event: Event, payload: dict) -> None:
         """Ask each participant for feedback."""
+        self.sessions = {}
         session = sessions.status_changed(self.runtime, payload["session_id"], "completed")
         if session is None:
             return
@@ -128,6 +155,7 @@ class Planner:
 
     def facilitator_assigned(self, event: Event, payload: dict) -> None:
         """Tell the facilitator, and remind her before the session as the participants are."""
+        self.sessions = {}
         recipient_store.project_facilitator(self.runtime, event, payload)
         session_id = payload["session_id"]
         sessions.facilitator_assigned(self.runtime, session_id, payload["facilitator_id"])
@@ -137,6 +165,7 @@ class Planner:
 
     def facilitator_removed(self, event: Event, payload: dict) -> None:
         """No longer on the session: no more reminders of it, nor its later notices."""
+        self.sessions = {}
         sessions.facilitator_removed(self.runtime, payload["session_id"],
                                      payload["facilitator_id"])
         self.flush()  # they read the feed
@@ -159,3 +188,11 @@ class Planner:
             self.runtime, "recipient_id", certificate["participant_id"], "certificate revoked",
             self.clock(), lambda n: n["kind"] == CERTIFICATE_ISSUED
             and n.get("context", {}).get("certificate_id", certificate_id) == certificate_id)
+
+
+def _time(event: Event) -> datetime | None:
+    """When the event says it happened, or None if it cannot say."""
+    moment = event.time
+    if not isinstance(moment, datetime):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

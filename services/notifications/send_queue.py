@@ -29,6 +29,7 @@ from pymongo.errors import PyMongoError
 from common.config import NotificationSettings
 from common.runtime import Runtime
 from services.notifications import directory as contacts
+from services.notifications import holders
 from services.notifications.channels.base import Channel
 from services.notifications.delivery import Delivery
 from services.notifications.stores import claim_store, delivery_store
@@ -59,11 +60,21 @@ class SendQueue:
         self._retries_lock = threading.Lock()
         self._pushed = itertools.count()  # orders equal times, never the candidates
         self._gathering = threading.Lock()
+        self._me = holders.me()  # this worker, as the holder of what it claims
+
+    def claim_at_birth(self, documents: list[dict]) -> list[dict]:
+        """The notifications the consumer is about to store, those due now claimed by this
+        worker in their own insert (`claim_store.at_birth`), offered once stored."""
+        return claim_store.at_birth(documents, self.clock(), self.config.lease_s)
 
     def offer(self, notification: dict) -> None:
         """A notification this worker just recorded: send it now if it is due, without waiting
-        for the next look-up (which still finds it if the queue is full or the worker dies)."""
+        for the next look-up (which still finds it if the queue is full or the worker dies:
+        one born claimed once its lease runs out, or at once if this worker died)."""
         if notification.get("status") == "pending" and notification["due_at"] <= self.clock():
+            self._enqueue(notification)
+        elif claim_store.held_since_birth(notification, self._me, self.clock(),
+                                          self.config.lease_s):
             self._enqueue(notification)
 
     def _enqueue(self, candidate: dict) -> bool:
@@ -105,7 +116,7 @@ class SendQueue:
         if not batch:
             return 0
         try:
-            claimed = claim_store.take(self.runtime, batch, self.clock(), self.config.lease_s)
+            claimed = self._claim(batch)
             outcomes = self.delivery.deliver_all(claimed)
             written = delivery_store.write(self.runtime, outcomes, self.config.lease_s,
                                            self.clock())
@@ -119,6 +130,15 @@ class SendQueue:
             if outcome.retry is not None:
                 self._retry_later(outcome.retry, outcome.retry_at)
         return len(claimed)
+
+    def _claim(self, batch: list[dict]) -> list[dict]:
+        """The batch's candidates this worker holds now: those it claimed at their birth, and
+        those it claims now (one insert, one read each, one bulk write)."""
+        now, lease_s = self.clock(), self.config.lease_s
+        born = {c["_id"]: c for c in batch
+                if claim_store.held_since_birth(c, self._me, now, lease_s)}
+        others = [c for c in batch if c["_id"] not in born]
+        return [*born.values(), *claim_store.take(self.runtime, others, now, lease_s)]
 
     def _next_batch(self, timeout_s: float) -> list[dict]:
         """Up to BATCH candidates: the first within ``timeout_s``, then what follows within
@@ -169,3 +189,23 @@ class SendQueue:
                 next_look_up = time.monotonic() + self.config.sender_interval_s
             self.offer_due_retries()
             stop.wait(min(1.0, max(0.05, next_look_up - time.monotonic())))
+        try:
+            self.release()
+        except PyMongoError as exc:  # their lease runs out instead
+            log.warning("sender: queued claims not released", extra={"error": repr(exc)})
+
+    def release(self) -> int:
+        """At shutdown: what this worker claimed at birth and has not started sending becomes
+        pending again, so that another worker takes it at its next look-up instead of after
+        the lease (a worker on another host cannot tell that this one stopped); returns how
+        many."""
+        now, born = self.clock(), []
+        while True:
+            try:
+                candidate = self._ready.get_nowait()
+            except queue.Empty:
+                break
+            if claim_store.held_since_birth(candidate, self._me, now, self.config.lease_s):
+                born.append(candidate)
+        claim_store.release(self.runtime, born)
+        return len(born)

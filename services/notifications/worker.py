@@ -18,9 +18,11 @@ def main() -> None:
     config = load_notification_settings()
     runtime = Runtime(settings, NOTIFICATIONS_EVENTS, indexes=ensure_indexes)
     sending = SendQueue(runtime, build_channels(settings, config), config)
-    # What the consumer records goes straight to the sending threads; the look-up every
+    # What the consumer records goes straight to the sending threads, claimed by this worker
+    # in its own insert (each worker sends what it planned); the look-up every
     # NOTIFICATION_SENDER_INTERVAL_SECONDS finds reminders, retries and what a crash left.
-    worker.run(runtime, build_registry(runtime, config, on_created=sending.offer),
+    worker.run(runtime, build_registry(runtime, config, on_created=sending.offer,
+                                       claim_at_birth=sending.claim_at_birth),
                outbox_collections=OUTBOX_COLLECTIONS,
                background=(sending.run, *[sending.run_sending] * config.sender_threads),
                # A claim outlives its lease by a day, far past any use.

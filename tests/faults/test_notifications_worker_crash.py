@@ -12,7 +12,9 @@ from collections import Counter
 from tests.conftest import wait_for
 from tests.faults.helpers import inboxes, message_id, publish, registered
 
-MESSAGES = 60
+# Enough that the kill lands mid-way: a worker sends what it planned at once, 60 within a
+# fraction of a second (a consumed poll is up to 100 of them, stored and claimed in one insert).
+MESSAGES = 300
 LEASE_S = "4"
 SENDER_THREADS = 4  # NOTIFICATION_SENDER_THREADS, set below
 

@@ -160,3 +160,79 @@ def test_an_event_twice_in_one_batch_has_its_effect_once():
     outcomes = dispatcher.dispatch_batch([(TOPIC, raw), (TOPIC, raw)])
     assert [o.action for o in outcomes] == ["handled", "duplicate"]
     assert len(effects) == 1
+
+
+class _Record:
+    def __init__(self, partition, offset, raw):
+        self.topic, self.partition, self.offset, self.value = TOPIC, partition, offset, raw
+        self.key, self.headers = b"k", []
+
+
+class _PolledConsumer:
+    """A KafkaConsumer that answers one poll with the given partitions' records."""
+
+    def __init__(self, batches):
+        self.batches, self.commits, self.seeks = batches, [], []
+
+    def poll(self, timeout_ms):
+        batches, self.batches = self.batches, {}
+        return batches
+
+    def commit(self, offsets):
+        self.commits.append({p: o.offset for p, o in offsets.items()})
+
+    def seek(self, partition, offset):
+        self.seeks.append((partition, offset))
+
+
+def _loop_over(dispatcher, batches):
+    import threading
+
+    from common.consumer_loop import ConsumerLoop
+    loop = ConsumerLoop("unused:0", "group", [TOPIC], dispatcher, producer=None)
+    loop.consumer = _PolledConsumer(batches)
+    loop._poll_once(threading.Event())
+    return loop.consumer
+
+
+def test_a_polls_partitions_are_one_batch_flushed_once_and_committed_together():
+    calls, flushes = [], []
+    dispatcher, _ = _dispatcher(lambda event, payload: calls.append(payload))
+    dispatcher.registry.after_batch(lambda: flushes.append(len(calls)))
+    consumer = _loop_over(dispatcher, {0: [_Record(0, 7, _raw()), _Record(0, 8, _raw())],
+                                       1: [_Record(1, 3, _raw())]})
+    assert len(calls) == 3
+    assert flushes == [3]  # once, after every partition's records
+    assert consumer.commits == [{0: 9, 1: 4}]
+
+
+def test_a_poll_met_by_an_outage_is_read_again_from_each_partitions_first_record():
+    def flush():
+        raise ServerSelectionTimeoutError("down")
+
+    dispatcher, _ = _dispatcher(lambda event, payload: None)
+    dispatcher.registry.after_batch(flush)
+    consumer = _loop_over(dispatcher, {0: [_Record(0, 7, _raw())], 1: [_Record(1, 3, _raw())]})
+    assert consumer.commits == []
+    assert sorted(consumer.seeks) == [(0, 7), (1, 3)]
+
+
+def test_a_repeat_safe_events_record_is_not_read_before_it_is_handled_but_is_written():
+    class Counting(FakeProcessed):
+        reads = 0
+
+        def seen(self, event_id):
+            Counting.reads += 1
+            return super().seen(event_id)
+
+    registry, calls = Registry(), []
+    registry.on(TOPIC, TYPE, Payload(), repeat_safe=True)(
+        lambda event, payload: calls.append(payload))
+    processed = Counting()
+    dispatcher = Dispatcher(registry, processed, max_attempts=1)
+    raw = _raw()
+    assert dispatcher.dispatch(TOPIC, raw).action == "handled"
+    assert dispatcher.dispatch(TOPIC, raw).action == "handled"  # its handler tolerates it
+    assert Counting.reads == 0
+    assert len(processed.ids) == 1
+    assert len(calls) == 2

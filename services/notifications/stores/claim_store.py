@@ -6,7 +6,9 @@ lease taken over), so each round has its own claim. A claim names its holder (se
 worker restarted on the same host takes back at once what its dead predecessor held.
 
 A whole batch is claimed in one insert and marked `sending` in one bulk write; each candidate is
-checked, by one read by `_id`, against the notification as it is now.
+checked, by one read by `_id`, against the notification as it is now. What the worker's own
+consumer stores due now is born claimed instead (`at_birth`): each worker sends what it planned,
+and two workers never race for the same claims.
 """
 
 import uuid
@@ -56,6 +58,38 @@ def _vanished(runtime: Runtime, key: str, now: datetime) -> bool:
     claim = claims.holder(runtime.db[COLLECTION], key)
     return claim is not None and (claim["claimed_until"] <= now
                                   or holders.dead(claim.get("holder")))
+
+
+def at_birth(documents: list[dict], now: datetime, lease_s: float) -> list[dict]:
+    """``documents`` about to be inserted, those due now already claimed by this worker.
+
+    The notification's own insert is unique (one per cause, recipient and kind), so its
+    inserter holds round 0 of it alone, with no claim of its own: nobody else may claim it
+    before its lease runs out or its holder dies, and then they claim round 1 (see
+    `rules.claim_round`), as they would take over any lease.
+    """
+    until, holder = now + timedelta(seconds=lease_s), holders.me()
+    return [{**d, "status": "sending", "claim_token": str(uuid.uuid4()), "claimed_until": until,
+             "claim_holder": holder, "claimed_at": now}
+            if d.get("status") == "pending" and d["due_at"] <= now else d for d in documents]
+
+
+def held_since_birth(candidate: dict, holder: dict, now: datetime, lease_s: float) -> bool:
+    """A candidate this worker claimed when it stored it, still surely its own."""
+    return candidate.get("status") == "sending" and candidate.get("claim_holder") == holder \
+        and candidate.get("generation", 0) == 0 and "claim_token" in candidate \
+        and rules.surely_ours(candidate["claimed_until"], lease_s, now)
+
+
+def release(runtime: Runtime, born: list[dict]) -> None:
+    """What this worker claimed at birth and will not send (it is stopping): pending again in
+    a new round, for any worker's look-up, rather than held until the lease runs out."""
+    if born:
+        runtime.db[notifications.COLLECTION].bulk_write([UpdateOne(
+            {"_id": n["_id"]},
+            {"$set": {"status": "pending"}, "$inc": {"generation": 1},
+             "$unset": dict.fromkeys(("claim_token", "claimed_until", "claim_holder",
+                                      "claimed_at"), "")}) for n in born], ordered=False)
 
 
 def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float) -> list[dict]:

@@ -4,6 +4,10 @@ Each enrollment is kept by `_id`, and each change of it is numbered in its sessi
 its series' (`stream_store`), so a fan-out finds the enrolled officers by reads by `_id`.
 """
 
+from datetime import UTC, datetime
+
+from pymongo import ReturnDocument
+
 from common.persistence import by_id, projection
 from common.runtime import Runtime
 from services.notifications.domain.planning_rules import enrolled
@@ -31,8 +35,8 @@ class HeldRosters:
             _rosters(runtime).append_many(changes)
 
 
-def project(runtime: Runtime, payload: dict, status: str, held: HeldRosters | None = None
-            ) -> bool:
+def project(runtime: Runtime, payload: dict, status: str, held: HeldRosters | None = None,
+            decided_at: datetime | None = None) -> bool:
     """Record an enrollment's latest status; False for an event older than the one recorded.
 
     Two API processes may publish one enrollment's events out of order (a waiting-list place
@@ -44,13 +48,18 @@ def project(runtime: Runtime, payload: dict, status: str, held: HeldRosters | No
     """
     recorded = {"participant_id": payload["participant_id"], "session_id": payload["session_id"],
                 "series_id": payload.get("series_id"), "status": status,
-                "sequence": payload.get("sequence")}
-    stored = by_id.get(runtime.db[COLLECTION], payload["enrollment_id"],
-                       {"sequence": 1, "status": 1})
+                "sequence": payload.get("sequence"), "decided_at": decided_at}
+    # Written and read back as it was in one round trip; an older decision arriving late
+    # (rare) puts back what it overwrote. Nobody else writes or reads the enrollment meanwhile:
+    # one enrollment's events are handled by one consumer in turn.
+    collection = runtime.db[COLLECTION]
+    stored = collection.find_one_and_update({"_id": payload["enrollment_id"]},
+                                            {"$set": recorded}, upsert=True,
+                                            return_document=ReturnDocument.BEFORE)
     known, sequence = (stored or {}).get("sequence"), payload.get("sequence")
-    if known is not None and sequence is not None and known > sequence:
+    if _older(stored, sequence, decided_at):
+        collection.replace_one({"_id": payload["enrollment_id"]}, stored)
         return False  # a later decision about this enrollment was already recorded
-    projection.upsert(runtime.db[COLLECTION], payload["enrollment_id"], recorded)
     if (stored is None or stored.get("status") != status
             or (sequence is not None and known == sequence)):
         change = {"enrollment_id": payload["enrollment_id"], **recorded}
@@ -62,6 +71,25 @@ def project(runtime: Runtime, payload: dict, status: str, held: HeldRosters | No
         else:
             held.changes += changes
     return True
+
+
+def _older(stored: dict | None, sequence: int | None, decided_at: datetime | None) -> bool:
+    """The decision is older than the one recorded: by the seat log's sequence, or, for an
+    event without one (an older producer), by the events' times. The same decision again is
+    not older."""
+    if stored is None:
+        return False
+    if stored.get("sequence") is not None and sequence is not None:
+        return stored["sequence"] > sequence
+    known_at = stored.get("decided_at")
+    if known_at is None or decided_at is None:
+        return False
+    # Stored to the millisecond: within the same one they cannot be told apart.
+    return _aware(known_at) > decided_at.replace(microsecond=decided_at.microsecond // 1000 * 1000)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def enrolled_in_session(runtime: Runtime, session_id: str) -> list[str]:

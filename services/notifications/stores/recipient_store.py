@@ -8,6 +8,8 @@ every write that could bring her contact back looks for the tombstone after writ
 again if it is there.
 """
 
+import threading
+import time
 from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
@@ -20,6 +22,13 @@ from services.notifications.domain.recipient_rules import CONTACT_FIELDS, langua
 
 COLLECTION = "recipients"
 ERASED = "erased_recipients"
+# The sender reads a recipient again after this long at most: a change this process makes
+# (her projection, her contact, her erasure) is seen at once; one made elsewhere (another
+# worker, a preference over HTTP) within KEPT_S, no later than a batch read before it would be.
+KEPT_S = 5.0
+_kept: dict[tuple[str, str], tuple[float, dict]] = {}
+_kept_lock = threading.Lock()
+_forgotten = 0  # how many times this process wrote a recipient
 
 
 def _project(runtime: Runtime, recipient_id: str, role: str, event: Event,
@@ -34,6 +43,7 @@ def _project(runtime: Runtime, recipient_id: str, role: str, event: Event,
     runtime.db[COLLECTION].update_one(
         {"_id": recipient_id},
         {"$set": recipient, "$unset": dict.fromkeys(CONTACT_FIELDS, "")}, upsert=True)
+    _forget(runtime, recipient_id)
     if is_erased(runtime, recipient_id):
         _scrub(runtime, recipient_id, event.id)
         return None
@@ -59,6 +69,7 @@ def store_contact(runtime: Runtime, recipient: dict, contact: dict) -> dict | No
     runtime.db[COLLECTION].update_one(
         {"_id": recipient_id},
         {"$set": {**fields, "contact_fetched": True, "fetched_at": datetime.now(UTC)}})
+    _forget(runtime, recipient_id)
     if is_erased(runtime, recipient_id):
         _scrub(runtime, recipient_id, None)
         return None
@@ -68,6 +79,7 @@ def store_contact(runtime: Runtime, recipient: dict, contact: dict) -> dict | No
         # next message asks again (this one goes with what we got).
         runtime.db[COLLECTION].update_one({"_id": recipient_id},
                                           {"$set": {"contact_fetched": False}})
+        _forget(runtime, recipient_id)
     return {**(stored or recipient), **fields}
 
 
@@ -82,11 +94,13 @@ def erase(runtime: Runtime, event: Event | None, participant_id: str) -> None:
 
 
 def _scrub(runtime: Runtime, recipient_id: str, event_id: str | None) -> None:
+    _forget(runtime, recipient_id)
     runtime.db[COLLECTION].update_one(
         {"_id": recipient_id},
         {"$set": {**dict.fromkeys(CONTACT_FIELDS), "erased": True, "contact_fetched": True,
                   "updated_at": datetime.now(UTC), "source_event_id": event_id}},
         upsert=True)
+    _forget(runtime, recipient_id)
 
 
 def is_erased(runtime: Runtime, recipient_id: str) -> bool:
@@ -95,6 +109,32 @@ def is_erased(runtime: Runtime, recipient_id: str) -> bool:
 
 def get(runtime: Runtime, recipient_id: str) -> dict | None:
     return by_id.get(runtime.db[COLLECTION], recipient_id)
+
+
+def kept(runtime: Runtime, recipient_id: str) -> dict | None:
+    """The recipient as read less than KEPT_S ago by this process (the sender sends her
+    several messages in a row: read once), else as stored now."""
+    key, now = (runtime.db.name, recipient_id), time.monotonic()
+    with _kept_lock:
+        found, forgotten = _kept.get(key), _forgotten
+    if found is not None and now - found[0] < KEPT_S:
+        return dict(found[1])
+    recipient = get(runtime, recipient_id)
+    with _kept_lock:
+        # Not kept if this process wrote recipients while it read: what it read may be older.
+        if recipient is not None and forgotten == _forgotten:
+            if len(_kept) > 10000:
+                _kept.clear()
+            _kept[key] = (now, recipient)
+    return recipient
+
+
+def _forget(runtime: Runtime, recipient_id: str) -> None:
+    """Written by this process: the next `kept` reads her again."""
+    global _forgotten
+    with _kept_lock:
+        _kept.pop((runtime.db.name, recipient_id), None)
+        _forgotten += 1
 
 
 def found(runtime: Runtime, recipient_id: str) -> dict:

@@ -1,0 +1,169 @@
+"""The notification pipeline alone, measured the way `make bench` does, with each process's
+database commands shown apart (which process, which command), for before/after comparisons.
+
+    GLO_ACT_ENV=development .venv/bin/python -m bench.pipe_probe [emails] [workers...] \
+        [--no-fanout] [--latency]                                      # e.g. 200 1 2
+
+Starts the infrastructure if it is not running (and leaves it running), a stack of its own,
+50 officers and 24 sessions, then drains ``emails`` confirmations with 1, then 2 workers; also
+a reschedule of a 24-officer session; with --latency, 200 enrollments at 20/s until each
+confirmation arrives. Prints JSON.
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+from bench import commands, fanout, fixtures, pipeline, scale, seeding
+from common.auth import mint
+from common.backlog import consumer_lag
+from common.config import load
+from common.mongo import client
+from common.topics import catalogue
+from devstack import infra, services
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _by_process(directory: Path, names: dict[int, str]) -> dict[str, Counter]:
+    found: dict[str, Counter] = {}
+    for path in directory.glob("*.json"):
+        try:
+            counts = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        name = names.get(int(path.stem), "api-worker")
+        found.setdefault(name, Counter()).update(
+            {k: v for k, v in counts.items() if k.split()[0] not in commands.HOUSEKEEPING})
+    return found
+
+
+def _cpu_s(pid: int) -> float:
+    """User and system CPU seconds the process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pids: dict[int, str]) -> dict[str, float]:
+    return {name: _cpu_s(pid) for pid, name in pids.items()}
+
+
+def _diff(after: dict[str, Counter], before: dict[str, Counter], emails: int) -> dict:
+    out = {}
+    for name, counts in after.items():
+        delta = counts - before.get(name, Counter())
+        if delta:
+            out[name] = {k: round(v / emails, 2) for k, v in sorted(delta.items())}
+            out[name]["_total"] = round(sum(delta.values()) / emails, 2)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    fan_out, latency = "--no-fanout" not in argv, "--latency" in argv
+    argv = [a for a in argv if not a.startswith("--")]
+    emails = int(argv[0]) if argv else 200
+    rounds = [int(a) for a in argv[1:]] or [1, 2]
+    local = infra.up()
+    name = f"probe{uuid.uuid4().hex[:6]}"
+    counted = infra.state_dir() / "probe-commands"
+    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
+           "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1", "BENCH_COMMANDS_DETAIL": "1",
+           **commands.env(counted)}
+    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
+    log_dir = infra.state_dir() / "probe-logs"
+    stack = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
+                           api_workers=2)
+    extra = scale.ExtraWorkers({**env, "REGISTRATION_URL": stack.urls["registration"],
+                                "SESSIONS_URL": stack.urls["sessions"]}, log_dir)
+    results: dict = {"uptime": os.getloadavg()}
+    try:
+        services.wait_ready(stack, timeout_s=90)
+        settings = load("bench")
+        token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
+                     settings.jwt_issuer)
+        headers = {"Authorization": f"Bearer {token}"}
+        urls = stack.urls
+        registration = fixtures.Client(urls["registration"], headers)
+        sessions_api = fixtures.Client(urls["sessions"], headers)
+        officers = fixtures.officers(registration, 50, name)
+        loaded = fixtures.sessions(sessions_api, registration, 24, "load")
+        topics = [f"{name}.registration.events", f"{name}.sessions.events"]
+        lag = lambda: sum(consumer_lag(local.kafka_bootstrap, f"{name}.notifications",  # noqa
+                                       topics).values())
+        fixtures.wait("the backlog", lambda: lag() == 0, timeout_s=120)
+        fixtures.wait("the acknowledgements", lambda: len(requests.get(
+            f"{local.smtp_http_url}/messages", timeout=10).json()) >= 50, timeout_s=120)
+        time.sleep(3)
+        names = {p.popen.pid: p.name for p in stack.processes}
+        topic = f"{name}.registration.events"
+        for workers in rounds:
+            while len(extra.processes) + 1 < workers:
+                extra.add()
+                names[extra.processes[-1].pid] = f"notifications-worker-extra{len(extra.processes)}"
+            cpu_pids = {**{p: n for p, n in names.items() if "worker" in n},
+                        int((infra.state_dir() / "run" / "ferretdb.pid").read_text()): "ferretdb"}
+            idle_began, cpu_idle = time.monotonic(), _cpu(cpu_pids)
+            idle = commands.idle_rate(counted)
+            idle_s = time.monotonic() - idle_began
+            before = _by_process(counted, names)
+            cpu_before = _cpu(cpu_pids)
+            idle_cpu = {n: (cpu_before[n] - cpu_idle[n]) / idle_s for n in cpu_pids.values()}
+            result = commands.per_email(counted, lambda: scale.drain_rate(
+                local.kafka_bootstrap, topic, local.smtp_http_url, officers, loaded, emails,
+                timeout_s=120), idle)
+            result["per_process"] = _diff(_by_process(counted, names), before, emails)
+            # CPU milliseconds per email: what a loaded machine cannot blur as it blurs time.
+            result["cpu_ms_per_email"] = {n: round((c - cpu_before[n]) * 1000 / emails, 2)
+                                          for n, c in _cpu(cpu_pids).items()}
+            # The same beyond what each process spends idle (its periodic look-ups and sweeps).
+            result["cpu_ms_per_email_beyond_idle"] = {
+                n: round((c - cpu_before[n] - idle_cpu[n] * result["seconds"]) * 1000 / emails, 2)
+                for n, c in _cpu(cpu_pids).items()}
+            result["idle_cpu_ms_per_s"] = {n: round(v * 1000, 1) for n, v in idle_cpu.items()}
+            results[f"{workers}_workers"] = result
+            print(json.dumps({f"{workers}_workers": result}, indent=1), flush=True)
+            time.sleep(3)
+        if latency:
+            slow = fixtures.sessions(sessions_api, registration, 4, "20/s")
+            pairs = [(o, s) for s in slow for o in officers]
+            sent = pipeline.enroll_at_rate(urls["registration"], headers, pairs, 20)
+            results["latency_20"] = pipeline.latency(sent, pipeline.delivered(
+                local.smtp_http_url, sent, timeout_s=60))
+            print(json.dumps({"latency_20": results["latency_20"]}), flush=True)
+        if fan_out:
+            people = seeding.officers_for(urls["registration"], headers, 24, f"fan24{name}")
+            [session] = fixtures.sessions(sessions_api, registration, 1, "fan-out 24")
+            seeding.enroll_each(urls, headers, people, session)
+            fanout.settle(local.smtp_http_url, people, 2, timeout_s=60)
+            results["fanout_24"] = fanout.reschedule_and_cancel(
+                urls["sessions"], headers, local.smtp_http_url, session, people, 30,
+                lambda: None)
+            print(json.dumps({"fanout_24": results["fanout_24"]}), flush=True)
+        return 0
+    finally:
+        extra.stop()
+        services.stop(stack)
+        for db in client(local.mongo_uri).list_database_names():
+            if db.startswith(f"{name}_"):
+                client(local.mongo_uri).drop_database(db)
+        out = infra.state_dir() / f"pipe-probe-{name}.json"
+        out.write_text(json.dumps(results, indent=1, default=str))
+        print(f"==> {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,105 @@
+"""What a worker's consumer stores due now is claimed in its own insert by that worker: it sends
+it without a claim of its own, no other worker takes it while its lease runs, and a worker on
+the same host sends it at once, once, if the planner died."""
+
+from common.config import load_notification_settings
+from common.dispatch import Dispatcher, ProcessedEvents
+from services.notifications import holders
+from services.notifications.handlers import build_registry
+from services.notifications.stores import claim_store
+from tests.integration.notifications_programme import (
+    SHARED_INBOX,
+    Programme,
+    inbox,
+    send_due,
+    sender_for,
+)
+
+
+def _planned_by(programme: Programme, on_created=None, claim_at_birth=None) -> None:
+    """The programme's events handled by a worker whose sender is given."""
+    programme.registry = build_registry(programme.runtime, load_notification_settings(),
+                                        programme.clock, on_created, claim_at_birth)
+    programme.dispatcher = Dispatcher(
+        programme.registry, ProcessedEvents(programme.runtime.db["processed_events"]),
+        max_attempts=1)
+
+
+def _claims_of(programme: Programme, notifications: list[dict]) -> list[dict]:
+    return list(programme.runtime.db[claim_store.COLLECTION].find(
+        {"_id": {"$in": [f"{n['_id']}:{g}" for n in notifications for g in (0, 1)]}}))
+
+
+def test_a_worker_sends_what_it_planned_and_no_other_worker_takes_it_meanwhile(programme):
+    mine = sender_for(programme)
+    _planned_by(programme, mine.offer, mine.claim_at_birth)
+    session_id = programme.session()
+    participant_id, address = programme.participant("planned")
+    programme.enroll(participant_id, session_id)
+    born = programme.of(recipient_id=participant_id, status="sending")
+    assert {n["kind"] for n in born} == {"registration_acknowledged", "enrollment_confirmed"}
+
+    assert send_due(sender_for(programme)) == 0  # another worker: held by the planner
+    assert mine.send_queued(timeout_s=0) == 2
+
+    subjects = sorted(m["subject"] for m in inbox(SHARED_INBOX, address))
+    assert len(subjects) == 2
+    assert subjects[0].startswith("Your place is confirmed")
+    assert subjects[1].startswith("Your registration with")
+    assert {n["status"] for n in programme.of(_id={"$in": [n["_id"] for n in born]})} == \
+        {"sent"}
+    assert _claims_of(programme, born) == []  # the insert was the claim
+
+
+def test_what_a_dead_planner_claimed_at_birth_is_sent_once_at_once_by_its_successor(programme):
+    mine = sender_for(programme)
+    dead = {**holders.me(), "started": holders.me()["started"] - 1}  # its pid, another process
+
+    def claimed_by_the_dead(documents: list[dict]) -> list[dict]:
+        return [{**d, "claim_holder": dead} if d["status"] == "sending" else d
+                for d in mine.claim_at_birth(documents)]
+
+    _planned_by(programme, None, claimed_by_the_dead)  # it dies before sending any
+    officers = [programme.participant(f"orphan{n}") for n in range(3)]
+    assert all(programme.of(recipient_id=pid, status="sending") for pid, _ in officers)
+
+    successor = sender_for(programme)
+    assert send_due(successor) == 3  # the clock has not moved: no lease ran out
+    assert send_due(successor) == 0
+    for participant_id, address in officers:
+        assert len(inbox(SHARED_INBOX, address)) == 1
+        [sent] = programme.of(recipient_id=participant_id)
+        assert (sent["status"], sent["generation"]) == ("sent", 1)
+
+
+def test_a_born_claim_whose_lease_ran_out_is_taken_over_and_sent_once(programme):
+    elsewhere = {"host": "another-host/boot", "pid": 1, "started": 1}  # cannot be checked
+    mine = sender_for(programme)
+    _planned_by(programme, None, lambda documents: [
+        {**d, "claim_holder": elsewhere} if d["status"] == "sending" else d
+        for d in mine.claim_at_birth(documents)])
+    participant_id, address = programme.participant("stalled")
+    other = sender_for(programme)
+    assert send_due(other) == 0
+
+    programme.clock.advance(seconds=load_notification_settings().lease_s + 1)
+    assert send_due(other) == 1
+    assert len(inbox(SHARED_INBOX, address)) == 1
+    [sent] = programme.of(recipient_id=participant_id)
+    assert (sent["status"], sent["generation"]) == ("sent", 1)
+
+
+def test_what_a_stopping_worker_planned_but_did_not_send_is_sent_once_by_another_at_once(
+        programme):
+    mine = sender_for(programme)
+    _planned_by(programme, mine.offer, mine.claim_at_birth)
+    officers = [programme.participant(f"stopping{n}") for n in range(3)]
+    assert mine.release() == 3  # it stops with them queued
+
+    other = sender_for(programme)  # on another host, say: it cannot tell the first stopped
+    assert send_due(other) == 3  # the clock has not moved: no lease ran out
+    for participant_id, address in officers:
+        assert len(inbox(SHARED_INBOX, address)) == 1
+        [sent] = programme.of(recipient_id=participant_id)
+        assert (sent["status"], sent["generation"]) == ("sent", 1)
+    assert send_due(mine) == 0
