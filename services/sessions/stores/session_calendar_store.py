@@ -1,28 +1,43 @@
-"""The calendar: which sessions a listing holds, in order, as documents read by `_id`.
+"""The calendar: which sessions each listing holds, in start order, as documents read by `_id`.
 
 Each listing a client can ask for (every session; a programme's, a series', a facilitator's;
-each of these by status) is a scope. A scope's head document (`_id` = scope) counts its sessions
-per day of `starts_at`, and one document per day (`<scope>|<day>`) holds their sessions as a
-listing shows them, so a page is the head and the day or two it falls in, whatever the number
-of sessions stored. Every write of a session rewrites it in each of its scopes; writers of a
-scope take turns through a claim (a unique insert), so two concurrent changes cannot lose each
-other's entry. Decisions read the sessions themselves by `_id` (`ids`), never these copies.
+each of these by status) is a scope. A scope holds its sessions' keys (`<start>|<session id>`:
+the keys' order is the listing's), cut into chunks of at most CHUNK keys: a head document
+(`_id` = scope) lists its chunks in order with their first key and size, and each chunk
+(`<scope>#<n>`) holds its keys. A page is the head, the chunk or two it falls in and its
+sessions read by `_id`, whatever the number stored. Only a session entering, leaving or moving
+in a listing (planned, scheduled, rescheduled, started, a facilitator assigned...) writes here,
+and only the chunks its keys fall in; a change of what a listing shows (capacity, place) writes
+nothing, since a page reads each session as it is now. Decisions read the sessions themselves.
+
+Writers of a scope take turns. In a process, the threads waiting for a scope hand their changes
+to the one holding it, which applies them all in one round: eight requests at once cost about
+one round, not eight in a queue. Across processes, the turn is a claim (a unique insert), taken
+over after STALE_TURN from a writer that crashed. A round writes the chunks it changed under new
+ids, then the head, then deletes the old chunks: a reader sees the listing before or after,
+and one that finds a chunk gone (the head changed under it) reads the head again.
 """
 
+import math
+import threading
 import time
+from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+
+from pymongo import DeleteOne
 
 from common.persistence import by_id, claims
 from common.runtime import Runtime
 from services.sessions.stores import documents
 
-CALENDAR = "session_calendar"
-TURNS = "session_calendar_turns"
+LISTING = "session_listing"
+TURNS = "session_listing_turns"
 STALE_TURN = timedelta(seconds=10)  # a writer that crashed holding its turn
+CHUNK = 128  # keys per chunk: a page reads at most two, a write rewrites the ones it touches
 ALL = "all"
-NARROWING = ("series_id", "programme_id", "facilitator_id")  # the first given picks the scope
+NARROWING = ("series_id", "programme_id", "facilitator_id")
 EVERY = 10_000  # sessions of one series or programme, far above any real one
 
 
@@ -35,12 +50,79 @@ def _scopes(session: dict | None) -> set[str]:
     return {*bases, *(f"{base}|status:{session['status']}" for base in bases)}
 
 
-def _day(session: dict) -> str:
-    return session["starts_at"].astimezone(UTC).date().isoformat()
+def key_of(session: dict) -> str:
+    """A session's place in every listing: its start (UTC, fixed width), then its id."""
+    return f"{session['starts_at'].astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}|{session['_id']}"
 
 
-def _start(session: dict) -> str:
-    return session["starts_at"].astimezone(UTC).isoformat()
+def _id_of(key: str) -> str:
+    return key.split("|", 1)[1]
+
+
+def place(runtime: Runtime, before: dict | None, after: dict) -> None:
+    """Move a session in the calendar from where ``before`` had it to where ``after`` does."""
+    place_many(runtime, [(before, after)])
+
+
+def place_many(runtime: Runtime, moves: list[tuple[dict | None, dict]]) -> None:
+    """Move each session from where its ``before`` had it to where its ``after`` does: one
+    round per scope touched, whatever the number of sessions."""
+    changes: dict[str, dict[str, bool]] = {}  # scope -> key -> listed after the change
+    for before, after in moves:
+        was = {scope: key_of(before) for scope in _scopes(before)}
+        now = {scope: key_of(after) for scope in _scopes(after)}
+        for scope in set(was) | set(now):
+            if was.get(scope) == now.get(scope):
+                continue
+            keys = changes.setdefault(scope, {})
+            if scope in was:
+                keys[was[scope]] = False
+            if scope in now:
+                keys[now[scope]] = True
+    for scope in sorted(changes):
+        _combined(runtime, scope, changes[scope])
+
+
+class _Waiting:
+    """One writer's changes to a scope, until whoever holds the scope has applied them."""
+
+    def __init__(self, keys: dict[str, bool]):
+        self.keys = keys
+        self.finished = threading.Event()
+        self.error: BaseException | None = None
+
+
+_waiting: dict[tuple[str, str], list[_Waiting]] = {}
+_holding: dict[tuple[str, str], threading.Lock] = {}
+_guard = threading.Lock()
+REMEMBERED_SCOPES = 100_000
+
+
+def _combined(runtime: Runtime, scope: str, keys: dict[str, bool]) -> None:
+    name = (runtime.db.name, scope)
+    mine = _Waiting(keys)
+    with _guard:
+        if len(_holding) > REMEMBERED_SCOPES:
+            _holding.clear()  # a lock dropped here only lets two threads race, as processes do
+        _waiting.setdefault(name, []).append(mine)
+        holding = _holding.setdefault(name, threading.Lock())
+    with holding:
+        if not mine.finished.is_set():
+            with _guard:
+                taken = _waiting.pop(name, [])
+            if taken:
+                try:
+                    with _turn(runtime, scope):
+                        _apply(runtime, scope, taken)
+                except BaseException as exc:
+                    for waiting in taken:
+                        waiting.error = exc
+                finally:
+                    for waiting in taken:
+                        waiting.finished.set()
+    mine.finished.wait()
+    if mine.error is not None:
+        raise mine.error
 
 
 @contextmanager
@@ -48,7 +130,7 @@ def _turn(runtime: Runtime, scope: str) -> Iterator[None]:
     turns = runtime.db[TURNS]
     while not claims.claim(turns, scope, since=datetime.now(UTC)):
         held = claims.holder(turns, scope)
-        if held and held["since"] < datetime.now(UTC) - STALE_TURN:
+        if held and held["since"].replace(tzinfo=UTC) < datetime.now(UTC) - STALE_TURN:
             turns.delete_one({"_id": scope, "since": held["since"]})
         time.sleep(0.005)
     try:
@@ -57,29 +139,70 @@ def _turn(runtime: Runtime, scope: str) -> Iterator[None]:
         turns.delete_one({"_id": scope})
 
 
-def place(runtime: Runtime, before: dict | None, after: dict) -> None:
-    """Move a session in the calendar from where ``before`` had it to where ``after`` does,
-    and show it there as ``after`` is."""
-    was = {scope: _day(before) for scope in _scopes(before)}
-    now = {scope: _day(after) for scope in _scopes(after)}
-    shown = {k: v for k, v in after.items() if k not in documents.HIDDEN}
-    for scope in sorted(set(was) | set(now)):
-        with _turn(runtime, scope):
-            if scope in was and was[scope] != now.get(scope):
-                _put(runtime, scope, was[scope], after["_id"], None)
-            if scope in now:
-                _put(runtime, scope, now[scope], after["_id"], shown)
+def _chunk_id(scope: str, number: int) -> str:
+    return f"{scope}#{number}"
 
 
-def _put(runtime: Runtime, scope: str, day: str, session_id: str,
-         shown: dict | None) -> None:
-    calendar = runtime.db[CALENDAR]
-    entries = (by_id.get(calendar, f"{scope}|{day}") or {}).get("entries", {})
-    entries = {k: v for k, v in entries.items() if k != session_id}
-    if shown is not None:
-        entries[session_id] = {"start": _start(shown), "session": shown}
-    by_id.set_fields(calendar, f"{scope}|{day}", {"entries": entries}, upsert=True)
-    by_id.set_fields(calendar, scope, {f"days.{day}": len(entries)}, upsert=True)
+def _apply(runtime: Runtime, scope: str, taken: list[_Waiting]) -> None:
+    """Apply the writers' changes, in the order they came, to the chunks their keys fall in."""
+    listing = runtime.db[LISTING]
+    wanted: dict[str, bool] = {}
+    for waiting in taken:
+        wanted.update(waiting.keys)
+    head = by_id.get(listing, scope) or {"chunks": [], "next": 0}
+    chunks, following = head["chunks"], head["next"]
+    firsts = [chunk["first"] for chunk in chunks]
+    touched: dict[int, dict[str, bool]] = {}
+    for key, listed in wanted.items():
+        touched.setdefault(max(0, bisect_right(firsts, key) - 1), {})[key] = listed
+    replaced, written, gone = {}, [], []
+    for index, changes in touched.items():
+        held: set[str] = set()
+        if index < len(chunks):
+            old = _chunk_id(scope, chunks[index]["id"])
+            held = set((by_id.get(listing, old) or {}).get("keys", []))
+            gone.append(old)
+        held = sorted({*(held - {k for k, listed in changes.items() if not listed}),
+                       *(k for k, listed in changes.items() if listed)})
+        pieces = math.ceil(len(held) / CHUNK)
+        replaced[index] = []
+        for n in range(pieces):
+            piece = held[n * len(held) // pieces:(n + 1) * len(held) // pieces]
+            written.append({"_id": _chunk_id(scope, following), "keys": piece})
+            replaced[index].append({"id": following, "first": piece[0], "size": len(piece)})
+            following += 1
+    if written:
+        listing.insert_many(written)
+    chunks = ([c for index, chunk in enumerate(chunks) for c in replaced.get(index, [chunk])]
+              if chunks else replaced.get(0, []))
+    listing.replace_one({"_id": scope}, {"chunks": chunks, "next": following}, upsert=True)
+    if gone:
+        listing.bulk_write([DeleteOne({"_id": chunk_id}) for chunk_id in gone])
+
+
+def size(runtime: Runtime, scope: str) -> int:
+    """How many sessions a scope lists (one read)."""
+    head = by_id.get(runtime.db[LISTING], scope) or {"chunks": []}
+    return sum(chunk["size"] for chunk in head["chunks"])
+
+
+def _keys(runtime: Runtime, scope: str, skip: int, limit: int) -> tuple[list[str], int]:
+    """The keys at positions skip .. skip + limit - 1 of a scope, and how many it holds."""
+    listing = runtime.db[LISTING]
+    for _ in range(5):
+        head = by_id.get(listing, scope) or {"chunks": []}
+        found, seen, complete = [], 0, True
+        for chunk in head["chunks"]:
+            if seen + chunk["size"] > skip and seen < skip + limit:
+                held = by_id.get(listing, _chunk_id(scope, chunk["id"]))
+                if held is None:  # rewritten since the head was read: read it again
+                    complete = False
+                    break
+                found += held["keys"][max(0, skip - seen):skip + limit - seen]
+            seen += chunk["size"]
+        if complete:
+            return found, seen
+    return found, seen
 
 
 def scope_of(filters: dict) -> tuple[str, dict]:
@@ -91,22 +214,25 @@ def scope_of(filters: dict) -> tuple[str, dict]:
     return base, given
 
 
+def narrowest(runtime: Runtime, filters: dict) -> tuple[str, dict]:
+    """Like `scope_of`, choosing among several narrowing filters the scope listing fewest."""
+    given = {k: v for k, v in filters.items() if v is not None}
+    candidates = [scope_of({f: given[f], "status": given.get("status")})[0]
+                  for f in NARROWING if f in given]
+    if len(candidates) < 2:
+        return scope_of(filters)
+    chosen = min(candidates, key=lambda scope: size(runtime, scope))
+    field = chosen.split(":", 1)[0]
+    return chosen, {k: v for k, v in given.items() if k not in (field, "status")}
+
+
 def page(runtime: Runtime, scope: str, skip: int, limit: int) -> tuple[list[dict], int]:
-    """One page of a scope's sessions as listed, earliest first, and how many it holds."""
-    calendar = runtime.db[CALENDAR]
-    days = sorted(((by_id.get(calendar, scope) or {}).get("days") or {}).items())
-    total = sum(count for _, count in days)
-    found, seen = [], 0
-    for day, count in days:
-        if seen + count > skip and len(found) < limit:
-            entries = (by_id.get(calendar, f"{scope}|{day}") or {}).get("entries", {})
-            ordered = sorted(entries.items(), key=lambda item: (item[1]["start"], item[0]))
-            found += [entry["session"] for _, entry in
-                      ordered[max(0, skip - seen):][:limit - len(found)]]
-        seen += count
-    return found, total
+    """One page of a scope's sessions as they are now, earliest first, and how many it holds."""
+    keys, total = _keys(runtime, scope, skip, limit)
+    return (by_id.get_each(runtime.db[documents.SESSIONS], map(_id_of, keys), documents.HIDDEN),
+            total)
 
 
 def ids(runtime: Runtime, scope: str) -> list[str]:
     """Every session id of a scope, earliest first."""
-    return [session["_id"] for session in page(runtime, scope, 0, EVERY)[0]]
+    return [_id_of(key) for key in _keys(runtime, scope, 0, EVERY)[0]]
