@@ -10,12 +10,13 @@ in a listing (planned, scheduled, rescheduled, started, a facilitator assigned..
 and only the chunks its keys fall in; a change of what a listing shows (capacity, place) writes
 nothing, since a page reads each session as it is now. Decisions read the sessions themselves.
 
-Writers of a scope take turns. In a process, the threads waiting for a scope hand their changes
-to the one holding it, which applies them all in one round: eight requests at once cost about
-one round, not eight in a queue. Across processes, the turn is a claim (a unique insert), taken
-over after STALE_TURN from a writer that crashed. A round writes the chunks it changed under new
-ids, then the head, then deletes the old chunks: a reader sees the listing before or after,
-and one that finds a chunk gone (the head changed under it) reads the head again.
+Writers take turns (every write changes the "all" scope anyway). In a process, the threads
+waiting hand their changes to the one holding the turn, which applies them all in one round:
+eight requests at once cost about one round, not eight in a queue. Across processes, the turn is
+a claim (a unique insert), taken over after STALE_TURN from a writer that crashed. A round reads
+the head and the chunks it changes of each scope touched, then makes three writes whatever their
+number: the changed chunks under new ids, the heads, the deletion of the old chunks. So a reader
+sees a listing before or after the round, and one that finds a chunk gone reads the head again.
 """
 
 import math
@@ -26,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from pymongo import DeleteOne
+from pymongo import DeleteOne, ReplaceOne
 
 from common.persistence import by_id, claims
 from common.runtime import Runtime
@@ -34,6 +35,7 @@ from services.sessions.stores import documents
 
 LISTING = "session_listing"
 TURNS = "session_listing_turns"
+TURN = "calendar"  # one writer of the calendar at a time (every write changes the "all" scope)
 STALE_TURN = timedelta(seconds=10)  # a writer that crashed holding its turn
 CHUNK = 128  # keys per chunk: a page reads at most two, a write rewrites the ones it touches
 ALL = "all"
@@ -66,7 +68,7 @@ def place(runtime: Runtime, before: dict | None, after: dict) -> None:
 
 def place_many(runtime: Runtime, moves: list[tuple[dict | None, dict]]) -> None:
     """Move each session from where its ``before`` had it to where its ``after`` does: one
-    round per scope touched, whatever the number of sessions."""
+    round for them all, whatever their number."""
     changes: dict[str, dict[str, bool]] = {}  # scope -> key -> listed after the change
     for before, after in moves:
         was = {scope: key_of(before) for scope in _scopes(before)}
@@ -79,83 +81,96 @@ def place_many(runtime: Runtime, moves: list[tuple[dict | None, dict]]) -> None:
                 keys[was[scope]] = False
             if scope in now:
                 keys[now[scope]] = True
-    for scope in sorted(changes):
-        _combined(runtime, scope, changes[scope])
+    if changes:
+        _combined(runtime, changes)
 
 
 class _Waiting:
-    """One writer's changes to a scope, until whoever holds the scope has applied them."""
+    """One writer's changes, until whoever holds the calendar has applied them."""
 
-    def __init__(self, keys: dict[str, bool]):
-        self.keys = keys
+    def __init__(self, changes: dict[str, dict[str, bool]]):
+        self.changes = changes
         self.finished = threading.Event()
         self.error: BaseException | None = None
 
 
-_waiting: dict[tuple[str, str], list[_Waiting]] = {}
-_holding: dict[tuple[str, str], threading.Lock] = {}
+_waiting: dict[str, list[_Waiting]] = {}  # per database
+_holding: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
-REMEMBERED_SCOPES = 100_000
 
 
-def _combined(runtime: Runtime, scope: str, keys: dict[str, bool]) -> None:
-    name = (runtime.db.name, scope)
-    mine = _Waiting(keys)
+def _combined(runtime: Runtime, changes: dict[str, dict[str, bool]]) -> None:
+    name = runtime.db.name
+    mine = _Waiting(changes)
     with _guard:
-        if len(_holding) > REMEMBERED_SCOPES:
-            _holding.clear()  # a lock dropped here only lets two threads race, as processes do
         _waiting.setdefault(name, []).append(mine)
         holding = _holding.setdefault(name, threading.Lock())
     with holding:
         if not mine.finished.is_set():
             with _guard:
                 taken = _waiting.pop(name, [])
-            if taken:
-                try:
-                    with _turn(runtime, scope):
-                        _apply(runtime, scope, taken)
-                except BaseException as exc:
-                    for waiting in taken:
-                        waiting.error = exc
-                finally:
-                    for waiting in taken:
-                        waiting.finished.set()
+            try:
+                with _turn(runtime):
+                    _apply(runtime, taken)
+            except BaseException as exc:
+                for waiting in taken:
+                    waiting.error = exc
+            finally:
+                for waiting in taken:
+                    waiting.finished.set()
     mine.finished.wait()
     if mine.error is not None:
         raise mine.error
 
 
 @contextmanager
-def _turn(runtime: Runtime, scope: str) -> Iterator[None]:
+def _turn(runtime: Runtime) -> Iterator[None]:
     turns = runtime.db[TURNS]
-    while not claims.claim(turns, scope, since=datetime.now(UTC)):
-        held = claims.holder(turns, scope)
-        if held and held["since"].replace(tzinfo=UTC) < datetime.now(UTC) - STALE_TURN:
-            turns.delete_one({"_id": scope, "since": held["since"]})
-        time.sleep(0.005)
+    while not claims.claim(turns, TURN, since=datetime.now(UTC)):
+        held = claims.holder(turns, TURN)
+        if held and held["since"] < datetime.now(UTC) - STALE_TURN:
+            turns.delete_one({"_id": TURN, "since": held["since"]})
+        time.sleep(0.002)
     try:
         yield
     finally:
-        turns.delete_one({"_id": scope})
+        turns.delete_one({"_id": TURN})
 
 
 def _chunk_id(scope: str, number: int) -> str:
     return f"{scope}#{number}"
 
 
-def _apply(runtime: Runtime, scope: str, taken: list[_Waiting]) -> None:
-    """Apply the writers' changes, in the order they came, to the chunks their keys fall in."""
+def _apply(runtime: Runtime, taken: list[_Waiting]) -> None:
+    """Apply the writers' changes, in the order they came, with one write of each kind."""
     listing = runtime.db[LISTING]
-    wanted: dict[str, bool] = {}
+    wanted: dict[str, dict[str, bool]] = {}
     for waiting in taken:
-        wanted.update(waiting.keys)
-    head = by_id.get(listing, scope) or {"chunks": [], "next": 0}
+        for scope, keys in waiting.changes.items():
+            wanted.setdefault(scope, {}).update(keys)
+    written, heads, gone = [], [], []
+    for scope, keys in sorted(wanted.items()):
+        head = by_id.get(listing, scope) or {"chunks": [], "next": 0}
+        chunks, following = _rechunked(listing, scope, head, keys, written, gone)
+        heads.append(ReplaceOne({"_id": scope}, {"chunks": chunks, "next": following},
+                                upsert=True))
+    if written:
+        listing.insert_many(written)
+    listing.bulk_write(heads)
+    if gone:
+        listing.bulk_write([DeleteOne({"_id": chunk_id}) for chunk_id in gone])
+
+
+def _rechunked(listing, scope: str, head: dict, keys: dict[str, bool], written: list,
+               gone: list) -> tuple[list[dict], int]:
+    """A scope's chunks with ``keys`` added or removed: the chunks they fall in are read and
+    written again under new numbers (added to ``written``, the old ones to ``gone``)."""
     chunks, following = head["chunks"], head["next"]
     firsts = [chunk["first"] for chunk in chunks]
     touched: dict[int, dict[str, bool]] = {}
-    for key, listed in wanted.items():
+    for key, listed in keys.items():
         touched.setdefault(max(0, bisect_right(firsts, key) - 1), {})[key] = listed
-    replaced, written, gone = {}, [], []
+    replaced = {}
     for index, changes in touched.items():
         held: set[str] = set()
         if index < len(chunks):
@@ -171,13 +186,9 @@ def _apply(runtime: Runtime, scope: str, taken: list[_Waiting]) -> None:
             written.append({"_id": _chunk_id(scope, following), "keys": piece})
             replaced[index].append({"id": following, "first": piece[0], "size": len(piece)})
             following += 1
-    if written:
-        listing.insert_many(written)
     chunks = ([c for index, chunk in enumerate(chunks) for c in replaced.get(index, [chunk])]
               if chunks else replaced.get(0, []))
-    listing.replace_one({"_id": scope}, {"chunks": chunks, "next": following}, upsert=True)
-    if gone:
-        listing.bulk_write([DeleteOne({"_id": chunk_id}) for chunk_id in gone])
+    return chunks, following
 
 
 def size(runtime: Runtime, scope: str) -> int:

@@ -37,7 +37,9 @@ def create(runtime: Runtime, details: dict) -> dict:
     announced = [] if draft else [_scheduled(runtime, document, parent, members)]
     stored = runtime.insert(COLLECTION, document, announced)
     session_calendar_store.place(runtime, None, stored)
-    return stored
+    if parent is None:
+        return stored
+    return _in_series(stored, parent, members + [stored])
 
 
 def create_in_series(runtime: Runtime, series_id: str, rows: list[dict]) -> list[dict]:
@@ -62,8 +64,13 @@ def create_in_series(runtime: Runtime, series_id: str, rows: list[dict]) -> list
             runtime.publisher.publish_soon(collection, document["outbox"],
                                            fresh_ids=[e["id"] for e in document["outbox"]])
     session_calendar_store.place_many(runtime, [(None, document) for document in stored])
-    return [{**document, "position": series_rules.position(document["_id"], members),
-             "planned_sessions": parent["planned_sessions"]} for document in stored]
+    return [_in_series(document, parent, members) for document in stored]
+
+
+def _in_series(session: dict, parent: dict, members: list[dict]) -> dict:
+    """The session with its place among ``members``, its series' sessions ("1 of 3")."""
+    return {**session, "position": series_rules.position(session["_id"], members),
+            "planned_sessions": parent["planned_sessions"]}
 
 
 def _planned(details: dict) -> dict:
@@ -118,13 +125,13 @@ def get(runtime: Runtime, session_id: str) -> dict:
 
 
 def describe(runtime: Runtime, session: dict) -> dict:
-    """The session with its place in its series ("1 of 3")."""
+    """The session with its place in its series ("1 of 3"), unless it already has it."""
+    if "position" in session:
+        return session
     if not session.get("series_id"):
         return {**session, "position": None, "planned_sessions": None}
     parent = series_store.get(runtime, session["series_id"])
-    members = series_store.sessions_of(runtime, parent["_id"])
-    return {**session, "position": series_rules.position(session["_id"], members),
-            "planned_sessions": parent["planned_sessions"]}
+    return _in_series(session, parent, series_store.sessions_of(runtime, parent["_id"]))
 
 
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
