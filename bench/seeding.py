@@ -129,8 +129,9 @@ class Seeder:
             numbers = range(batch * SCHEDULE, min(count, (batch + 1) * SCHEDULE))
             return self._post(f"{url}/series/{series.json()['id']}/sessions", {"sessions": [{
                 "kind": "coaching_session", "title": f"Seeded session {self.tag} {n}",
-                "starts_at": f"2031-05-0{1 + n % 9}T09:00:00+05:00",
-                "ends_at": f"2031-05-1{n % 9}T17:00:00+05:00",
+                # A minute apart: a schedule lands in one or two stored chunks of a listing.
+                "starts_at": f"2031-05-{1 + n // 1440:02d}T{n // 60 % 24:02d}:{n % 60:02d}+05:00",
+                "ends_at": f"2031-05-{2 + n // 1440:02d}T{n // 60 % 24:02d}:{n % 60:02d}+05:00",
                 "timezone": "Asia/Karachi", "city": "Lahore", "country": "Pakistan",
                 "capacity": 30, "draft": True} for n in numbers]})
 

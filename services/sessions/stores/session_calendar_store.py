@@ -1,14 +1,13 @@
 """The calendar: which sessions each listing holds, in start order, as documents read by `_id`.
 
 Each listing a client can ask for (every session; a programme's, a series', a facilitator's;
-each of these by status) is a scope. A scope holds its sessions' keys (`<start>|<session id>`:
-the keys' order is the listing's), cut into chunks of at most CHUNK keys: a head document
-(`_id` = scope) lists its chunks in order with their first key and size, and each chunk
-(`<scope>#<n>`) holds its keys. A page is the head, the chunk or two it falls in and its
-sessions read by `_id`, whatever the number stored. Only a session entering, leaving or moving
-in a listing (planned, scheduled, rescheduled, started, a facilitator assigned...) writes here,
-and only the chunks its keys fall in; a change of what a listing shows (capacity, place) writes
-nothing, since a page reads each session as it is now. Decisions read the sessions themselves.
+each of these by status) is a scope. A scope holds its sessions as a listing shows them, each
+under its key (`<start>|<session id>`: the keys' order is the listing's), cut into chunks of at
+most CHUNK: a head document (`_id` = scope) lists its chunks in order with their first key and
+size, and each chunk (`<scope>#<n>`) holds its sessions. A page is the head and the chunk or two
+it falls in, whatever the number stored (not one read per session: twenty reads by `_id` cost
+more than the whole page should). A write of a session rewrites the chunk it is in, in each of
+its scopes, and moves it between chunks and scopes; decisions read the sessions themselves.
 
 Writers take turns (every write changes the "all" scope anyway). In a process, the threads
 waiting hand their changes to the one holding the turn, which applies them all in one round:
@@ -37,7 +36,7 @@ LISTING = "session_listing"
 TURNS = "session_listing_turns"
 TURN = "calendar"  # one writer of the calendar at a time (every write changes the "all" scope)
 STALE_TURN = timedelta(seconds=10)  # a writer that crashed holding its turn
-CHUNK = 128  # keys per chunk: a page reads at most two, a write rewrites the ones it touches
+CHUNK = 64  # sessions per chunk: a page reads at most two, a write rewrites those it touches
 ALL = "all"
 NARROWING = ("series_id", "programme_id", "facilitator_id")
 EVERY = 10_000  # sessions of one series or programme, far above any real one
@@ -69,18 +68,17 @@ def place(runtime: Runtime, before: dict | None, after: dict) -> None:
 def place_many(runtime: Runtime, moves: list[tuple[dict | None, dict]]) -> None:
     """Move each session from where its ``before`` had it to where its ``after`` does: one
     round for them all, whatever their number."""
-    changes: dict[str, dict[str, bool]] = {}  # scope -> key -> listed after the change
+    changes: dict[str, dict[str, dict | None]] = {}  # scope -> key -> shown, or None: gone
     for before, after in moves:
         was = {scope: key_of(before) for scope in _scopes(before)}
         now = {scope: key_of(after) for scope in _scopes(after)}
+        shown = {k: v for k, v in after.items() if k not in documents.HIDDEN}
         for scope in set(was) | set(now):
-            if was.get(scope) == now.get(scope):
-                continue
             keys = changes.setdefault(scope, {})
-            if scope in was:
-                keys[was[scope]] = False
+            if scope in was and was[scope] != now.get(scope):
+                keys[was[scope]] = None
             if scope in now:
-                keys[now[scope]] = True
+                keys[now[scope]] = shown
     if changes:
         _combined(runtime, changes)
 
@@ -88,7 +86,7 @@ def place_many(runtime: Runtime, moves: list[tuple[dict | None, dict]]) -> None:
 class _Waiting:
     """One writer's changes, until whoever holds the calendar has applied them."""
 
-    def __init__(self, changes: dict[str, dict[str, bool]]):
+    def __init__(self, changes: dict[str, dict[str, dict | None]]):
         self.changes = changes
         self.finished = threading.Event()
         self.error: BaseException | None = None
@@ -99,7 +97,7 @@ _holding: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
 
 
-def _combined(runtime: Runtime, changes: dict[str, dict[str, bool]]) -> None:
+def _combined(runtime: Runtime, changes: dict[str, dict[str, dict | None]]) -> None:
     name = runtime.db.name
     mine = _Waiting(changes)
     with _guard:
@@ -144,7 +142,7 @@ def _chunk_id(scope: str, number: int) -> str:
 def _apply(runtime: Runtime, taken: list[_Waiting]) -> None:
     """Apply the writers' changes, in the order they came, with one write of each kind."""
     listing = runtime.db[LISTING]
-    wanted: dict[str, dict[str, bool]] = {}
+    wanted: dict[str, dict[str, dict | None]] = {}
     for waiting in taken:
         for scope, keys in waiting.changes.items():
             wanted.setdefault(scope, {}).update(keys)
@@ -161,30 +159,36 @@ def _apply(runtime: Runtime, taken: list[_Waiting]) -> None:
         listing.bulk_write([DeleteOne({"_id": chunk_id}) for chunk_id in gone])
 
 
-def _rechunked(listing, scope: str, head: dict, keys: dict[str, bool], written: list,
+def _rechunked(listing, scope: str, head: dict, keys: dict[str, dict | None], written: list,
                gone: list) -> tuple[list[dict], int]:
-    """A scope's chunks with ``keys`` added or removed: the chunks they fall in are read and
-    written again under new numbers (added to ``written``, the old ones to ``gone``)."""
+    """A scope's chunks with ``keys`` shown anew or removed: the chunks they fall in are read
+    and written again under new numbers (added to ``written``, the old ones to ``gone``)."""
     chunks, following = head["chunks"], head["next"]
     firsts = [chunk["first"] for chunk in chunks]
-    touched: dict[int, dict[str, bool]] = {}
-    for key, listed in keys.items():
-        touched.setdefault(max(0, bisect_right(firsts, key) - 1), {})[key] = listed
+    touched: dict[int, dict[str, dict | None]] = {}
+    for key, shown in keys.items():
+        touched.setdefault(max(0, bisect_right(firsts, key) - 1), {})[key] = shown
     replaced = {}
     for index, changes in touched.items():
-        held: set[str] = set()
+        held: dict[str, dict] = {}
         if index < len(chunks):
             old = _chunk_id(scope, chunks[index]["id"])
-            held = set((by_id.get(listing, old) or {}).get("keys", []))
+            held = {e["key"]: e["session"]
+                    for e in (by_id.get(listing, old) or {}).get("entries", [])}
             gone.append(old)
-        held = sorted({*(held - {k for k, listed in changes.items() if not listed}),
-                       *(k for k, listed in changes.items() if listed)})
-        pieces = math.ceil(len(held) / CHUNK)
+        for key, shown in changes.items():
+            if shown is None:
+                held.pop(key, None)
+            else:
+                held[key] = shown
+        entries = [{"key": key, "session": held[key]} for key in sorted(held)]
+        pieces = math.ceil(len(entries) / CHUNK)
         replaced[index] = []
         for n in range(pieces):
-            piece = held[n * len(held) // pieces:(n + 1) * len(held) // pieces]
-            written.append({"_id": _chunk_id(scope, following), "keys": piece})
-            replaced[index].append({"id": following, "first": piece[0], "size": len(piece)})
+            piece = entries[n * len(entries) // pieces:(n + 1) * len(entries) // pieces]
+            written.append({"_id": _chunk_id(scope, following), "entries": piece})
+            replaced[index].append({"id": following, "first": piece[0]["key"],
+                                    "size": len(piece)})
             following += 1
     chunks = ([c for index, chunk in enumerate(chunks) for c in replaced.get(index, [chunk])]
               if chunks else replaced.get(0, []))
@@ -197,8 +201,8 @@ def size(runtime: Runtime, scope: str) -> int:
     return sum(chunk["size"] for chunk in head["chunks"])
 
 
-def _keys(runtime: Runtime, scope: str, skip: int, limit: int) -> tuple[list[str], int]:
-    """The keys at positions skip .. skip + limit - 1 of a scope, and how many it holds."""
+def _entries(runtime: Runtime, scope: str, skip: int, limit: int) -> tuple[list[dict], int]:
+    """The entries at positions skip .. skip + limit - 1 of a scope, and how many it holds."""
     listing = runtime.db[LISTING]
     for _ in range(5):
         head = by_id.get(listing, scope) or {"chunks": []}
@@ -209,7 +213,7 @@ def _keys(runtime: Runtime, scope: str, skip: int, limit: int) -> tuple[list[str
                 if held is None:  # rewritten since the head was read: read it again
                     complete = False
                     break
-                found += held["keys"][max(0, skip - seen):skip + limit - seen]
+                found += held["entries"][max(0, skip - seen):skip + limit - seen]
             seen += chunk["size"]
         if complete:
             return found, seen
@@ -238,12 +242,11 @@ def narrowest(runtime: Runtime, filters: dict) -> tuple[str, dict]:
 
 
 def page(runtime: Runtime, scope: str, skip: int, limit: int) -> tuple[list[dict], int]:
-    """One page of a scope's sessions as they are now, earliest first, and how many it holds."""
-    keys, total = _keys(runtime, scope, skip, limit)
-    return (by_id.get_each(runtime.db[documents.SESSIONS], map(_id_of, keys), documents.HIDDEN),
-            total)
+    """One page of a scope's sessions as listed, earliest first, and how many it holds."""
+    entries, total = _entries(runtime, scope, skip, limit)
+    return [entry["session"] for entry in entries], total
 
 
 def ids(runtime: Runtime, scope: str) -> list[str]:
     """Every session id of a scope, earliest first."""
-    return [_id_of(key) for key in _keys(runtime, scope, 0, EVERY)[0]]
+    return [_id_of(entry["key"]) for entry in _entries(runtime, scope, 0, EVERY)[0]]
