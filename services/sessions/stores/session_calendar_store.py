@@ -2,12 +2,12 @@
 
 Each listing a client can ask for (every session; a programme's, a series', a facilitator's;
 each of these by status) is a scope. A scope holds its sessions as a listing shows them, each
-under its key (`<start>|<session id>`: the keys' order is the listing's), cut into chunks of at
-most CHUNK: a head document (`_id` = scope) lists its chunks in order with their first key and
-size, and each chunk (`<scope>#<n>`) holds its sessions. A page is the head and the chunk or two
-it falls in, whatever the number stored (not one read per session: twenty reads by `_id` cost
-more than the whole page should). A write of a session rewrites the chunk it is in, in each of
-its scopes, and moves it between chunks and scopes; decisions read the sessions themselves.
+under its key (`<start>|<session id>`: the keys' order is the listing's), in chunks of at most
+CHUNK (`<scope>#<n>`); a head (`_id` = scope) lists its chunks' numbers and sizes in order, and
+their first keys are apart (`<scope>|firsts`: only writers read them). A page is the head and
+the chunk or two it falls in, whatever the number stored: not a read per session, since twenty
+reads by `_id` cost more than a page may. A write of a session rewrites its chunk in each of
+its scopes (moving it between chunks and scopes); decisions read the sessions themselves.
 
 Writers take turns (every write changes the "all" scope anyway). In a process, the threads
 waiting hand their changes to the one holding the turn, which applies them all in one round:
@@ -148,10 +148,14 @@ def _apply(runtime: Runtime, taken: list[_Waiting]) -> None:
             wanted.setdefault(scope, {}).update(keys)
     written, heads, gone = [], [], []
     for scope, keys in sorted(wanted.items()):
-        head = by_id.get(listing, scope) or {"chunks": [], "next": 0}
-        chunks, following = _rechunked(listing, scope, head, keys, written, gone)
-        heads.append(ReplaceOne({"_id": scope}, {"chunks": chunks, "next": following},
-                                upsert=True))
+        chunks, following = _rechunked(listing, scope, *_planned(listing, scope), keys,
+                                       written, gone)
+        # The chunks' first keys apart, which only writers read: a reader's head stays small.
+        heads += [ReplaceOne({"_id": _firsts_id(scope)},
+                             {"firsts": [chunk["first"] for chunk in chunks]}, upsert=True),
+                  ReplaceOne({"_id": scope}, {"ids": [chunk["id"] for chunk in chunks],
+                                              "sizes": [chunk["size"] for chunk in chunks],
+                                              "next": following}, upsert=True)]
     if written:
         listing.insert_many(written)
     listing.bulk_write(heads)
@@ -159,11 +163,27 @@ def _apply(runtime: Runtime, taken: list[_Waiting]) -> None:
         listing.bulk_write([DeleteOne({"_id": chunk_id}) for chunk_id in gone])
 
 
-def _rechunked(listing, scope: str, head: dict, keys: dict[str, dict | None], written: list,
-               gone: list) -> tuple[list[dict], int]:
+def _firsts_id(scope: str) -> str:
+    return f"{scope}|firsts"
+
+
+def _planned(listing, scope: str) -> tuple[list[dict], int]:
+    """A scope's chunks in order (number, first key, size) and the next free number."""
+    head = by_id.get(listing, scope) or {"ids": [], "sizes": [], "next": 0}
+    firsts = (by_id.get(listing, _firsts_id(scope)) or {}).get("firsts", [])
+    if len(firsts) != len(head["ids"]):  # a writer stopped between the two: read them again
+        firsts = [((by_id.get(listing, _chunk_id(scope, n)) or {}).get("entries")
+                   or [{"key": ""}])[0]["key"] for n in head["ids"]]
+    return ([{"id": n, "first": first, "size": size}
+             for n, first, size in zip(head["ids"], firsts, head["sizes"], strict=True)],
+            head["next"])
+
+
+def _rechunked(listing, scope: str, chunks: list[dict], following: int,
+               keys: dict[str, dict | None], written: list, gone: list
+               ) -> tuple[list[dict], int]:
     """A scope's chunks with ``keys`` shown anew or removed: the chunks they fall in are read
     and written again under new numbers (added to ``written``, the old ones to ``gone``)."""
-    chunks, following = head["chunks"], head["next"]
     firsts = [chunk["first"] for chunk in chunks]
     touched: dict[int, dict[str, dict | None]] = {}
     for key, shown in keys.items():
@@ -197,24 +217,23 @@ def _rechunked(listing, scope: str, head: dict, keys: dict[str, dict | None], wr
 
 def size(runtime: Runtime, scope: str) -> int:
     """How many sessions a scope lists (one read)."""
-    head = by_id.get(runtime.db[LISTING], scope) or {"chunks": []}
-    return sum(chunk["size"] for chunk in head["chunks"])
+    return sum((by_id.get(runtime.db[LISTING], scope) or {}).get("sizes", []))
 
 
 def _entries(runtime: Runtime, scope: str, skip: int, limit: int) -> tuple[list[dict], int]:
     """The entries at positions skip .. skip + limit - 1 of a scope, and how many it holds."""
     listing = runtime.db[LISTING]
     for _ in range(5):
-        head = by_id.get(listing, scope) or {"chunks": []}
+        head = by_id.get(listing, scope) or {"ids": [], "sizes": []}
         found, seen, complete = [], 0, True
-        for chunk in head["chunks"]:
-            if seen + chunk["size"] > skip and seen < skip + limit:
-                held = by_id.get(listing, _chunk_id(scope, chunk["id"]))
+        for number, size in zip(head["ids"], head["sizes"], strict=True):
+            if seen + size > skip and seen < skip + limit:
+                held = by_id.get(listing, _chunk_id(scope, number))
                 if held is None:  # rewritten since the head was read: read it again
                     complete = False
                     break
                 found += held["entries"][max(0, skip - seen):skip + limit - seen]
-            seen += chunk["size"]
+            seen += size
         if complete:
             return found, seen
     return found, seen
