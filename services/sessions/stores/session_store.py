@@ -1,7 +1,8 @@
 """Sessions: scheduling, rescheduling, starting, completing and cancelling, each with its event.
 
-Every change is one guarded single-document write (`{"_id": id, "status": as_read}`) carrying
-its event, so a concurrent change makes the second writer fail cleanly instead of both winning.
+Every change is one single-document write by `_id` carrying its event, guarded by a claim of the
+revision it was decided on (`documents.change_session`), so a concurrent change makes the
+second writer fail cleanly instead of both winning.
 """
 
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from common.persistence import by_id
 from common.runtime import Runtime
 from services.sessions import events
 from services.sessions.domain import lifecycle_rules, series_rules
-from services.sessions.domain.errors import IllegalTransitionError, InvalidDetailsError
+from services.sessions.domain.errors import InvalidDetailsError
 from services.sessions.stores import (
     documents,
     programme_store,
@@ -160,10 +161,7 @@ def _matches(session: dict, field: str, value: str) -> bool:
 def _write(runtime: Runtime, session: dict, update: dict, event) -> dict:
     """Apply a change only if the session is still as read; its event goes with it."""
     update.setdefault("$set", {})["updated_at"] = datetime.now(UTC)
-    stored = runtime.update(COLLECTION, {"_id": session["_id"], "status": session["status"]},
-                            update, [event])
-    if stored is None:
-        raise IllegalTransitionError("the session changed meanwhile; read it again and retry")
+    stored = documents.change_session(runtime, session, update, [event])
     session_calendar_store.place(runtime, session, stored)
     return stored
 
