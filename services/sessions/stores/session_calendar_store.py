@@ -123,12 +123,13 @@ def _combined(runtime: Runtime, changes: dict[str, dict[str, dict | None]]) -> N
 
 @contextmanager
 def _turn(runtime: Runtime) -> Iterator[None]:
-    turns = runtime.db[TURNS]
+    turns, pause = runtime.db[TURNS], 0.002
     while not claims.claim(turns, TURN, since=datetime.now(UTC)):
         held = claims.holder(turns, TURN)
         if held and held["since"] < datetime.now(UTC) - STALE_TURN:
             turns.delete_one({"_id": TURN, "since": held["since"]})
-        time.sleep(0.002)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)  # each try is a write to the one database writer
     try:
         yield
     finally:
