@@ -4,7 +4,7 @@ Each listing a client can ask for (every session; a programme's, a series', a fa
 each of these by status) is a scope. A scope holds its sessions as a listing shows them, each
 under its key (`<start>|<session id>`: the keys' order is the listing's), in chunks of at most
 CHUNK (`<scope>#<n>`); a head (`_id` = scope) lists its chunks' numbers and sizes in order, and
-their first keys are apart (`<scope>|firsts`: only writers read them). A page is the head and
+the writers' copy of it (`<scope>|firsts`) their first keys too. A page is the head and
 the chunk or two it falls in, whatever the number stored: not a read per session, since twenty
 reads by `_id` cost more than a page may. A write of a session rewrites its chunk in each of
 its scopes (moving it between chunks and scopes); decisions read the sessions themselves.
@@ -151,12 +151,15 @@ def _apply(runtime: Runtime, taken: list[_Waiting]) -> None:
     for scope, keys in sorted(wanted.items()):
         chunks, following = _rechunked(listing, scope, *_planned(listing, scope), keys,
                                        written, gone)
-        # The chunks' first keys apart, which only writers read: a reader's head stays small.
+        head = {"ids": [chunk["id"] for chunk in chunks],
+                "sizes": [chunk["size"] for chunk in chunks], "next": following}
+        # Writers read the head with the chunks' first keys, a copy of their own; readers the
+        # head alone, which stays small. Written in this order, the writers' copy is never
+        # behind the chunks the readers' head points at.
         heads += [ReplaceOne({"_id": _firsts_id(scope)},
-                             {"firsts": [chunk["first"] for chunk in chunks]}, upsert=True),
-                  ReplaceOne({"_id": scope}, {"ids": [chunk["id"] for chunk in chunks],
-                                              "sizes": [chunk["size"] for chunk in chunks],
-                                              "next": following}, upsert=True)]
+                             {**head, "firsts": [chunk["first"] for chunk in chunks]},
+                             upsert=True),
+                  ReplaceOne({"_id": scope}, head, upsert=True)]
     if written:
         listing.insert_many(written)
     listing.bulk_write(heads)
@@ -170,13 +173,10 @@ def _firsts_id(scope: str) -> str:
 
 def _planned(listing, scope: str) -> tuple[list[dict], int]:
     """A scope's chunks in order (number, first key, size) and the next free number."""
-    head = by_id.get(listing, scope) or {"ids": [], "sizes": [], "next": 0}
-    firsts = (by_id.get(listing, _firsts_id(scope)) or {}).get("firsts", [])
-    if len(firsts) != len(head["ids"]):  # a writer stopped between the two: read them again
-        firsts = [((by_id.get(listing, _chunk_id(scope, n)) or {}).get("entries")
-                   or [{"key": ""}])[0]["key"] for n in head["ids"]]
+    head = by_id.get(listing, _firsts_id(scope)) or {"ids": [], "sizes": [], "firsts": [],
+                                                      "next": 0}
     return ([{"id": n, "first": first, "size": size}
-             for n, first, size in zip(head["ids"], firsts, head["sizes"], strict=True)],
+             for n, first, size in zip(head["ids"], head["firsts"], head["sizes"], strict=True)],
             head["next"])
 
 
