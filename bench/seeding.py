@@ -22,6 +22,7 @@ from bench import fixtures
 
 THREADS = 12
 ENROLLING_SESSIONS = 40  # seeded enrollments spread over these, so parallel requests rarely race
+SCHEDULE = 50  # draft sessions seeded per request: a series' schedule, its largest
 
 
 def _total(url: str, headers: dict) -> int | None:
@@ -115,17 +116,36 @@ class Seeder:
                 "per_second": round(len(made) / seconds, 1) if seconds else 0}
 
     def add_draft_sessions(self, count: int, deadline: float) -> dict:
-        def make(n: int):
-            return self._post(f"{self.urls['sessions']}/sessions", {
-                "kind": "training_workshop", "title": f"Seeded workshop {self.tag} {n}",
-                "starts_at": f"2031-05-0{1 + n % 9}T09:00:00+05:00",
-                "ends_at": f"2031-05-1{n % 9}T17:00:00+05:00",
-                "timezone": "Asia/Karachi", "city": "Lahore", "country": "Pakistan",
-                "capacity": 30, "draft": True})
+        """Draft sessions, a series' schedule of SCHEDULE at a time (`POST /series/{id}/sessions`):
+        one programme, and a series per schedule."""
+        if count <= 0:
+            return {"asked": count, "made": 0, "seconds": 0, "per_second": 0}
+        url = self.urls["sessions"]
+        programme = self._post(f"{url}/programmes", {
+            "name": f"Seeded programme {self.tag}", "donors": ["European Union"],
+            "countries": ["Pakistan"],
+            "period": {"starts_on": "2030-01-01", "ends_on": "2035-12-31"}})
+        programme.raise_for_status()
 
-        made, seconds = _in_parallel(make, count, deadline)
-        return {"asked": count, "made": len(made), "seconds": round(seconds, 1),
-                "per_second": round(len(made) / seconds, 1) if seconds else 0}
+        def make(batch: int):
+            series = self._post(f"{url}/series", {
+                "programme_id": programme.json()["id"], "planned_sessions": SCHEDULE,
+                "title": f"Seeded series {self.tag} {batch}"})
+            if series.status_code >= 300:
+                return series
+            numbers = range(batch * SCHEDULE, min(count, (batch + 1) * SCHEDULE))
+            return self._post(f"{url}/series/{series.json()['id']}/sessions", {"sessions": [{
+                "kind": "coaching_session", "title": f"Seeded session {self.tag} {n}",
+                # A minute apart: a schedule lands in one or two stored chunks of a listing.
+                "starts_at": f"2031-05-{1 + n // 1440:02d}T{n // 60 % 24:02d}:{n % 60:02d}+05:00",
+                "ends_at": f"2031-05-{2 + n // 1440:02d}T{n // 60 % 24:02d}:{n % 60:02d}+05:00",
+                "timezone": "Asia/Karachi", "city": "Lahore", "country": "Pakistan",
+                "capacity": 30, "draft": True} for n in numbers]})
+
+        schedules, seconds = _in_parallel(make, -(-count // SCHEDULE), deadline)
+        made = sum(len(schedule) for schedule in schedules)
+        return {"asked": count, "made": made, "seconds": round(seconds, 1),
+                "per_second": round(made / seconds, 1) if seconds else 0}
 
     def add_enrollments(self, count: int, deadline: float) -> dict:
         """Enroll seeded participants over ENROLLING_SESSIONS, each pair once.

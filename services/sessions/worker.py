@@ -9,7 +9,7 @@ from common.topics import SESSIONS_EVENTS
 from services.sessions import backfill
 from services.sessions.handlers import build_registry
 from services.sessions.indexes import OUTBOX_COLLECTIONS, ensure_indexes
-from services.sessions.stores import verification_store
+from services.sessions.stores import documents, verification_store
 
 
 def main() -> None:
@@ -17,8 +17,10 @@ def main() -> None:
     backfill.run(runtime)
     # Verification counters of past windows are of no further use.
     counters = pruning.Rule(verification_store.LIMITS, "window_start", timedelta(hours=1))
+    # A session's revision claims only stop requests that read it moments before.
+    revisions = pruning.Rule(documents.CHANGES, "at", timedelta(days=1))
     worker.run(runtime, build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS,
-               pruned=(counters,))
+               pruned=(counters, revisions))
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ MATRIX = {
         ("GET", "/series"): ANY,
         ("POST", "/series"): COORDINATOR,
         ("GET", "/series/{series_id}"): ANY,
+        ("POST", "/series/{series_id}/sessions"): COORDINATOR,
         ("GET", "/series/{series_id}/indicators"): ANY,
         ("GET", "/sessions"): SESSION_READERS,
         ("POST", "/sessions"): COORDINATOR,

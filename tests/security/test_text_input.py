@@ -43,6 +43,10 @@ VALID_BODIES = {  # (service, method, path): a body the schema accepts
         "kind": "coaching_session", "title": "Coaching", "topics": ["TIP"],
         "format": "classroom", "timezone": "Asia/Karachi", "capacity": 24, "languages": ["en"],
         "programme_id": "g1", "series_id": "c1", "draft": True, **WHEN, **PLACE},
+    ("sessions", "POST", "/series/{series_id}/sessions"): {"sessions": [{
+        "kind": "coaching_session", "title": "Coaching", "topics": ["TIP"],
+        "format": "classroom", "timezone": "Asia/Karachi", "capacity": 24, "languages": ["en"],
+        "draft": True, **WHEN, **PLACE}]},
     ("sessions", "POST", "/sessions/{session_id}/reschedule"): {
         "timezone": "Asia/Karachi", **WHEN, **PLACE},
     ("sessions", "PUT", "/sessions/{session_id}/capacity"): {"capacity": 2},

@@ -8,7 +8,8 @@ from common.views import paged, runtime, shown
 from services.sessions import agency_list
 from services.sessions.resources.access import COORDINATOR, PLAN_READERS
 from services.sessions.resources.series_schemas import SeriesIn, SeriesOut, SeriesQuery
-from services.sessions.stores import series_store
+from services.sessions.resources.session_schemas import ScheduleIn, SessionOut
+from services.sessions.stores import series_store, session_store
 
 blp = Blueprint("series", __name__, url_prefix="/series",
                 description="Ordered groups of sessions, e.g. a coaching series of 3")
@@ -45,3 +46,15 @@ class Series(MethodView):
         """A series with its sessions in order and its next planned one (coordinator, service,
         viewer)."""
         return shown(series_store.overview(runtime(), series_id))
+
+
+@blp.route("/<series_id>/sessions", methods=["POST"])
+@requires(*COORDINATOR)
+@blp.arguments(ScheduleIn)
+@blp.response(201, SessionOut(many=True))
+def plan_schedule(body, series_id):
+    """Plan several sessions of a series in one request, e.g. its whole schedule
+    (coordinator): each as `POST /sessions` with this `series_id` would, all or none; each one
+    not a `draft` publishes `sessions.session.scheduled`."""
+    return [shown(session) for session in
+            session_store.create_in_series(runtime(), series_id, body["sessions"])]

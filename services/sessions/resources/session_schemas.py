@@ -47,6 +47,20 @@ class SessionIn(Strict):
             raise ValidationError(refused.errors) from None
 
 
+class SeriesSessionIn(SessionIn):
+    """A session of a series' schedule: the series (and its programme) come from the path."""
+
+    class Meta:
+        exclude = ("programme_id", "series_id")
+
+
+class ScheduleIn(Strict):
+    sessions = fields.List(fields.Nested(SeriesSessionIn), required=True,
+                           validate=validate.Length(min=1, max=50), metadata={
+                               "description": "up to 50 (a series' most planned sessions); "
+                                              "a refusal names each bad row by its index"})
+
+
 class Assignment(Schema):
     facilitator_id = fields.String()
     role = fields.String()

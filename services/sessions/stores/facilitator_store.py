@@ -43,12 +43,8 @@ def assign(runtime: Runtime, session_id: str, facilitator_id: str, role: str) ->
                               "session_id": session_id, "facilitator_id": facilitator_id,
                               "role": role,
                               "preferred_language": person["preferred_language"]}))
-    stored = runtime.update(documents.SESSIONS, {
-        "_id": session_id, "status": {"$in": list(OPEN)},
-        "facilitators.facilitator_id": {"$ne": facilitator_id}},
-        {"$push": {"facilitators": {"facilitator_id": facilitator_id, "role": role}}}, [event])
-    if stored is None:
-        raise IllegalTransitionError("the session changed meanwhile; read it again and retry")
+    stored = documents.change_session(runtime, session, {
+        "$push": {"facilitators": {"facilitator_id": facilitator_id, "role": role}}}, [event])
     session_calendar_store.place(runtime, session, stored)
     return stored
 
@@ -65,11 +61,8 @@ def remove(runtime: Runtime, session_id: str, facilitator_id: str) -> dict:
                               "role": current["role"]}))
     # `$pullAll` of the exact entry (see `projection.remove_from`): `$pull` conditions on
     # sub-documents are not honoured everywhere.
-    stored = runtime.update(documents.SESSIONS,
-                            {"_id": session_id, "facilitators.facilitator_id": facilitator_id},
-                            {"$pullAll": {"facilitators": [current]}}, [event])
-    if stored is None:
-        raise IllegalTransitionError("the session changed meanwhile; read it again and retry")
+    stored = documents.change_session(runtime, session,
+                                      {"$pullAll": {"facilitators": [current]}}, [event])
     session_calendar_store.place(runtime, session, stored)
     return stored
 

@@ -1,16 +1,18 @@
 """Sessions: scheduling, rescheduling, starting, completing and cancelling, each with its event.
 
-Every change is one guarded single-document write (`{"_id": id, "status": as_read}`) carrying
-its event, so a concurrent change makes the second writer fail cleanly instead of both winning.
+Every change is one single-document write by `_id` carrying its event, guarded by a claim of the
+revision it was decided on (`documents.change_session`), so a concurrent change makes the
+second writer fail cleanly instead of both winning.
 """
 
 from datetime import UTC, datetime
 
+from common import outbox
 from common.persistence import by_id
 from common.runtime import Runtime
 from services.sessions import events
 from services.sessions.domain import lifecycle_rules, series_rules
-from services.sessions.domain.errors import IllegalTransitionError, InvalidDetailsError
+from services.sessions.domain.errors import InvalidDetailsError
 from services.sessions.stores import (
     documents,
     programme_store,
@@ -25,23 +27,67 @@ EVERY = session_calendar_store.EVERY
 
 def create(runtime: Runtime, details: dict) -> dict:
     """A draft, or a scheduled session announced with `sessions.session.scheduled`."""
-    # Stored and announced in UTC; the session's own timezone says how to show them.
-    details = {**details, "starts_at": details["starts_at"].astimezone(UTC),
-               "ends_at": details["ends_at"].astimezone(UTC)}
+    details = _planned(details)
     draft = details.pop("draft", False)
-    lifecycle_rules.check_plan(details["starts_at"], details["ends_at"], details["timezone"],
-                               details["capacity"])
     parent = _parent_series(runtime, details)
     if parent is None and details.get("programme_id"):
         documents.referenced(runtime.db[programme_store.COLLECTION], details["programme_id"],
                              "programme", "programme_id")
-    document = {"_id": documents.new_id(), **details,
-                "status": lifecycle_rules.DRAFT if draft else lifecycle_rules.SCHEDULED,
-                "facilitators": [], "reschedules": [], "created_at": datetime.now(UTC)}
-    announced = [] if draft else [_scheduled(runtime, document, parent)]
+    document = _new(details, draft)
+    members = None if parent is None else series_store.sessions_of(runtime, parent["_id"])
+    announced = [] if draft else [_scheduled(runtime, document, parent, members)]
     stored = runtime.insert(COLLECTION, document, announced)
     session_calendar_store.place(runtime, None, stored)
-    return stored
+    if parent is None:
+        return stored
+    return _in_series(stored, parent, members + [stored])
+
+
+def create_in_series(runtime: Runtime, series_id: str, rows: list[dict]) -> list[dict]:
+    """Several sessions of one series planned at once (a series' schedule): one insert for
+    them all and one calendar round per listing, each scheduled one announced as `create`
+    announces it, its position counted among the series' sessions and the new ones."""
+    parent = series_store.get(runtime, series_id)
+    planned = []
+    for row in rows:
+        details = _planned({**row, "series_id": series_id,
+                            "programme_id": parent["programme_id"]})
+        draft = details.pop("draft", False)
+        planned.append((_new(details, draft), draft))
+    members = series_store.sessions_of(runtime, series_id) + [doc for doc, _ in planned]
+    stored = [outbox.on_insert(doc, runtime.topic,
+                               [] if draft else [_scheduled(runtime, doc, parent, members)])
+              for doc, draft in planned]
+    collection = runtime.db[COLLECTION]
+    collection.insert_many(stored)
+    for document in stored:
+        if document["outbox"]:
+            runtime.publisher.publish_soon(collection, document["outbox"],
+                                           fresh_ids=[e["id"] for e in document["outbox"]])
+    session_calendar_store.place_many(runtime, [(None, document) for document in stored])
+    return [_in_series(document, parent, members) for document in stored]
+
+
+def _in_series(session: dict, parent: dict, members: list[dict]) -> dict:
+    """The session with its place among ``members``, its series' sessions ("1 of 3")."""
+    return {**session, "position": series_rules.position(session["_id"], members),
+            "planned_sessions": parent["planned_sessions"]}
+
+
+def _planned(details: dict) -> dict:
+    """The details checked, their moments in UTC (the session's timezone says how to show
+    them)."""
+    details = {**details, "starts_at": details["starts_at"].astimezone(UTC),
+               "ends_at": details["ends_at"].astimezone(UTC)}
+    lifecycle_rules.check_plan(details["starts_at"], details["ends_at"], details["timezone"],
+                               details["capacity"])
+    return details
+
+
+def _new(details: dict, draft: bool) -> dict:
+    return {"_id": documents.new_id(), **details,
+            "status": lifecycle_rules.DRAFT if draft else lifecycle_rules.SCHEDULED,
+            "facilitators": [], "reschedules": [], "created_at": datetime.now(UTC)}
 
 
 def _parent_series(runtime: Runtime, details: dict) -> dict | None:
@@ -56,11 +102,14 @@ def _parent_series(runtime: Runtime, details: dict) -> dict | None:
     return parent
 
 
-def _scheduled(runtime: Runtime, session: dict, parent: dict | None):
+def _scheduled(runtime: Runtime, session: dict, parent: dict | None,
+               members: list[dict] | None = None):
+    """`sessions.session.scheduled`; ``members``: the series' sessions, if already read."""
     position = planned = None
     if parent is not None:
-        others = [s for s in series_store.sessions_of(runtime, parent["_id"])
-                  if s["_id"] != session["_id"]]
+        if members is None:
+            members = series_store.sessions_of(runtime, parent["_id"])
+        others = [s for s in members if s["_id"] != session["_id"]]
         position = series_rules.position(session["_id"], others + [session])
         planned = parent["planned_sessions"]
     payload = {"session_id": session["_id"], "position": position, "planned_sessions": planned,
@@ -77,21 +126,21 @@ def get(runtime: Runtime, session_id: str) -> dict:
 
 
 def describe(runtime: Runtime, session: dict) -> dict:
-    """The session with its place in its series ("1 of 3")."""
+    """The session with its place in its series ("1 of 3"), unless it already has it."""
+    if "position" in session:
+        return session
     if not session.get("series_id"):
         return {**session, "position": None, "planned_sessions": None}
     parent = series_store.get(runtime, session["series_id"])
-    members = series_store.sessions_of(runtime, parent["_id"])
-    return {**session, "position": series_rules.position(session["_id"], members),
-            "planned_sessions": parent["planned_sessions"]}
+    return _in_series(session, parent, series_store.sessions_of(runtime, parent["_id"]))
 
 
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
     """One page of the sessions ``filters`` ask for, earliest first, and how many there are."""
-    scope, unchecked = session_calendar_store.scope_of(filters)
+    scope, unchecked = session_calendar_store.narrowest(runtime, filters)
     if not unchecked:
         return session_calendar_store.page(runtime, scope, skip, limit)
-    # Two narrowing filters at once: the narrower scope (a series, a programme), checked whole.
+    # Two narrowing filters at once: the scope listing fewer, checked whole.
     found = [s for s in session_calendar_store.page(runtime, scope, 0, EVERY)[0]
              if all(_matches(s, field, value) for field, value in unchecked.items())]
     return found[skip:skip + limit], len(found)
@@ -112,10 +161,7 @@ def _matches(session: dict, field: str, value: str) -> bool:
 def _write(runtime: Runtime, session: dict, update: dict, event) -> dict:
     """Apply a change only if the session is still as read; its event goes with it."""
     update.setdefault("$set", {})["updated_at"] = datetime.now(UTC)
-    stored = runtime.update(COLLECTION, {"_id": session["_id"], "status": session["status"]},
-                            update, [event])
-    if stored is None:
-        raise IllegalTransitionError("the session changed meanwhile; read it again and retry")
+    stored = documents.change_session(runtime, session, update, [event])
     session_calendar_store.place(runtime, session, stored)
     return stored
 

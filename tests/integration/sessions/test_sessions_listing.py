@@ -94,7 +94,7 @@ def test_sessions_and_rosters_stored_before_the_calendar_are_listed_after_the_ba
     march = new_session(call, title="Coaching 1")
     call("POST", f"/sessions/{march['id']}/start")
     # As the previous version stored them: no calendar, no roster document.
-    runtime.db["session_calendar"].drop()
+    runtime.db["session_listing"].drop()
     runtime.db["roster"].insert_one({
         "_id": "e1", "participant_id": "p1", "session_id": march["id"], "series_id": None,
         "gender": "female", "agency": "Punjab Police", "status": "active",
