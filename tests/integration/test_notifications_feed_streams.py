@@ -4,7 +4,9 @@ import uuid
 from datetime import timedelta
 
 from common.auth import mint
+from common.envelope import new_event
 from services.notifications.app import create_app
+from services.notifications.domain import notification_rules as rules
 from services.notifications.stores import claim_store, notification_store, stream_store
 from services.notifications.stores.stream_store import GROUP, Streams
 from tests.integration.notifications_programme import send_due, sender_for
@@ -109,3 +111,14 @@ def test_a_failed_notification_resent_is_found_again_by_the_sweep(programme, mon
         acknowledgement["_id"]]
     assert programme.of(recipient_id=officer)[0]["due_at"] <= programme.clock() - timedelta(
         seconds=59)
+
+
+def test_notifications_waiting_before_the_hours_held_them_are_found_by_the_first_sweep(
+        programme):
+    cause = new_event("registration.participant.registered", "p", {}, "registration")
+    waiting = rules.document(cause, str(uuid.uuid4()), "registration_acknowledged",
+                             now=programme.clock() - timedelta(days=2))
+    programme.runtime.db["notifications"].insert_one(waiting)  # never numbered in an hour
+
+    assert [n["_id"] for n in claim_store.due(programme.runtime, programme.clock())] == [
+        waiting["_id"]]

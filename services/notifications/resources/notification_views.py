@@ -30,7 +30,7 @@ class Notifications(MethodView):
         details).
 
         A filter on status, kind or channel without a recipient or session looks through the
-        newest 1,000 notifications only: the header `X-Feed-Looked-Through` then says how many
+        newest 500 notifications only: the header `X-Feed-Looked-Through` then says how many
         were, and the total counts the matches among them. Roles: coordinator, viewer, service.
         """
         found, total, looked_through = notification_store.feed_page(

@@ -54,6 +54,14 @@ def record_at_once(runtime: Runtime, notification_id: str, now: datetime) -> Non
                                               "due_at": now, "status": "pending"})])
 
 
+def record_waiting(runtime: Runtime, notifications: list[dict]) -> None:
+    """Number among those due at once notifications that wait but were never numbered in an
+    hour (stored before the hours held every waiting one)."""
+    _streams(runtime).append_many(
+        (AT_ONCE, {"notification_id": n["_id"], "due_at": n.get("due_at"),
+                   "status": n["status"]}) for n in notifications)
+
+
 def following(runtime: Runtime, hour: str, start: int) -> tuple[int, list[dict]]:
     """The entries of one hour from number ``start`` on, and where the hour ends."""
     return _streams(runtime).following(hour, start)

@@ -61,7 +61,7 @@ class _Sweep:
             self.since, self.at_once_from = _first_hour(runtime, now)
             self.at_once_read_to = self.at_once_from
         self._read_hours(runtime, now, timedelta(seconds=settle_s))
-        self._read_at_once(runtime, now)
+        self._read_at_once(runtime, now, timedelta(seconds=settle_s))
         found = self._look(runtime, now, timedelta(seconds=settle_s))
         self._move_since(runtime, now)
         return sorted(found, key=lambda n: (n["due_at"], n["_id"]))[:limit]
@@ -79,23 +79,28 @@ class _Sweep:
                                                    self.read_to.get(hour, 0))
                 self.read_to[hour] = end
                 for entry in entries:
-                    due_at = entry.get("due_at") or now
-                    if due_at.tzinfo is None:
-                        due_at = due_at.replace(tzinfo=UTC)
-                    if entry.get("status") == "pending":
-                        due_at += settle
-                    self.watch(entry["notification_id"], hour, due_at)
+                    self._watch_entry(entry, hour, now, settle)
             hour += HOUR
 
-    def _read_at_once(self, runtime: Runtime, now: datetime) -> None:
+    def _read_at_once(self, runtime: Runtime, now: datetime, settle: timedelta) -> None:
         """Watch what was numbered to be sent at once since the last sweep."""
         if len(self.watched) >= WATCHED_AT_MOST:
             return
         end, entries = due_store.following(runtime, due_store.AT_ONCE, self.at_once_read_to)
         for number, entry in enumerate(entries, start=self.at_once_read_to):
             self.at_once.setdefault(entry["notification_id"], number)
-            self.watch(entry["notification_id"], _hour_start(now), now)
+            self._watch_entry(entry, _hour_start(now), now, settle)
         self.at_once_read_to = end
+
+    def _watch_entry(self, entry: dict, hour: datetime, now: datetime,
+                     settle: timedelta) -> None:
+        """Watched from when the entry says it falls due (pending ones: once settled)."""
+        due_at = entry.get("due_at") or now
+        if due_at.tzinfo is None:
+            due_at = due_at.replace(tzinfo=UTC)
+        if entry.get("status") == "pending":
+            due_at += settle
+        self.watch(entry["notification_id"], hour, due_at)
 
     def _look(self, runtime: Runtime, now: datetime, settle: timedelta) -> list[dict]:
         """Read each watched notification whose time has come; the ones that may be taken."""
@@ -148,21 +153,18 @@ def _next_look(notification: dict, now: datetime, settle: timedelta) -> datetime
 
 def _first_hour(runtime: Runtime, now: datetime) -> tuple[datetime, int]:
     """Where a process starts: the hour (and the entry of those due at once) kept by the
-    sweeps before it, else (a stack whose notifications were never swept by hours) the oldest
-    one waiting, found once."""
+    sweeps before it. On a stack never swept by hours, the notifications waiting are numbered
+    once among those due at once (a query over them all, this once)."""
     mark = by_id.get(runtime.db["feed_heads"], MARK)
     if mark is not None:
         since = mark["since"]
         return (since.replace(tzinfo=UTC) if since.tzinfo is None else since,
                 mark.get("at_once", 0))
     waiting = runtime.db["notifications"].find(
-        {"status": {"$in": ["pending", "scheduled", "sending"]}}, {"due_at": 1, "created_at": 1}
-    ).sort([("due_at", 1)]).limit(1)
-    oldest = [n.get("due_at") or n.get("created_at") for n in waiting]
+        {"status": {"$in": ["pending", "scheduled", "sending"]}},
+        {"status": 1, "due_at": 1}).sort([("due_at", 1), ("_id", 1)])
+    due_store.record_waiting(runtime, list(waiting))
     first = _hour_start(now) - HOUR
-    if oldest and oldest[0] is not None:
-        first = min(first, _hour_start(oldest[0].replace(tzinfo=UTC)
-                                       if oldest[0].tzinfo is None else oldest[0]))
     by_id.set_fields(runtime.db["feed_heads"], MARK, {"since": first, "at_once": 0},
                      upsert=True)
     return first, 0

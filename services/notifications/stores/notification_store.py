@@ -12,7 +12,7 @@ from services.notifications.domain.errors import IllegalTransitionError, NotFoun
 from services.notifications.stores import due_store, feed_store
 
 COLLECTION = "notifications"
-FILTER_WINDOW = 1000  # the newest notifications a filter on status, kind or channel looks at
+FILTER_WINDOW = 500  # the newest notifications a filter on status, kind or channel looks at
 DUPLICATE_KEY = 11000
 OnCreated = Callable[[dict], None]
 
