@@ -6,8 +6,8 @@ append is a unique insert: two workers appending to one stream never overwrite e
 loser takes the next number. Every GROUP entries are then sealed into one group document (a
 unique insert of their exact copies: two sealers write the same thing), so a reader reads a
 group per GROUP entries and only the open tail entry by entry. A head per stream says where
-its sealed groups end; it is written with the seals, so it may lag: readers step forward from
-it over sealed groups, then entries, to the first gap.
+its sealed groups end; it is written with the seals (a lost write only costs reads): readers
+step forward from it, entry by entry, to the first gap.
 
 A process remembers where the streams it wrote end and the entries of their open group, so an
 append usually reads nothing first and the writer that fills a group seals it without reading
@@ -26,7 +26,7 @@ from common.runtime import Runtime
 
 GROUP = 20
 DUPLICATE_KEY = 11000
-REMEMBERED = 2000  # streams whose end (and open group) a process keeps in memory
+REMEMBERED = 10_000  # streams whose end (and open group) a process keeps in memory
 
 
 class _Known:
@@ -137,26 +137,33 @@ class Streams:
 
     # -- reading --------------------------------------------------------------------------
 
+    def _head(self, stream: str) -> int:
+        head = self.heads.find_one({"_id": stream})
+        return head["next"] if head else 0
+
     def _located(self, stream: str, start: int = 0) -> tuple[int, dict[int, dict]]:
         """Where the stream ends, and the entries read on the way (by number): from its head
-        (or ``start`` if further), forward over sealed groups and entries to the first gap."""
-        head = self.heads.find_one({"_id": stream})
-        return self._walk(stream, max(head["next"] if head else 0, start))
+        (or ``start`` if further), forward entry by entry to the first gap."""
+        return self._walk(stream, max(self._head(stream), start))
 
-    def _walk(self, stream: str, number: int) -> tuple[int, dict[int, dict]]:
+    def _walk(self, stream: str, number: int, sealed_below: int = 0
+              ) -> tuple[int, dict[int, dict]]:
+        """Forward from ``number`` to the first gap: a group read for each whole group below
+        ``sealed_below`` (a head is written with its seals), else entry by entry."""
         seen = {}
         while True:
+            if number % GROUP == 0 and number + GROUP <= sealed_below:
+                group = self.heads.find_one({"_id": group_id(stream, number // GROUP)})
+                if group is not None:
+                    seen.update(zip(range(number, number + GROUP), group["entries"],
+                                    strict=True))
+                    number += GROUP
+                    continue
             entry = self.entries.find_one({"_id": numbered_log.entry_id(stream, number)})
             if entry is None:
                 return number, seen
-            group = (self.heads.find_one({"_id": group_id(stream, number // GROUP)})
-                     if number % GROUP == 0 else None)
-            if group is not None:
-                seen.update(zip(range(number, number + GROUP), group["entries"], strict=True))
-                number += GROUP
-            else:
-                seen[number] = entry
-                number += 1
+            seen[number] = entry
+            number += 1
 
     def following(self, stream: str, start: int) -> tuple[int, list[dict]]:
         """The entries numbered from ``start`` on, oldest first, and where the stream ends:
@@ -165,8 +172,9 @@ class Streams:
         known, taken = _known.get(self._key(stream)), {}
         if known is not None and all(n in known[1] for n in range(start, known[0])):
             taken = {n: known[1][n] for n in range(start, known[0])}
-            start = max(start, known[0])
-        end, seen = self._walk(stream, start)
+            end, seen = self._walk(stream, max(start, known[0]))
+        else:
+            end, seen = self._walk(stream, start, self._head(stream))
         taken.update(seen)
         return end, [taken[n] for n in sorted(taken)]
 
