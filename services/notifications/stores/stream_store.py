@@ -25,6 +25,7 @@ from common.persistence import claims, numbered_log
 from common.runtime import Runtime
 
 GROUP = 20
+DRIFT = 4  # entries a writer that found a stream's end reads at most before it moves the head
 DUPLICATE_KEY = 11000
 REMEMBERED = 10_000  # streams whose end (and open group) a process keeps in memory
 
@@ -87,7 +88,14 @@ class Streams:
             by_stream[stream].append(entry)
         if not by_stream:
             return
-        state = {s: _known.get(self._key(s)) or self._located(s) for s in by_stream}
+        state, walked = {}, {}
+        for stream in by_stream:
+            state[stream] = _known.get(self._key(stream))
+            if state[stream] is None:
+                head = self._head(stream)
+                state[stream] = self._walk(stream, head)
+                if state[stream][0] - head >= DRIFT:  # read far: the next cold reader won't
+                    walked[stream] = state[stream][0]
         written: dict[str, set[int]] = defaultdict(set)
         waiting = {s: list(entries) for s, entries in by_stream.items()}
         while waiting:
@@ -114,12 +122,15 @@ class Streams:
             _known.put(self._key(stream), end, tail)
         self._seal([(stream, index, state[stream][1]) for stream, numbers in written.items()
                     for index in {n // GROUP for n in numbers}
-                    if index < state[stream][0] // GROUP])
+                    if index < state[stream][0] // GROUP], walked)
 
-    def _seal(self, candidates: list[tuple[str, int, dict[int, dict]]]) -> None:
+    def _seal(self, candidates: list[tuple[str, int, dict[int, dict]]],
+              heads: dict[str, int] | None = None) -> None:
         """Seal each group whose GROUP entries are all known, and move its stream's head past
-        it: one write for all (a group sealed by another writer meanwhile is the same)."""
-        writes = []
+        it (and ``heads`` to where they are known to end): one write for all (a group sealed
+        by another writer meanwhile is the same)."""
+        writes = [UpdateOne({"_id": stream}, {"$max": {"next": end}}, upsert=True)
+                  for stream, end in (heads or {}).items()]
         for stream, index, entries in candidates:
             numbers = range(index * GROUP, (index + 1) * GROUP)
             if all(n in entries for n in numbers):
@@ -149,7 +160,7 @@ class Streams:
     def _walk(self, stream: str, number: int, sealed_below: int = 0
               ) -> tuple[int, dict[int, dict]]:
         """Forward from ``number`` to the first gap: a group read for each whole group below
-        ``sealed_below`` (a head is written with its seals), else entry by entry."""
+        ``sealed_below`` (heads move mostly with seals: a group missing is read by entry)."""
         seen = {}
         while True:
             if number % GROUP == 0 and number + GROUP <= sealed_below:
