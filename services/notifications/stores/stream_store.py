@@ -18,15 +18,13 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 
-from pymongo import InsertOne, UpdateOne
-from pymongo.errors import BulkWriteError
+from pymongo.errors import DuplicateKeyError
 
 from common.persistence import claims, numbered_log
 from common.runtime import Runtime
 
 GROUP = 20
 DRIFT = 4  # entries a writer that found a stream's end reads at most before it moves the head
-DUPLICATE_KEY = 11000
 REMEMBERED = 10_000  # streams whose end (and open group) a process keeps in memory
 
 
@@ -126,25 +124,22 @@ class Streams:
 
     def _seal(self, candidates: list[tuple[str, int, dict[int, dict]]],
               heads: dict[str, int] | None = None) -> None:
-        """Seal each group whose GROUP entries are all known, and move its stream's head past
-        it (and ``heads`` to where they are known to end): one write for all (a group sealed
-        by another writer meanwhile is the same)."""
-        writes = [UpdateOne({"_id": stream}, {"$max": {"next": end}}, upsert=True)
-                  for stream, end in (heads or {}).items()]
+        """Seal each group whose GROUP entries are all known (one insert; a group sealed by
+        another writer meanwhile is the same), then move each stream's head past its seals
+        (and ``heads`` to where they are known to end), one write by `_id` each."""
+        groups, ends = [], dict(heads or {})
         for stream, index, entries in candidates:
             numbers = range(index * GROUP, (index + 1) * GROUP)
             if all(n in entries for n in numbers):
-                writes.append(InsertOne({"_id": group_id(stream, index), "stream": stream,
-                                         "entries": [entries[n] for n in numbers]}))
-                writes.append(UpdateOne({"_id": stream}, {"$max": {"next": numbers.stop}},
-                                        upsert=True))
-        if not writes:
-            return
-        try:
-            self.heads.bulk_write(writes, ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
+                groups.append({"_id": group_id(stream, index), "stream": stream,
+                               "entries": [entries[n] for n in numbers]})
+                ends[stream] = max(ends.get(stream, 0), numbers.stop)
+        claims.insert_each(self.heads, groups)
+        for stream, end in ends.items():
+            try:
+                self.heads.update_one({"_id": stream}, {"$max": {"next": end}}, upsert=True)
+            except DuplicateKeyError:  # created by another writer meanwhile
+                self.heads.update_one({"_id": stream}, {"$max": {"next": end}})
 
     # -- reading --------------------------------------------------------------------------
 
