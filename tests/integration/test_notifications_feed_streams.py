@@ -7,7 +7,12 @@ from common.auth import mint
 from common.envelope import new_event
 from services.notifications.app import create_app
 from services.notifications.domain import notification_rules as rules
-from services.notifications.stores import claim_store, notification_store, stream_store
+from services.notifications.stores import (
+    claim_store,
+    due_store,
+    notification_store,
+    stream_store,
+)
 from services.notifications.stores.stream_store import GROUP, Streams
 from tests.integration.notifications_programme import send_due, sender_for
 
@@ -122,3 +127,12 @@ def test_notifications_waiting_before_the_hours_held_them_are_found_by_the_first
 
     assert [n["_id"] for n in claim_store.due(programme.runtime, programme.clock())] == [
         waiting["_id"]]
+
+
+def test_a_notification_numbered_twice_is_offered_once(programme):
+    officer, _ = programme.participant("twice")
+    [acknowledgement] = programme.of(recipient_id=officer)
+    due_store.record_at_once(programme.runtime, acknowledgement["_id"], programme.clock())
+    programme.clock.advance(minutes=1)
+    assert [n["_id"] for n in claim_store.due(programme.runtime, programme.clock())] == [
+        acknowledgement["_id"]]

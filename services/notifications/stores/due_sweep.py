@@ -104,12 +104,12 @@ class _Sweep:
 
     def _look(self, runtime: Runtime, now: datetime, settle: timedelta) -> list[dict]:
         """Read each watched notification whose time has come; the ones that may be taken."""
-        collection, found, again_now = runtime.db["notifications"], [], []
+        collection, found, again_now = runtime.db["notifications"], [], {}
         while self.queue and self.queue[0][0] <= now:
             look_at, _, notification_id = heapq.heappop(self.queue)
             known = self.watched.get(notification_id)
-            if known is None or known[1] != look_at:
-                continue  # dropped, or watched again for another time
+            if known is None or known[1] != look_at or notification_id in again_now:
+                continue  # dropped, watched again for another time, or looked at already
             notification = by_id.get(collection, notification_id, CHECKED)
             if notification is None or notification["status"] in FINAL:
                 del self.watched[notification_id]
@@ -118,7 +118,7 @@ class _Sweep:
             again = _next_look(notification, now, settle)
             if again <= now:  # looked at each sweep until it is taken and done with
                 found.append(notification)
-                again_now.append(notification_id)
+                again_now[notification_id] = None
             else:
                 self.watched[notification_id] = (known[0], again)
                 heapq.heappush(self.queue, (again, next(self.count), notification_id))
