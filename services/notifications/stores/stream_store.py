@@ -25,7 +25,7 @@ from common.runtime import Runtime
 
 GROUP = 20
 DRIFT = 4  # entries a writer that found a stream's end reads at most before it moves the head
-REMEMBERED = 10_000  # streams whose end (and open group) a process keeps in memory
+REMEMBERED = 4000  # streams whose end and open group (< 20 entries) a process keeps
 
 
 class _Known:
