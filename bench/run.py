@@ -51,14 +51,17 @@ def _say(message: str) -> None:
 
 
 def _pending(url: str, headers: dict) -> int:
-    answer = requests.get(f"{url}/notifications", params={"status": "pending", "page_size": 1},
+    """Notifications not sent yet (pending or being sent) among the newest 200: the summary
+    reads them by `_id`, where a status filter over the whole feed would read them all."""
+    answer = requests.get(f"{url}/notifications/summary", params={"newest": 200},
                           headers=headers, timeout=10)
-    return json.loads(answer.headers.get("X-Pagination", '{"total": 0}'))["total"]
+    statuses = answer.json()["statuses"]
+    return statuses["pending"] + statuses["sending"]
 
 
 def _drained(url: str, headers: dict, lag, timeout_s: float) -> dict:
     """Wait for notifications' consumer, then its sender, to catch up; how long it took and
-    what was left (events not consumed yet, notifications not sent yet)."""
+    what was left (events not consumed yet, notifications not sent yet among the newest)."""
     began = time.monotonic()
     while True:
         behind = sum(lag().values())

@@ -101,6 +101,7 @@ MATRIX = {
         ("GET", "/health/live"): OPEN,
         ("GET", "/health/ready"): OPEN,
         ("GET", "/notifications"): ANY,
+        ("GET", "/notifications/summary"): ANY,
         ("GET", "/notifications/{notification_id}"): ANY,
         ("POST", "/notifications/{notification_id}/resend"): COORDINATOR,
         ("GET", "/recipients/{recipient_id}"): COORDINATOR,

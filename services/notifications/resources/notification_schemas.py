@@ -11,6 +11,19 @@ class NotificationQuery(Query):
     session_id = fields.String(validate=validate.Length(max=64))
     status = fields.String(validate=validate.OneOf(STATUSES))
     kind = fields.String(validate=validate.Length(max=64))
+    channel = fields.String(validate=validate.Length(max=32))
+
+
+class SummaryQuery(Query):
+    newest = fields.Integer(load_default=500, validate=validate.Range(min=1, max=2000),
+                            metadata={"description": "how many of the newest to look through"})
+
+
+class SummaryOut(Schema):
+    statuses = fields.Dict(keys=fields.String(), values=fields.Integer())
+    looked_through = fields.Integer()
+    notifications = fields.Integer(metadata={"description": "how many there are in all"})
+    complete = fields.Boolean(metadata={"description": "every notification was looked through"})
 
 
 class AttemptOut(Schema):

@@ -6,10 +6,12 @@ from flask.views import MethodView
 
 from common.auth import requires
 from common.http import Blueprint
-from common.views import paged, runtime, shown
+from common.views import runtime, shown
 from services.notifications.resources.notification_schemas import (
     NotificationOut,
     NotificationQuery,
+    SummaryOut,
+    SummaryQuery,
 )
 from services.notifications.stores import notification_store
 
@@ -24,11 +26,30 @@ class Notifications(MethodView):
     @blp.response(200, NotificationOut(many=True))
     @blp.paginate()
     def get(self, filters, pagination_parameters):
-        """The feed, newest first, by recipient, session, status or kind (no contact details).
+        """The feed, newest first, by recipient, session, status, kind or channel (no contact
+        details).
 
-        Roles: coordinator, viewer, service.
+        A filter on status, kind or channel without a recipient or session looks through the
+        newest 500 notifications only: the header `X-Feed-Looked-Through` then says how many
+        were, and the total counts the matches among them. Roles: coordinator, viewer, service.
         """
-        return paged(pagination_parameters, notification_store.listing, filters)
+        found, total, looked_through = notification_store.feed_page(
+            runtime(), filters, pagination_parameters.first_item,
+            pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        headers = {} if looked_through is None else {"X-Feed-Looked-Through": looked_through}
+        return [shown(n) for n in found], 200, headers
+
+
+@blp.route("/summary")
+class Summary(MethodView):
+    @requires("coordinator", "viewer", "service")
+    @blp.arguments(SummaryQuery, location="query")
+    @blp.response(200, SummaryOut)
+    def get(self, query):
+        """How many of the newest notifications are in each status (what is left to send),
+        and how many there are in all. Roles: coordinator, viewer, service."""
+        return notification_store.summary(runtime(), query["newest"])
 
 
 @blp.route("/<notification_id>")

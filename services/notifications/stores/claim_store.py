@@ -14,12 +14,13 @@ and two workers never race for the same claims.
 import uuid
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import UpdateOne
 
 from common.persistence import by_id, claims
 from common.runtime import Runtime
 from services.notifications import holders
 from services.notifications.domain import delivery_rules as rules
+from services.notifications.stores import due_sweep
 from services.notifications.stores import notification_store as notifications
 
 COLLECTION = "notification_claims"
@@ -28,20 +29,13 @@ CHECKED = {"status": 1, "generation": 1, "due_at": 1}
 
 def due(runtime: Runtime, now: datetime, limit: int = 50, settle_s: float = 0) -> list[dict]:
     """Notifications due now, or being sent by a worker whose lease ran out or that died on
-    this host, oldest first.
+    this host, oldest first: read from the hours they fall due (`due_sweep`), not from a
+    query over every notification.
 
     ``settle_s``: leave out pending ones due for less than this long; the worker that made
     them (or scheduled their retry) is sending them already.
     """
-    settled = now - timedelta(seconds=settle_s)
-    query = {"$or": [{"status": "scheduled", "due_at": {"$lte": now}},
-                     {"status": "pending", "due_at": {"$lte": settled}},
-                     {"status": "sending", "claimed_until": {"$lte": now}},
-                     {"status": "sending", "claim_holder.host": holders.HOST}]}
-    found = runtime.db[notifications.COLLECTION].find(query, {"outbox": 0}) \
-        .sort([("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-    return [n for n in found
-            if rules.takeable(n, now, holders.dead(n.get("claim_holder")))]
+    return due_sweep.due(runtime, now, limit, settle_s)
 
 
 def _key(notification_id: str, generation: int) -> str:

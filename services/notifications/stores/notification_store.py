@@ -3,16 +3,16 @@
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
-from common.persistence import by_id
+from common.persistence import by_id, claims
 from common.runtime import Runtime
 from services.notifications.domain import notification_rules as rules
 from services.notifications.domain.errors import IllegalTransitionError, NotFoundError
 from services.notifications.stores import due_store, feed_store
 
 COLLECTION = "notifications"
+FILTER_WINDOW = 500  # the newest notifications a filter on status, kind or channel looks at
 DUPLICATE_KEY = 11000
 OnCreated = Callable[[dict], None]
 
@@ -69,8 +69,7 @@ def create_many(runtime: Runtime, documents: list[dict], on_created: OnCreated |
 
 
 def _number(runtime: Runtime, created: list[dict], stored_before: list[dict]) -> None:
-    numbered = feed_store.record(runtime, created, stored_before)
-    due_store.record(runtime, numbered)
+    numbered = feed_store.record(runtime, created, stored_before, due_store.entries_of)
     feed_store.mark(runtime, numbered)
 
 
@@ -92,32 +91,62 @@ def each(runtime: Runtime, notification_ids: Iterable[str]) -> list[dict]:
 
 
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
-    """One page of the feed, newest first, by any of its filters, and how many match.
+    """One page of the feed, newest first, by any of its filters, and how many match."""
+    found, total, _ = feed_page(runtime, filters, skip, limit)
+    return found, total
 
-    By recipient or by session it reads that one's stream of the feed (`feed_store`); by
-    status or kind alone it is a query over the whole collection.
+
+def feed_page(runtime: Runtime, filters: dict, skip: int, limit: int
+              ) -> tuple[list[dict], int, int | None]:
+    """One page of the feed, newest first, how many match, and, when only the newest
+    notifications were looked through (a filter on status, kind or channel alone), how many.
+
+    By recipient or by session it reads that one's stream of the feed, else the stream of all
+    notifications (`feed_store`); unfiltered, a page is its reads by `_id` at any size.
     """
     query = {k: v for k, v in filters.items() if v is not None}
     indexed = next((field for field in feed_store.INDEXED_BY if field in query), None)
-    if indexed is None:
-        return _queried(runtime, query, skip, limit)
-    stream = feed_store.stream_of(indexed, query.pop(indexed))
+    stream = feed_store.ALL if indexed is None else feed_store.stream_of(indexed,
+                                                                         query.pop(indexed))
     if not query:
         ids, total = feed_store.newest(runtime, stream, skip, limit)
-        return each(runtime, ids), total
-    status = query.pop("status", None)
-    ids = [e["notification_id"] for e in feed_store.entries(runtime, stream)
-           if all(e.get(field) == value for field, value in query.items())]
-    matching = [n for n in each(runtime, ids) if status is None or n["status"] == status]
-    return matching[skip:skip + limit], len(matching)
+        return each(runtime, ids), total, None
+    if indexed is None:
+        return _windowed(runtime, query, skip, limit)
+    matching = _matching(runtime, feed_store.entries(runtime, stream), query)
+    return matching[skip:skip + limit], len(matching), None
 
 
-def _queried(runtime: Runtime, query: dict, skip: int, limit: int) -> tuple[list[dict], int]:
-    collection = runtime.db[COLLECTION]
-    total = collection.count_documents(query)
-    ordered = collection.find(query, {"outbox": 0}).sort([("created_at", DESCENDING),
-                                                          ("_id", ASCENDING)])
-    return list(ordered.skip(skip).limit(limit)), total
+def _matching(runtime: Runtime, entries: list[dict], query: dict) -> list[dict]:
+    """The notifications of these feed entries that match ``query``: on what the entry keeps
+    first, then on the notification itself (its status, or what an older entry lacks)."""
+    kept = [e for e in entries if all(e.get(field, value) == value
+                                      for field, value in query.items()
+                                      if field in feed_store.KEPT)]
+    return [n for n in each(runtime, [e["notification_id"] for e in kept])
+            if all(n.get(field) == value for field, value in query.items())]
+
+
+def _windowed(runtime: Runtime, query: dict, skip: int, limit: int
+              ) -> tuple[list[dict], int, int]:
+    """Filtered without a stream of its own: the newest FILTER_WINDOW notifications looked
+    through, the total counted among them (said so by the third value, how many)."""
+    entries, total = feed_store.newest_entries(runtime, feed_store.ALL, 0, FILTER_WINDOW)
+    unique = list({e["notification_id"]: e for e in entries}.values())  # each once
+    matching = _matching(runtime, unique, query)
+    return matching[skip:skip + limit], len(matching), min(total, FILTER_WINDOW)
+
+
+def summary(runtime: Runtime, newest: int) -> dict:
+    """How many of the newest ``newest`` notifications are in each status, and how many
+    there are in all: a cheap, honest view of what is left to send (reads by `_id`)."""
+    entries, total = feed_store.newest_entries(runtime, feed_store.ALL, 0, newest)
+    statuses = dict.fromkeys(rules.STATUSES, 0)
+    ids = dict.fromkeys(e["notification_id"] for e in entries)
+    for notification in by_id.get_each(runtime.db[COLLECTION], ids, {"status": 1}):
+        statuses[notification["status"]] += 1
+    return {"statuses": statuses, "looked_through": len(ids), "notifications": total,
+            "complete": len(entries) >= total}
 
 
 def of_stream(runtime: Runtime, field: str, value: str,
@@ -148,6 +177,9 @@ def cancel_waiting(runtime: Runtime, field: str, value: str, reason: str, now: d
 def resend(runtime: Runtime, notification_id: str, now: datetime) -> dict:
     """Put a failed notification back in the queue with a fresh round of tries."""
     update = rules.resent(found(runtime, notification_id), now)
+    # A failed one is final, so the sweeps may have passed its hour: numbered first where they
+    # read it next (an entry whose notification stayed failed is passed over).
+    due_store.record_at_once(runtime, notification_id, now)
     resent = runtime.update(COLLECTION, {"_id": notification_id, "status": "failed"}, update, [])
     if resent is None:  # resent by someone else meanwhile: refused, naming its status now
         rules.resent(found(runtime, notification_id), now)
@@ -166,16 +198,20 @@ def ensure_indexes(runtime: Runtime) -> None:
 
 
 def _index_recorded_before(runtime: Runtime) -> None:
-    """Feed streams and due hours for notifications stored before they existed, once.
+    """Feed streams and due hours for notifications stored before they existed, once, and the
+    stream of all notifications for those numbered before it existed (claimed by one process).
 
-    Two processes starting together may both do it: a notification then appears twice in its
-    streams, which the readers of a page tolerate (it is shown once per entry) until compacted.
+    Two processes starting together may both do the first: a notification then appears twice
+    in its streams, which the readers of a page tolerate (it is shown once per entry).
     """
     marks = runtime.db["feed_heads"]
-    if by_id.get(marks, "recorded-before-feed") is not None:
-        return
-    before = list(runtime.db[COLLECTION].find({}, {"outbox": 0, "attempts": 0}))
-    numbered = feed_store.record(runtime, before, [])
-    due_store.record(runtime, numbered)
-    feed_store.mark(runtime, numbered)
-    by_id.set_fields(marks, "recorded-before-feed", {"done": True}, upsert=True)
+    if by_id.get(marks, "recorded-before-feed") is None:
+        before = list(runtime.db[COLLECTION].find({}, {"outbox": 0, "attempts": 0}))
+        numbered = feed_store.record(runtime, before, [], due_store.entries_of)
+        feed_store.mark(runtime, numbered)
+        claims.claim(marks, "recorded-before-all-stream", done=True)
+        by_id.set_fields(marks, "recorded-before-feed", {"done": True}, upsert=True)
+    elif claims.claim(marks, "recorded-before-all-stream", done=True):
+        feed_store.record_in_all(runtime, list(runtime.db[COLLECTION].find(
+            {}, {"outbox": 0, "attempts": 0})))
+    due_store.move_old_hours(runtime)

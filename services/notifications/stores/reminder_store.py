@@ -26,7 +26,7 @@ def retime(runtime: Runtime, session: dict, now: datetime) -> int:
                            lambda current, read=reminder["status"]: current["status"] == read,
                            {"$set": changes}, {"status": 1}) is not None:
             moved.append({**reminder, **changes})
-    due_store.record(runtime, moved)
+    due_store.record(runtime, moved, now)
     return len(moved)
 
 

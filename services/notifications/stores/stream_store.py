@@ -3,77 +3,227 @@ bucket reads, without a query over a whole collection.
 
 Entry n of a stream is `{_id: "<stream>:<n>"}` (`common.persistence.numbered_log`), so an
 append is a unique insert: two workers appending to one stream never overwrite each other, the
-loser takes the next number. A head document per stream remembers roughly where it ends; it
-lags (it moves once the stream has grown by DRIFT, and a write may be lost), so readers step
-forward from it to the first gap.
+loser takes the next number. Every GROUP entries are then sealed into one group document (a
+unique insert of their exact copies: two sealers write the same thing), so a reader reads a
+group per GROUP entries and only the open tail entry by entry. A head per stream says where
+its sealed groups end; it is written with the seals (a lost write only costs reads): readers
+step forward from it, entry by entry, to the first gap.
+
+A process remembers where the streams it wrote end and the entries of their open group, so an
+append usually reads nothing first and the writer that fills a group seals it without reading
+it back; a reader that had to read a whole unsealed group seals it.
 """
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 
-from pymongo.errors import BulkWriteError
+from pymongo.errors import DuplicateKeyError
 
-from common.persistence import by_id, numbered_log
+from common.persistence import claims, numbered_log
 from common.runtime import Runtime
 
-DRIFT = 4  # entries a reader steps over past a head, at most, unless a head write was lost
+GROUP = 20
+DRIFT = 4  # entries a writer that found a stream's end reads at most before it moves the head
+REMEMBERED = 4000  # streams whose end and open group (< 20 entries) a process keeps
+
+
+class _Known:
+    """Where streams end and their open group's entries, as this process last saw them.
+
+    Only ever behind the database (entries are never removed), and a stale end only costs an
+    insert refused and a few reads: the unique insert decides each number."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.streams: OrderedDict[tuple, tuple[int, dict[int, dict]]] = OrderedDict()
+
+    def get(self, key: tuple) -> tuple[int, dict[int, dict]] | None:
+        with self.lock:
+            if key in self.streams:
+                self.streams.move_to_end(key)
+                end, tail = self.streams[key]
+                return end, dict(tail)
+            return None
+
+    def put(self, key: tuple, end: int, tail: dict[int, dict]) -> None:
+        boundary = end - end % GROUP
+        with self.lock:
+            known = self.streams.get(key)
+            if known is not None and known[0] > end:
+                return
+            self.streams[key] = (end, {n: e for n, e in tail.items() if n >= boundary})
+            self.streams.move_to_end(key)
+            while len(self.streams) > REMEMBERED:
+                self.streams.popitem(last=False)
+
+
+_known = _Known()
+
+
+def group_id(stream: str, index: int) -> str:
+    return f"g|{stream}|{index:08d}"
 
 
 class Streams:
-    """The streams kept in ``<name>_entries`` with their heads in ``<name>_heads``."""
+    """The streams kept in ``<name>_entries``, their groups and heads in ``<name>_heads``."""
 
     def __init__(self, runtime: Runtime, name: str):
         self.entries = runtime.db[f"{name}_entries"]
         self.heads = runtime.db[f"{name}_heads"]
 
+    def _key(self, stream: str) -> tuple:
+        return (self.entries.database.name, self.entries.name, stream)
+
+    # -- writing ------------------------------------------------------------------------
+
     def append_many(self, appended: Iterable[tuple[str, dict]]) -> None:
-        """Append each (stream, entry) in order: one insert for all, a retry for each number
-        another writer took meanwhile."""
+        """Append each (stream, entry) in order: one insert for all (no read first for the
+        streams this process wrote last), a retry for the numbers another writer took, and
+        one write sealing the groups filled."""
         by_stream: dict[str, list[dict]] = defaultdict(list)
         for stream, entry in appended:
             by_stream[stream].append(entry)
         if not by_stream:
             return
-        hints = {stream: self._hint(stream) for stream in by_stream}
-        starts = {stream: self._end(stream, hint) for stream, hint in hints.items()}
-        ends = numbered_log.append_many(self.entries, starts, by_stream)
-        self._move_heads({s: end for s, end in ends.items() if end - hints[s] >= DRIFT}, hints)
+        state, walked = {}, {}
+        for stream in by_stream:
+            state[stream] = _known.get(self._key(stream))
+            if state[stream] is None:
+                head = self._head(stream)
+                state[stream] = self._walk(stream, head)
+                if state[stream][0] - head >= DRIFT:  # read far: the next cold reader won't
+                    walked[stream] = state[stream][0]
+        written: dict[str, set[int]] = defaultdict(set)
+        waiting = {s: list(entries) for s, entries in by_stream.items()}
+        while waiting:
+            documents, placed = [], []
+            for stream, entries in waiting.items():
+                end = state[stream][0]
+                for offset, entry in enumerate(entries):
+                    number = end + offset
+                    documents.append({"_id": numbered_log.entry_id(stream, number), **entry})
+                    placed.append((stream, number, entry))
+                state[stream] = (end + len(entries), state[stream][1])
+            taken = claims.insert_each(self.entries, documents)
+            waiting = defaultdict(list)
+            for index, (stream, number, entry) in enumerate(placed):
+                if index in taken:  # another writer has that number: the entry goes later
+                    waiting[stream].append(entry)
+                else:
+                    state[stream][1][number] = documents[index]
+                    written[stream].add(number)
+            for stream in waiting:  # past what the other writers added meanwhile
+                end, seen = self._located(stream, state[stream][0])
+                state[stream] = (end, {**seen, **state[stream][1]})
+        for stream, (end, tail) in state.items():
+            _known.put(self._key(stream), end, tail)
+        self._seal([(stream, index, state[stream][1]) for stream, numbers in written.items()
+                    for index in {n // GROUP for n in numbers}
+                    if index < state[stream][0] // GROUP], walked)
 
-    def _move_heads(self, ends: dict[str, int], heads: dict[str, int]) -> None:
-        """Heads move only once a stream has grown by DRIFT past them, so a fan-out to 500
-        officers moves few of theirs, and a reader steps over fewer than DRIFT entries. Each
-        is written alone by `_id` (see `common.persistence`)."""
-        fresh = [{"_id": stream, "next": end} for stream, end in ends.items() if not heads[stream]]
-        if fresh:
-            try:
-                self.heads.insert_many(fresh, ordered=False)
-            except BulkWriteError:
-                pass  # a head another writer created meanwhile: it is stepped forward from
+    def _seal(self, candidates: list[tuple[str, int, dict[int, dict]]],
+              heads: dict[str, int] | None = None) -> None:
+        """Seal each group whose GROUP entries are all known (one insert; a group sealed by
+        another writer meanwhile is the same), then move each stream's head past its seals
+        (and ``heads`` to where they are known to end), one write by `_id` each."""
+        groups, ends = [], dict(heads or {})
+        for stream, index, entries in candidates:
+            numbers = range(index * GROUP, (index + 1) * GROUP)
+            if all(n in entries for n in numbers):
+                groups.append({"_id": group_id(stream, index), "stream": stream,
+                               "entries": [entries[n] for n in numbers]})
+                ends[stream] = max(ends.get(stream, 0), numbers.stop)
+        claims.insert_each(self.heads, groups)
         for stream, end in ends.items():
-            if heads[stream]:
-                by_id.set_fields(self.heads, stream, {"next": end})
+            try:
+                self.heads.update_one({"_id": stream}, {"$max": {"next": end}}, upsert=True)
+            except DuplicateKeyError:  # created by another writer meanwhile
+                self.heads.update_one({"_id": stream}, {"$max": {"next": end}})
 
-    def _hint(self, stream: str) -> int:
-        head = by_id.get(self.heads, stream)
+    # -- reading --------------------------------------------------------------------------
+
+    def _head(self, stream: str) -> int:
+        head = self.heads.find_one({"_id": stream})
         return head["next"] if head else 0
 
-    def _end(self, stream: str, number: int) -> int:
-        return numbered_log.first_gap(self.entries, stream, number)
+    def _located(self, stream: str, start: int = 0) -> tuple[int, dict[int, dict]]:
+        """Where the stream ends, and the entries read on the way (by number): from its head
+        (or ``start`` if further), forward entry by entry to the first gap."""
+        return self._walk(stream, max(self._head(stream), start))
+
+    def _walk(self, stream: str, number: int, sealed_below: int = 0
+              ) -> tuple[int, dict[int, dict]]:
+        """Forward from ``number`` to the first gap: a group read for each whole group below
+        ``sealed_below`` (heads move mostly with seals: a group missing is read by entry)."""
+        seen = {}
+        while True:
+            if number % GROUP == 0 and number + GROUP <= sealed_below:
+                group = self.heads.find_one({"_id": group_id(stream, number // GROUP)})
+                if group is not None:
+                    seen.update(zip(range(number, number + GROUP), group["entries"],
+                                    strict=True))
+                    number += GROUP
+                    continue
+            entry = self.entries.find_one({"_id": numbered_log.entry_id(stream, number)})
+            if entry is None:
+                return number, seen
+            seen[number] = entry
+            number += 1
+
+    def following(self, stream: str, start: int) -> tuple[int, list[dict]]:
+        """The entries numbered from ``start`` on, oldest first, and where the stream ends:
+        those this process wrote from memory, then one read to see that nothing follows
+        (else forward by group and entry)."""
+        known, taken = _known.get(self._key(stream)), {}
+        if known is not None and all(n in known[1] for n in range(start, known[0])):
+            taken = {n: known[1][n] for n in range(start, known[0])}
+            end, seen = self._walk(stream, max(start, known[0]))
+        else:
+            end, seen = self._walk(stream, start, self._head(stream))
+        taken.update(seen)
+        return end, [taken[n] for n in sorted(taken)]
 
     def length(self, stream: str) -> int:
-        """How many entries the stream holds: its head, then forward to the first gap."""
-        return self._end(stream, self._hint(stream))
+        """How many entries the stream holds."""
+        return self._located(stream)[0]
 
-    def read(self, stream: str, numbers: Iterable[int]) -> list[dict]:
-        """The entries of these numbers, in the order asked."""
-        return numbered_log.read(self.entries, stream, numbers)
+    def read(self, stream: str, numbers: Iterable[int], seen: dict[int, dict] | None = None,
+             total: int = 0) -> list[dict]:
+        """The entries of these numbers that exist, in the order asked: a group read for each
+        sealed group they fall in, else entry by entry. A whole group (below ``total``) found
+        unsealed is read whole and sealed, so the next reader reads it at once."""
+        seen = dict(seen or {})
+        numbers = list(numbers)
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for n in numbers:
+            if n not in seen:
+                wanted[n // GROUP].add(n)
+        unsealed = []
+        for index, missing in wanted.items():
+            group = self.heads.find_one({"_id": group_id(stream, index)})
+            span = range(index * GROUP, (index + 1) * GROUP)
+            if group is not None:
+                seen.update(zip(span, group["entries"], strict=True))
+                continue
+            whole = index < total // GROUP
+            for n in (span if whole else sorted(missing)):
+                if n not in seen:
+                    entry = self.entries.find_one({"_id": numbered_log.entry_id(stream, n)})
+                    if entry is not None:
+                        seen[n] = entry
+            if whole:
+                unsealed.append((stream, index, seen))
+        self._seal(unsealed)
+        return [seen[n] for n in numbers if n in seen]
 
     def newest_first(self, stream: str, skip: int, limit: int) -> tuple[list[dict], int]:
         """One page of the stream, newest entry first, and the stream's length."""
-        total = self.length(stream)
+        total, seen = self._located(stream)
         last = total - 1 - skip
-        return self.read(stream, range(last, max(-1, last - limit), -1)), total
+        return self.read(stream, range(last, max(-1, last - limit), -1), seen, total), total
 
     def everything(self, stream: str) -> list[dict]:
         """Every entry of the stream, oldest first."""
-        return self.read(stream, range(self.length(stream)))
+        total, seen = self._located(stream)
+        return self.read(stream, range(total), seen, total)
