@@ -4,6 +4,9 @@ changes nothing)."""
 
 from datetime import UTC, datetime
 
+import mongomock
+from pymongo.errors import OperationFailure
+
 from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import new_event
 from services.sessions import handlers
@@ -109,3 +112,22 @@ def test_an_erased_officers_enrollment_already_unlinked_can_still_end():
     assert _on_roster(runtime) == {"p2"}
     assert runtime.db[roster_store.COLLECTION].find_one({"_id": "e1"})["status"] == "withdrawn"
     assert not _named(runtime, "p1")
+
+
+def test_enrollments_held_when_a_write_fails_are_written_when_the_handler_is_retried(
+        monkeypatch):
+    """The erasure's handler writes the batch's enrollments first; its write failing once and
+    the handler retried, the confirmation held before it is still written."""
+    runtime, dispatch = _worker()
+    real, failures = mongomock.Collection.bulk_write, []
+
+    def failing_once(collection, requests, **options):
+        if collection.name == roster_store.ROSTERS and not failures:
+            failures.append(1)
+            raise OperationFailure("write failed")
+        return real(collection, requests, **options)
+
+    monkeypatch.setattr(mongomock.Collection, "bulk_write", failing_once)
+    outcomes = dispatch(_enrollment("confirmed", 1), _erased("p2"))
+    assert failures and [o.action for o in outcomes] == ["handled", "handled"]
+    assert _on_roster(runtime) == {"p1"}
