@@ -13,11 +13,29 @@ import uuid
 from collections.abc import Iterable
 
 import mongomock
+from pymongo import DeleteOne, InsertOne, UpdateOne
 from pymongo.collection import Collection
 
 from common.config import load
 from common.envelope import Event
 from common.runtime import Runtime
+
+
+def _bulk_write(collection, requests, ordered: bool = True, **_):
+    """mongomock's own bulk_write cannot take this pymongo's operations (their `sort`): apply
+    each in turn, which is what a bulk write does to the documents."""
+    for request in requests:
+        if isinstance(request, UpdateOne):
+            collection.update_one(request._filter, request._doc, upsert=request._upsert)
+        elif isinstance(request, InsertOne):
+            collection.insert_one(request._doc)
+        elif isinstance(request, DeleteOne):
+            collection.delete_one(request._filter)
+        else:
+            raise NotImplementedError(type(request).__name__)
+
+
+mongomock.Collection.bulk_write = _bulk_write
 
 
 class RecordingPublisher:

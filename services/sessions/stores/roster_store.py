@@ -10,6 +10,8 @@ worker writes them. Attendance is in the attendance log (attendance_log_store.py
 
 from datetime import UTC, datetime
 
+from pymongo import UpdateOne
+
 from common.envelope import Event
 from common.persistence import by_id, claims, projection
 from common.runtime import Runtime
@@ -36,32 +38,94 @@ def list_on_roster(runtime: Runtime, document: dict) -> None:
                       {f"entries.{document['_id']}": {k: document.get(k) for k in SHOWN}})
 
 
-def enroll(runtime: Runtime, event: Event, payload: dict) -> None:
-    """Confirmed or promoted: on the roster, unless the enrollment ended or the officer erased."""
-    if erased(runtime, payload["participant_id"]):
-        return
-    entry = {k: payload[k] for k in ("participant_id", "session_id", "series_id")}
-    entry.update({k: payload[k] or UNSTATED[k] for k in UNSTATED})
-    collection = runtime.db[COLLECTION]
-    # Withdrawal and cancellation are final for an enrollment: an ended one is not revived.
-    # (One enrollment's events come in order on one partition, so nothing ends it meanwhile.)
-    current = by_id.get(collection, payload["enrollment_id"], {"status": 1})
-    if current is not None and current.get("status") != ACTIVE:
-        return
-    projection.upsert(collection, payload["enrollment_id"], {
-        **entry, "status": ACTIVE, "updated_at": datetime.now(UTC), "source_event_id": event.id})
-    list_on_roster(runtime, {"_id": payload["enrollment_id"], **entry, "status": ACTIVE})
+class HeldEnrollments:
+    """A batch's enrollment decisions (confirmed, promoted, withdrawn, cancelled), held in order
+    and written by `flush` (the registry runs it after the batch): one read per officer joining
+    (her tombstone), one per roster document touched, one bulk write of the enrollments and one
+    of the roster documents, instead of five round trips per event.
+
+    The current state of an enrollment is read from its roster document's entry, not from the
+    enrollment's own document: both are written only by this worker, by the same flush (the
+    enrollments first), and a batch is recorded as handled only after it; a crash in between
+    replays the batch, in order, over the same decisions. Withdrawal and cancellation are final;
+    an erased officer is never put (back) on a roster, even by the end of an enrollment never
+    seen here. Handlers that read rosters or enrollments flush first.
+    """
+
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        self.held: list[tuple[Event, dict, str]] = []
+
+    def hold(self, event: Event, payload: dict, status: str) -> None:
+        self.held.append((event, payload, status))
+
+    def flush(self) -> None:
+        """Write what is held; kept on a failure (a handler that flushes first is retried, and
+        a failed batch is replayed: the decisions are the same, in the same order)."""
+        held = list(self.held)
+        if not held:
+            return
+        shown = self._listed(held)
+        # Her tombstone matters to what would name her: joining, or an end never seen here.
+        asked = {p["participant_id"] for _, p, status in held
+                 if status == ACTIVE or p["enrollment_id"] not in shown}
+        gone = {pid for pid in sorted(asked) if erased(self.runtime, pid)}
+        writes: dict[str, dict] = {}
+        for event, payload, status in held:
+            eid, before = payload["enrollment_id"], shown.get(payload["enrollment_id"])
+            if status == ACTIVE:
+                if payload["participant_id"] in gone or (before and before["status"] != ACTIVE):
+                    continue
+                entry = {k: payload[k] for k in ("participant_id", "session_id", "series_id")}
+                entry.update({k: payload[k] or UNSTATED[k] for k in UNSTATED})
+                changed, placed = entry, {k: entry[k] for k in SHOWN if k != "status"}
+            elif before is None and payload["participant_id"] in gone:
+                continue  # never seen here: nothing of hers to end
+            else:
+                changed = {}
+                placed = before or {"participant_id": payload["participant_id"],
+                                    "gender": None, "agency": None}
+            write = writes.setdefault(eid, {"set": {}, "insert": {}, "roster": _roster_id(
+                payload["session_id"], payload["series_id"])})
+            write["set"].update({**changed, "status": status, "updated_at": datetime.now(UTC),
+                                 "source_event_id": event.id})
+            write["insert"].update({k: payload[k]
+                                    for k in ("participant_id", "session_id", "series_id")})
+            shown[eid] = {k: placed.get(k) for k in SHOWN if k != "status"} | {"status": status}
+        self._write(writes, shown)
+        del self.held[:len(held)]
+
+    def _listed(self, held: list[tuple[Event, dict, str]]) -> dict[str, dict]:
+        """What the roster documents show of the batch's enrollments, by enrollment id."""
+        wanted: dict[str, set[str]] = {}
+        for _, payload, _ in held:
+            key = _roster_id(payload["session_id"], payload["series_id"])
+            wanted.setdefault(key, set()).add(payload["enrollment_id"])
+        shown: dict[str, dict] = {}
+        for key in sorted(wanted):
+            roster = by_id.get(self.runtime.db[ROSTERS], key,
+                               {f"entries.{eid}": 1 for eid in sorted(wanted[key])})
+            shown.update({eid: entry for eid, entry in (roster or {}).get("entries", {}).items()
+                          if eid in wanted[key]})
+        return shown
+
+    def _write(self, writes: dict[str, dict], shown: dict[str, dict]) -> None:
+        if not writes:
+            return
+        self.runtime.db[COLLECTION].bulk_write([UpdateOne({"_id": eid}, _changes(w), upsert=True)
+                                                for eid, w in writes.items()], ordered=True)
+        rosters: dict[str, dict] = {}
+        for eid, w in writes.items():
+            rosters.setdefault(w["roster"], {})[f"entries.{eid}"] = shown[eid]
+        self.runtime.db[ROSTERS].bulk_write([UpdateOne({"_id": key}, {"$set": fields},
+                                                       upsert=True)
+                                             for key, fields in rosters.items()], ordered=True)
 
 
-def end(runtime: Runtime, event: Event, payload: dict, status: str) -> None:
-    """Withdrawn or cancelled: off the roster; attendance already taken stays for the figures."""
-    collection = runtime.db[COLLECTION]
-    collection.update_one(
-        {"_id": payload["enrollment_id"]},
-        {"$set": {"status": status, "updated_at": datetime.now(UTC), "source_event_id": event.id},
-         "$setOnInsert": {k: payload[k] for k in ("participant_id", "session_id", "series_id")}},
-        upsert=True)
-    list_on_roster(runtime, by_id.get(collection, payload["enrollment_id"], documents.HIDDEN))
+def _changes(write: dict) -> dict:
+    """The update of one enrollment: what its events set, its ids when it is new."""
+    fresh = {k: v for k, v in write["insert"].items() if k not in write["set"]}
+    return {"$set": write["set"], **({"$setOnInsert": fresh} if fresh else {})}
 
 
 def erase(runtime: Runtime, participant_id: str) -> None:

@@ -39,10 +39,12 @@ def new_session(call, series_id=None, **changes):
 
 def enroll(runtime, session, n, agency="Federal Investigation Agency"):
     """Put officer ``n`` on the roster as registration's event would."""
-    subscription = build_registry(runtime).find(REGISTRATION_EVENTS,
-                                                "registration.enrollment.confirmed")
+    registry = build_registry(runtime)
+    subscription = registry.find(REGISTRATION_EVENTS, "registration.enrollment.confirmed")
     event = new_event("registration.enrollment.confirmed", f"e{n}-{session['id']}", {
         "enrollment_id": f"e{n}-{session['id']}", "participant_id": f"p{n}",
         "session_id": session["id"], "series_id": session.get("series_id"),
         "gender": "female", "agency": agency}, "registration")
     subscription.handler(event, subscription.schema.load(event.data))
+    for flush in registry.flushers:  # a batch of one, as the worker's dispatcher ends it
+        flush()
