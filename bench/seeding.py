@@ -22,6 +22,7 @@ from bench import fixtures
 
 THREADS = 12
 ENROLLING_SESSIONS = 40  # seeded enrollments spread over these, so parallel requests rarely race
+GROUP = 250  # officers enrolled in a session by one request
 
 
 def _total(url: str, headers: dict) -> int | None:
@@ -121,25 +122,32 @@ class Seeder:
                 "per_second": round(len(made) / seconds, 1) if seconds else 0}
 
     def add_enrollments(self, count: int, deadline: float) -> dict:
-        """Enroll seeded participants over ENROLLING_SESSIONS, each pair once.
+        """Enroll seeded participants over ENROLLING_SESSIONS, each pair once, a group of up
+        to GROUP officers per request (`POST /sessions/{id}/enrollments`).
 
-        Pair n is participant n mod P in session (n + n div P) mod K: neighbours (which run
-        in parallel) enroll in different sessions, and P x K pairs are all distinct."""
+        Pair n is participant n mod P in session (n + n div P) mod K, so P x K pairs are all
+        distinct; the pairs are grouped by session, and groups go in parallel."""
         self.prepare()
         people, first = len(self.participants), self.enrolled
         count = min(count, people * ENROLLING_SESSIONS - first) if people else 0
+        groups: dict[str, list[str]] = {}
+        for pair in range(first, first + count):
+            session = self.enrolling_sessions[(pair + pair // people) % ENROLLING_SESSIONS]
+            groups.setdefault(session["id"], []).append(self.participants[pair % people]["id"])
+        requests_ = [(sid, ids[n:n + GROUP]) for sid, ids in groups.items()
+                     for n in range(0, len(ids), GROUP)]
 
         def make(n: int):
-            pair = first + n
-            session = self.enrolling_sessions[(pair + pair // people) % ENROLLING_SESSIONS]
-            return self._post(f"{self.urls['registration']}/enrollments", {
-                "participant_id": self.participants[pair % people]["id"],
-                "session_id": session["id"]})
+            session_id, ids = requests_[n]
+            return self._post(f"{self.urls['registration']}/sessions/{session_id}/enrollments",
+                              {"participant_ids": ids})
 
-        made, seconds = _in_parallel(make, count, deadline)
+        answers, seconds = _in_parallel(make, len(requests_), deadline)
+        made = sum(1 for a in answers for o in a["outcomes"] if o["status"] == 201)
         self.enrolled += count
-        return {"asked": count, "made": len(made), "seconds": round(seconds, 1),
-                "per_second": round(len(made) / seconds, 1) if seconds else 0}
+        return {"asked": count, "made": made, "requests": len(answers),
+                "seconds": round(seconds, 1),
+                "per_second": round(made / seconds, 1) if seconds else 0}
 
     def grow_to(self, target: int, budget_s: float) -> dict:
         """Participants, sessions and enrollments up to about ``target`` each, within budget."""
