@@ -112,7 +112,7 @@ def main() -> None:
         print(json.dumps(out), flush=True)
         page = f"{urls['registration']}/enrollments?page_size=20"
         for _ in range(3):
-            requests.get(page, headers=headers, timeout=60)
+            requests.get(page, headers=headers, timeout=300)
 
         def pages():
             for _ in range(20):

@@ -115,3 +115,23 @@ def test_the_unfiltered_pages_show_each_enrollment_as_its_seats_are_now(runtime)
     assert [(e["_id"], e["status"], e["position"]) for e in shown] == [
         (first["_id"], "withdrawn", None), (second["_id"], "confirmed", None),
         (again["_id"], "waitlisted", 1)]
+
+
+def test_the_sweep_repairs_copies_a_withdrawal_left_stale_without_recopying_the_rest(runtime):
+    session_id = world.schedule(runtime, capacity=1)
+    ayesha, fatima, sana = (seat_store.enroll(runtime, session_id, world.officer(runtime, n))
+                            for n in ("Ayesha", "Fatima", "Sana"))
+    copied: dict = {}
+    for _ in range(3):  # copied twice at this revision: every copy is right
+        enrollment_store.sweep(runtime, None, copied)
+    seat_store.withdraw(runtime, ayesha["_id"])
+    copies = runtime.db[enrollment_store.COLLECTION]
+    # As a crash between the seat log's entry and the copies would leave them:
+    copies.update_one({"_id": fatima["_id"]}, {"$set": {"status": "waitlisted", "position": 1,
+                                                        "revision": 0}})
+    copies.update_one({"_id": sana["_id"]}, {"$set": {"position": 2, "revision": 0}})
+
+    enrollment_store.sweep(runtime, None, copied)
+
+    assert (copies.find_one({"_id": fatima["_id"]})["status"],
+            copies.find_one({"_id": sana["_id"]})["position"]) == ("confirmed", 1)

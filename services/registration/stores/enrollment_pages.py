@@ -1,10 +1,10 @@
 """New enrollments numbered on the pages lists are read from: "all", and one per participant.
 
 Each stream is a `numbered_log` (entry `<stream>:<number>`, appended by unique insert). A turn's
-new enrollments are numbered with one insert for all their entries. Where each stream ends is
-found by reading forward from where this process last saw it end (what the other API process
-appended since: a read by `_id` each) rather than by inserting into taken numbers, which costs a
-write each and, for a whole group, a write per entry the other process appended meanwhile.
+new enrollments are numbered with one insert for all their entries. Where "all" ends is found by
+reading forward from where this process last saw it end (what the other API process appended
+since: a read by `_id` each) rather than by inserting into taken numbers one write at a time;
+entries whose number was taken anyway go in one more insert after the end is read again.
 """
 
 import threading
@@ -63,8 +63,8 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
     pages = runtime.db[PAGES]
     with _all_locks.setdefault(runtime.db.name, threading.Lock()):
         start = _known(runtime, "all") or 0
-        for _ in range(MAX_ROUNDS):
-            pending = _insert(runtime, pages, pending)
+        for attempt in range(MAX_ROUNDS):
+            pending = _insert(runtime, pages, pending, guess=attempt == 0)
             if not pending:
                 break
         else:
@@ -76,12 +76,19 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
         pages.update_one({"_id": "all:end"}, {"$max": {"next": end}}, upsert=True)
 
 
-def _insert(runtime: Runtime, pages: Collection,
-            pending: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """One insert of every pending entry from its stream's end; those whose number was taken."""
+def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],
+            guess: bool) -> dict[str, list[dict]]:
+    """One insert of every pending entry from its stream's end; those whose number was taken.
+
+    On a first try (``guess``) an officer's stream starts where this process saw it end (or
+    at 0): only another process's enrollment of the same officer moves it, and a wrong guess
+    costs no command of its own (it fails inside the one insert, and is read again)."""
     documents, placed, ends = [], [], {}
     for stream, entries in pending.items():
-        start = _end(runtime, pages, stream)
+        if guess and stream != "all":
+            start = _known(runtime, stream) or 0
+        else:
+            start = _end(runtime, pages, stream)
         for offset, entry in enumerate(entries):
             documents.append({**entry, "_id": numbered_log.entry_id(stream, start + offset)})
             placed.append((stream, entry))

@@ -49,7 +49,7 @@ def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
 
 
 def sweep(runtime: Runtime, since: int | None = None,
-          copied: dict[str, tuple[int, int]] | None = None) -> tuple[set[str], int]:
+          copied: dict[str, tuple] | None = None) -> tuple[set[str], int]:
     """Re-copy every session noted as changing after change number ``since`` (every session
     when None); those sessions, and the number of the last change read."""
     if since is None:
@@ -61,18 +61,32 @@ def sweep(runtime: Runtime, since: int | None = None,
     return sessions, last
 
 
-def _copy(runtime: Runtime, sessions, copied: dict[str, tuple[int, int]]) -> None:
-    """Copy each session's enrollments; ``copied`` (session -> (revision, passes)) skips one
-    already copied twice at its current revision (once to copy, once to repair a racing copy)."""
+def _copy(runtime: Runtime, sessions, copied: dict[str, tuple]) -> None:
+    """Copy each session's enrollments; ``copied`` (session -> (revision, passes, base)) skips
+    one already copied twice at its current revision (once to copy, once to repair a racing
+    copy), and otherwise copies only what changed after ``base``, the revision copied twice
+    before: a session's other copies are already right."""
     for session_id in sessions:
         state = seat_log_store.state(runtime, session_id)
         if state is None:
             continue
-        revision, passes = copied.get(session_id, (None, 0))
+        revision, passes, base = copied.get(session_id, (None, 0, None))
         if revision == state.revision and passes >= 2:
             continue
-        sync(runtime, state)
-        copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1)
+        if revision != state.revision:
+            base = revision if passes >= 2 else base
+        sync(runtime, state, None if base is None else changed_after(state, base))
+        copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1,
+                              base)
+
+
+def changed_after(state: SeatState, revision: int) -> list[str]:
+    """The participants whose enrollment changed after ``revision``, and the waiting list when
+    a change may have moved its places (anything but a new request)."""
+    changed = [c["participant_id"] for c, at in state.history.values() if at > revision]
+    moved = any(at > revision and c["updated_at"] != c["requested_at"]
+                for c, at in state.history.values())
+    return changed + (list(state.waiting) if moved else [])
 
 
 def sweeper(runtime: Runtime, interval_s: float = 10.0, passes_kept: int = 3):
