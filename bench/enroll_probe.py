@@ -4,12 +4,12 @@ What `make bench` measures for enrollments, without the rest of the run: databas
 enroll and per page of `GET /enrollments` (exact: pymongo command monitoring in the registration
 API's processes), enroll throughput with the bench's 8 clients over its 12 sessions of 50
 officers, the listing's latency with 2 clients, and the seeder's enrollments per second.
-ENROLL_PROBE_SEED (enrollments to seed, 2000) and ENROLL_PROBE_SEED_S (seeding budget, 60).
+Arguments: enrollments to seed (2000), the seeding budget in seconds (60).
 """
 
 import json
-import os
 import socket
+import sys
 import time
 import uuid
 from collections import Counter
@@ -23,8 +23,8 @@ from common.config import load
 from common.topics import catalogue
 from devstack import infra, services
 
-SEED = int(os.environ.get("ENROLL_PROBE_SEED", "2000"))
-SEED_S = float(os.environ.get("ENROLL_PROBE_SEED_S", "60"))
+SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+SEED_S = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
 
 
 def _free_port() -> int:
@@ -72,7 +72,7 @@ def main() -> None:
     name = f"probe{uuid.uuid4().hex[:6]}"
     counted = infra.state_dir() / "probe-commands"
     env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
-           **commands.env(counted, os.environ.get("PYTHONPATH", ""))}
+           **commands.env(counted, sys.path[0] if sys.path[0] else "")}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
     stack = services.start(env, {s: _free_port() for s in services.SERVICES},
                            infra.state_dir() / "probe-logs", api_workers=2)
