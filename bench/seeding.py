@@ -78,7 +78,7 @@ class Seeder:
         self.http = requests.Session()
         self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=THREADS))
         self.participants: list[dict] = []
-        self.enrolled = 0
+        self.seeded: set[tuple[str, str]] = set()  # (participant, session) pairs answered
         self.enrolling_sessions: list[dict] = []
 
     def prepare(self) -> None:
@@ -122,30 +122,39 @@ class Seeder:
                 "per_second": round(len(made) / seconds, 1) if seconds else 0}
 
     def add_enrollments(self, count: int, deadline: float) -> dict:
-        """Enroll seeded participants over ENROLLING_SESSIONS, each pair once, a group of up
-        to GROUP officers per request (`POST /sessions/{id}/enrollments`).
+        """Enroll seeded participants over ENROLLING_SESSIONS, each pair once, a block of
+        participants per request (`POST /sessions/{id}/enrollments`, up to GROUP officers).
 
-        Pair n is participant n mod P in session (n + n div P) mod K, so P x K pairs are all
-        distinct; the pairs are grouped by session, and groups go in parallel."""
+        The participants are cut into blocks, at least one per parallel request; round r sends
+        block b to session (r + b) mod K, so the requests in flight together enroll different
+        officers (their page numbers do not race) and every block meets every session once.
+        Pairs seeded at an earlier size are left out."""
         self.prepare()
-        people, first = len(self.participants), self.enrolled
-        count = min(count, people * ENROLLING_SESSIONS - first) if people else 0
-        groups: dict[str, list[str]] = {}
-        for pair in range(first, first + count):
-            session = self.enrolling_sessions[(pair + pair // people) % ENROLLING_SESSIONS]
-            groups.setdefault(session["id"], []).append(self.participants[pair % people]["id"])
-        requests_ = [(sid, ids[n:n + GROUP]) for sid, ids in groups.items()
-                     for n in range(0, len(ids), GROUP)]
+        people = len(self.participants)
+        size = max(1, min(GROUP, people // THREADS))
+        blocks = [self.participants[n:n + size] for n in range(0, people, size)]
+        plan, planned = [], 0
+        for k in range(len(blocks) * ENROLLING_SESSIONS):
+            if planned >= count:
+                break
+            block, rounds = blocks[k % len(blocks)], k // len(blocks)
+            session = self.enrolling_sessions[(rounds + k % len(blocks)) % ENROLLING_SESSIONS]
+            ids = [p["id"] for p in block if (p["id"], session["id"]) not in self.seeded]
+            ids = ids[:count - planned]
+            if ids:
+                plan.append((session["id"], ids))
+                planned += len(ids)
 
         def make(n: int):
-            session_id, ids = requests_[n]
+            session_id, ids = plan[n]
             return self._post(f"{self.urls['registration']}/sessions/{session_id}/enrollments",
                               {"participant_ids": ids})
 
-        answers, seconds = _in_parallel(make, len(requests_), deadline)
+        answers, seconds = _in_parallel(make, len(plan), deadline)
         made = sum(1 for a in answers for o in a["outcomes"] if o["status"] == 201)
-        self.enrolled += count
-        return {"asked": count, "made": made, "requests": len(answers),
+        self.seeded.update((o["participant_id"], a["session_id"])
+                           for a in answers for o in a["outcomes"])
+        return {"asked": count, "planned": planned, "made": made, "requests": len(answers),
                 "seconds": round(seconds, 1),
                 "per_second": round(made / seconds, 1) if seconds else 0}
 

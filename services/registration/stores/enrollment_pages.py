@@ -7,7 +7,9 @@ since: a read by `_id` each) rather than by inserting into taken numbers one wri
 entries whose number was taken anyway go in one more insert after the end is read again.
 """
 
+import random
 import threading
+import time
 from collections import OrderedDict
 
 from pymongo.collection import Collection
@@ -18,7 +20,7 @@ from common.runtime import Runtime
 PAGES = "enrollment_pages"
 HINT_EVERY = 32
 REMEMBERED_STREAMS = 20_000
-MAX_ROUNDS = 50
+MAX_ROUNDS = 1000
 
 # Where each stream ended when this process last wrote or read it, by (database, stream).
 _ends: OrderedDict[tuple[str, str], int] = OrderedDict()
@@ -67,6 +69,8 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
             pending = _insert(runtime, pages, pending, guess=attempt == 0)
             if not pending:
                 break
+            # The other process is numbering the same streams: let one of us get ahead.
+            time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))  # noqa: S311
         else:
             raise RuntimeError("enrollment pages: numbers kept being taken; the sweep numbers "
                                "what is left")
