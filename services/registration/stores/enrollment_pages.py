@@ -1,15 +1,14 @@
 """New enrollments numbered on the pages lists are read from: "all", and one per participant.
 
 Each stream is a `numbered_log` (entry `<stream>:<number>`, appended by unique insert). A turn's
-new enrollments are numbered with one insert for all their entries. Where "all" ends is found by
-reading forward from where this process last saw it end (what the other API process appended
-since: a read by `_id` each) rather than by inserting into taken numbers one write at a time;
-entries whose number was taken anyway go in one more insert after the end is read again.
+new enrollments are numbered with one insert for all their entries. Where each stream ends is
+found by reading forward from where this process last saw it end (what the other API process
+appended since: a read by `_id` each), never by inserting into the numbers one at a time: under
+a group enrollment's load those failed writes (one per number the other process had taken)
+queued behind SQLite's one writer for minutes.
 """
 
-import random
 import threading
-import time
 from collections import OrderedDict
 
 from pymongo.collection import Collection
@@ -20,13 +19,11 @@ from common.runtime import Runtime
 PAGES = "enrollment_pages"
 HINT_EVERY = 32
 REMEMBERED_STREAMS = 20_000
-MAX_ROUNDS = 1000
+MAX_ROUNDS = 100
 
 # Where each stream ended when this process last wrote or read it, by (database, stream).
 _ends: OrderedDict[tuple[str, str], int] = OrderedDict()
 _ends_lock = threading.Lock()
-# This process numbers on "all" one turn at a time: its threads would take the same numbers.
-_all_locks: dict[str, threading.Lock] = {}
 
 
 def _known(runtime: Runtime, stream: str) -> int | None:
@@ -52,8 +49,9 @@ def _end(runtime: Runtime, pages: Collection, stream: str) -> int:
 
 def number(runtime: Runtime, copies: list[dict]) -> None:
     """Number these new enrollments (copies as stored) on "all" and on each one's officer's
-    stream, in order; an entry whose number another process took meanwhile is placed after
-    the end read again."""
+    stream, in order: one insert for all their entries, each stream from its end read forward;
+    an entry whose number another process took meanwhile goes in the next round's insert,
+    after its stream's end is read again (never by trying the numbers one insert at a time)."""
     if not copies:
         return
     pending: dict[str, list[dict]] = {"all": []}
@@ -63,43 +61,32 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
         pending["all"].append(entry)
         pending.setdefault(f"participant:{copy['participant_id']}", []).append(entry)
     pages = runtime.db[PAGES]
-    with _all_locks.setdefault(runtime.db.name, threading.Lock()):
-        start = _known(runtime, "all") or 0
-        for attempt in range(MAX_ROUNDS):
-            pending = _insert(runtime, pages, pending, guess=attempt == 0)
-            if not pending:
-                break
-            # The other process is numbering the same streams: let one of us get ahead.
-            time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))  # noqa: S311
-        else:
-            raise RuntimeError("enrollment pages: numbers kept being taken; the sweep numbers "
-                               "what is left")
+    before = _known(runtime, "all") or 0
+    for _ in range(MAX_ROUNDS):
+        pending = _insert(runtime, pages, pending)
+        if not pending:
+            break
+    else:
+        raise RuntimeError("enrollment pages: numbers kept being taken")
     end = _known(runtime, "all") or 0
-    if (end - 1) // HINT_EVERY != start // HINT_EVERY:
+    if (end - 1) // HINT_EVERY != before // HINT_EVERY:
         # Where "all" ends, for a process that never looked (`numbered_log.length` reads it).
         pages.update_one({"_id": "all:end"}, {"$max": {"next": end}}, upsert=True)
 
 
-def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],
-            guess: bool) -> dict[str, list[dict]]:
-    """One insert of every pending entry from its stream's end; those whose number was taken.
-
-    On a first try (``guess``) an officer's stream starts where this process saw it end (or
-    at 0): only another process's enrollment of the same officer moves it, and a wrong guess
-    costs no command of its own (it fails inside the one insert, and is read again)."""
+def _insert(runtime: Runtime, pages: Collection,
+            pending: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """One insert of every pending entry from its stream's end; those whose number was taken."""
     documents, placed, ends = [], [], {}
     for stream, entries in pending.items():
-        if guess and stream != "all":
-            start = _known(runtime, stream) or 0
-        else:
-            start = _end(runtime, pages, stream)
+        start = _end(runtime, pages, stream)
         for offset, entry in enumerate(entries):
             documents.append({**entry, "_id": numbered_log.entry_id(stream, start + offset)})
             placed.append((stream, entry))
         ends[stream] = start + len(entries)
     taken = claims.insert_each(pages, documents)
-    for stream, end in ends.items():  # only once written: a gap left by a failed insert is
-        _ended(runtime, stream, end)  # found again by the next reading forward, and filled
+    for stream, end in ends.items():  # every number below is written (by us or another)
+        _ended(runtime, stream, end)
     left: dict[str, list[dict]] = {}
     for index in sorted(taken):
         stream, entry = placed[index]
