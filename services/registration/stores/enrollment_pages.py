@@ -62,8 +62,8 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
         pending.setdefault(f"participant:{copy['participant_id']}", []).append(entry)
     pages = runtime.db[PAGES]
     before = _known(runtime, "all") or 0
-    for _ in range(MAX_ROUNDS):
-        pending = _insert(runtime, pages, pending)
+    for attempt in range(MAX_ROUNDS):
+        pending = _insert(runtime, pages, pending, guess=attempt == 0)
         if not pending:
             break
     else:
@@ -74,12 +74,17 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
         pages.update_one({"_id": "all:end"}, {"$max": {"next": end}}, upsert=True)
 
 
-def _insert(runtime: Runtime, pages: Collection,
-            pending: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """One insert of every pending entry from its stream's end; those whose number was taken."""
+def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],
+            guess: bool) -> dict[str, list[dict]]:
+    """One insert of every pending entry from its stream's end; those whose number was taken.
+
+    On the first try (``guess``) an officer's stream this process wrote before starts where it
+    left it, without a read: only the other process's enrollment of her moves it, and a wrong
+    guess fails inside the one insert (then her end is read)."""
     documents, placed, ends = [], [], {}
     for stream, entries in pending.items():
-        start = _end(runtime, pages, stream)
+        known = _known(runtime, stream) if guess and stream != "all" else None
+        start = known if known is not None else _end(runtime, pages, stream)
         for offset, entry in enumerate(entries):
             documents.append({**entry, "_id": numbered_log.entry_id(stream, start + offset)})
             placed.append((stream, entry))
