@@ -23,6 +23,7 @@ from bench import fixtures
 THREADS = 12
 ENROLLING_SESSIONS = 40  # seeded enrollments spread over these, so parallel requests rarely race
 SCHEDULE = 50  # draft sessions seeded per request: a series' schedule, its largest
+GROUP = 250  # officers enrolled in a session by one request
 
 
 def _total(url: str, headers: dict) -> int | None:
@@ -78,7 +79,7 @@ class Seeder:
         self.http = requests.Session()
         self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=THREADS))
         self.participants: list[dict] = []
-        self.enrolled = 0
+        self.seeded: set[tuple[str, str]] = set()  # (participant, session) pairs answered
         self.enrolling_sessions: list[dict] = []
 
     def prepare(self) -> None:
@@ -148,25 +149,41 @@ class Seeder:
                 "per_second": round(made / seconds, 1) if seconds else 0}
 
     def add_enrollments(self, count: int, deadline: float) -> dict:
-        """Enroll seeded participants over ENROLLING_SESSIONS, each pair once.
+        """Enroll seeded participants over ENROLLING_SESSIONS, each pair once, a block of
+        participants per request (`POST /sessions/{id}/enrollments`, up to GROUP officers).
 
-        Pair n is participant n mod P in session (n + n div P) mod K: neighbours (which run
-        in parallel) enroll in different sessions, and P x K pairs are all distinct."""
+        The participants are cut into blocks, at least one per parallel request; round r sends
+        block b to session (r + b) mod K, so the requests in flight together enroll different
+        officers (their page numbers do not race) and every block meets every session once.
+        Pairs seeded at an earlier size are left out."""
         self.prepare()
-        people, first = len(self.participants), self.enrolled
-        count = min(count, people * ENROLLING_SESSIONS - first) if people else 0
+        people = len(self.participants)
+        size = max(1, min(GROUP, people // THREADS))
+        blocks = [self.participants[n:n + size] for n in range(0, people, size)]
+        plan, planned = [], 0
+        for k in range(len(blocks) * ENROLLING_SESSIONS):
+            if planned >= count:
+                break
+            block, rounds = blocks[k % len(blocks)], k // len(blocks)
+            session = self.enrolling_sessions[(rounds + k % len(blocks)) % ENROLLING_SESSIONS]
+            ids = [p["id"] for p in block if (p["id"], session["id"]) not in self.seeded]
+            ids = ids[:count - planned]
+            if ids:
+                plan.append((session["id"], ids))
+                planned += len(ids)
 
         def make(n: int):
-            pair = first + n
-            session = self.enrolling_sessions[(pair + pair // people) % ENROLLING_SESSIONS]
-            return self._post(f"{self.urls['registration']}/enrollments", {
-                "participant_id": self.participants[pair % people]["id"],
-                "session_id": session["id"]})
+            session_id, ids = plan[n]
+            return self._post(f"{self.urls['registration']}/sessions/{session_id}/enrollments",
+                              {"participant_ids": ids})
 
-        made, seconds = _in_parallel(make, count, deadline)
-        self.enrolled += count
-        return {"asked": count, "made": len(made), "seconds": round(seconds, 1),
-                "per_second": round(len(made) / seconds, 1) if seconds else 0}
+        answers, seconds = _in_parallel(make, len(plan), deadline)
+        made = sum(1 for a in answers for o in a["outcomes"] if o["status"] == 201)
+        self.seeded.update((o["participant_id"], a["session_id"])
+                           for a in answers for o in a["outcomes"])
+        return {"asked": count, "planned": planned, "made": made, "requests": len(answers),
+                "seconds": round(seconds, 1),
+                "per_second": round(made / seconds, 1) if seconds else 0}
 
     def grow_to(self, target: int, budget_s: float) -> dict:
         """Participants, sessions and enrollments up to about ``target`` each, within budget."""

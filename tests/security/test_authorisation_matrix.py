@@ -49,6 +49,7 @@ MATRIX = {
         ("POST", "/enrollments/{enrollment_id}/withdrawal"): COORDINATOR,
         ("GET", "/sessions/{session_id}"): ANY,
         ("GET", "/sessions/{session_id}/names"): FACILITATING,
+        ("POST", "/sessions/{session_id}/enrollments"): COORDINATOR,
         ("GET", "/series/{series_id}"): ANY,
         ("POST", "/series/{series_id}/cohort"): COORDINATOR,
         ("POST", "/series/{series_id}/cohort/from-session"): COORDINATOR,

@@ -12,6 +12,13 @@ class EnrollmentIn(Strict):
     session_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
+class GroupEnrollmentIn(Strict):
+    participant_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)), required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "the officers to enroll, in order (each once; at most 500)"})
+
+
 class EnrollmentQuery(Query):
     session_id = fields.String(load_default=None)
     series_id = fields.String(load_default=None)
@@ -35,6 +42,22 @@ class EnrollmentOut(Out):
     agency = fields.String()
     requested_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class GroupOutcomeOut(Schema):
+    """One officer's outcome: 201 with her enrollment; 409 (erased, already enrolled: then
+    `existing_id`, or the session closed) or 422 (no such participant) with why not."""
+
+    participant_id = fields.String()
+    status = fields.Integer()
+    enrollment = fields.Nested(EnrollmentOut, allow_none=True)
+    message = fields.String()
+    existing_id = fields.String()
+
+
+class GroupEnrollmentOut(Schema):
+    session_id = fields.String()
+    outcomes = fields.List(fields.Nested(GroupOutcomeOut))
 
 
 class EnrollmentRecord(EnrollmentOut):

@@ -13,9 +13,11 @@ from services.registration.resources.enrollment_schemas import (
     EnrollmentIn,
     EnrollmentOut,
     EnrollmentQuery,
+    GroupEnrollmentIn,
+    GroupEnrollmentOut,
     SessionSeatsOut,
 )
-from services.registration.stores import enrollment_store, seat_store
+from services.registration.stores import enrollment_store, group_enrollment_store, seat_store
 from services.registration.stores.session_projection_store import facilitates
 
 blp = Blueprint("enrollments", __name__, description="Enrollments, seats and waiting lists")
@@ -71,6 +73,22 @@ class SessionSeats(MethodView):
     def get(self, session_id):
         """A session's seats and waiting list, as registration knows them (any role)."""
         return shown(seat_store.seats_of(runtime(), session_id))
+
+
+@blp.route("/sessions/<session_id>/enrollments")
+class GroupEnrollment(MethodView):
+    @requires("coordinator")
+    @blp.arguments(GroupEnrollmentIn)
+    @blp.response(200, GroupEnrollmentOut, description="each officer's outcome, in order")
+    def post(self, body, session_id):
+        """Enroll a group of officers in a session (coordinator), each as `POST /enrollments`
+        would, decided together; asking again enrolls nobody twice (409 naming hers)."""
+        outcomes = group_enrollment_store.enroll_group(runtime(), session_id,
+                                                       body["participant_ids"])
+        for outcome in outcomes:
+            if "enrollment" in outcome:
+                outcome["enrollment"] = shown(outcome["enrollment"])
+        return {"session_id": session_id, "outcomes": outcomes}
 
 
 @blp.route("/sessions/<session_id>/names")

@@ -14,42 +14,42 @@ import threading
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
-from services.registration.domain.seat_rules import SeatState, enrollment, enrollments
-from services.registration.stores import listed_pages, seat_log_store
+from services.registration.domain.seat_rules import SHOWN, SeatState, enrollment, enrollments
+from services.registration.stores import enrollment_pages, listed_pages, seat_log_store
 from services.registration.stores.session_projection_store import session_ids_of_series
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "enrollments"
-PAGES = "enrollment_pages"
+PAGES = enrollment_pages.PAGES
 
 
 def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
     """Copy the enrollments of ``state`` (all, or the given participants') into the read model.
 
-    A racing copy that lands an older revision is repaired by the sweep.
+    New ones in one insert (numbered on the pages in one more); those already copied are
+    brought up to this revision one by one. A racing copy that lands an older revision is
+    repaired by the sweep.
     """
     collection = runtime.db[COLLECTION]
-    for pid in dict.fromkeys(state.entries if participant_ids is None else participant_ids):
-        copy = enrollment(state, pid)
+    pids = list(dict.fromkeys(state.entries if participant_ids is None else participant_ids))
+    copies = [enrollment(state, pid) for pid in pids]
+    taken = claims.insert_each(collection, copies)
+    enrollment_pages.number(runtime, [c for n, c in enumerate(copies) if n not in taken])
+    for n in sorted(taken):
+        copy = dict(copies[n])
         enrollment_id = copy.pop("_id")
-        try:  # a new enrollment, the request's usual case
-            collection.insert_one({"_id": enrollment_id, **copy})
-            _number(runtime, enrollment_id, pid)
-            continue
-        except DuplicateKeyError:
-            pass
         by_id.update_if(collection, enrollment_id,
                         lambda stored: stored.get("revision", -1) < state.revision,
                         {"$set": copy}, {"revision": 1})
 
 
 def sweep(runtime: Runtime, since: int | None = None,
-          copied: dict[str, tuple[int, int]] | None = None) -> tuple[set[str], int]:
+          copied: dict[str, tuple] | None = None) -> tuple[set[str], int]:
     """Re-copy every session noted as changing after change number ``since`` (every session
     when None); those sessions, and the number of the last change read."""
     if since is None:
@@ -61,18 +61,32 @@ def sweep(runtime: Runtime, since: int | None = None,
     return sessions, last
 
 
-def _copy(runtime: Runtime, sessions, copied: dict[str, tuple[int, int]]) -> None:
-    """Copy each session's enrollments; ``copied`` (session -> (revision, passes)) skips one
-    already copied twice at its current revision (once to copy, once to repair a racing copy)."""
+def _copy(runtime: Runtime, sessions, copied: dict[str, tuple]) -> None:
+    """Copy each session's enrollments; ``copied`` (session -> (revision, passes, base)) skips
+    one already copied twice at its current revision (once to copy, once to repair a racing
+    copy), and otherwise copies only what changed after ``base``, the revision copied twice
+    before: a session's other copies are already right."""
     for session_id in sessions:
         state = seat_log_store.state(runtime, session_id)
         if state is None:
             continue
-        revision, passes = copied.get(session_id, (None, 0))
+        revision, passes, base = copied.get(session_id, (None, 0, None))
         if revision == state.revision and passes >= 2:
             continue
-        sync(runtime, state)
-        copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1)
+        if revision != state.revision:
+            base = revision if passes >= 2 else base
+        sync(runtime, state, None if base is None else changed_after(state, base))
+        copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1,
+                              base)
+
+
+def changed_after(state: SeatState, revision: int) -> list[str]:
+    """The participants whose enrollment changed after ``revision``, and the waiting list when
+    a change may have moved its places (anything but a new request)."""
+    changed = [c["participant_id"] for c, at in state.history.values() if at > revision]
+    moved = any(at > revision and c["updated_at"] != c["requested_at"]
+                for c, at in state.history.values())
+    return changed + (list(state.waiting) if moved else [])
 
 
 def sweeper(runtime: Runtime, interval_s: float = 10.0, passes_kept: int = 3):
@@ -113,16 +127,6 @@ def current(runtime: Runtime, enrollment_id: str) -> dict | None:
     return enrollment(state, copy["participant_id"])
 
 
-def _number(runtime: Runtime, enrollment_id: str, participant_id: str) -> None:
-    pages, entry = runtime.db[PAGES], {"enrollment_id": enrollment_id}
-    numbered_log.append_next(pages, "all", entry)
-    # Her own stream is new to this process on most enrollments: her first number is tried
-    # before the stream's end is looked up, which saves that read for an officer's first.
-    stream = f"participant:{participant_id}"
-    if not numbered_log.append(pages, stream, 0, entry):
-        numbered_log.append_next(pages, stream, entry)
-
-
 def _matching(found: list[dict], filters: dict) -> list[dict]:
     return [e for e in found if all(e.get(k) == v for k, v in filters.items())]
 
@@ -144,13 +148,44 @@ def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[lis
     elif not filters:
         pages = runtime.db[PAGES]
         numbered = listed_pages.page(pages, "all", skip, limit)
-        return (by_id.get_each(runtime.db[COLLECTION], [e["enrollment_id"] for e in numbered]),
-                numbered_log.length(pages, "all"))
+        return _shown(runtime, numbered), numbered_log.length(pages, "all")
     else:  # by status or agency alone: a query over the whole read model
         collection = runtime.db[COLLECTION]
         found = collection.find(filters).sort([("requested_at", ASCENDING), ("_id", ASCENDING)])
         return list(found.skip(skip).limit(limit)), collection.count_documents(filters)
     return found[skip:skip + limit], len(found)
+
+
+def _shown(runtime: Runtime, numbered: list[dict]) -> list[dict]:
+    """The enrollments these page entries number, as their sessions' seat logs hold them now:
+    a read per session on the page (the log's next number), not one per enrollment. Entries
+    numbered before they named their session are read from the copies."""
+    states: dict[str, SeatState | None] = {}
+    shown = []
+    for numbered_entry in numbered:
+        enrollment_id, session_id = numbered_entry["enrollment_id"], numbered_entry.get(
+            "session_id")
+        found = None
+        if session_id is not None:
+            if session_id not in states:
+                states[session_id] = seat_log_store.state(runtime, session_id)
+            found = _in_log(states[session_id], enrollment_id, numbered_entry["participant_id"])
+        if found is None:
+            found = get(runtime, enrollment_id)
+        if found is not None:
+            shown.append(found)
+    return shown
+
+
+def _in_log(state: SeatState | None, enrollment_id: str, participant_id: str) -> dict | None:
+    """One enrollment as the session's seats have it: hers now, or one of hers superseded."""
+    if state is None or enrollment_id not in state.history:
+        return None
+    if state.entries[participant_id]["enrollment_id"] == enrollment_id:
+        return enrollment(state, participant_id)
+    change, revision = state.history[enrollment_id]
+    return {"_id": enrollment_id, "session_id": state.session_id, "series_id": state.series_id,
+            "position": None, "revision": revision, **{k: change.get(k) for k in SHOWN}}
 
 
 def of_participant(runtime: Runtime, participant_id: str) -> list[dict]:
@@ -166,6 +201,7 @@ def ensure_indexes(runtime: Runtime) -> None:
         collection.create_index(key)
     if claims.claim(runtime.db[PAGES], "numbered-before-pages", at=datetime.now(UTC)):
         # Enrollments copied before the pages existed, numbered once (by one process) in order.
-        for old in collection.find({}, {"participant_id": 1}).sort(
+        for old in collection.find({}, {"participant_id": 1, "session_id": 1}).sort(
                 [("requested_at", ASCENDING), ("_id", ASCENDING)]):
-            _number(runtime, old["_id"], old["participant_id"])
+            enrollment_pages.number(runtime, [{"_id": old["_id"], "session_id": old["session_id"],
+                               "participant_id": old["participant_id"]}])

@@ -2,102 +2,32 @@
 
 Each decision reads the log's state, asks `seat_rules` what changes, and appends the entry with
 its events; a lost race (another process appended first) reads again and decides again. So no
-seat is given twice and nothing accepted is lost.
+seat is given twice and nothing accepted is lost (`seat_decisions`). Enrollments waiting for
+one session's turn are decided together, in one entry (`turns`).
 """
 
-import random
-import threading
-import time
 import uuid
 from datetime import UTC, datetime
 
 from common.envelope import Event
 from common.runtime import Runtime
-from services.registration import events
 from services.registration.domain import seat_rules
 from services.registration.domain.errors import (
     ConflictError,
-    ContentionError,
-    GoneError,
     InvalidFieldError,
-    NotFoundError,
     UnknownEnrollmentError,
     UnknownSessionError,
 )
-from services.registration.stores import enrollment_store, participant_store, seat_log_store
+from services.registration.stores import (
+    enrollment_store,
+    participant_store,
+    seat_decisions,
+    seat_log_store,
+    turns,
+)
 from services.registration.stores.session_projection_store import get_series, get_session
 
-MAX_ATTEMPTS = 200
-REFUSALS = (ConflictError, GoneError, InvalidFieldError, NotFoundError)
-
-
-def _pause(attempt: int) -> None:
-    # Jittered backoff so racing processes stop colliding; not a synchronisation.
-    time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))  # noqa: S311
-
-
-_deciding: dict[tuple[str, str], threading.Lock] = {}
-_deciding_lock = threading.Lock()
-
-
-def _one_at_a_time(runtime: Runtime, session_id: str) -> threading.Lock:
-    """This process's lock on deciding for one session: its threads queue instead of racing
-    (only other processes can take a number first; the unique append still decides)."""
-    key = (runtime.db.name, session_id)
-    with _deciding_lock:
-        if len(_deciding) > 10_000:
-            _deciding.clear()  # a lock dropped here only lets two threads race, as processes do
-        return _deciding.setdefault(key, threading.Lock())
-
-
-def _decide_and_append(runtime: Runtime, session_id: str, decide, kind: str,
-                       cause: Event | None = None) -> seat_rules.SeatState | None:
-    """Read, decide, append; again on a lost race. ``decide`` returns (changes, fields) or None."""
-    seat_log_store.note_change(runtime, session_id)
-    with _one_at_a_time(runtime, session_id):
-        # First from the seats this process remembers, without a read: were they stale, the
-        # append finds its number taken (or the decision is none or a refusal), and the log is
-        # read and the decision made again on what it holds.
-        current = seat_log_store.remembered(runtime, session_id)
-        for attempt in range(MAX_ATTEMPTS):
-            fresh = current is None or attempt > 0
-            if fresh:
-                current = seat_log_store.state(runtime, session_id)
-            if current is None:
-                raise UnknownSessionError(session_id)
-            try:
-                decision = decide(current)
-            except REFUSALS:
-                if fresh:
-                    raise
-                continue
-            if decision is None:
-                if fresh:
-                    return None
-                continue
-            changes, fields = decision
-            after = seat_log_store.append(runtime, current, kind,
-                                          [entry for entry, _, _ in changes],
-                                          _events(runtime, current, changes, cause), **fields)
-            if after is not None:
-                break
-            if fresh:
-                _pause(attempt)
-        else:
-            raise ContentionError(f"session {session_id} is changing too fast; retry")
-    moved = [entry["participant_id"] for entry, _, _ in changes]
-    if kind != "enrolled":
-        moved += after.waiting  # places on the waiting list may have moved: their copies too
-    enrollment_store.sync(runtime, after, moved)
-    return after
-
-
-def _events(runtime: Runtime, current: seat_rules.SeatState, changes, cause: Event | None):
-    seq = current.revision + 1
-    return [runtime.event(event_type, entry["enrollment_id"],
-                          events.enrollment_data(event_type, entry, current.session_id,
-                                                 current.series_id, sequence=seq, **extra), cause)
-            for entry, event_type, extra in changes]
+REFUSALS = seat_decisions.REFUSALS
 
 
 def open_session(runtime: Runtime, session_id: str, series_id: str | None,
@@ -108,19 +38,70 @@ def open_session(runtime: Runtime, session_id: str, series_id: str | None,
 def enroll(runtime: Runtime, session_id: str, participant: dict, cause: Event | None = None,
            only_new: bool = False) -> dict | None:
     """Confirm, waitlist or reject her; ``only_new`` skips anyone with any entry already."""
+    [request] = enroll_each(runtime, session_id, [participant], cause, only_new)
+    return request.outcome()
+
+
+def enroll_each(runtime: Runtime, session_id: str, participants: list[dict],
+                cause: Event | None = None, only_new: bool = False) -> list[turns.Request]:
+    """Enroll each participant (in order) in the session; a request per participant whose
+    `outcome()` is her enrollment (None when ``only_new`` skipped her) or raises her refusal.
+
+    Requests waiting for the session's turn, this call's and other threads', are decided
+    together: one log entry, one insert of their copies (`turns`)."""
     now = datetime.now(UTC)
-    entry = {"enrollment_id": str(uuid.uuid4()), "participant_id": participant["_id"],
-             "gender": participant["gender"], "agency": participant["agency"],
-             "requested_at": now, "updated_at": now}
+    asked = [({"enrollment_id": str(uuid.uuid4()), "participant_id": p["_id"],
+               "gender": p["gender"], "agency": p["agency"], "requested_at": now,
+               "updated_at": now}, only_new, cause) for p in participants]
+    seat_log_store.note_change(runtime, session_id)
+    return turns.decide_together((runtime.db.name, session_id), asked,
+                                 seat_decisions.one_at_a_time(runtime, session_id),
+                                 lambda batch: _enroll_batch(runtime, session_id, batch))
 
-    def decide(current: seat_rules.SeatState):
+
+def _enroll_batch(runtime: Runtime, session_id: str, batch: list[turns.Request]):
+    """Decide a turn's enrollments in one entry (the turn held); what copies them after."""
+    refused: dict[int, Exception | None] = {}
+
+    def decide(current: seat_rules.SeatState, fresh: bool):
         series = get_series(runtime, current.series_id) if current.series_id else None
-        changes = seat_rules.admit(current, entry, series.get("eligibility") if series else None,
-                                   only_new)
-        return None if changes is None else (changes, {})
+        eligibility = series.get("eligibility") if series else None
+        state, changes, causes = current, [], []
+        refused.clear()
+        for n, request in enumerate(batch):
+            entry, only_new, cause = request.asked
+            try:
+                made = seat_rules.admit(state, entry, eligibility, only_new)
+            except REFUSALS as exc:
+                if not fresh:
+                    raise  # perhaps only because the remembered seats are stale: read them
+                refused[n] = exc
+                continue
+            if made is None:
+                if not fresh:
+                    raise ConflictError("stale seats")  # read them and decide again
+                refused[n] = None
+                continue
+            # The next request of the turn is decided on the seats after this one's.
+            state = seat_rules.then(state, [{"seq": current.revision,
+                                             "changes": [c for c, _, _ in made]}])
+            changes += made
+            causes += [cause] * len(made)
+        return (changes, {}, causes) if changes else None
 
-    after = _decide_and_append(runtime, session_id, decide, "enrolled", cause)
-    return seat_rules.enrollment(after, participant["_id"]) if after else None
+    after, changes = seat_decisions.decided(runtime, session_id, decide, "enrolled", None)
+    for n, request in enumerate(batch):
+        if n in refused:
+            request.error = refused[n]
+    if after is None:
+        return None
+
+    def finish() -> None:
+        seat_decisions.copy(runtime, after, changes, "enrolled")
+        for n, request in enumerate(batch):
+            if n not in refused:
+                request.result = seat_rules.enrollment(after, request.asked[0]["participant_id"])
+    return finish
 
 
 def enroll_named(runtime: Runtime, session_id: str, participant_id: str) -> dict:
@@ -140,21 +121,22 @@ def withdraw(runtime: Runtime, enrollment_id: str, cause: Event | None = None) -
         raise UnknownEnrollmentError(enrollment_id)
     pid = enrollment["participant_id"]
 
-    def decide(current: seat_rules.SeatState):
+    def decide(current: seat_rules.SeatState, fresh: bool):
         return _stamped(seat_rules.withdraw(current, pid, enrollment)), {}
 
-    after = _decide_and_append(runtime, enrollment["session_id"], decide, "withdrawn", cause)
+    after = seat_decisions.decide_and_append(runtime, enrollment["session_id"], decide,
+                                             "withdrawn", cause)
     return seat_rules.enrollment(after, pid)
 
 
 def change_capacity(runtime: Runtime, session_id: str, capacity: int, cause: Event) -> None:
     """New capacity from the sessions service; added seats promote from the waiting list."""
-    def decide(current: seat_rules.SeatState):
+    def decide(current: seat_rules.SeatState, fresh: bool):
         if current.capacity == capacity:
             return None
         return _stamped(seat_rules.change_capacity(current, capacity)), {"capacity": capacity}
     try:
-        _decide_and_append(runtime, session_id, decide, "capacity_changed", cause)
+        seat_decisions.decide_and_append(runtime, session_id, decide, "capacity_changed", cause)
     except UnknownSessionError:
         pass  # never scheduled here: nothing holds a seat in it
 
@@ -162,13 +144,13 @@ def change_capacity(runtime: Runtime, session_id: str, capacity: int, cause: Eve
 def close(runtime: Runtime, session_id: str, status: str, reason: str | None,
           cause: Event) -> None:
     """Cancelled (every active enrollment cancelled, each with its event) or completed."""
-    def decide(current: seat_rules.SeatState):
+    def decide(current: seat_rules.SeatState, fresh: bool):
         if current.status != "scheduled":
             return None
         changes = seat_rules.cancel(current, reason or "") if status == "cancelled" else []
         return _stamped(changes), {"status": status}
     try:
-        _decide_and_append(runtime, session_id, decide, status, cause)
+        seat_decisions.decide_and_append(runtime, session_id, decide, status, cause)
     except UnknownSessionError:
         pass  # never scheduled here: nothing holds a seat in it
 

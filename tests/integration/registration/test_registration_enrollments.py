@@ -183,3 +183,50 @@ def test_lost_copy_of_an_enrollment_is_restored_by_the_sweep(api, unique):
     shown = client.get(f"/enrollments/{answer['id']}", headers=auth(config, "viewer"))
     assert shown.get_json()["status"] == "confirmed"
     assert shown.get_json()["session_id"] == session_id
+
+
+def test_a_group_enrolled_in_one_request_gets_each_officers_outcome_and_its_events(
+        api, unique, kafka_bootstrap):
+    client, runtime, config = api
+    session_id = str(uuid.uuid4())
+    deliver(runtime, SCHEDULED, scheduled(session_id, capacity=2))
+    people = _officers(client, config, unique, 3)
+    body = {"participant_ids": [*people, "nobody"]}
+    path = f"/sessions/{session_id}/enrollments"
+
+    assert client.post(path, json=body, headers=auth(config, "viewer")).status_code == 403
+    answer = client.post(path, json=body, headers=auth(config, "coordinator"))
+
+    assert answer.status_code == 200, answer.get_json()
+    outcomes = answer.get_json()["outcomes"]
+    assert [o["status"] for o in outcomes] == [201, 201, 201, 422]
+    assert [o["enrollment"]["status"] for o in outcomes[:3]] == [
+        "confirmed", "confirmed", "waitlisted"]
+    listed = client.get("/enrollments", query_string={"session_id": session_id},
+                        headers=auth(config, "viewer")).get_json()
+    assert sorted(e["id"] for e in listed) == sorted(o["enrollment"]["id"] for o in outcomes[:3])
+    again = client.post(path, json=body, headers=auth(config, "coordinator")).get_json()
+    assert [o["status"] for o in again["outcomes"]] == [409, 409, 409, 422]
+    assert [o["existing_id"] for o in again["outcomes"][:3]] == [
+        o["enrollment"]["id"] for o in outcomes[:3]]
+    records = read_topic(kafka_bootstrap, runtime.topic, settle_s=1.0,
+                         until=lambda r: sum(b"registration.enrollment." in x.value
+                                             for x in r) >= 3)
+    published = [Event.from_bytes(r.value) for r in records
+                 if b"registration.enrollment." in r.value and
+                 session_id.encode() in r.value]
+    assert sorted(e.type.rsplit(".", 1)[1] for e in published) == [
+        "confirmed", "confirmed", "waitlisted"]
+
+
+def test_a_group_for_an_unknown_session_or_too_large_is_refused(api, unique):
+    client, _, config = api
+    people = _officers(client, config, unique, 1)
+    unknown = client.post(f"/sessions/{uuid.uuid4()}/enrollments",
+                          json={"participant_ids": people},
+                          headers=auth(config, "coordinator"))
+    assert unknown.status_code == 404
+    too_many = client.post(f"/sessions/{uuid.uuid4()}/enrollments",
+                           json={"participant_ids": [f"p{n}" for n in range(501)]},
+                           headers=auth(config, "coordinator"))
+    assert too_many.status_code == 422

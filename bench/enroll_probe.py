@@ -1,0 +1,134 @@
+"""`python -m bench.enroll_probe`: enrollments alone, measured on a stack of their own.
+
+What `make bench` measures for enrollments, without the rest of the run: database commands per
+enroll and per page of `GET /enrollments` (exact: pymongo command monitoring in the registration
+API's processes), enroll throughput with the bench's 8 clients over its 12 sessions of 50
+officers, the listing's latency with 2 clients, and the seeder's enrollments per second.
+Arguments: enrollments to seed (2000), the seeding budget in seconds (60).
+"""
+
+import json
+import socket
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+from bench import commands, fixtures, loadgen, scenarios, seeding
+from common.auth import mint
+from common.config import load
+from common.topics import catalogue
+from devstack import infra, services
+
+SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+SEED_S = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _api_pids(stack) -> set[int]:
+    """The registration API's gunicorn master and its workers."""
+    [master] = [p.popen.pid for p in stack.processes if p.name == "registration-api"]
+    children = set()
+    for task in Path(f"/proc/{master}/task").iterdir():
+        children |= {int(c) for c in (task / "children").read_text().split()}
+    return {master, *children}
+
+
+def _api_counts(counted: Path, pids: set[int]) -> Counter:
+    count: Counter = Counter()
+    for pid in pids:
+        try:
+            found = json.loads((counted / f"{pid}.json").read_text())
+        except (OSError, ValueError):
+            continue
+        count.update({k: n for k, n in found.items() if k not in commands.HOUSEKEEPING})
+    return count
+
+
+BY_NAME: dict[str, dict] = {}
+
+
+def _counted(counted: Path, pids: set[int], work, label: str = "") -> tuple[float, object]:
+    """The registration API's commands while ``work`` runs (it does nothing unasked)."""
+    time.sleep(0.7)
+    before = _api_counts(counted, pids)
+    result = work()
+    time.sleep(0.7)
+    spent = _api_counts(counted, pids) - before
+    BY_NAME[label] = dict(spent)
+    return spent.total(), result
+
+
+def main() -> None:
+    local = infra.up()
+    name = f"probe{uuid.uuid4().hex[:6]}"
+    counted = infra.state_dir() / "probe-commands"
+    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
+           **commands.env(counted, sys.path[0] if sys.path[0] else "")}
+    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
+    stack = services.start(env, {s: _free_port() for s in services.SERVICES},
+                           infra.state_dir() / "probe-logs", api_workers=2)
+    out = {}
+    try:
+        services.wait_ready(stack, timeout_s=90)
+        settings = load("bench")
+        token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
+                     settings.jwt_issuer)
+        headers = {"Authorization": f"Bearer {token}"}
+        urls = stack.urls
+        registration = fixtures.Client(urls["registration"], headers)
+        sessions_api = fixtures.Client(urls["sessions"], headers)
+        officers = fixtures.officers(registration, 50, name)
+        loaded = fixtures.sessions(sessions_api, registration, 13, "load")
+        pids = _api_pids(stack)
+
+        def one_by_one():
+            for officer in officers[:40]:
+                registration("POST", "/enrollments", json={"participant_id": officer["id"],
+                                                           "session_id": loaded[12]["id"]})
+        spent, _ = _counted(counted, pids, one_by_one, "sequential 40")
+        out["commands_per_enroll_sequential"] = round(spent / 40, 2)
+        spent, run = _counted(counted, pids, lambda: scenarios.enroll(urls, headers, officers,
+                                                               loaded[:12], seconds=5), "8 clients")
+        out["enroll_8_clients"] = {k: run.get(k) for k in ("requests", "per_second", "p50_ms",
+                                                           "p95_ms", "statuses")}
+        out["commands_per_enroll_8_clients"] = round(spent / max(run["requests"], 1), 2)
+
+        print(json.dumps(out), flush=True)
+        seeder = seeding.Seeder(urls, headers, name)
+        seeder.prepare()
+        seeder.add_participants(500, time.monotonic() + 120)
+        began = time.monotonic()
+        out["seeding"] = seeder.add_enrollments(SEED, time.monotonic() + SEED_S)
+        out["seeding"]["wall_s"] = round(time.monotonic() - began, 1)
+        print(json.dumps(out), flush=True)
+        page = f"{urls['registration']}/enrollments?page_size=20"
+        for _ in range(3):
+            requests.get(page, headers=headers, timeout=300)
+
+        def pages():
+            for _ in range(20):
+                answer = requests.get(page, headers=headers, timeout=60)
+                assert answer.ok, answer.text
+            return json.loads(answer.headers["X-Pagination"])["total"]
+        spent, total = _counted(counted, pids, pages, "20 pages")
+        out["enrollments_total"] = total
+        out["commands_per_page"] = round(spent / 20, 2)
+        run = loadgen.run(page, headers=headers, clients=2, seconds=5)
+        out["page_2_clients"] = {k: run.get(k) for k in ("per_second", "p50_ms", "p95_ms")}
+    finally:
+        services.stop(stack)
+    out["commands_by_name"] = BY_NAME
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

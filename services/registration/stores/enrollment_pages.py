@@ -1,0 +1,99 @@
+"""New enrollments numbered on the pages lists are read from: "all", and one per participant.
+
+Each stream is a `numbered_log` (entry `<stream>:<number>`, appended by unique insert). A turn's
+new enrollments are numbered with one insert for all their entries. Where each stream ends is
+found by reading forward from where this process last saw it end (what the other API process
+appended since: a read by `_id` each), never by inserting into the numbers one at a time: under
+a group enrollment's load those failed writes (one per number the other process had taken)
+queued behind SQLite's one writer for minutes.
+"""
+
+import threading
+from collections import OrderedDict
+
+from pymongo.collection import Collection
+
+from common.persistence import claims, numbered_log
+from common.runtime import Runtime
+
+PAGES = "enrollment_pages"
+HINT_EVERY = 32
+REMEMBERED_STREAMS = 20_000
+MAX_ROUNDS = 100
+
+# Where each stream ended when this process last wrote or read it, by (database, stream).
+_ends: OrderedDict[tuple[str, str], int] = OrderedDict()
+_ends_lock = threading.Lock()
+
+
+def _known(runtime: Runtime, stream: str) -> int | None:
+    with _ends_lock:
+        return _ends.get((runtime.db.name, stream))
+
+
+def _ended(runtime: Runtime, stream: str, end: int) -> None:
+    with _ends_lock:
+        key = (runtime.db.name, stream)
+        _ends[key] = max(end, _ends.get(key, 0))
+        _ends.move_to_end(key)
+        while len(_ends) > REMEMBERED_STREAMS:
+            _ends.popitem(last=False)
+
+
+def _end(runtime: Runtime, pages: Collection, stream: str) -> int:
+    known = _known(runtime, stream)
+    if known is None and stream == "all":
+        return numbered_log.length(pages, stream)  # from the stored hint, read forward
+    return numbered_log.first_gap(pages, stream, known or 0)
+
+
+def number(runtime: Runtime, copies: list[dict]) -> None:
+    """Number these new enrollments (copies as stored) on "all" and on each one's officer's
+    stream, in order: one insert for all their entries, each stream from its end read forward;
+    an entry whose number another process took meanwhile goes in the next round's insert,
+    after its stream's end is read again (never by trying the numbers one insert at a time)."""
+    if not copies:
+        return
+    pending: dict[str, list[dict]] = {"all": []}
+    for copy in copies:
+        entry = {"enrollment_id": copy["_id"], "session_id": copy["session_id"],
+                 "participant_id": copy["participant_id"]}
+        pending["all"].append(entry)
+        pending.setdefault(f"participant:{copy['participant_id']}", []).append(entry)
+    pages = runtime.db[PAGES]
+    before = _known(runtime, "all") or 0
+    for attempt in range(MAX_ROUNDS):
+        pending = _insert(runtime, pages, pending, guess=attempt == 0)
+        if not pending:
+            break
+    else:
+        raise RuntimeError("enrollment pages: numbers kept being taken")
+    end = _known(runtime, "all") or 0
+    if (end - 1) // HINT_EVERY != before // HINT_EVERY:
+        # Where "all" ends, for a process that never looked (`numbered_log.length` reads it).
+        pages.update_one({"_id": "all:end"}, {"$max": {"next": end}}, upsert=True)
+
+
+def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],
+            guess: bool) -> dict[str, list[dict]]:
+    """One insert of every pending entry from its stream's end; those whose number was taken.
+
+    On the first try (``guess``) an officer's stream this process wrote before starts where it
+    left it, without a read: only the other process's enrollment of her moves it, and a wrong
+    guess fails inside the one insert (then her end is read)."""
+    documents, placed, ends = [], [], {}
+    for stream, entries in pending.items():
+        known = _known(runtime, stream) if guess and stream != "all" else None
+        start = known if known is not None else _end(runtime, pages, stream)
+        for offset, entry in enumerate(entries):
+            documents.append({**entry, "_id": numbered_log.entry_id(stream, start + offset)})
+            placed.append((stream, entry))
+        ends[stream] = start + len(entries)
+    taken = claims.insert_each(pages, documents)
+    for stream, end in ends.items():  # every number below is written (by us or another)
+        _ended(runtime, stream, end)
+    left: dict[str, list[dict]] = {}
+    for index in sorted(taken):
+        stream, entry = placed[index]
+        left.setdefault(stream, []).append(entry)
+    return left
