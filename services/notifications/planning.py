@@ -46,13 +46,20 @@ class Planner:
 
     def flush(self) -> None:
         """Insert the notifications the batch's handlers held back (one insert), then append
-        what they held back to their streams."""
-        held, self.held = self.held, []
-        if held:
+        what they held back to their streams.
+
+        Each is let go only once written: a handler that flushes first and fails (a database
+        error) is retried by the dispatcher, then the batch is recorded as handled, so what a
+        failed write let go would never be stored. Written again, a notification is refused
+        as a repeat (and numbered if it was not), a roster change appended twice is harmless.
+        """
+        if self.held:
+            held = self.held
             if self.claim_at_birth is not None:
                 held = self.claim_at_birth(held)
             notification_store.create_many(self.runtime, held, self.on_created,
                                            self.unnumbered)
+            self.held = []
         self.rosters.append(self.runtime)
         self.unnumbered.number(self.runtime)
         self.sessions = {}

@@ -6,7 +6,7 @@ from common.config import load_notification_settings
 from common.dispatch import Dispatcher, ProcessedEvents
 from services.notifications import holders
 from services.notifications.handlers import build_registry
-from services.notifications.stores import claim_store
+from services.notifications.stores import claim_store, due_sweep
 from tests.integration.notifications_programme import (
     SHARED_INBOX,
     Programme,
@@ -59,10 +59,14 @@ def test_what_a_dead_planner_claimed_at_birth_is_sent_once_at_once_by_its_succes
         return [{**d, "claim_holder": dead} if d["status"] == "sending" else d
                 for d in mine.claim_at_birth(documents)]
 
+    # The worker's sweep looked before it planned (it keeps the hour it reads from): its
+    # successor starts there, not with a query over every notification.
+    assert send_due(mine) == 0
     _planned_by(programme, None, claimed_by_the_dead)  # it dies before sending any
     officers = [programme.participant(f"orphan{n}") for n in range(3)]
     assert all(programme.of(recipient_id=pid, status="sending") for pid, _ in officers)
 
+    due_sweep.forget(programme.runtime)  # the successor is another process: its own watch
     successor = sender_for(programme)
     assert send_due(successor) == 3  # the clock has not moved: no lease ran out
     assert send_due(successor) == 0

@@ -3,12 +3,14 @@ not every notification (one numbered stream per hour, see `stream_store`).
 
 Every notification that waits to be sent (pending, or a reminder scheduled for its time) is
 numbered in the hour it falls due, or the hour it was numbered in if that is later (one stored
-late, after an outage, is still found by a sweep that has moved on). A resent one is numbered
-in the stream of those due at once (`AT_ONCE`), which the API's clock does not decide. The
-hours live beside the feed's streams, so a batch numbers its notifications in both with one
-insert. A notification moved to another time is numbered again in its new hour; the entry left
-in the old hour is passed over by its reader, who checks each notification's current time and
-status.
+late, after an outage, is still found by a sweep that has moved on). So is one stored already
+claimed by the worker that planned it (`claim_store.at_birth`: `sending` from its insert): if
+that worker dies, a sweep must find it to take it over, and nothing else would tell the sweep.
+A resent one is numbered in the stream of those due at once (`AT_ONCE`), which the API's clock
+does not decide. The hours live beside the feed's streams, so a batch numbers its
+notifications in both with one insert. A notification moved to another time is numbered again
+in its new hour; the entry left in the old hour is passed over by its reader, who checks each
+notification's current time and status.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -18,7 +20,8 @@ from common.runtime import Runtime
 from services.notifications.stores.stream_store import Streams
 
 HOUR = timedelta(hours=1)
-WAITING = ("pending", "scheduled")
+# Numbered when stored: waiting to be sent, or born claimed (`sending`, its planner may die).
+NUMBERED = ("pending", "scheduled", "sending")
 # Numbered by another process than the sweeps, whose clock may differ: due at once, read in
 # order by every sweep whatever the hour (a failed notification resent from the API).
 AT_ONCE = "due:at-once"
@@ -33,9 +36,9 @@ def hour_of(moment: datetime) -> str:
 
 
 def entries_of(notification: dict, now: datetime | None = None) -> list[tuple[str, dict]]:
-    """Its (hour, entry) if it waits to be sent: numbered in the hour it falls due, or in the
-    hour of ``now`` (default: its creation) if that is later."""
-    if notification.get("status") not in WAITING or notification.get("due_at") is None:
+    """Its (hour, entry) if it waits to be sent or was born claimed: numbered in the hour it
+    falls due, or in the hour of ``now`` (default: its creation) if that is later."""
+    if notification.get("status") not in NUMBERED or notification.get("due_at") is None:
         return []
     due_at = notification["due_at"]
     numbered_at = max(due_at, now or notification.get("created_at") or due_at)

@@ -94,11 +94,12 @@ class _Sweep:
 
     def _watch_entry(self, entry: dict, hour: datetime, now: datetime,
                      settle: timedelta) -> None:
-        """Watched from when the entry says it falls due (pending ones: once settled)."""
+        """Watched from when the entry says it falls due (pending ones and those born claimed:
+        once settled, by when their own worker has most likely sent them)."""
         due_at = entry.get("due_at") or now
         if due_at.tzinfo is None:
             due_at = due_at.replace(tzinfo=UTC)
-        if entry.get("status") == "pending":
+        if entry.get("status") in ("pending", "sending"):
             due_at += settle
         self.watch(entry["notification_id"], hour, due_at)
 
@@ -181,3 +182,10 @@ def due(runtime: Runtime, now: datetime, limit: int, settle_s: float) -> list[di
         sweep = _sweeps.setdefault(runtime.db.name, _Sweep())
     with sweep.lock:
         return sweep.due(runtime, now, limit, settle_s)
+
+
+def forget(runtime: Runtime) -> None:
+    """This process's watch of the database dropped, as if the process had just started
+    (tests of a worker's successor)."""
+    with _sweeps_lock:
+        _sweeps.pop(runtime.db.name, None)

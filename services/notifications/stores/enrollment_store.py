@@ -30,9 +30,10 @@ class HeldRosters:
         self.changes: list[tuple[str, dict]] = []
 
     def append(self, runtime: Runtime) -> None:
+        """Append what is held; kept if the append fails (a retried handler appends it)."""
         if self.changes:
-            changes, self.changes = self.changes, []
-            _rosters(runtime).append_many(changes)
+            _rosters(runtime).append_many(self.changes)
+            self.changes = []
 
 
 def project(runtime: Runtime, payload: dict, status: str, held: HeldRosters | None = None,

@@ -30,12 +30,14 @@ class Unnumbered:
         self.refused.update((n["_id"], n) for n in refused)
 
     def number(self, runtime: Runtime) -> None:
+        """Number what is held; kept if that fails, for the retried handler or the next flush
+        (numbered twice at worst, if the append was written and its mark was not)."""
         # A retried handler finds refused what its failed attempt created: numbered once.
         created = list(self.created.values())
         refused = [n for key, n in self.refused.items() if key not in self.created]
-        self.created, self.refused = {}, {}
         if created or refused:
             _number(runtime, created, refused)
+        self.created, self.refused = {}, {}
 
 
 def create_many(runtime: Runtime, documents: list[dict], on_created: OnCreated | None = None,
