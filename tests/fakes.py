@@ -37,6 +37,20 @@ def _bulk_write(collection, requests, ordered: bool = True, **_):
 
 mongomock.Collection.bulk_write = _bulk_write
 
+_find = mongomock.Collection.find
+
+
+def _find_leaving_the_projection_alone(collection, filter=None, projection=None, *args, **kwargs):
+    """mongomock writes `_id` into the projection dict it is given; the services share theirs
+    as module constants (`documents.HIDDEN`), so a unit test would change what every later
+    test in the process reads (sessions listed without their `_id`). Give it a copy."""
+    if isinstance(projection, dict):
+        projection = dict(projection)
+    return _find(collection, filter, projection, *args, **kwargs)
+
+
+mongomock.Collection.find = _find_leaving_the_projection_alone
+
 
 class RecordingPublisher:
     """Keeps every event a write published, in order, instead of sending it."""
