@@ -64,7 +64,7 @@ class _Sweep:
         self._read_at_once(runtime, now, timedelta(seconds=settle_s))
         found = self._look(runtime, now, timedelta(seconds=settle_s))
         self._move_since(runtime, now)
-        return sorted(found, key=lambda n: (n["due_at"], n["_id"]))[:limit]
+        return sorted(found, key=lambda n: (n.get("due_at") or now, n["_id"]))[:limit]
 
     def _read_hours(self, runtime: Runtime, now: datetime, settle: timedelta) -> None:
         """Watch the entries new in each hour from `since` to now: hours read before are read
