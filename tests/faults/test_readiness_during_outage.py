@@ -59,6 +59,17 @@ def _probe_for(urls: dict[str, str], seconds: float) -> Counter:
     return probes
 
 
+def _apis(stack) -> list:
+    return [p for p in stack.processes if p.name.endswith("-api")]
+
+
+def _outage_logged(process) -> tuple[Counter, Counter]:
+    """Per worker process (pid): how often it logged the broker lost, and back."""
+    entries = [e for e in _log_lines(process.log) if e.get("dependency") == "kafka"]
+    return (Counter(e["pid"] for e in entries if e["message"] == "dependency unavailable"),
+            Counter(e["pid"] for e in entries if e["message"] == "dependency available again"))
+
+
 def test_readiness_answers_within_a_second_during_a_broker_outage(stack_on_private_broker):
     stack, broker = stack_on_private_broker
     urls = stack.urls
@@ -83,16 +94,17 @@ def test_readiness_answers_within_a_second_during_a_broker_outage(stack_on_priva
         assert set(answers) <= {201, 503} and answers[201], answers
     finally:
         broker.start()
-    wait_for(lambda: _all_answer(urls, 200), timeout_s=60, interval_s=0.5)
+    # Probed again and again, as a load balancer does, until every API worker process (the
+    # probes reach one of an API's workers at a time) has seen the broker back and said so.
+    wait_for(lambda: _all_answer(urls, 200) and all(
+        _outage_logged(p)[1] == _outage_logged(p)[0] for p in _apis(stack)),
+        timeout_s=60, interval_s=0.2)
 
-    for process in stack.processes:
-        if not process.name.endswith("-api"):
-            continue
+    for process in _apis(stack):
         text = process.log.read_text(errors="replace")
         assert "Exception ignored in" not in text, f"{process.name}: {text[-3000:]}"
         entries = [e for e in _log_lines(process.log) if e.get("dependency") == "kafka"]
-        down = Counter(e["pid"] for e in entries if e["message"] == "dependency unavailable")
-        back = Counter(e["pid"] for e in entries if e["message"] == "dependency available again")
+        down, back = _outage_logged(process)
         assert down, f"{process.name} never logged the outage"
         assert all(e["level"] == "WARNING" for e in entries
                    if e["message"] == "dependency unavailable")

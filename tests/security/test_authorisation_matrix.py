@@ -38,6 +38,7 @@ MATRIX = {
         ("PATCH", "/agencies/{agency_id}"): COORDINATOR,
         ("GET", "/participants"): ANY,
         ("POST", "/participants"): COORDINATOR,
+        ("POST", "/participants/imports"): COORDINATOR,
         ("GET", "/participants/{participant_id}"): ANY,
         ("PATCH", "/participants/{participant_id}"): COORDINATOR,
         ("GET", "/participants/{participant_id}/export"): COORDINATOR,

@@ -28,7 +28,9 @@ VALID_BODIES = {  # (service, method, path): a body the schema accepts
     ("registration", "PATCH", "/participants/{participant_id}"): PROFILE,
     ("registration", "POST", "/agencies"): {"name": "Sindh Police"},
     ("registration", "PATCH", "/agencies/{agency_id}"): {"active": True},
+    ("registration", "POST", "/participants/imports"): {"officers": [PROFILE]},
     ("registration", "POST", "/enrollments"): {"participant_id": "p1", "session_id": "s1"},
+    ("registration", "POST", "/sessions/{session_id}/enrollments"): {"participant_ids": ["p1"]},
     ("registration", "POST", "/series/{series_id}/cohort"): {"participant_id": "p1"},
     ("registration", "POST", "/series/{series_id}/cohort/from-session"): {
         "session_id": "s1", "include": "attendees"},
