@@ -117,9 +117,11 @@ class HeldEnrollments:
         rosters: dict[str, dict] = {}
         for eid, w in writes.items():
             rosters.setdefault(w["roster"], {})[f"entries.{eid}"] = shown[eid]
-        self.runtime.db[ROSTERS].bulk_write([UpdateOne({"_id": key}, {"$set": fields},
-                                                       upsert=True)
-                                             for key, fields in rosters.items()], ordered=True)
+        # One command per roster document: a roster is rewritten whole on FerretDB, so one
+        # command for all of a batch's (40 rosters of 450 officers: 2 MB) outlasted the socket
+        # timeout under load, was retried whole, and held the sessions database meanwhile.
+        for key, fields in rosters.items():
+            self.runtime.db[ROSTERS].update_one({"_id": key}, {"$set": fields}, upsert=True)
 
 
 def _changes(write: dict) -> dict:
