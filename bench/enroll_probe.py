@@ -18,8 +18,6 @@ from pathlib import Path
 import requests
 
 from bench import commands, fixtures, loadgen, scenarios, seeding
-from common.auth import mint
-from common.config import load
 from common.topics import catalogue
 from devstack import infra, services
 
@@ -79,10 +77,7 @@ def main() -> None:
     out = {}
     try:
         services.wait_ready(stack, timeout_s=90)
-        settings = load("bench")
-        token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
-                     settings.jwt_issuer)
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = fixtures.coordinator_headers()
         urls = stack.urls
         registration = fixtures.Client(urls["registration"], headers)
         sessions_api = fixtures.Client(urls["sessions"], headers)

@@ -6,6 +6,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from common.auth import mint
+from common.config import load
+from common.mongo import client
+
+
+def coordinator_headers() -> dict:
+    """A coordinator's bearer token for an hour, signed with the bench stack's secrets."""
+    settings = load("bench")
+    token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
+                 settings.jwt_issuer)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def drop_databases(mongo_uri: str, name: str) -> None:
+    """Drop every database a measured stack named ``name`` made."""
+    for db in client(mongo_uri).list_database_names():
+        if db.startswith(f"{name}_"):
+            client(mongo_uri).drop_database(db)
+
 
 class Client:
     def __init__(self, url: str, headers: dict):

@@ -22,10 +22,7 @@ from pathlib import Path
 import requests
 
 from bench import commands, fanout, fixtures, pipeline, scale, seeding
-from common.auth import mint
 from common.backlog import consumer_lag
-from common.config import load
-from common.mongo import client
 from common.topics import catalogue
 from devstack import infra, services
 
@@ -92,10 +89,7 @@ def main(argv: list[str]) -> int:
     results: dict = {"uptime": os.getloadavg()}
     try:
         services.wait_ready(stack, timeout_s=90)
-        settings = load("bench")
-        token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
-                     settings.jwt_issuer)
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = fixtures.coordinator_headers()
         urls = stack.urls
         registration = fixtures.Client(urls["registration"], headers)
         sessions_api = fixtures.Client(urls["sessions"], headers)
@@ -157,9 +151,7 @@ def main(argv: list[str]) -> int:
     finally:
         extra.stop()
         services.stop(stack)
-        for db in client(local.mongo_uri).list_database_names():
-            if db.startswith(f"{name}_"):
-                client(local.mongo_uri).drop_database(db)
+        fixtures.drop_databases(local.mongo_uri, name)
         out = infra.state_dir() / f"pipe-probe-{name}.json"
         out.write_text(json.dumps(results, indent=1, default=str))
         print(f"==> {out}")

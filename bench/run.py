@@ -24,10 +24,7 @@ from bench import (
     seeding,
     sizes,
 )
-from common.auth import mint
 from common.backlog import consumer_lag
-from common.config import load
-from common.mongo import client
 from common.topics import catalogue
 from devstack import infra, services
 
@@ -100,9 +97,7 @@ def main(argv: list[str]) -> int:
     finally:
         extra.stop()
         services.stop(stack)
-        for db in client(local.mongo_uri).list_database_names():
-            if db.startswith(f"{name}_"):
-                client(local.mongo_uri).drop_database(db)
+        fixtures.drop_databases(local.mongo_uri, name)
         infra.down(local.started)
 
 
@@ -119,10 +114,7 @@ def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict
 
 
 def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: dict) -> dict:
-    settings = load("bench")
-    token = mint(settings.jwt_secret, "bench", ["coordinator"], 3600, settings.jwt_audience,
-                 settings.jwt_issuer)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = fixtures.coordinator_headers()
     urls = stack.urls
     raw["plan"] = {"small": SMALL, "large": LARGE, "fanout": FANOUT,
                    "seed_budget_s": SEED_BUDGET_S, "drain_s": DRAIN_S}
