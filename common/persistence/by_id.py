@@ -9,6 +9,7 @@ one partition) or where the condition only avoids useless work. For exclusivity,
 from collections.abc import Callable, Iterable
 
 from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
 
 
 def get(collection: Collection, doc_id, projection: dict | None = None) -> dict | None:
@@ -34,4 +35,17 @@ def update_if(collection: Collection, doc_id, condition: Callable[[dict], bool],
 
 
 def set_fields(collection: Collection, doc_id, fields: dict, upsert: bool = False) -> None:
-    collection.update_one({"_id": doc_id}, {"$set": fields}, upsert=upsert)
+    if upsert:
+        write(collection, doc_id, {"$set": fields})
+    else:
+        collection.update_one({"_id": doc_id}, {"$set": fields})
+
+
+def write(collection: Collection, doc_id, update: dict) -> None:
+    """Apply ``update`` to the document, creating it if it does not exist yet. Two writers
+    creating it at the same moment both succeed: the one whose insert lost (FerretDB answers
+    it E11000; MongoDB retries it itself) applies its update to the winner's document."""
+    try:
+        collection.update_one({"_id": doc_id}, update, upsert=True)
+    except DuplicateKeyError:
+        collection.update_one({"_id": doc_id}, update, upsert=True)

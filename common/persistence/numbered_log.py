@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from common.persistence import claims, together
+from common.persistence import by_id, claims, together
 
 
 def entry_id(stream: str, number: int) -> str:
@@ -175,8 +175,7 @@ def _place(collection: Collection, items: list[tuple[str, dict]]) -> list[int]:
         if end // HINT_EVERY != start // HINT_EVERY:
             # Not atomic on every database, and it need not be: a lower end costs a few reads.
             # Only writers write it, so that reading a list never waits on a write.
-            collection.update_one({"_id": _end_id(stream)}, {"$max": {"next": end}},
-                                  upsert=True)
+            by_id.write(collection, _end_id(stream), {"$max": {"next": end}})
     return numbers
 
 

@@ -6,10 +6,12 @@ function is idempotent: the same event applied twice leaves the same document.
 
 from pymongo.collection import Collection
 
+from common.persistence import by_id
+
 
 def upsert(collection: Collection, doc_id, fields: dict) -> None:
     """Set ``fields`` on the document, creating it if it does not exist yet."""
-    collection.update_one({"_id": doc_id}, {"$set": fields}, upsert=True)
+    by_id.write(collection, doc_id, {"$set": fields})
 
 
 def add_to(collection: Collection, doc_id, field: str, value, create: bool = True) -> None:

@@ -40,9 +40,8 @@ def _project(runtime: Runtime, recipient_id: str, role: str, event: Event,
                  "source_event_id": event.id}
     # $set only these fields: preferences chosen over HTTP survive a profile update. Her
     # contact is dropped: the sender asks for the current one before the next message.
-    runtime.db[COLLECTION].update_one(
-        {"_id": recipient_id},
-        {"$set": recipient, "$unset": dict.fromkeys(CONTACT_FIELDS, "")}, upsert=True)
+    by_id.write(runtime.db[COLLECTION], recipient_id,
+                {"$set": recipient, "$unset": dict.fromkeys(CONTACT_FIELDS, "")})
     _forget(runtime, recipient_id)
     if is_erased(runtime, recipient_id):
         _scrub(runtime, recipient_id, event.id)
@@ -95,11 +94,10 @@ def erase(runtime: Runtime, event: Event | None, participant_id: str) -> None:
 
 def _scrub(runtime: Runtime, recipient_id: str, event_id: str | None) -> None:
     _forget(runtime, recipient_id)
-    runtime.db[COLLECTION].update_one(
-        {"_id": recipient_id},
-        {"$set": {**dict.fromkeys(CONTACT_FIELDS), "erased": True, "contact_fetched": True,
-                  "updated_at": datetime.now(UTC), "source_event_id": event_id}},
-        upsert=True)
+    by_id.write(runtime.db[COLLECTION], recipient_id,
+                {"$set": {**dict.fromkeys(CONTACT_FIELDS), "erased": True,
+                          "contact_fetched": True, "updated_at": datetime.now(UTC),
+                          "source_event_id": event_id}})
     _forget(runtime, recipient_id)
 
 

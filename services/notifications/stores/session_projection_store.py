@@ -16,11 +16,9 @@ def scheduled(runtime: Runtime, payload: dict) -> dict:
     fields = {name: payload.get(name) for name in (
         "series_id", "position", "planned_sessions", "kind", "title", "starts_at", "ends_at",
         "timezone", *PLACE_FIELDS)}
-    runtime.db[COLLECTION].update_one(
-        {"_id": payload["session_id"]},
-        {"$set": {**fields, "status": "scheduled"},
-         "$setOnInsert": {"sequence": 0, "facilitator_ids": []}},
-        upsert=True)
+    by_id.write(runtime.db[COLLECTION], payload["session_id"],
+                {"$set": {**fields, "status": "scheduled"},
+                 "$setOnInsert": {"sequence": 0, "facilitator_ids": []}})
     return get(runtime, payload["session_id"])
 
 

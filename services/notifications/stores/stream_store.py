@@ -18,9 +18,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 
-from pymongo.errors import DuplicateKeyError
-
-from common.persistence import claims, numbered_log
+from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 
 GROUP = 20
@@ -136,10 +134,7 @@ class Streams:
                 ends[stream] = max(ends.get(stream, 0), numbers.stop)
         claims.insert_each(self.heads, groups)
         for stream, end in ends.items():
-            try:
-                self.heads.update_one({"_id": stream}, {"$max": {"next": end}}, upsert=True)
-            except DuplicateKeyError:  # created by another writer meanwhile
-                self.heads.update_one({"_id": stream}, {"$max": {"next": end}})
+            by_id.write(self.heads, stream, {"$max": {"next": end}})
 
     # -- reading --------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from pymongo.collection import Collection
 
-from common.persistence import claims, numbered_log
+from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 
 PAGES = "enrollment_pages"
@@ -71,7 +71,7 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
     end = _known(runtime, "all") or 0
     if (end - 1) // HINT_EVERY != before // HINT_EVERY:
         # Where "all" ends, for a process that never looked (`numbered_log.length` reads it).
-        pages.update_one({"_id": "all:end"}, {"$max": {"next": end}}, upsert=True)
+        by_id.write(pages, "all:end", {"$max": {"next": end}})
 
 
 def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],

@@ -121,7 +121,7 @@ class HeldEnrollments:
         # command for all of a batch's (40 rosters of 450 officers: 2 MB) outlasted the socket
         # timeout under load, was retried whole, and held the sessions database meanwhile.
         for key, fields in rosters.items():
-            self.runtime.db[ROSTERS].update_one({"_id": key}, {"$set": fields}, upsert=True)
+            by_id.write(self.runtime.db[ROSTERS], key, {"$set": fields})
 
 
 def _changes(write: dict) -> dict:
