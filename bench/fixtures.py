@@ -1,14 +1,33 @@
 """What the measured requests need: officers, sessions known to registration, a roster."""
 
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
 from common.auth import mint
 from common.config import load
 from common.mongo import client
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds the process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (a gunicorn master's workers)."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def coordinator_headers() -> dict:

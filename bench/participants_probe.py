@@ -53,7 +53,7 @@ class Counting(monitoring.CommandListener):
 LISTENER = Counting()
 monitoring.register(LISTENER)
 
-from bench import commands  # noqa: E402
+from bench import commands, fixtures  # noqa: E402
 from common.auth import mint  # noqa: E402
 from common.config import load  # noqa: E402
 from common.mongo import client  # noqa: E402
@@ -196,10 +196,20 @@ def main(argv) -> None:
                 time.sleep(0.5)
         time.sleep(1)
         before = commands.total(counted), _by_command(counted)
+        run = infra.state_dir() / "run"
+        cpu_pids = {**{p: "api-worker" for p in fixtures.children(api.pid)},
+                    int((run / "ferretdb.pid").read_text()): "ferretdb",
+                    int((run / "kafka.pid").read_text()): "kafka", os.getpid(): "clients"}
+        cpu_before = {p: fixtures.cpu_seconds(p) for p in cpu_pids}
         created = timed(f"{url}/participants", headers, 8, 10,
                         lambda k, n: officer(tag, 20_000_000 + k * 100_000 + n))
-        _settled()
         made = created["statuses"].get(201, 0)
+        cpu: Counter = Counter()
+        for pid, name in cpu_pids.items():
+            cpu[name] += (fixtures.cpu_seconds(pid) - cpu_before[pid]) * 1000 / max(made, 1)
+        created["cpu_ms_per_create"] = {n: round(v, 2) for n, v in cpu.items()}
+        created["cpu_ms_per_create"]["all"] = round(sum(cpu.values()), 2)
+        _settled()
         created["commands_per_create"] = round((commands.total(counted) - before[0]) / made, 2)
         created["by_command"] = dict(_by_command(counted) - before[1])
         print("create, 8 clients, 2 workers:", created)
