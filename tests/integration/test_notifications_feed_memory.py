@@ -1,0 +1,74 @@
+"""A feed page read through the process's memory (`stream_memory`, `shown_notifications`)
+still shows every notification as it is now, and what was added since the last page."""
+
+import uuid
+
+from common.auth import mint
+from services.notifications.app import create_app
+from services.notifications.stores import stream_memory, stream_store
+from services.notifications.stores.stream_store import GROUP, Streams
+from tests.integration.notifications_programme import send_due, sender_for
+
+
+def _coordinator(programme) -> dict:
+    s = programme.runtime.settings
+    token = mint(s.jwt_secret, "tester", ["coordinator"], 600, s.jwt_audience, s.jwt_issuer)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _page(api, programme, **query) -> list[dict]:
+    answer = api.get("/notifications", query_string=query, headers=_coordinator(programme))
+    assert answer.status_code == 200
+    return answer.get_json()
+
+
+def test_a_page_read_again_shows_each_notice_as_it_is_now_and_the_newest_first(
+        programme, own_sink):
+    api = create_app(programme.runtime).test_client()
+    officer, _ = programme.participant("memory")
+    sender = sender_for(programme, own_sink["smtp_port"])  # the sink is not started yet
+    [waiting] = _page(api, programme, recipient_id=officer)
+    assert waiting["status"] == "pending"
+
+    for _ in range(4):  # every try refused: failed
+        send_due(sender)
+        programme.clock.advance(hours=1)
+    assert _page(api, programme)[0]["status"] == "failed"
+    assert api.post(f"/notifications/{waiting['id']}/resend",
+                    headers=_coordinator(programme)).status_code == 200
+    assert _page(api, programme)[0]["status"] == "pending"
+    own_sink["start"]()
+    send_due(sender)
+    [sent] = _page(api, programme, recipient_id=officer)
+    assert (sent["status"], [a["ok"] for a in sent["attempts"]]) == ("sent",
+                                                                     [False] * 4 + [True])
+
+    programme.clock.advance(minutes=1)
+    newcomer, _ = programme.participant("memory-new")
+    shown = _page(api, programme, page_size=2)
+    assert [n["recipient_id"] for n in shown] == [newcomer, officer]
+    assert [n["status"] for n in shown] == ["pending", "sent"]
+
+
+def test_a_reader_that_remembers_a_stream_sees_what_another_process_added_since(
+        programme, monkeypatch):
+    streams = Streams(programme.runtime, f"t{uuid.uuid4().hex[:6]}")
+    streams.append_many([("s", {"n": n}) for n in range(GROUP + 3)])
+    page, total = streams.newest_first("s", 0, 3)  # remembered: the end and the open group
+    assert ([e["n"] for e in page], total) == ([GROUP + 2, GROUP + 1, GROUP], GROUP + 3)
+
+    reader = (stream_store._known, stream_store._groups)
+    monkeypatch.setattr(stream_store, "_known", stream_memory.Known())  # another process
+    monkeypatch.setattr(stream_store, "_groups", stream_memory.Groups())
+    for start in range(GROUP + 3, 3 * GROUP + 4, 7):  # it seals two groups, moves the head
+        streams.append_many([("s", {"n": n}) for n in range(start, min(start + 7,
+                                                                        3 * GROUP + 4))])
+    monkeypatch.setattr(stream_store, "_known", reader[0])
+    monkeypatch.setattr(stream_store, "_groups", reader[1])
+
+    page, total = streams.newest_first("s", 0, 3)
+    assert ([e["n"] for e in page], total) == ([3 * GROUP + 3 - k for k in range(3)],
+                                               3 * GROUP + 4)
+    page, total = streams.newest_first("s", GROUP + 2, 4)
+    assert [e["n"] for e in page] == [2 * GROUP + 1 - k for k in range(4)]
+    assert [e["n"] for e in streams.everything("s")] == list(range(3 * GROUP + 4))
