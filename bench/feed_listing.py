@@ -101,7 +101,7 @@ def served(uri: str, size: int) -> None:
     """The unfiltered page over HTTP, as `make bench` loads it."""
     from bench import loadgen
     from common.auth import mint
-    from common.config import load
+    from common.config import load, service_port
     from devstack.services import api_command
     stack = f"feedhttp{uuid.uuid4().hex[:6]}"
     env = {**os.environ, "STACK_NAME": stack, "MONGO_URI": uri, "LOG_LEVEL": "WARNING"}
@@ -109,7 +109,7 @@ def served(uri: str, size: int) -> None:
     settings, mongo = load("notifications"), MongoClient(uri, tz_aware=True)
     try:
         seed(SimpleNamespace(db=mongo[settings.database]), size)
-        port = int(os.environ.get("NOTIFICATIONS_PORT", "8003"))
+        port = service_port("notifications")
         process = subprocess.Popen(api_command("notifications", port, 2), env=env,
                                    start_new_session=True)
         try:
