@@ -2,12 +2,14 @@
 still shows every notification as it is now, and what was added since the last page."""
 
 import uuid
+from datetime import datetime, timedelta
 
 from common.auth import mint
+from common.topics import SESSIONS_EVENTS
 from services.notifications.app import create_app
 from services.notifications.stores import stream_memory, stream_store
 from services.notifications.stores.stream_store import GROUP, Streams
-from tests.integration.notifications_programme import send_due, sender_for
+from tests.integration.notifications_programme import KARACHI_START, send_due, sender_for
 
 
 def _coordinator(programme) -> dict:
@@ -72,3 +74,33 @@ def test_a_reader_that_remembers_a_stream_sees_what_another_process_added_since(
     page, total = streams.newest_first("s", GROUP + 2, 4)
     assert [e["n"] for e in page] == [2 * GROUP + 1 - k for k in range(4)]
     assert [e["n"] for e in streams.everything("s")] == list(range(3 * GROUP + 4))
+
+
+def test_a_reminder_shown_waiting_is_shown_moved_skipped_back_sent_and_cancelled(programme):
+    api = create_app(programme.runtime).test_client()
+    session_id = programme.session()
+    officer, _ = programme.participant("waiting")
+    programme.enroll(officer, session_id)
+
+    def reminders() -> dict[str, tuple[str, datetime]]:
+        return {n["kind"].rsplit("_", 1)[1]: (n["status"], datetime.fromisoformat(n["due_at"]))
+                for n in _page(api, programme, session_id=session_id)
+                if n["kind"].startswith("session_reminder")}
+
+    assert reminders() == {"7d": ("scheduled", KARACHI_START - timedelta(days=7)),
+                           "1d": ("scheduled", KARACHI_START - timedelta(days=1))}
+    soon = programme.clock() + timedelta(days=3)  # the 7-day reminder's time has passed
+    programme.reschedule(session_id, KARACHI_START, soon)
+    assert reminders() == {"7d": ("skipped", soon - timedelta(days=7)),
+                           "1d": ("scheduled", soon - timedelta(days=1))}
+    later = KARACHI_START + timedelta(days=7)
+    programme.reschedule(session_id, soon, later)  # it comes back
+    assert reminders()["7d"] == ("scheduled", later - timedelta(days=7))
+
+    programme.clock.now = later - timedelta(days=7, minutes=-1)
+    send_due(sender_for(programme))
+    assert reminders()["7d"][0] == "sent"
+    programme.publish(SESSIONS_EVENTS, "sessions.session.cancelled", session_id,
+                      {"session_id": session_id, "series_id": None, "reason": "Venue unavailable"})
+    assert reminders() == {"7d": ("sent", later - timedelta(days=7)),
+                           "1d": ("cancelled", later - timedelta(days=1))}

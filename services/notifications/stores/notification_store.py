@@ -171,14 +171,18 @@ def cancel_waiting(runtime: Runtime, field: str, value: str, reason: str, now: d
     returns how many. ``where`` sees each feed entry (recipient, session, kind, template), then
     each notification it let through."""
     cancelled = 0
-    for notification in of_stream(runtime, field, value, where):
-        if not (rules.cancellable(notification) and where(notification)):
-            continue
-        written = by_id.update_if(
-            runtime.db[COLLECTION], notification["_id"], rules.cancellable,
-            {"$set": {"status": "cancelled", "status_reason": reason, "finished_at": now}},
-            {"status": 1})
-        cancelled += written is not None
+    try:
+        for notification in of_stream(runtime, field, value, where):
+            if not (rules.cancellable(notification) and where(notification)):
+                continue
+            written = by_id.update_if(
+                runtime.db[COLLECTION], notification["_id"], rules.cancellable,
+                {"$set": {"status": "cancelled", "status_reason": reason, "finished_at": now}},
+                {"status": 1})
+            cancelled += written is not None
+    finally:
+        if cancelled:  # pages showing them from memory read them again
+            shown_notifications.changed(runtime.db)
     return cancelled
 
 
