@@ -35,7 +35,7 @@ TOKENS = "feed_heads"
 CHANGED = "waiting:changed"
 KEPT_SECONDS = 60.0
 REMEMBERED = 2_000  # whole notifications (100 pages of 20)
-REMEMBERED_STATUSES = 20_000  # statuses alone, for the summary
+REMEMBERED_STATUSES = 4_000  # statuses alone, for the summary (of at most 2,000)
 DONE = ("sent", "skipped", "cancelled")
 
 

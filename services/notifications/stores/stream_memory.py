@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 GROUP = 20
 REMEMBERED = 4000  # streams whose end and open group (< 20 entries) a process keeps
-REMEMBERED_GROUPS = 500  # sealed groups of 20 entries (about 4 MB)
+REMEMBERED_GROUPS = 300  # sealed groups of 20 entries (a few MB)
 
 
 class Known:
