@@ -3,11 +3,19 @@ still shows every notification as it is now, and what was added since the last p
 
 import uuid
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+from pymongo.errors import AutoReconnect
 
 from common.auth import mint
 from common.topics import SESSIONS_EVENTS
 from services.notifications.app import create_app
-from services.notifications.stores import stream_memory, stream_store
+from services.notifications.stores import (
+    notification_store,
+    shown_notifications,
+    stream_memory,
+    stream_store,
+)
 from services.notifications.stores.stream_store import GROUP, Streams
 from tests.integration.notifications_programme import KARACHI_START, send_due, sender_for
 
@@ -104,3 +112,19 @@ def test_a_reminder_shown_waiting_is_shown_moved_skipped_back_sent_and_cancelled
                       {"session_id": session_id, "series_id": None, "reason": "Venue unavailable"})
     assert reminders() == {"7d": ("sent", later - timedelta(days=7)),
                            "1d": ("cancelled", later - timedelta(days=1))}
+
+
+def test_a_cancellation_is_made_when_the_feeds_token_cannot_be_written(programme, monkeypatch):
+    session_id = programme.session()
+    officer, _ = programme.participant("token-lost")
+    programme.enroll(officer, session_id)
+
+    def database_gone(*args, **kwargs):
+        raise AutoReconnect("the database went away")
+
+    monkeypatch.setattr(shown_notifications, "by_id", SimpleNamespace(set_fields=database_gone))
+    cancelled = notification_store.cancel_waiting(programme.runtime, "session_id", session_id,
+                                                  "session cancelled", programme.clock())
+    waiting = programme.of(session_id=session_id)  # the confirmation and two reminders
+    assert cancelled == len(waiting) == 3
+    assert {n["status"] for n in waiting} == {"cancelled"}

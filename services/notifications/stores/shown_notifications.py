@@ -19,6 +19,7 @@ token not written because the database failed between the two writes): nothing i
 memory after KEPT_SECONDS.
 """
 
+import logging
 import threading
 import time
 import uuid
@@ -27,9 +28,12 @@ from collections.abc import Iterable
 
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 from common.persistence import by_id
 from services.notifications.domain import reminder_rules
+
+log = logging.getLogger(__name__)
 
 TOKENS = "feed_heads"
 CHANGED = "waiting:changed"
@@ -41,8 +45,16 @@ DONE = ("sent", "skipped", "cancelled")
 
 def changed(database: Database) -> None:
     """Say that notifications waiting for their time changed (moved, cancelled, claimed):
-    every process forgets those it keeps. Call it after the change is written."""
-    by_id.set_fields(database[TOKENS], CHANGED, {"token": uuid.uuid4().hex}, upsert=True)
+    every process forgets those it keeps. Call it after the change is written.
+
+    Never raises: the change is written, and a token not written (the database failed in
+    between) only leaves a page showing the notification as it was, for KEPT_SECONDS at most;
+    the claim and the cancellation that call it go on as before."""
+    try:
+        by_id.set_fields(database[TOKENS], CHANGED, {"token": uuid.uuid4().hex}, upsert=True)
+    except PyMongoError as exc:
+        log.warning("the feed's token of waiting notifications was not written",
+                    extra={"error": type(exc).__name__})
 
 
 def _waiting(notification: dict) -> bool:
