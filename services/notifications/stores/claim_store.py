@@ -20,7 +20,7 @@ from common.persistence import by_id, claims
 from common.runtime import Runtime
 from services.notifications import holders
 from services.notifications.domain import delivery_rules as rules
-from services.notifications.stores import due_sweep
+from services.notifications.stores import due_sweep, shown_notifications
 from services.notifications.stores import notification_store as notifications
 
 COLLECTION = "notification_claims"
@@ -106,6 +106,8 @@ def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float
     if held:
         runtime.db[notifications.COLLECTION].bulk_write(
             [UpdateOne({"_id": n["_id"]}, {"$set": _lease(n)}) for n in held], ordered=False)
+        if any(c.get("status") == "scheduled" for c in candidates if c["_id"] in won):
+            shown_notifications.changed(runtime.db)  # a reminder's time came: once a batch
     return held
 
 

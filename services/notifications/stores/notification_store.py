@@ -9,7 +9,7 @@ from common.persistence import by_id, claims
 from common.runtime import Runtime
 from services.notifications.domain import notification_rules as rules
 from services.notifications.domain.errors import IllegalTransitionError, NotFoundError
-from services.notifications.stores import due_store, feed_store
+from services.notifications.stores import due_store, feed_store, shown_notifications
 
 COLLECTION = "notifications"
 FILTER_WINDOW = 500  # the newest notifications a filter on status, kind or channel looks at
@@ -92,6 +92,12 @@ def each(runtime: Runtime, notification_ids: Iterable[str]) -> list[dict]:
     return by_id.get_each(runtime.db[COLLECTION], notification_ids, {"outbox": 0})
 
 
+def shown(runtime: Runtime, notification_ids: Iterable[str]) -> list[dict]:
+    """`each`, for a page of the feed: a final notification this process read before is
+    shown from memory (`shown_notifications`)."""
+    return shown_notifications.each(runtime.db[COLLECTION], notification_ids, {"outbox": 0})
+
+
 def listing(runtime: Runtime, filters: dict, skip: int, limit: int) -> tuple[list[dict], int]:
     """One page of the feed, newest first, by any of its filters, and how many match."""
     found, total, _ = feed_page(runtime, filters, skip, limit)
@@ -112,7 +118,7 @@ def feed_page(runtime: Runtime, filters: dict, skip: int, limit: int
                                                                          query.pop(indexed))
     if not query:
         ids, total = feed_store.newest(runtime, stream, skip, limit)
-        return each(runtime, ids), total, None
+        return shown(runtime, ids), total, None
     if indexed is None:
         return _windowed(runtime, query, skip, limit)
     matching = _matching(runtime, feed_store.entries(runtime, stream), query)
@@ -125,7 +131,7 @@ def _matching(runtime: Runtime, entries: list[dict], query: dict) -> list[dict]:
     kept = [e for e in entries if all(e.get(field, value) == value
                                       for field, value in query.items()
                                       if field in feed_store.KEPT)]
-    return [n for n in each(runtime, [e["notification_id"] for e in kept])
+    return [n for n in shown(runtime, [e["notification_id"] for e in kept])
             if all(n.get(field) == value for field, value in query.items())]
 
 
@@ -145,7 +151,7 @@ def summary(runtime: Runtime, newest: int) -> dict:
     entries, total = feed_store.newest_entries(runtime, feed_store.ALL, 0, newest)
     statuses = dict.fromkeys(rules.STATUSES, 0)
     ids = dict.fromkeys(e["notification_id"] for e in entries)
-    for notification in by_id.get_each(runtime.db[COLLECTION], ids, {"status": 1}):
+    for notification in shown_notifications.statuses(runtime.db[COLLECTION], ids):
         statuses[notification["status"]] += 1
     return {"statuses": statuses, "looked_through": len(ids), "notifications": total,
             "complete": len(entries) >= total}
@@ -165,14 +171,18 @@ def cancel_waiting(runtime: Runtime, field: str, value: str, reason: str, now: d
     returns how many. ``where`` sees each feed entry (recipient, session, kind, template), then
     each notification it let through."""
     cancelled = 0
-    for notification in of_stream(runtime, field, value, where):
-        if not (rules.cancellable(notification) and where(notification)):
-            continue
-        written = by_id.update_if(
-            runtime.db[COLLECTION], notification["_id"], rules.cancellable,
-            {"$set": {"status": "cancelled", "status_reason": reason, "finished_at": now}},
-            {"status": 1})
-        cancelled += written is not None
+    try:
+        for notification in of_stream(runtime, field, value, where):
+            if not (rules.cancellable(notification) and where(notification)):
+                continue
+            written = by_id.update_if(
+                runtime.db[COLLECTION], notification["_id"], rules.cancellable,
+                {"$set": {"status": "cancelled", "status_reason": reason, "finished_at": now}},
+                {"status": 1})
+            cancelled += written is not None
+    finally:
+        if cancelled:  # pages showing them from memory read them again
+            shown_notifications.changed(runtime.db)
     return cancelled
 
 

@@ -6,7 +6,7 @@ from common.persistence import by_id
 from common.runtime import Runtime
 from services.notifications.domain import reminder_rules
 from services.notifications.domain.notification_rules import SESSION_REMINDER
-from services.notifications.stores import due_store, notification_store
+from services.notifications.stores import due_store, notification_store, shown_notifications
 
 
 def _reminder(entry: dict) -> bool:
@@ -16,16 +16,20 @@ def _reminder(entry: dict) -> bool:
 def retime(runtime: Runtime, session: dict, now: datetime) -> int:
     """Move a session's waiting reminders to its current start; returns how many moved."""
     moved = []
-    for reminder in notification_store.of_stream(runtime, "session_id", session["_id"],
-                                                 _reminder):
-        changes = reminder_rules.retimed(reminder, session["starts_at"], now)
-        if changes is None:
-            continue
-        # Only if its status is still the one read: a reminder just claimed is left alone.
-        if by_id.update_if(runtime.db[notification_store.COLLECTION], reminder["_id"],
-                           lambda current, read=reminder["status"]: current["status"] == read,
-                           {"$set": changes}, {"status": 1}) is not None:
-            moved.append({**reminder, **changes})
+    try:
+        for reminder in notification_store.of_stream(runtime, "session_id", session["_id"],
+                                                     _reminder):
+            changes = reminder_rules.retimed(reminder, session["starts_at"], now)
+            if changes is None:
+                continue
+            # Only if its status is still the one read: a reminder just claimed is left alone.
+            if by_id.update_if(runtime.db[notification_store.COLLECTION], reminder["_id"],
+                               lambda current, read=reminder["status"]: current["status"] == read,
+                               {"$set": changes}, {"status": 1}) is not None:
+                moved.append({**reminder, **changes})
+    finally:
+        if moved:  # pages showing them from memory read them again
+            shown_notifications.changed(runtime.db)
     due_store.record(runtime, moved, now)
     return len(moved)
 

@@ -9,54 +9,24 @@ group per GROUP entries and only the open tail entry by entry. A head per stream
 its sealed groups end; it is written with the seals (a lost write only costs reads): readers
 step forward from it, entry by entry, to the first gap.
 
-A process remembers where the streams it wrote end and the entries of their open group, so an
-append usually reads nothing first and the writer that fills a group seals it without reading
-it back; a reader that had to read a whole unsealed group seals it.
+A process remembers where the streams it wrote or read end, the entries of their open group
+and the sealed groups it read (`stream_memory`), so an append usually reads nothing first, the
+writer that fills a group seals it without reading it back, and a page of a stream this process
+read before is one read (nothing follows its end) when the stream has not grown; a reader that
+had to read a whole unsealed group seals it.
 """
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 
 from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
+from services.notifications.stores import stream_memory
+from services.notifications.stores.stream_memory import GROUP, forget  # noqa: F401
 
-GROUP = 20
 DRIFT = 4  # entries a writer that found a stream's end reads at most before it moves the head
-REMEMBERED = 4000  # streams whose end and open group (< 20 entries) a process keeps
-
-
-class _Known:
-    """Where streams end and their open group's entries, as this process last saw them.
-
-    Only ever behind the database (entries are never removed), and a stale end only costs an
-    insert refused and a few reads: the unique insert decides each number."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.streams: OrderedDict[tuple, tuple[int, dict[int, dict]]] = OrderedDict()
-
-    def get(self, key: tuple) -> tuple[int, dict[int, dict]] | None:
-        with self.lock:
-            if key in self.streams:
-                self.streams.move_to_end(key)
-                end, tail = self.streams[key]
-                return end, dict(tail)
-            return None
-
-    def put(self, key: tuple, end: int, tail: dict[int, dict]) -> None:
-        boundary = end - end % GROUP
-        with self.lock:
-            known = self.streams.get(key)
-            if known is not None and known[0] > end:
-                return
-            self.streams[key] = (end, {n: e for n, e in tail.items() if n >= boundary})
-            self.streams.move_to_end(key)
-            while len(self.streams) > REMEMBERED:
-                self.streams.popitem(last=False)
-
-
-_known = _Known()
+_known = stream_memory.known
+_groups = stream_memory.groups
 
 
 def group_id(stream: str, index: int) -> str:
@@ -133,10 +103,24 @@ class Streams:
                                "entries": [entries[n] for n in numbers]})
                 ends[stream] = max(ends.get(stream, 0), numbers.stop)
         claims.insert_each(self.heads, groups)
+        for group in groups:  # written now, or by another sealer: the same entries
+            _groups.put(self._key(group["_id"]), group["entries"])
         for stream, end in ends.items():
             by_id.write(self.heads, stream, {"$max": {"next": end}})
 
     # -- reading --------------------------------------------------------------------------
+
+    def _group(self, stream: str, index: int) -> list[dict] | None:
+        """A sealed group's entries (never changed once sealed: read once per process)."""
+        key = self._key(group_id(stream, index))
+        entries = _groups.get(key)
+        if entries is None:
+            group = self.heads.find_one({"_id": group_id(stream, index)})
+            if group is None:
+                return None
+            entries = group["entries"]
+            _groups.put(key, entries)
+        return entries
 
     def _head(self, stream: str) -> int:
         head = self.heads.find_one({"_id": stream})
@@ -154,10 +138,9 @@ class Streams:
         seen = {}
         while True:
             if number % GROUP == 0 and number + GROUP <= sealed_below:
-                group = self.heads.find_one({"_id": group_id(stream, number // GROUP)})
+                group = self._group(stream, number // GROUP)
                 if group is not None:
-                    seen.update(zip(range(number, number + GROUP), group["entries"],
-                                    strict=True))
+                    seen.update(zip(range(number, number + GROUP), group, strict=True))
                     number += GROUP
                     continue
             entry = self.entries.find_one({"_id": numbered_log.entry_id(stream, number)})
@@ -179,6 +162,18 @@ class Streams:
         taken.update(seen)
         return end, [taken[n] for n in sorted(taken)]
 
+    def _ended(self, stream: str) -> tuple[int, dict[int, dict]]:
+        """Where the stream ends and entries of its open group: as this process last saw it
+        and one read that nothing follows, else from its head (`_located`)."""
+        known = _known.get(self._key(stream))
+        if known is None:
+            return self._located(stream)
+        end, tail = known
+        if self.entries.find_one({"_id": numbered_log.entry_id(stream, end)}) is None:
+            return end, tail
+        end, seen = self._located(stream, end)
+        return end, {**tail, **seen}
+
     def length(self, stream: str) -> int:
         """How many entries the stream holds."""
         return self._located(stream)[0]
@@ -189,17 +184,21 @@ class Streams:
         sealed group they fall in, else entry by entry. A whole group (below ``total``) found
         unsealed is read whole and sealed, so the next reader reads it at once."""
         seen = dict(seen or {})
-        numbers = list(numbers)
+        return self._read_into(stream, list(numbers), seen, total)
+
+    def _read_into(self, stream: str, numbers: list[int], seen: dict[int, dict],
+                   total: int) -> list[dict]:
+        """`read`, adding what it read to ``seen``."""
         wanted: dict[int, set[int]] = defaultdict(set)
         for n in numbers:
             if n not in seen:
                 wanted[n // GROUP].add(n)
         unsealed = []
         for index, missing in wanted.items():
-            group = self.heads.find_one({"_id": group_id(stream, index)})
+            group = self._group(stream, index)
             span = range(index * GROUP, (index + 1) * GROUP)
             if group is not None:
-                seen.update(zip(span, group["entries"], strict=True))
+                seen.update(zip(span, group, strict=True))
                 continue
             whole = index < total // GROUP
             for n in (span if whole else sorted(missing)):
@@ -214,11 +213,15 @@ class Streams:
 
     def newest_first(self, stream: str, skip: int, limit: int) -> tuple[list[dict], int]:
         """One page of the stream, newest entry first, and the stream's length."""
-        total, seen = self._located(stream)
+        total, seen = self._ended(stream)
         last = total - 1 - skip
-        return self.read(stream, range(last, max(-1, last - limit), -1), seen, total), total
+        page = self._read_into(stream, list(range(last, max(-1, last - limit), -1)), seen, total)
+        _known.put(self._key(stream), total, seen)
+        return page, total
 
     def everything(self, stream: str) -> list[dict]:
         """Every entry of the stream, oldest first."""
-        total, seen = self._located(stream)
-        return self.read(stream, range(total), seen, total)
+        total, seen = self._ended(stream)
+        found = self._read_into(stream, list(range(total)), seen, total)
+        _known.put(self._key(stream), total, seen)
+        return found
