@@ -5,6 +5,7 @@ import threading
 
 from common.auth import mint
 from services.sessions import backfill
+from services.sessions.stores import session_calendar_store
 from tests.integration.sessions.building import new_series, new_session
 
 APRIL = {"starts_at": "2021-04-20T09:00:00+05:00", "ends_at": "2021-04-21T17:00:00+05:00"}
@@ -94,7 +95,7 @@ def test_sessions_and_rosters_stored_before_the_calendar_are_listed_after_the_ba
     march = new_session(call, title="Coaching 1")
     call("POST", f"/sessions/{march['id']}/start")
     # As the previous version stored them: no calendar, no roster document.
-    runtime.db["session_listing"].drop()
+    runtime.db[session_calendar_store.LISTING].drop()
     runtime.db["roster"].insert_one({
         "_id": "e1", "participant_id": "p1", "session_id": march["id"], "series_id": None,
         "gender": "female", "agency": "Punjab Police", "status": "active",

@@ -1,0 +1,161 @@
+"""How one listing (a scope) is stored: entries in chunks, chunks in blocks, blocks in a head.
+
+A scope's entries (`{"key", "session"}`, in key order) are held in chunks of at most CHUNK
+(`<scope>#<n>`); a block (`<scope>@<n>`) lists at most BLOCK chunks in order with their sizes
+and first keys; the head (`_id` = scope) lists the blocks the same way. So every document a page
+or a write reads has a bounded size: the head grows by one entry per BLOCK chunks (about 1,500
+sessions), where a head listing every chunk grew by one per chunk (34 KB at 20,000 sessions, read
+by every page and every write). A page reads the head, the block or two its positions fall in and
+the chunk or two; a write reads the head and, per key, one block and one chunk.
+
+Chunks and blocks are never changed in place: a write stores the changed ones under new numbers
+(`next` in the head), then the heads, then deletes the old ones (`rewritten`'s caller does the
+three writes). A reader that finds a block or chunk gone read a head since replaced: it reads
+the head again.
+"""
+
+import math
+from bisect import bisect_right
+
+from common.persistence import by_id
+
+CHUNK = 64  # entries per chunk: a page reads at most two, a write rewrites those it touches
+BLOCK = 24  # chunks per block: a block stays under ~2 KB whatever the scope's size
+EMPTY = {"ids": [], "sizes": [], "firsts": [], "next": 0}
+READING = {"firsts": 0}  # a reader needs the numbers and sizes; the first keys are the writers'
+
+
+def chunk_id(scope: str, number: int) -> str:
+    return f"{scope}#{number}"
+
+
+def block_id(scope: str, number: int) -> str:
+    return f"{scope}@{number}"
+
+
+def head(listing, scope: str, projection: dict | None = None) -> dict:
+    return by_id.get(listing, scope, projection) or EMPTY
+
+
+def size(listing, scope: str) -> int:
+    """How many entries a scope holds (one read)."""
+    return sum(head(listing, scope, READING)["sizes"])
+
+
+def entries(listing, scope: str, skip: int, limit: int) -> tuple[list[dict], int]:
+    """The entries at positions skip .. skip + limit - 1 of a scope, and how many it holds."""
+    found, total = [], 0
+    for _ in range(5):
+        top = head(listing, scope, READING)
+        found, total = _within(listing, scope, top, skip, limit), sum(top["sizes"])
+        if found is not None:
+            return found, total
+    return [], total
+
+
+def _within(listing, scope: str, top: dict, skip: int, limit: int) -> list[dict] | None:
+    """The entries at those positions as ``top`` places them; None if a block or chunk it
+    names is gone (rewritten since)."""
+    found, seen = [], 0
+    for block_number, block_size in zip(top["ids"], top["sizes"], strict=True):
+        if seen + block_size > skip and seen < skip + limit:
+            block = by_id.get(listing, block_id(scope, block_number), READING)
+            if block is None:
+                return None
+            for number, chunk_size in zip(block["ids"], block["sizes"], strict=True):
+                if seen + chunk_size > skip and seen < skip + limit:
+                    chunk = by_id.get(listing, chunk_id(scope, number))
+                    if chunk is None:
+                        return None
+                    found += chunk["entries"][max(0, skip - seen):skip + limit - seen]
+                seen += chunk_size
+        else:
+            seen += block_size
+        if seen >= skip + limit:
+            break
+    return found
+
+
+def rewritten(listing, scope: str, keys: dict[str, dict | None], written: list,
+              gone: list) -> dict:
+    """The scope's new head with ``keys`` shown anew (or removed: None): the blocks and chunks
+    they fall in are read and stored again under new numbers (added to ``written``, the old
+    ones' ids to ``gone``)."""
+    top = head(listing, scope)
+    following = top["next"]
+    blocks = _listed(top)
+    firsts = [block["first"] for block in blocks]
+    touched: dict[int, dict[str, dict | None]] = {}
+    for key, shown in keys.items():
+        touched.setdefault(max(0, bisect_right(firsts, key) - 1), {})[key] = shown
+    replaced = {}
+    for index, changes in touched.items():
+        chunks = []
+        if index < len(blocks):
+            old = block_id(scope, blocks[index]["id"])
+            chunks = _listed(by_id.get(listing, old) or EMPTY)
+            gone.append(old)
+        chunks, following = _rechunked(listing, scope, chunks, following, changes, written,
+                                       gone)
+        replaced[index] = []
+        for piece in _split(chunks, BLOCK):
+            written.append({"_id": block_id(scope, following), **_listing_of(piece)})
+            replaced[index].append({"id": following, "first": piece[0]["first"],
+                                    "size": sum(chunk["size"] for chunk in piece)})
+            following += 1
+    return {**_listing_of(_merged(blocks, replaced)), "next": following}
+
+
+def _listed(document: dict) -> list[dict]:
+    return [{"id": n, "first": first, "size": size} for n, first, size
+            in zip(document["ids"], document["firsts"], document["sizes"], strict=True)]
+
+
+def _listing_of(parts: list[dict]) -> dict:
+    return {"ids": [part["id"] for part in parts], "sizes": [part["size"] for part in parts],
+            "firsts": [part["first"] for part in parts]}
+
+
+def _split(items: list, most: int) -> list[list]:
+    """``items`` in the fewest runs of at most ``most``, of about equal length."""
+    pieces = math.ceil(len(items) / most)
+    return [items[n * len(items) // pieces:(n + 1) * len(items) // pieces]
+            for n in range(pieces)]
+
+
+def _merged(parts: list[dict], replaced: dict[int, list[dict]]) -> list[dict]:
+    if not parts:
+        return replaced.get(0, [])
+    return [p for index, part in enumerate(parts) for p in replaced.get(index, [part])]
+
+
+def _rechunked(listing, scope: str, chunks: list[dict], following: int,
+               keys: dict[str, dict | None], written: list, gone: list
+               ) -> tuple[list[dict], int]:
+    """A block's chunks with ``keys`` shown anew or removed: the chunks they fall in are read
+    and written again under new numbers."""
+    firsts = [chunk["first"] for chunk in chunks]
+    touched: dict[int, dict[str, dict | None]] = {}
+    for key, shown in keys.items():
+        touched.setdefault(max(0, bisect_right(firsts, key) - 1), {})[key] = shown
+    replaced = {}
+    for index, changes in touched.items():
+        held: dict[str, dict] = {}
+        if index < len(chunks):
+            old = chunk_id(scope, chunks[index]["id"])
+            held = {e["key"]: e["session"]
+                    for e in (by_id.get(listing, old) or {}).get("entries", [])}
+            gone.append(old)
+        for key, shown in changes.items():
+            if shown is None:
+                held.pop(key, None)
+            else:
+                held[key] = shown
+        replaced[index] = []
+        for piece in _split([{"key": key, "session": held[key]} for key in sorted(held)],
+                            CHUNK):
+            written.append({"_id": chunk_id(scope, following), "entries": piece})
+            replaced[index].append({"id": following, "first": piece[0]["key"],
+                                    "size": len(piece)})
+            following += 1
+    return _merged(chunks, replaced), following
