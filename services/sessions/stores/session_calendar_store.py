@@ -25,8 +25,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from pymongo import DeleteOne, ReplaceOne
-
 from common.persistence import claims
 from common.runtime import Runtime
 from services.sessions.stores import documents
@@ -142,16 +140,7 @@ def _apply(runtime: Runtime, taken: list[_Waiting]) -> None:
     for waiting in taken:
         for scope, keys in waiting.changes.items():
             wanted.setdefault(scope, {}).update(keys)
-    written, heads, gone = [], [], []
-    for scope, keys in sorted(wanted.items()):
-        heads.append(ReplaceOne({"_id": scope},
-                                blocks.rewritten(listing, scope, keys, written, gone),
-                                upsert=True))
-    if written:
-        listing.insert_many(written)
-    listing.bulk_write(heads)
-    if gone:
-        listing.bulk_write([DeleteOne({"_id": old}) for old in gone])
+    blocks.store(listing, wanted)
 
 
 def size(runtime: Runtime, scope: str) -> int:

@@ -9,20 +9,32 @@ by every page and every write). A page reads the head, the block or two its posi
 the chunk or two; a write reads the head and, per key, one block and one chunk.
 
 Chunks and blocks are never changed in place: a write stores the changed ones under new numbers
-(`next` in the head), then the heads, then deletes the old ones (`rewritten`'s caller does the
-three writes). A reader that finds a block or chunk gone read a head since replaced: it reads
-the head again.
+(`next` in the head), then the heads, then deletes the old ones. A reader that finds a block or
+chunk gone read a head since replaced: it reads the head again. Being immutable, a block or chunk
+read (or written) once is kept in the process (KEPT of them, the latest used), so a page whose
+block and chunk are kept reads the head alone, and so does a write, per scope, of a chunk this
+process wrote last. A head's `generation`, drawn when the head is made, is part of what a kept
+document is known by: a scope made again (its collection dropped) numbers from 0 again.
 """
 
 import math
+import threading
+import uuid
 from bisect import bisect_right
+from collections import OrderedDict
+
+from pymongo import DeleteOne, ReplaceOne
 
 from common.persistence import by_id
 
 CHUNK = 64  # entries per chunk: a page reads at most two, a write rewrites those it touches
 BLOCK = 24  # chunks per block: a block stays under ~2 KB whatever the scope's size
-EMPTY = {"ids": [], "sizes": [], "firsts": [], "next": 0}
+KEPT = 64  # blocks and chunks kept per process: a chunk of 64 sessions is ~250 KB of objects
+EMPTY = {"ids": [], "sizes": [], "firsts": [], "next": 0, "generation": None}
 READING = {"firsts": 0}  # a reader needs the numbers and sizes; the first keys are the writers'
+
+_kept: OrderedDict = OrderedDict()  # (collection, generation, _id) -> the document, read-only
+_keeping = threading.Lock()
 
 
 def chunk_id(scope: str, number: int) -> str:
@@ -35,6 +47,32 @@ def block_id(scope: str, number: int) -> str:
 
 def head(listing, scope: str, projection: dict | None = None) -> dict:
     return by_id.get(listing, scope, projection) or EMPTY
+
+
+def _known(listing, generation: str | None, doc_id: str) -> dict | None:
+    """A block or chunk, kept or read (None: gone)."""
+    if generation is None:
+        return by_id.get(listing, doc_id)
+    name = (listing.full_name, generation, doc_id)
+    with _keeping:
+        found = _kept.get(name)
+        if found is not None:
+            _kept.move_to_end(name)
+            return found
+    found = by_id.get(listing, doc_id)
+    if found is not None:
+        _keep(listing, generation, [found])
+    return found
+
+
+def _keep(listing, generation: str, documents: list[dict]) -> None:
+    with _keeping:
+        for document in documents:
+            name = (listing.full_name, generation, document["_id"])
+            _kept[name] = document
+            _kept.move_to_end(name)
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
 
 
 def size(listing, scope: str) -> int:
@@ -59,12 +97,12 @@ def _within(listing, scope: str, top: dict, skip: int, limit: int) -> list[dict]
     found, seen = [], 0
     for block_number, block_size in zip(top["ids"], top["sizes"], strict=True):
         if seen + block_size > skip and seen < skip + limit:
-            block = by_id.get(listing, block_id(scope, block_number), READING)
+            block = _known(listing, top["generation"], block_id(scope, block_number))
             if block is None:
                 return None
             for number, chunk_size in zip(block["ids"], block["sizes"], strict=True):
                 if seen + chunk_size > skip and seen < skip + limit:
-                    chunk = by_id.get(listing, chunk_id(scope, number))
+                    chunk = _known(listing, top["generation"], chunk_id(scope, number))
                     if chunk is None:
                         return None
                     found += chunk["entries"][max(0, skip - seen):skip + limit - seen]
@@ -76,12 +114,32 @@ def _within(listing, scope: str, top: dict, skip: int, limit: int) -> list[dict]
     return found
 
 
-def rewritten(listing, scope: str, keys: dict[str, dict | None], written: list,
-              gone: list) -> dict:
+def store(listing, wanted: dict[str, dict[str, dict | None]]) -> None:
+    """Show each scope's keys anew (or remove them: None) with three writes whatever their
+    number: the new blocks and chunks, the heads, the deletion of the old ones."""
+    written, heads, gone, kept = [], [], [], []
+    for scope, keys in sorted(wanted.items()):
+        mine: list[dict] = []
+        top = _rewritten(listing, scope, keys, mine, gone)
+        heads.append(ReplaceOne({"_id": scope}, top, upsert=True))
+        written += mine
+        kept.append((top["generation"], mine))
+    if written:
+        listing.insert_many(written)
+    listing.bulk_write(heads)
+    if gone:
+        listing.bulk_write([DeleteOne({"_id": old}) for old in gone])
+    for generation, documents in kept:
+        _keep(listing, generation, documents)
+
+
+def _rewritten(listing, scope: str, keys: dict[str, dict | None], written: list,
+               gone: list) -> dict:
     """The scope's new head with ``keys`` shown anew (or removed: None): the blocks and chunks
     they fall in are read and stored again under new numbers (added to ``written``, the old
     ones' ids to ``gone``)."""
     top = head(listing, scope)
+    generation = top.get("generation") or uuid.uuid4().hex
     following = top["next"]
     blocks = _listed(top)
     firsts = [block["first"] for block in blocks]
@@ -93,17 +151,18 @@ def rewritten(listing, scope: str, keys: dict[str, dict | None], written: list,
         chunks = []
         if index < len(blocks):
             old = block_id(scope, blocks[index]["id"])
-            chunks = _listed(by_id.get(listing, old) or EMPTY)
+            chunks = _listed(_known(listing, generation, old) or EMPTY)
             gone.append(old)
-        chunks, following = _rechunked(listing, scope, chunks, following, changes, written,
-                                       gone)
+        chunks, following = _rechunked(listing, scope, generation, chunks, following,
+                                       changes, written, gone)
         replaced[index] = []
         for piece in _split(chunks, BLOCK):
             written.append({"_id": block_id(scope, following), **_listing_of(piece)})
             replaced[index].append({"id": following, "first": piece[0]["first"],
                                     "size": sum(chunk["size"] for chunk in piece)})
             following += 1
-    return {**_listing_of(_merged(blocks, replaced)), "next": following}
+    return {**_listing_of(_merged(blocks, replaced)), "next": following,
+            "generation": generation}
 
 
 def _listed(document: dict) -> list[dict]:
@@ -129,7 +188,7 @@ def _merged(parts: list[dict], replaced: dict[int, list[dict]]) -> list[dict]:
     return [p for index, part in enumerate(parts) for p in replaced.get(index, [part])]
 
 
-def _rechunked(listing, scope: str, chunks: list[dict], following: int,
+def _rechunked(listing, scope: str, generation: str, chunks: list[dict], following: int,
                keys: dict[str, dict | None], written: list, gone: list
                ) -> tuple[list[dict], int]:
     """A block's chunks with ``keys`` shown anew or removed: the chunks they fall in are read
@@ -144,7 +203,7 @@ def _rechunked(listing, scope: str, chunks: list[dict], following: int,
         if index < len(chunks):
             old = chunk_id(scope, chunks[index]["id"])
             held = {e["key"]: e["session"]
-                    for e in (by_id.get(listing, old) or {}).get("entries", [])}
+                    for e in (_known(listing, generation, old) or {}).get("entries", [])}
             gone.append(old)
         for key, shown in changes.items():
             if shown is None:
