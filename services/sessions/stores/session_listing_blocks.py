@@ -23,6 +23,7 @@ import uuid
 from bisect import bisect_right
 from collections import OrderedDict
 
+import bson
 from pymongo import DeleteOne, ReplaceOne
 
 from common.persistence import by_id
@@ -129,8 +130,9 @@ def store(listing, wanted: dict[str, dict[str, dict | None]]) -> None:
     listing.bulk_write(heads)
     if gone:
         listing.bulk_write([DeleteOne({"_id": old}) for old in gone])
-    for generation, documents in kept:
-        _keep(listing, generation, documents)
+    for generation, documents in kept:  # as a read would return them: times to the ms
+        _keep(listing, generation, [bson.decode(bson.encode(document), listing.codec_options)
+                                    for document in documents])
 
 
 def _rewritten(listing, scope: str, keys: dict[str, dict | None], written: list,
