@@ -156,7 +156,7 @@ def main(argv) -> None:
     programme = test.post("/programmes", headers=headers, json={
         "name": "Probe programme", "donors": ["European Union"], "countries": ["Pakistan"],
         "period": {"starts_on": "2030-01-01", "ends_on": "2035-12-31"}}).json
-    port = 21000 + 78
+    port = int(os.environ.get("SESSIONS_PORT", "21002")) + 76  # beside the ports file's API
     api = subprocess.Popen(api_command("sessions", port, 2), start_new_session=True,
                            env=dict(os.environ))
     url = f"http://127.0.0.1:{port}"

@@ -25,6 +25,7 @@ from collections import OrderedDict
 
 import bson
 from pymongo import DeleteOne, ReplaceOne
+from pymongo.errors import BulkWriteError
 
 from common.persistence import by_id
 
@@ -126,13 +127,26 @@ def store(listing, wanted: dict[str, dict[str, dict | None]]) -> None:
         written += mine
         kept.append((top["generation"], mine))
     if written:
-        listing.insert_many(written)
+        _inserted(listing, written)
     listing.bulk_write(heads)
     if gone:
         listing.bulk_write([DeleteOne({"_id": old}) for old in gone])
     for generation, documents in kept:  # as a read would return them: times to the ms
         _keep(listing, generation, [bson.decode(bson.encode(document), listing.codec_options)
                                     for document in documents])
+
+
+def _inserted(listing, written: list[dict]) -> None:
+    """Insert a round's new blocks and chunks. A round that failed after its inserts (before its
+    heads) left documents under the numbers this one draws again, which no head names: they are
+    deleted and the insert made again, instead of refusing every later round as a duplicate."""
+    try:
+        listing.insert_many(written)
+    except BulkWriteError as refused:
+        if any(error.get("code") != 11000 for error in refused.details.get("writeErrors", [])):
+            raise
+        listing.bulk_write([DeleteOne({"_id": document["_id"]}) for document in written])
+        listing.insert_many(written)
 
 
 def _rewritten(listing, scope: str, keys: dict[str, dict | None], written: list,

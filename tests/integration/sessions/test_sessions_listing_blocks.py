@@ -74,3 +74,29 @@ def test_a_listing_made_again_is_not_answered_from_what_a_process_kept(api, monk
         blocks.store(listing, {"all": {_key(1): {"title": "second"}}})
     assert blocks._kept is mine
     assert blocks.entries(listing, "all", 0, 5)[0][0]["session"] == {"title": "second"}
+
+
+def test_a_round_that_failed_after_storing_its_chunks_does_not_stop_the_next(api, monkeypatch):
+    """The database went away between a round's chunks and its heads: the next round numbers
+    its chunks as that one did and must not be refused as a duplicate forever."""
+    _, runtime = api
+    listing = runtime.db["listing_interrupted"]
+    blocks.store(listing, {"all": {_key(1): {"title": "1"}}})
+
+    class OutageError(Exception):
+        pass
+
+    real = type(listing).bulk_write
+    with monkeypatch.context() as outage:
+        def failing(self, requests, *args, **kwargs):
+            raise OutageError
+
+        outage.setattr(type(listing), "bulk_write", failing)
+        try:
+            blocks.store(listing, {"all": {_key(2): {"title": "2"}}})
+        except OutageError:
+            pass
+    assert type(listing).bulk_write is real
+    blocks.store(listing, {"all": {_key(3): {"title": "3"}}})
+    _every_window_is_the_model(listing, "all", {_key(1): {"title": "1"},
+                                                _key(3): {"title": "3"}})
