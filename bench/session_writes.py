@@ -66,7 +66,7 @@ LISTENER = Counting()
 monitoring.register(LISTENER)
 
 from common.auth import mint  # noqa: E402
-from common.config import load  # noqa: E402
+from common.config import load, service_port  # noqa: E402
 from common.mongo import client  # noqa: E402
 from common.runtime import Runtime  # noqa: E402
 from common.topics import SESSIONS_EVENTS  # noqa: E402
@@ -156,7 +156,7 @@ def main(argv) -> None:
     programme = test.post("/programmes", headers=headers, json={
         "name": "Probe programme", "donors": ["European Union"], "countries": ["Pakistan"],
         "period": {"starts_on": "2030-01-01", "ends_on": "2035-12-31"}}).json
-    port = int(os.environ.get("SESSIONS_PORT", "21002")) + 76  # beside the ports file's API
+    port = service_port("sessions") + 76  # beside the ports file's API
     api = subprocess.Popen(api_command("sessions", port, 2), start_new_session=True,
                            env=dict(os.environ))
     url = f"http://127.0.0.1:{port}"
