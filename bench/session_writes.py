@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 TAG = uuid.uuid4().hex[:8]
 STACK = f"slprobe{TAG}"
@@ -30,6 +31,7 @@ import requests  # noqa: E402
 from pymongo import monitoring  # noqa: E402
 
 SCHEDULE = 50
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 class Counting(monitoring.CommandListener):
@@ -102,21 +104,52 @@ def seed(test, headers, programme_id: str, first: int, count: int) -> float:
     return time.monotonic() - began
 
 
-def per_page(test, headers, query: str, pages: int = 10) -> dict:
-    test.get(f"/sessions?{query}", headers=headers)
-    LISTENER.take()
-    for _ in range(pages):
-        assert test.get(f"/sessions?{query}", headers=headers).status_code == 200
-    return LISTENER.take(pages)
+def _database_pid(uri: str) -> int | None:
+    """FerretDB's process serving ``uri`` (its CPU time is the database's share of a request,
+    much less disturbed by a loaded machine than a latency)."""
+    listen = uri.split("//", 1)[1].split("/", 1)[0]
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if f"--listen-addr={listen}" in cmdline.read_bytes().decode(errors="replace"):
+                return int(cmdline.parent.name)
+        except OSError:
+            continue
+    return None
 
 
-def per_create(test, headers, n: int = 20, **more) -> dict:
+def _cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _measured(work, n: int, database: int | None) -> dict:
+    """Commands and bytes of ``n`` calls of ``work``, and CPU ms each here and in FerretDB."""
     LISTENER.take()
+    here, there = time.process_time(), _cpu_seconds(database)
     for i in range(n):
+        work(i)
+    here, there = time.process_time() - here, _cpu_seconds(database) - there
+    return {**LISTENER.take(n), "cpu_ms_here": round(here / n * 1000, 2),
+            "cpu_ms_database": round(there / n * 1000, 2)}
+
+
+def per_page(test, headers, query: str, database: int | None, pages: int = 50) -> dict:
+    test.get(f"/sessions?{query}", headers=headers)
+
+    def one(_):
+        assert test.get(f"/sessions?{query}", headers=headers).status_code == 200
+
+    return _measured(one, pages, database)
+
+
+def per_create(test, headers, database: int | None, n: int = 20, **more) -> dict:
+    def one(i):
         answer = test.post("/sessions", headers=headers, json=draft(30_000 + i, **more))
         assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
-    time.sleep(0.3)
-    return LISTENER.take(n)
+
+    return _measured(one, n, database)
 
 
 def timed(url, headers, clients, seconds, body=None) -> dict:
@@ -160,7 +193,7 @@ def main(argv) -> None:
     api = subprocess.Popen(api_command("sessions", port, 2), start_new_session=True,
                            env=dict(os.environ))
     url = f"http://127.0.0.1:{port}"
-    seeded = 0
+    seeded, database = 0, _database_pid(settings.mongo_uri)
     try:
         print("load:", open("/proc/loadavg").read().strip())
         for _ in range(60):
@@ -174,11 +207,16 @@ def main(argv) -> None:
             print(f"seeded {size - seeded} sessions in {seconds:.1f}s "
                   f"({(size - seeded) / seconds:.0f}/s)")
             seeded = size
-            print(f"size {size}: first page:", per_page(test, headers, "page_size=20"))
-            print(f"size {size}: page 50:", per_page(test, headers, "page=50&page_size=20"))
+            print(f"size {size}: first page:", per_page(test, headers, "page_size=20", database))
+            print(f"size {size}: page 50:", per_page(test, headers, "page=50&page_size=20",
+                                                     database))
             print(f"size {size}: a programme's drafts:", per_page(
-                test, headers, f"programme_id={programme['id']}&status=draft&page_size=20"))
-            print(f"size {size}: create a draft:", per_create(test, headers))
+                test, headers, f"programme_id={programme['id']}&status=draft&page_size=20",
+                database))
+            print(f"size {size}: pages 61-90, each once:", _measured(
+                lambda i: test.get(f"/sessions?page={61 + i}&page_size=20", headers=headers),
+                30, database))
+            print(f"size {size}: create a draft:", per_create(test, headers, database))
             seeded += 20
             page = f"{url}/sessions?page_size=20"
             timed(page, headers, 2, 2)  # warm both API processes
