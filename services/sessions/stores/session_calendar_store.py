@@ -3,7 +3,7 @@
 Each listing a client can ask for (every session; a programme's, a series', a facilitator's;
 each of these by status) is a scope. A scope holds its sessions as a listing shows them, each
 under its key (`<start>|<session id>`: the keys' order is the listing's), stored as
-`session_listing_blocks` says: chunks of at most 64 sessions, blocks of chunks, a head of
+`session_listing_blocks` says: chunks of at most 32 sessions, blocks of chunks, a head of
 blocks, each of a bounded size. A page is the head, a block and the chunk or two it falls in,
 whatever the number stored: not a read per session, since twenty reads by `_id` cost more than a
 page may. A write of a session rewrites its block and chunk in each of its scopes (moving it

@@ -3,10 +3,11 @@
 A scope's entries (`{"key", "session"}`, in key order) are held in chunks of at most CHUNK
 (`<scope>#<n>`); a block (`<scope>@<n>`) lists at most BLOCK chunks in order with their sizes
 and first keys; the head (`_id` = scope) lists the blocks the same way. So every document a page
-or a write reads has a bounded size: the head grows by one entry per BLOCK chunks (about 1,500
-sessions), where a head listing every chunk grew by one per chunk (34 KB at 20,000 sessions, read
-by every page and every write). A page reads the head, the block or two its positions fall in and
-the chunk or two; a write reads the head and, per key, one block and one chunk.
+or a write reads has a bounded size but the head, which grows by one entry per BLOCK chunks (about
+500 sessions: 0.8 KB as a page reads it at 20,000), where a head listing every chunk grew by one
+per chunk (34 KB at 20,000 sessions, read by every page and every write). A page reads the head,
+the block or two its positions fall in and the chunk or two; a write reads the head and, per
+key, one block and one chunk.
 
 Chunks and blocks are never changed in place: a write stores the changed ones under new numbers
 (`next` in the head), then the heads, then deletes the old ones. A reader that finds a block or
@@ -29,9 +30,9 @@ from pymongo.errors import BulkWriteError
 
 from common.persistence import by_id
 
-CHUNK = 64  # entries per chunk: a page reads at most two, a write rewrites those it touches
-BLOCK = 24  # chunks per block: a block stays under ~2 KB whatever the scope's size
-KEPT = 64  # blocks and chunks kept per process: a chunk of 64 sessions is ~250 KB of objects
+CHUNK = 32  # entries per chunk: a write rewrites the one a session is in, in each scope
+BLOCK = 32  # chunks per block: a block stays under ~3 KB whatever the scope's size
+KEPT = 64  # blocks and chunks kept per process: a chunk of 32 sessions is ~130 KB of objects
 EMPTY = {"ids": [], "sizes": [], "firsts": [], "next": 0, "generation": None}
 READING = {"firsts": 0}  # a reader needs the numbers and sizes; the first keys are the writers'
 
