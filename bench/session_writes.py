@@ -1,121 +1,236 @@
-"""Planning and changing sessions against a running sessions API: requests per second, one
-client and eight, database commands per request, and the sessions page at the size reached.
+"""The sessions page and a session's creation, measured apart from `make bench` at two sizes:
+database commands and bytes per page and per create (exact: pymongo command monitoring in this
+process), then the page's latency and the creates' rate against the sessions API in gunicorn
+with 2 workers (timed: noisy, give `uptime`).
 
-    python -m bench.session_writes --url http://127.0.0.1:8002 --token T \\
-        --commands-dir DIR [--seed 20000]
+    source <your ports file>; python -m devstack infra up
+    GLO_ACT_ENV=development .venv/bin/python -m bench.session_writes [SIZES...]
 
-The API must run with bench/monitoring first on its PYTHONPATH and BENCH_COMMANDS_DIR=DIR
-(see bench/commands.py), so its processes count their commands. Not part of `make bench`.
+Seeds each size (default 2000 20000) as the bench does, a series' schedule of 50 drafts per
+request (`POST /series/{id}/sessions`), here through the app in this process.
 """
 
-import argparse
-import json
+import os
 import statistics
+import subprocess
+import sys
+import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
+TAG = uuid.uuid4().hex[:8]
+STACK = f"slprobe{TAG}"
+os.environ.setdefault("GLO_ACT_ENV", "development")
+os.environ.update({"STACK_NAME": STACK, "TOPIC_PREFIX": f"{STACK}.", "LOG_LEVEL": "WARNING"})
 
-from bench import commands, loadgen
-from bench.seeding import Seeder
+import bson  # noqa: E402
+import requests  # noqa: E402
+from pymongo import monitoring  # noqa: E402
 
-WORKSHOP = {"kind": "training_workshop", "timezone": "Asia/Karachi", "city": "Lahore",
-            "country": "Pakistan", "capacity": 30}
-
-
-def _body(n: int, **more) -> dict:
-    return {**WORKSHOP, "title": f"Measured {n}",
-            "starts_at": f"2032-03-{1 + n % 27:02d}T09:00:00Z",
-            "ends_at": f"2032-03-{2 + n % 27:02d}T17:00:00Z", **more}
+SCHEDULE = 50
+TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _run(http, directory: Path, calls, clients: int) -> dict:
-    """Each call in ``calls`` (a function of nothing) on ``clients`` threads: rate, latency,
-    commands per call."""
-    time.sleep(0.6)
-    before = commands.total(directory)
-    timings, statuses = [], []
+class Counting(monitoring.CommandListener):
+    """Commands, bytes sent and bytes received, by this process's clients."""
 
-    def one(call):
-        began = time.perf_counter()
-        answer = call()
-        timings.append((time.perf_counter() - began) * 1000)
-        statuses.append(answer.status_code)
-        return answer
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.lock = threading.Lock()
 
-    began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        answers = list(pool.map(one, calls))
-    seconds = time.perf_counter() - began
-    time.sleep(1.2)  # the counting files are written twice a second
-    counted = commands.total(directory) - before
-    timings.sort()
-    return {"requests": len(calls), "clients": clients, "ok": sum(s < 300 for s in statuses),
-            "per_second": round(len(calls) / seconds, 1),
-            "p50_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(timings[round(0.95 * (len(timings) - 1))], 1),
-            "commands_per_request": round(counted / len(calls), 2), "answers": answers}
+    def started(self, event):
+        if event.command_name not in ("hello", "isMaster", "ismaster", "ping", "endSessions"):
+            with self.lock:
+                self.counts[event.command_name] += 1
+                self.counts["bytes sent"] += len(bson.encode(event.command))
+
+    def succeeded(self, event):
+        if event.command_name not in ("hello", "isMaster", "ismaster", "ping", "endSessions"):
+            with self.lock:
+                self.counts["bytes received"] += len(bson.encode(event.reply))
+
+    def failed(self, event):
+        pass
+
+    def take(self, n: int = 1) -> dict:
+        with self.lock:
+            taken, self.counts = self.counts, Counter()
+        sent, received = taken.pop("bytes sent", 0), taken.pop("bytes received", 0)
+        return {"commands": round(sum(taken.values()) / n, 2),
+                "kb_sent": round(sent / n / 1024, 1), "kb_received": round(received / n / 1024, 1),
+                "by_command": {k: round(v / n, 2) for k, v in taken.items()}}
 
 
-def measure(url: str, token: str, directory: Path, count: int) -> dict:
+LISTENER = Counting()
+monitoring.register(LISTENER)
+
+from common.auth import mint  # noqa: E402
+from common.config import load, service_port  # noqa: E402
+from common.mongo import client  # noqa: E402
+from common.runtime import Runtime  # noqa: E402
+from common.topics import SESSIONS_EVENTS  # noqa: E402
+from devstack.services import api_command  # noqa: E402
+from services.sessions.app import create_app  # noqa: E402
+from services.sessions.indexes import ensure_indexes  # noqa: E402
+
+
+def draft(n: int, **more) -> dict:
+    n %= 27 * 1440
+    return {"kind": "coaching_session", "title": f"Probe session {n}",
+            # A minute apart, as the bench seeds them.
+            "starts_at": f"2031-05-{1 + n // 1440:02d}T{n // 60 % 24:02d}:{n % 60:02d}+05:00",
+            "ends_at": f"2031-05-{2 + n // 1440:02d}T{n // 60 % 24:02d}:{n % 60:02d}+05:00",
+            "timezone": "Asia/Karachi", "city": "Lahore", "country": "Pakistan",
+            "capacity": 30, "draft": True, **more}
+
+
+def seed(test, headers, programme_id: str, first: int, count: int) -> float:
+    began = time.monotonic()
+
+    def schedule(start: int):
+        series = test.post("/series", headers=headers, json={
+            "programme_id": programme_id, "planned_sessions": SCHEDULE,
+            "title": f"Probe series {start}"})
+        assert series.status_code == 201, series.get_data(as_text=True)[:300]
+        answer = test.post(f"/series/{series.json['id']}/sessions", headers=headers, json={
+            "sessions": [draft(n) for n in range(start, min(start + SCHEDULE, first + count))]})
+        assert answer.status_code < 300, answer.get_data(as_text=True)[:300]
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(schedule, range(first, first + count, SCHEDULE)))
+    return time.monotonic() - began
+
+
+def _database_pid(uri: str) -> int | None:
+    """FerretDB's process serving ``uri`` (its CPU time is the database's share of a request,
+    much less disturbed by a loaded machine than a latency)."""
+    listen = uri.split("//", 1)[1].split("/", 1)[0]
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if f"--listen-addr={listen}" in cmdline.read_bytes().decode(errors="replace"):
+                return int(cmdline.parent.name)
+        except OSError:
+            continue
+    return None
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _measured(work, n: int, database: int | None) -> dict:
+    """Commands and bytes of ``n`` calls of ``work``, and CPU ms each here and in FerretDB."""
+    LISTENER.take()
+    here, there = time.process_time(), _cpu_seconds(database)
+    for i in range(n):
+        work(i)
+    here, there = time.process_time() - here, _cpu_seconds(database) - there
+    return {**LISTENER.take(n), "cpu_ms_here": round(here / n * 1000, 2),
+            "cpu_ms_database": round(there / n * 1000, 2)}
+
+
+def per_page(test, headers, query: str, database: int | None, pages: int = 50) -> dict:
+    test.get(f"/sessions?{query}", headers=headers)
+
+    def one(_):
+        assert test.get(f"/sessions?{query}", headers=headers).status_code == 200
+
+    return _measured(one, pages, database)
+
+
+def per_create(test, headers, database: int | None, n: int = 20, **more) -> dict:
+    def one(i):
+        answer = test.post("/sessions", headers=headers, json=draft(30_000 + i, **more))
+        assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
+
+    return _measured(one, n, database)
+
+
+def timed(url, headers, clients, seconds, body=None) -> dict:
+    latencies, statuses, stop = [], Counter(), time.monotonic() + seconds
+
+    def run(k):
+        http, n = requests.Session(), 0
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            answer = (http.post(url, json=body(k, n), headers=headers, timeout=60) if body
+                      else http.get(url, headers=headers, timeout=60))
+            latencies.append(time.monotonic() - began)
+            statuses[answer.status_code] += 1
+            n += 1
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ms = sorted(x * 1000 for x in latencies)
+    return {"per_second": round(len(ms) / seconds, 1), "statuses": dict(statuses),
+            "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(ms[int(len(ms) * .95)], 1)}
+
+
+def main(argv) -> None:
+    sizes = [int(a) for a in argv] or [2000, 20000]
+    settings = load("sessions")
+    from common.topics import catalogue
+    from devstack import infra
+    infra.ensure_topics(settings.kafka_bootstrap, list(catalogue(f"{STACK}.")))
+    runtime = Runtime(settings, SESSIONS_EVENTS, indexes=ensure_indexes)
+    test = create_app(runtime).test_client()
+    token = mint(settings.jwt_secret, "probe", ["coordinator"], 3600, settings.jwt_audience,
+                 settings.jwt_issuer)
     headers = {"Authorization": f"Bearer {token}"}
-    http = requests.Session()
-    http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=16))
-
-    def post(path, body):
-        return lambda: http.post(f"{url}{path}", json=body, headers=headers, timeout=120)
-
-    found = {}
-    for label, clients in (("draft, 1 client", 1), ("draft, 8 clients", 8)):
-        found[label] = _run(http, directory, [post("/sessions", _body(n, draft=True))
-                                              for n in range(count)], clients)
-    programme = http.post(f"{url}/programmes", headers=headers, json={
-        "name": "Measured programme", "donors": ["European Union"], "countries": ["Pakistan"],
-        "period": {"starts_on": "2030-01-01", "ends_on": "2035-12-31"}}).json()
-    series = [http.post(f"{url}/series", headers=headers, json={
-        "programme_id": programme["id"], "title": f"Measured series {n}",
-        "planned_sessions": 3}).json() for n in range(count)]
-    for label, clients in (("scheduled in a series, 1 client", 1),
-                           ("scheduled in a series, 8 clients", 8)):
-        found[label] = _run(http, directory, [
-            post("/sessions", _body(n, series_id=series[n]["id"])) for n in range(count)],
-            clients)
-    made = [a.json()["id"] for a in found["scheduled in a series, 8 clients"]["answers"]
-            if a.status_code < 300]
-    for label, clients in (("reschedule, 1 client", 1), ("reschedule, 8 clients", 8)):
-        found[label] = _run(http, directory, [
-            post(f"/sessions/{sid}/reschedule", {
-                "starts_at": f"2033-0{1 + clients % 9}-{1 + n % 27:02d}T09:00:00Z",
-                "ends_at": f"2033-0{1 + clients % 9}-{2 + n % 27:02d}T17:00:00Z"})
-            for n, sid in enumerate(made)], clients)
-    for result in found.values():
-        result.pop("answers")
-    return found
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--token", required=True)
-    parser.add_argument("--commands-dir", required=True, type=Path)
-    parser.add_argument("--count", type=int, default=60)
-    parser.add_argument("--seed", type=int, default=0, help="grow to this many sessions first")
-    args = parser.parse_args()
-    headers = {"Authorization": f"Bearer {args.token}"}
-    report = {}
-    if args.seed:
-        seeder = Seeder({"sessions": args.url}, headers, uuid.uuid4().hex[:6])
-        report["seeding"] = seeder.add_draft_sessions(args.seed, time.monotonic() + 600)
-    report.update(measure(args.url, args.token, args.commands_dir, args.count))
-    listing = loadgen.run(f"{args.url}/sessions?page_size=20", headers=headers, clients=2,
-                          seconds=5)
-    total = requests.get(f"{args.url}/sessions?page_size=1", headers=headers, timeout=60)
-    report["listing page"] = {"sessions": json.loads(total.headers["X-Pagination"])["total"],
-                              **listing}
-    print(json.dumps(report, indent=1, default=str))
+    programme = test.post("/programmes", headers=headers, json={
+        "name": "Probe programme", "donors": ["European Union"], "countries": ["Pakistan"],
+        "period": {"starts_on": "2030-01-01", "ends_on": "2035-12-31"}}).json
+    port = service_port("sessions") + 76  # beside the ports file's API
+    api = subprocess.Popen(api_command("sessions", port, 2), start_new_session=True,
+                           env=dict(os.environ))
+    url = f"http://127.0.0.1:{port}"
+    seeded, database = 0, _database_pid(settings.mongo_uri)
+    try:
+        print("load:", open("/proc/loadavg").read().strip())
+        for _ in range(60):
+            try:
+                requests.get(f"{url}/health/live", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.5)
+        for size in sizes:
+            seconds = seed(test, headers, programme["id"], seeded, size - seeded)
+            print(f"seeded {size - seeded} sessions in {seconds:.1f}s "
+                  f"({(size - seeded) / seconds:.0f}/s)")
+            seeded = size
+            print(f"size {size}: first page:", per_page(test, headers, "page_size=20", database))
+            print(f"size {size}: page 50:", per_page(test, headers, "page=50&page_size=20",
+                                                     database))
+            print(f"size {size}: a programme's drafts:", per_page(
+                test, headers, f"programme_id={programme['id']}&status=draft&page_size=20",
+                database))
+            print(f"size {size}: pages 61-90, each once:", _measured(
+                lambda i: test.get(f"/sessions?page={61 + i}&page_size=20", headers=headers),
+                30, database))
+            print(f"size {size}: create a draft:", per_create(test, headers, database))
+            seeded += 20
+            page = f"{url}/sessions?page_size=20"
+            timed(page, headers, 2, 2)  # warm both API processes
+            print(f"size {size}: first page, 2 clients:", timed(page, headers, 2, 5))
+            made = timed(f"{url}/sessions", headers, 8, 5,
+                         lambda k, n: draft(40_000 + k * 1000 + n))
+            seeded += sum(made["statuses"].values())
+            print(f"size {size}: create a draft, 8 clients:", made)
+        print("load:", open("/proc/loadavg").read().strip())
+    finally:
+        api.terminate()
+        api.wait(30)
+        client(settings.mongo_uri).drop_database(settings.database)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -15,8 +15,9 @@ from services.sessions.stores import documents, roster_store, session_calendar_s
 log = logging.getLogger(__name__)
 DONE = "backfills"
 ROSTERS = "calendar-and-rosters"  # the name the first backfill, rosters included, was done as
-LISTING = "session-listing"
-EARLIER_CALENDAR = ("session_calendar", "session_calendar_turns")  # the calendar's first shape
+LISTING = "session-listing-blocks"  # the calendar's present shape: heads of blocks of chunks
+# The calendar's earlier shapes: its first, then chunks under a head listing every chunk.
+EARLIER_CALENDAR = ("session_calendar", "session_calendar_turns", "session_listing")
 BATCH = 500
 
 

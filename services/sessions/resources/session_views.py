@@ -5,6 +5,7 @@ from flask.views import MethodView
 from common.auth import requires
 from common.http import Blueprint
 from common.views import paged, runtime, shown
+from services.sessions.resources import session_rows
 from services.sessions.resources.access import (
     COORDINATOR,
     READERS,
@@ -44,7 +45,8 @@ class Sessions(MethodView):
         facilitator_id = only_facilitator()
         if facilitator_id is not None:
             filters = {**filters, "facilitator_id": facilitator_id}
-        return paged(pagination_parameters, session_store.listing, filters)
+        return session_rows.page(paged(pagination_parameters, session_store.listing, filters,
+                                       show=session_rows.row))
 
 
 @blp.route("/<session_id>")

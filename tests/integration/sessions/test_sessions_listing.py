@@ -5,6 +5,7 @@ import threading
 
 from common.auth import mint
 from services.sessions import backfill
+from services.sessions.stores import session_calendar_store
 from tests.integration.sessions.building import new_series, new_session
 
 APRIL = {"starts_at": "2021-04-20T09:00:00+05:00", "ends_at": "2021-04-21T17:00:00+05:00"}
@@ -94,7 +95,7 @@ def test_sessions_and_rosters_stored_before_the_calendar_are_listed_after_the_ba
     march = new_session(call, title="Coaching 1")
     call("POST", f"/sessions/{march['id']}/start")
     # As the previous version stored them: no calendar, no roster document.
-    runtime.db["session_listing"].drop()
+    runtime.db[session_calendar_store.LISTING].drop()
     runtime.db["roster"].insert_one({
         "_id": "e1", "participant_id": "p1", "session_id": march["id"], "series_id": None,
         "gender": "female", "agency": "Punjab Police", "status": "active",
@@ -107,3 +108,21 @@ def test_sessions_and_rosters_stored_before_the_calendar_are_listed_after_the_ba
     assert [(e["participant_id"], e["status"]) for e in roster] == [("p1", "active")]
     marks = call("GET", f"/sessions/{march['id']}/attendance").get_json()
     assert [(m["participant_id"], m["status"]) for m in marks] == [("p1", "present")]
+
+
+def test_a_listed_session_shows_what_the_session_itself_shows_before_and_after_a_change(api):
+    call, _ = api
+    held = new_session(call, title="Coaching 1")
+    for _ in range(2):  # the second page is answered from what the process kept
+        listed = call("GET", "/sessions").get_json()
+        alone = call("GET", f"/sessions/{held['id']}").get_json()
+        assert listed == [{k: v for k, v in alone.items()
+                           if k not in ("position", "planned_sessions")}]
+    assert call("POST", f"/sessions/{held['id']}/reschedule", json=APRIL).status_code == 200
+    assert call("PUT", f"/sessions/{held['id']}/capacity",
+                json={"capacity": 12}).status_code == 200
+    listed = call("GET", "/sessions").get_json()
+    alone = call("GET", f"/sessions/{held['id']}").get_json()
+    assert listed == [{k: v for k, v in alone.items()
+                       if k not in ("position", "planned_sessions")}]
+    assert listed[0]["capacity"] == 12 and len(listed[0]["reschedules"]) == 1

@@ -3,7 +3,7 @@
 import json
 import random
 
-from services.sessions.stores import session_calendar_store
+from services.sessions.stores import session_listing_blocks
 from tests.integration.sessions.building import new_series, new_session, published
 
 ROW = {"kind": "coaching_session", "timezone": "Asia/Karachi", "city": "Islamabad",
@@ -86,7 +86,8 @@ def test_a_schedule_needs_a_coordinator_and_a_known_series(api):
 
 
 def test_listings_longer_than_a_chunk_page_in_order_through_every_change(api, monkeypatch):
-    monkeypatch.setattr(session_calendar_store, "CHUNK", 3)
+    monkeypatch.setattr(session_listing_blocks, "CHUNK", 3)
+    monkeypatch.setattr(session_listing_blocks, "BLOCK", 2)
     call, _ = api
     series = new_series(call)
     days = list(range(1, 29))
