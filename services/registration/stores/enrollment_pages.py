@@ -88,10 +88,16 @@ def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],
     On the first try of a large turn (``guess``) an officer's stream this process wrote before
     starts where it left it, without a read: only the other process's enrollment of her moves
     it, and a wrong guess fails inside the one insert (then her end is read)."""
+    starts = {}
+    # "all" last: the other API process appends to it all the time, so its end is read the
+    # moment before the insert (read first, another process's entries in between would take
+    # the numbers, and the insert be made again).
+    for stream in sorted(pending, key=lambda s: s == "all"):
+        known = _known(runtime, stream) if guess and stream != "all" else None
+        starts[stream] = known if known is not None else _end(runtime, pages, stream)
     documents, placed, ends = [], [], {}
     for stream, entries in pending.items():
-        known = _known(runtime, stream) if guess and stream != "all" else None
-        start = known if known is not None else _end(runtime, pages, stream)
+        start = starts[stream]
         for offset, entry in enumerate(entries):
             documents.append({**entry, "_id": numbered_log.entry_id(stream, start + offset)})
             placed.append((stream, entry))
