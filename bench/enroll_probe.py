@@ -4,7 +4,9 @@ What `make bench` measures for enrollments, without the rest of the run: databas
 enroll and per page of `GET /enrollments` (exact: pymongo command monitoring in the registration
 API's processes), enroll throughput with the bench's 8 clients over its 12 sessions of 50
 officers, the listing's latency with 2 clients, and the seeder's enrollments per second.
-Arguments: enrollments to seed (2000), the seeding budget in seconds (60).
+Also the registration worker's commands while its sweep re-copies those enrollments.
+Arguments: enrollments to seed (2000), the seeding budget in seconds (60), the seconds the
+worker's sweep is counted after the 8 clients (35).
 """
 
 import json
@@ -23,6 +25,7 @@ from devstack import infra, services
 
 SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 SEED_S = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
+SWEEP_S = float(sys.argv[3]) if len(sys.argv) > 3 else 35.0  # the worker's sweep, counted
 
 
 def _free_port() -> int:
@@ -49,6 +52,10 @@ def _api_counts(counted: Path, pids: set[int]) -> Counter:
             continue
         count.update({k: n for k, n in found.items() if k not in commands.HOUSEKEEPING})
     return count
+
+
+def _worker_pid(stack) -> set[int]:
+    return {p.popen.pid for p in stack.processes if p.name == "registration-worker"}
 
 
 BY_NAME: dict[str, dict] = {}
@@ -96,6 +103,16 @@ def main() -> None:
         out["enroll_8_clients"] = {k: run.get(k) for k in ("requests", "per_second", "p50_ms",
                                                            "p95_ms", "statuses")}
         out["commands_per_enroll_8_clients"] = round(spent / max(run["requests"], 1), 2)
+        # The worker's sweep re-copies the sessions noted as changing (every 10 s, each on
+        # several passes): its commands for the enrollments above, once it has settled.
+        worker = _worker_pid(stack)
+        time.sleep(1)
+        swept = _api_counts(counted, worker)
+        time.sleep(SWEEP_S)
+        swept = _api_counts(counted, worker) - swept
+        BY_NAME["worker after"] = dict(swept)
+        out["worker_commands_per_enroll_after"] = round(swept.total() / max(
+            run["requests"] + 40, 1), 2)
 
         print(json.dumps(out), flush=True)
         seeder = seeding.Seeder(urls, headers, name)

@@ -10,6 +10,7 @@ from services.registration.stores import (
     enrollment_store,
     group_enrollment_store,
     participant_store,
+    seat_log_store,
     seat_store,
     turns,
 )
@@ -135,3 +136,20 @@ def test_the_sweep_repairs_copies_a_withdrawal_left_stale_without_recopying_the_
 
     assert (copies.find_one({"_id": fatima["_id"]})["status"],
             copies.find_one({"_id": sana["_id"]})["position"]) == ("confirmed", 1)
+
+
+def test_a_copy_from_before_her_withdrawal_landing_late_does_not_bring_her_seat_back(runtime):
+    session_id = world.schedule(runtime, capacity=5)
+    ayesha = seat_store.enroll(runtime, session_id, world.officer(runtime, "Ayesha"))
+    seat_store.enroll(runtime, session_id, world.officer(runtime, "Fatima"))
+    before = seat_log_store.state(runtime, session_id)  # Ayesha confirmed
+    for _ in range(3):  # the sweep finds her copy as she is, and leaves it
+        enrollment_store.sweep(runtime, None, {})
+    seat_store.withdraw(runtime, ayesha["_id"])
+
+    enrollment_store.sync(runtime, before, [ayesha["participant_id"]])  # a late, older copy
+
+    copy = enrollment_store.get(runtime, ayesha["_id"])
+    assert copy["status"] == "withdrawn"
+    assert enrollment_store.listing(runtime, {"participant_id": ayesha["participant_id"]},
+                                    0, 10)[0][0]["status"] == "withdrawn"

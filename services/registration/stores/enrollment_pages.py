@@ -20,6 +20,12 @@ PAGES = "enrollment_pages"
 HINT_EVERY = 32
 REMEMBERED_STREAMS = 20_000
 MAX_ROUNDS = 100
+# Officers' streams guessed without a read from where this process left them, for turns of
+# more officers than this (a group's: a read each would be hundreds). A turn of a few single
+# enrollments reads each stream's end first: two API processes enrolling the same officers
+# move each other's streams, and a stale guess cost a second insert of the turn's entries
+# (a write on FerretDB's one SQLite writer) where the read costs a read.
+GUESS_FROM = 20
 
 # Where each stream ended when this process last wrote or read it, by (database, stream).
 _ends: OrderedDict[tuple[str, str], int] = OrderedDict()
@@ -62,8 +68,9 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
         pending.setdefault(f"participant:{copy['participant_id']}", []).append(entry)
     pages = runtime.db[PAGES]
     before = _known(runtime, "all") or 0
+    guess = len(pending) > GUESS_FROM
     for attempt in range(MAX_ROUNDS):
-        pending = _insert(runtime, pages, pending, guess=attempt == 0)
+        pending = _insert(runtime, pages, pending, guess=guess and attempt == 0)
         if not pending:
             break
     else:
@@ -78,13 +85,19 @@ def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],
             guess: bool) -> dict[str, list[dict]]:
     """One insert of every pending entry from its stream's end; those whose number was taken.
 
-    On the first try (``guess``) an officer's stream this process wrote before starts where it
-    left it, without a read: only the other process's enrollment of her moves it, and a wrong
-    guess fails inside the one insert (then her end is read)."""
+    On the first try of a large turn (``guess``) an officer's stream this process wrote before
+    starts where it left it, without a read: only the other process's enrollment of her moves
+    it, and a wrong guess fails inside the one insert (then her end is read)."""
+    starts = {}
+    # "all" last: the other API process appends to it all the time, so its end is read the
+    # moment before the insert (read first, another process's entries in between would take
+    # the numbers, and the insert be made again).
+    for stream in sorted(pending, key=lambda s: s == "all"):
+        known = _known(runtime, stream) if guess and stream != "all" else None
+        starts[stream] = known if known is not None else _end(runtime, pages, stream)
     documents, placed, ends = [], [], {}
     for stream, entries in pending.items():
-        known = _known(runtime, stream) if guess and stream != "all" else None
-        start = known if known is not None else _end(runtime, pages, stream)
+        start = starts[stream]
         for offset, entry in enumerate(entries):
             documents.append({**entry, "_id": numbered_log.entry_id(stream, start + offset)})
             placed.append((stream, entry))

@@ -44,8 +44,31 @@ def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
         copy = dict(copies[n])
         enrollment_id = copy.pop("_id")
         by_id.update_if(collection, enrollment_id,
-                        lambda stored: stored.get("revision", -1) < state.revision,
-                        {"$set": copy}, {"revision": 1})
+                        lambda stored, copy=copy: _behind(stored, copy),
+                        {"$set": copy})
+
+
+def _behind(stored: dict, copy: dict) -> bool:
+    """Whether the stored copy is older than ``copy`` and shows her otherwise.
+
+    One that shows her as ``copy`` does is left as it is, whatever revision it was copied at
+    (the sweep found nearly every copy so and rewrote each one): her own changes only go
+    forward, so a copy showing her as she is now was written at or after her last change,
+    and a racing copy from before it is still refused by that revision. A waiting place
+    moves with others' changes, so a waitlisted copy is brought to the revision as before."""
+    if stored.get("revision", -1) >= copy["revision"]:
+        return False
+    if copy.get("status") == "waitlisted":
+        return True
+    return any(_as_kept(stored.get(k)) != _as_kept(v) for k, v in copy.items() if k != "revision")
+
+
+def _as_kept(value):
+    """A value as the database keeps it: datetimes to the millisecond, in UTC."""
+    if isinstance(value, datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value
 
 
 def sweep(runtime: Runtime, since: int | None = None,

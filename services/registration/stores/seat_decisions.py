@@ -62,13 +62,13 @@ def decided(runtime: Runtime, session_id: str, decide, kind: str, cause: Event |
     """`_decide_and_append`'s decision, the session's turn held: the state after its entry
     (None when nothing changed) and the changes."""
     # First from the seats this process remembers, without a read: were they stale, the
-    # append finds its number taken (or the decision is none or a refusal), and the log is
-    # read and the decision made again on what it holds.
-    current = seat_log_store.remembered(runtime, session_id)
+    # append finds its number taken (or the decision is none or a refusal), and the decision
+    # is made again on more of the log: after a first lost append, on the one entry that took
+    # the number (the other API process's, usually all there is); after that, on all of it.
+    current, fresh = seat_log_store.remembered(runtime, session_id), False
     for attempt in range(MAX_ATTEMPTS):
-        fresh = current is None or attempt > 0
-        if fresh:
-            current = seat_log_store.state(runtime, session_id)
+        if current is None:
+            current, fresh = seat_log_store.state(runtime, session_id), True
         if current is None:
             raise UnknownSessionError(session_id)
         try:
@@ -76,10 +76,12 @@ def decided(runtime: Runtime, session_id: str, decide, kind: str, cause: Event |
         except REFUSALS:
             if fresh:
                 raise
+            current = None  # perhaps only because the seats were stale: read them
             continue
         if decision is None:
             if fresh:
                 return None, []
+            current = None
             continue
         changes, fields = decision[0], decision[1]
         causes = decision[2] if len(decision) > 2 else [cause] * len(changes)
@@ -88,8 +90,9 @@ def decided(runtime: Runtime, session_id: str, decide, kind: str, cause: Event |
                                       _events(runtime, current, changes, causes), **fields)
         if after is not None:
             return after, changes
-        if fresh:
+        if attempt > 0:
             _pause(attempt)
+        current, fresh = (seat_log_store.taken(runtime, current) if attempt == 0 else None), False
     raise ContentionError(f"session {session_id} is changing too fast; retry")
 
 

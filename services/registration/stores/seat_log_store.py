@@ -60,6 +60,19 @@ def state(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
     return now
 
 
+def taken(runtime: Runtime, current: seat_rules.SeatState) -> seat_rules.SeatState | None:
+    """The seats after the entry that took the number following ``current`` (one read by
+    `_id`, where `state` reads on to the first gap too): a decision made again on them is
+    appended at once, and that append tells whether yet another entry followed."""
+    [entry] = numbered_log.read(runtime.db[LOG], current.session_id, [current.revision + 1],
+                                {"outbox": 0}) or [None]
+    if entry is None:
+        return None
+    after = seat_rules.then(current, [entry])
+    _remember((runtime.db.name, current.session_id), after)
+    return after
+
+
 def open_log(runtime: Runtime, session_id: str, series_id: str | None, capacity: int) -> None:
     """The log's first entry; a replay finds it there already."""
     numbered_log.append(runtime.db[LOG], session_id, 0, {
