@@ -7,17 +7,15 @@ one session's turn are decided together, in one entry (`turns`).
 """
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from common.envelope import Event
 from common.runtime import Runtime
 from services.registration.domain import seat_rules
 from services.registration.domain.errors import (
     ConflictError,
-    ErasedParticipantError,
     InvalidFieldError,
     UnknownEnrollmentError,
-    UnknownParticipantError,
     UnknownSessionError,
 )
 from services.registration.stores import (
@@ -109,34 +107,11 @@ def _enroll_batch(runtime: Runtime, session_id: str, batch: list[turns.Request])
 def enroll_named(runtime: Runtime, session_id: str, participant_id: str) -> dict:
     """Enroll the participant a request names in the session it names: 422 naming the field
     that names nothing registration knows."""
-    participant = _enrollable(runtime, participant_id)
+    participant = participant_store.named(runtime, participant_id)
     try:
         return enroll(runtime, session_id, participant)
     except UnknownSessionError as exc:
         raise InvalidFieldError("session_id", str(exc)) from exc
-
-
-# A PATCH racing her erasure may write her profile back over the scrub (on FerretDB an update
-# is a read-modify-write) until it finds her tombstone and scrubs again; a profile a PATCH
-# wrote longer ago than this shows her erasure (`erased_at`) as surely as the tombstone does.
-PATCHED_RECENTLY = timedelta(minutes=10)
-
-
-def _enrollable(runtime: Runtime, participant_id: str) -> dict:
-    """Her profile if she may enroll: one read, and her tombstone's only when a PATCH wrote
-    the profile recently (the erasure claims the tombstone before it scrubs the profile, so an
-    enrollment read before the scrub is one decided before her erasure). 422 if unknown."""
-    profile = participant_store.get(runtime, participant_id)
-    if profile is None:
-        raise InvalidFieldError("participant_id", str(UnknownParticipantError(participant_id)))
-    patched = profile.get("updated_at")
-    if patched is not None and patched.tzinfo is None:
-        patched = patched.replace(tzinfo=UTC)
-    if profile.get("erased_at") or (
-            patched is not None and datetime.now(UTC) - patched < PATCHED_RECENTLY
-            and participant_store.is_erased(runtime, participant_id)):
-        raise ErasedParticipantError(participant_id)
-    return profile
 
 
 def withdraw(runtime: Runtime, enrollment_id: str, cause: Event | None = None) -> dict:
