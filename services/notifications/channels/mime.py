@@ -26,11 +26,26 @@ def _plain(value: str) -> bool:
 
 
 def _header(name: str, value: str) -> bytes:
-    """One header, encoded (RFC 2047) and folded if it is not short plain ASCII."""
-    if _plain(value) and len(name) + len(value) < 76:
-        return f"{name}: {value}".encode() + CRLF
+    """One header: plain ASCII folded at its spaces, anything else encoded (RFC 2047)."""
+    if _plain(value):
+        return _folded(f"{name}: {value}").encode() + CRLF
     encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
     return f"{name}: {encoded}".encode("ascii") + CRLF
+
+
+def _folded(line: str, width: int = 78) -> str:
+    """Lines of at most ``width`` where spaces allow (RFC 5322 2.2.3: unfolding removes only
+    the line breaks, so the header reads back the same)."""
+    if len(line) <= width:
+        return line
+    head, *words = line.split(" ")
+    lines = [head]
+    for word in words:
+        if len(lines[-1]) + 1 + len(word) > width and lines[-1].strip():
+            lines.append(" " + word)
+        else:
+            lines[-1] += " " + word
+    return "\r\n".join(lines)
 
 
 def _from(sender: str) -> str | None:

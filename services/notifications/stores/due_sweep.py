@@ -146,7 +146,10 @@ def _next_look(notification: dict, now: datetime, settle: timedelta) -> datetime
     """When the notification may next be taken: due now if that is now or earlier."""
     if notification["status"] == "sending":
         holder = notification.get("claim_holder") or {}
-        if holder.get("host") == holders.HOST:  # its holder may die: looked at each sweep
+        # Another process on this host may die: looked at each sweep. This process's own
+        # (born claimed, in its sending queue) cannot be taken before its lease runs out:
+        # reading each of them every sweep was most of a slow drain's reads.
+        if holder.get("host") == holders.HOST and holder != holders.me():
             return now
         return notification["claimed_until"]
     due_at = notification.get("due_at") or now
