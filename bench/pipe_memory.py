@@ -4,11 +4,16 @@ bench's seeding of the large size does.
 
     GLO_ACT_ENV=development .venv/bin/python -m bench.pipe_memory [officers] [--traced]
                                                                    # default 17000 officers
+    GLO_ACT_ENV=development .venv/bin/python -m bench.pipe_memory 5000 --confirmations
 
 Starts the infrastructure if it is not running (and leaves it running) and a stack of its own,
 imports ``officers`` through `POST /participants/imports`, then samples the worker's resident
 set (VmRSS) every second until its consumer lag is 0 and every acknowledgement reached the
 SMTP sink; prints the worker's RSS before, its peak (VmHWM) and after, and how long it took.
+
+With --confirmations, ``officers`` enrollment confirmations are published at once instead (50
+officers, 4 sessions; as `bench.pipe_probe` drains them): a backlog whose events are cheaper to
+plan than their emails are to send, where the worker's queue to its sending threads fills.
 
 With --traced the worker runs under tracemalloc (slower) and, when the backlog is done, writes
 where its live memory was allocated (the 25 largest sites, by file and line) to
@@ -27,7 +32,7 @@ from pathlib import Path
 
 import requests
 
-from bench import fixtures, seeding
+from bench import fixtures, scale, seeding
 from common.backlog import consumer_lag
 from common.topics import catalogue
 from devstack import infra, services
@@ -67,11 +72,27 @@ def _traced_worker(out: str) -> None:
     worker.main()
 
 
+def _confirmations(urls: dict, local, name: str, count: int, result: dict) -> dict:
+    """50 officers and 4 sessions, then ``count`` confirmations published at once (in a
+    thread that waits for their emails)."""
+    headers = fixtures.coordinator_headers()
+    registration = fixtures.Client(urls["registration"], headers)
+    officers = fixtures.officers(registration, 50, name)
+    loaded = fixtures.sessions(fixtures.Client(urls["sessions"], headers), registration, 4,
+                               "memory")
+    time.sleep(10)  # their acknowledgements sent
+    result["before_confirmations"] = result["before"]
+    threading.Thread(target=lambda: result.update(drained=scale.drain_rate(
+        local.kafka_bootstrap, f"{name}.registration.events", local.smtp_http_url, officers,
+        loaded, count, timeout_s=1500)), daemon=True).start()
+    return {"made": count + len(officers)}
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--worker"]:
         _traced_worker(argv[1])
         return 0
-    traced = "--traced" in argv
+    traced, confirmations = "--traced" in argv, "--confirmations" in argv
     argv = [a for a in argv if not a.startswith("--")]
     count = int(argv[0]) if argv else 17000
     local = infra.up()
@@ -97,9 +118,13 @@ def main(argv: list[str]) -> int:
         result["before"] = _memory_mb(worker)
         inbox = f"{local.smtp_http_url}/messages"
         emails_before = len(requests.get(inbox, timeout=30).json())
-        seeder = seeding.Seeder(stack.urls, fixtures.coordinator_headers(), name)
         began = time.monotonic()
-        result["import"] = seeder.add_participants(count, time.monotonic() + 900)
+        if confirmations:
+            result["import"] = _confirmations(stack.urls, local, name, count, result)
+            began = time.monotonic()
+        else:
+            seeder = seeding.Seeder(stack.urls, fixtures.coordinator_headers(), name)
+            result["import"] = seeder.add_participants(count, time.monotonic() + 900)
         topics = [f"{name}.registration.events", f"{name}.sessions.events"]
         group = f"{name}.notifications"
         samples, lag, emails = [], None, 0
@@ -110,7 +135,8 @@ def main(argv: list[str]) -> int:
                 emails = len(requests.get(inbox, timeout=30).json()) - emails_before
                 print(json.dumps({"s": round(time.monotonic() - began), "lag": lag,
                                   "emails": emails, "rss": samples[-1]}), flush=True)
-                if lag == 0 and emails >= result["import"]["made"]:
+                if lag == 0 and (result.get("drained") if confirmations
+                                 else emails >= result["import"]["made"]):
                     break
             time.sleep(1)
         result.update(seconds=round(time.monotonic() - began, 1), lag=lag, emails=emails,

@@ -70,6 +70,13 @@ def test_the_written_message_reads_back_as_the_standard_librarys(kind):
     assert written["defects"] == []
 
 
+def test_a_long_message_id_is_read_back_whole_by_a_reader_that_does_not_unfold():
+    long_id = "<7b7b7c45-5308-55a5-aad9-5763b1296dcf@notifications.glo-act.example>"
+    message = Message(to="officer@example.org", subject="s", text="t", html="h",
+                      message_id=long_id)
+    assert message_from_bytes(encode(message, SENDER))["Message-ID"] == long_id  # compat32
+
+
 def test_what_is_not_the_common_shape_is_left_to_the_standard_library():
     odd = Message(to="officer@example.org", subject="s", text="t", html="h",
                   message_id="<n4@x>", attachments=(Attachment("شہادت.pdf", "application/pdf",

@@ -28,21 +28,26 @@ def _plain(value: str) -> bool:
 def _header(name: str, value: str) -> bytes:
     """One header: plain ASCII folded at its spaces, anything else encoded (RFC 2047)."""
     if _plain(value):
-        return _folded(f"{name}: {value}").encode() + CRLF
+        return f"{name}: {_folded(value, 78 - len(name) - 2)}".encode() + CRLF
     encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
     return f"{name}: {encoded}".encode("ascii") + CRLF
 
 
-def _folded(line: str, width: int = 78) -> str:
-    """Lines of at most ``width`` where spaces allow (RFC 5322 2.2.3: unfolding removes only
-    the line breaks, so the header reads back the same)."""
-    if len(line) <= width:
-        return line
-    head, *words = line.split(" ")
+def _folded(value: str, first: int) -> str:
+    """A value in lines of at most 78 characters (the first line ``first``, after its name)
+    where the spaces between its words allow; never before its first word, so a value of one
+    word (a Message-ID) stays on the name's line, as readers that do not unfold expect.
+    RFC 5322 2.2.3: unfolding removes only the line breaks, so the header reads back the
+    same."""
+    if len(value) <= first:
+        return value
+    head, *words = value.split(" ")
     lines = [head]
+    width = first
     for word in words:
         if len(lines[-1]) + 1 + len(word) > width and lines[-1].strip():
             lines.append(" " + word)
+            width = 78
         else:
             lines[-1] += " " + word
     return "\r\n".join(lines)
