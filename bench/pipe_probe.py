@@ -8,11 +8,18 @@ Starts the infrastructure if it is not running (and leaves it running), a stack 
 50 officers and 24 sessions, then drains ``emails`` confirmations with 1, then 2 workers; also
 a reschedule of a 24-officer session; with --latency, 200 enrollments at 20/s until each
 confirmation arrives. Prints JSON.
+
+CPU per email is given for the workers, FerretDB, Kafka and the SMTP sink (the machine's two
+cores are shared by all of them). ``--profile=DIR`` also samples the (first) notifications
+worker with py-spy (installed in the venv by hand, not a dependency) while it drains, into
+``DIR/worker-<workers>.txt``: collapsed stacks (`py-spy record -f raw`) of the thread holding
+the GIL, i.e. where its CPU goes.
 """
 
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 import uuid
@@ -59,6 +66,18 @@ def _cpu(pids: dict[int, str]) -> dict[str, float]:
     return {name: _cpu_s(pid) for pid, name in pids.items()}
 
 
+def _profiled(directory: str | None, pid: int, workers: int):
+    """py-spy sampling ``pid`` until stopped, when asked for a profile."""
+    if not directory:
+        return None
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).with_name("py-spy")
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--rate", "250",
+                             "--nonblocking", "--gil", "--format", "raw", "--output",
+                             f"{directory}/worker-{workers}.txt"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _diff(after: dict[str, Counter], before: dict[str, Counter], emails: int) -> dict:
     out = {}
     for name, counts in after.items():
@@ -71,6 +90,7 @@ def _diff(after: dict[str, Counter], before: dict[str, Counter], emails: int) ->
 
 def main(argv: list[str]) -> int:
     fan_out, latency = "--no-fanout" not in argv, "--latency" in argv
+    profile = next((a.split("=", 1)[1] for a in argv if a.startswith("--profile=")), None)
     argv = [a for a in argv if not a.startswith("--")]
     emails = int(argv[0]) if argv else 200
     rounds = [int(a) for a in argv[1:]] or [1, 2]
@@ -108,17 +128,24 @@ def main(argv: list[str]) -> int:
             while len(extra.processes) + 1 < workers:
                 extra.add()
                 names[extra.processes[-1].pid] = f"notifications-worker-extra{len(extra.processes)}"
+            run = infra.state_dir() / "run"
             cpu_pids = {**{p: n for p, n in names.items() if "worker" in n},
-                        int((infra.state_dir() / "run" / "ferretdb.pid").read_text()): "ferretdb"}
+                        **{int((run / f"{n}.pid").read_text()): n
+                           for n in ("ferretdb", "kafka", "smtp") if (run / f"{n}.pid").exists()}}
             idle_began, cpu_idle = time.monotonic(), _cpu(cpu_pids)
             idle = commands.idle_rate(counted)
             idle_s = time.monotonic() - idle_began
             before = _by_process(counted, names)
             cpu_before = _cpu(cpu_pids)
             idle_cpu = {n: (cpu_before[n] - cpu_idle[n]) / idle_s for n in cpu_pids.values()}
+            first = next(p for p, n in names.items() if n == "notifications-worker")
+            spy = _profiled(profile, first, workers)
             result = commands.per_email(counted, lambda: scale.drain_rate(
                 local.kafka_bootstrap, topic, local.smtp_http_url, officers, loaded, emails,
                 timeout_s=120), idle)
+            if spy is not None:
+                spy.send_signal(2)  # py-spy writes what it sampled on SIGINT
+                spy.wait(timeout=30)
             result["per_process"] = _diff(_by_process(counted, names), before, emails)
             # CPU milliseconds per email: what a loaded machine cannot blur as it blurs time.
             result["cpu_ms_per_email"] = {n: round((c - cpu_before[n]) * 1000 / emails, 2)

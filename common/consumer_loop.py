@@ -45,7 +45,12 @@ class ConsumerLoop:
             client_id=self.client_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # What a poll holds, and what the fetcher holds ahead of it, bounded: a backlog of
+            # thousands of events waits in the broker, not in this process (the defaults let
+            # a fetch bring 50 MB, 1 MB per partition).
             max_poll_records=100,
+            max_partition_fetch_bytes=256 * 1024,
+            fetch_max_bytes=1024 * 1024,
             session_timeout_ms=10000,
             heartbeat_interval_ms=2000,
             max_poll_interval_ms=120000,

@@ -9,8 +9,11 @@ from jinja2 import Environment, FileSystemLoader, TemplateNotFound, select_autoe
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 FALLBACK = "en"
+# The templates ship with the code: never checked for changes (each render would stat its
+# files four times, `language_for` and the three parts).
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                   auto_reload=False)
 
 _MONTHS_UR = ("جنوری", "فروری", "مارچ", "اپریل", "مئی", "جون", "جولائی", "اگست", "ستمبر",
               "اکتوبر", "نومبر", "دسمبر")

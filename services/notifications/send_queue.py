@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 class SendQueue:
     RETRIES_KEPT = 10000
     LOOK_UP_BATCH = 500
+    # Candidates waiting for a sending thread. A backlog waits in Kafka and the database, not
+    # here: the consumer waits (`offer_new`) while the queue is full, so it plans no further
+    # ahead of the sending threads than this (a queue of 10,000 whole notifications was tens
+    # of MB of the worker's memory in a backlog).
+    QUEUED_AT_MOST = 500
+    FULL_WAIT_S = 10.0
     BATCH = 20  # claimed, sent and recorded together by one sending thread
     LINGER_S = 0.05  # how long a batch waits for more once it has one
     SETTLE_S = 10.0  # pending ones younger than this are still in their worker's queue
@@ -53,7 +59,8 @@ class SendQueue:
             runtime.settings, {"registration": config.registration_url,
                                "sessions": config.sessions_url})
         self.delivery = Delivery(runtime, channels, config, clock, directory)
-        self._ready: queue.Queue[dict] = queue.Queue(maxsize=10000)
+        self._ready: queue.Queue[dict] = queue.Queue(maxsize=self.QUEUED_AT_MOST)
+        self._stalled = False  # a wait for room timed out: no more waits until there is room
         # Retries this worker scheduled, (due, n, candidate): offered again when due, so the
         # look-up of the collection can be rare. Beyond the cap the look-up finds them.
         self._retries: list[tuple[datetime, int, dict]] = []
@@ -67,22 +74,33 @@ class SendQueue:
         worker in their own insert (`claim_store.at_birth`), offered once stored."""
         return claim_store.at_birth(documents, self.clock(), self.config.lease_s)
 
-    def offer(self, notification: dict) -> None:
+    def offer_new(self, notification: dict) -> None:
+        """What the consumer just stored (`offer`), waiting while the sending threads' queue
+        is full: once up to FULL_WAIT_S, then not again until there is room (sending threads
+        stuck on a dead SMTP server must not hold the consumer past its poll interval)."""
+        self.offer(notification, wait_s=self.FULL_WAIT_S)
+
+    def offer(self, notification: dict, wait_s: float = 0.0) -> None:
         """A notification this worker just recorded: send it now if it is due, without waiting
         for the next look-up (which still finds it if the queue is full or the worker dies:
         one born claimed once its lease runs out, or at once if this worker died)."""
         if notification.get("status") == "pending" and notification["due_at"] <= self.clock():
-            self._enqueue(notification)
+            self._enqueue(notification, wait_s)
         elif claim_store.held_since_birth(notification, self._me, self.clock(),
                                           self.config.lease_s):
-            self._enqueue(notification)
+            self._enqueue(notification, wait_s)
 
-    def _enqueue(self, candidate: dict) -> bool:
+    def _enqueue(self, candidate: dict, wait_s: float = 0.0) -> bool:
         try:
-            self._ready.put_nowait(candidate)
-            return True
+            if wait_s > 0 and not self._stalled:
+                self._ready.put(candidate, timeout=wait_s)
+            else:
+                self._ready.put_nowait(candidate)
         except queue.Full:
+            self._stalled = self._stalled or wait_s > 0
             return False
+        self._stalled = False
+        return True
 
     def look_up(self) -> int:
         """Queue what is due (reminders, what a crash or a full queue left), up to

@@ -5,8 +5,9 @@ import ssl
 import threading
 import time
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 
+from services.notifications.channels import mime
 from services.notifications.channels.base import Message, Result
 
 
@@ -53,13 +54,20 @@ class EmailChannel:
         self.host, self.port, self.sender = host, port, sender
         self.starttls, self.use_ssl = starttls, use_ssl
         self.username, self.password, self.timeout_s = username, password, timeout_s
+        self.envelope_from = parseaddr(sender)[1]
         self._local = threading.local()
 
     def send(self, message: Message) -> Result:
-        mail = build(message, self.sender)
+        # Written directly (`mime`), or by the standard library when it is not of the common
+        # shape; either way the same message.
+        raw = mime.encode(message, self.sender)
+        mail = build(message, self.sender) if raw is None else None
         try:
             smtp = self._session()
-            smtp.send_message(mail)
+            if raw is None:
+                smtp.send_message(mail)
+            else:
+                smtp.sendmail(self.envelope_from, [message.to], raw)
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
             return Result(False, _reason(exc))
