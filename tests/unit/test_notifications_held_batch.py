@@ -150,3 +150,16 @@ def test_a_registration_replayed_after_her_erasure_leaves_her_erased():
 
     recipient = _recipient(runtime, participant_id)
     assert recipient["erased"] is True and recipient.get("email") is None
+
+
+def test_a_registration_delivered_again_in_a_later_batch_acknowledges_her_once():
+    runtime = FakeRuntime("notifications", indexes=ensure_indexes)
+    participant_id = str(uuid.uuid4())
+    registered = _registered(participant_id)
+    _dispatch(runtime, registered)
+
+    outcomes = _dispatch(runtime, registered, _updated(participant_id, "ur"))
+
+    assert [o.action for o in outcomes] == ["handled", "handled"]
+    assert len(_acknowledged(runtime, participant_id)) == 1
+    assert _recipient(runtime, participant_id)["language"] == "ur"
