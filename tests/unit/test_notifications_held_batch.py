@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 
 import mongomock
-from pymongo.errors import OperationFailure
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from common.config import load_notification_settings
 from common.dispatch import Dispatcher, ProcessedEvents
@@ -163,3 +163,25 @@ def test_a_registration_delivered_again_in_a_later_batch_acknowledges_her_once()
     assert [o.action for o in outcomes] == ["handled", "handled"]
     assert len(_acknowledged(runtime, participant_id)) == 1
     assert _recipient(runtime, participant_id)["language"] == "ur"
+
+
+def test_an_officer_whose_upsert_lost_to_another_writer_is_still_projected(monkeypatch):
+    """FerretDB answers E11000 to an upsert whose insert another writer won: the batch's other
+    officers are written, and she is written again as an update."""
+    runtime = FakeRuntime("notifications", indexes=ensure_indexes)
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    real = mongomock.Collection.bulk_write
+
+    def losing_the_first(collection, requests, **options):
+        if collection.name != recipient_store.COLLECTION:
+            return real(collection, requests, **options)
+        real(collection, requests[1:], **options)
+        raise BulkWriteError({"writeErrors": [{"index": 0, "code": 11000}]})
+
+    monkeypatch.setattr(mongomock.Collection, "bulk_write", losing_the_first)
+
+    outcomes = _dispatch(runtime, _registered(first), _registered(second))
+
+    assert [o.action for o in outcomes] == ["handled", "handled"]
+    assert _recipient(runtime, first)["language"] == "en"
+    assert _recipient(runtime, second)["language"] == "en"
