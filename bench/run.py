@@ -155,7 +155,9 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
     lag = lambda: consumer_lag(local.kafka_bootstrap, f"{name}.notifications", topics)  # noqa: E731
 
     def drain(what: str, budget_s: float = DRAIN_S) -> dict:
-        _say(f"waiting for the notifications backlog {what} to drain (up to {budget_s:.0f} s)")
+        # Indented: its wait is counted in the phase that asked for it (each drain's own
+        # time is in the results).
+        _say(f"  waiting for the notifications backlog {what} to drain (up to {budget_s:.0f} s)")
         left = _drained(urls["notifications"], headers, lag, budget_s, lambda left: _say(
             f"  still draining after {left['seconds']:.0f} s: {left['unconsumed']:,} events "
             f"not consumed, {left['pending']} notifications not sent"))

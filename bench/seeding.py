@@ -194,15 +194,16 @@ class Seeder:
         # The budget starts once the counts are in: on a loaded stack they alone take seconds.
         deadline = time.monotonic() + budget_s
         report = {"before": have, "target": target, "budget_s": budget_s}
-        # Participants first: the enrollments need them; sessions alongside.
-        with ThreadPoolExecutor(max_workers=2) as both:
-            people = both.submit(self.add_participants,
-                                 max(0, target - have["participants"]), deadline)
-            drafts = both.submit(self.add_draft_sessions,
-                                 max(0, target - have["sessions"]), deadline)
-            report["participants"], report["sessions"] = people.result(), drafts.result()
-        report["enrollments"] = self.add_enrollments(
-            max(0, target - have["enrollments"]), deadline)
+        # Sessions all along; participants, then their enrollments (which need them, not the
+        # draft sessions), so that slow sessions do not leave the enrollments no budget.
+        with ThreadPoolExecutor(max_workers=1) as aside:
+            drafts = aside.submit(self.add_draft_sessions,
+                                  max(0, target - have["sessions"]), deadline)
+            report["participants"] = self.add_participants(
+                max(0, target - have["participants"]), deadline)
+            report["enrollments"] = self.add_enrollments(
+                max(0, target - have["enrollments"]), deadline)
+            report["sessions"] = drafts.result()
         report["seconds"] = round(budget_s - (deadline - time.monotonic()), 1)
         return report
 
