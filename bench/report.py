@@ -196,6 +196,9 @@ def markdown(results: dict) -> str:
     if "seconds" in results:
         lines.append(_row("the whole bench", f"{results['seconds'] / 60:.1f} minutes",
                           target="< 10 minutes", met=results["seconds"] < 600))
+    if results.get("phases"):
+        lines += ["", "Where the time went (the longest phases): " + "; ".join(
+            f"{p['phase']} {p['seconds']:.0f} s" for p in results["phases"][:10]) + "."]
     lines += _sizes(results["raw"])
     idle, loaded = results["memory"]["idle"], results["memory"]["after_load"]
     peak = max([*idle.values(), *loaded.values()])
@@ -226,9 +229,11 @@ def _sizes(raw: dict) -> list[str]:
         made = "; ".join(f"{what} {seeded[what]['made']} at {seeded[what]['per_second']}/s"
                          for what in ("participants", "sessions", "enrollments"))
         left = seeded["drained"]
-        lines.append(f"- seeding {label} through the APIs: {made}; then the notifications "
-                     f"backlog: {left['unconsumed']} events not consumed and {left['pending']} "
-                     f"notifications not sent after {left['seconds']} s")
+        lines.append(f"- seeding {label} through the APIs (officers imported for the record: "
+                     f"no acknowledgements): {made}; then the notifications backlog: "
+                     f"{left['unconsumed']} events not consumed and {left['pending']} "
+                     f"notifications not sent after {left['seconds']} s (budget "
+                     f"{raw['plan'].get('seed_drain_s', raw['plan']['drain_s']):.0f} s)")
     lines += ["", "| measure | small | large | large/small | target | |",
               "|---|---|---|---|---|---|"]
     for row in size_rows(raw):

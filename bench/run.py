@@ -35,6 +35,10 @@ LARGE = int(os.environ.get("BENCH_LARGE", "20000"))
 FANOUT = int(os.environ.get("BENCH_FANOUT", "500"))
 SEED_BUDGET_S = float(os.environ.get("BENCH_SEED_BUDGET_S", "180"))
 DRAIN_S = float(os.environ.get("BENCH_DRAIN_S", "120"))
+# The wait after seeding a size, until notifications has consumed everything and sent what it
+# planned: every figure of the size is measured on a quiet stack, or says how far it was not.
+SEED_DRAIN_S = float(os.environ.get("BENCH_SEED_DRAIN_S", "300"))
+PROGRESS_S = 10
 
 
 def _free_port() -> int:
@@ -43,8 +47,25 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+_BEGAN = time.monotonic()
+PHASES: list[tuple[float, str]] = []  # (seconds since the start, phase) as each began
+
+
 def _say(message: str) -> None:
-    print(f"==> {message}", flush=True)
+    """A progress line, with the seconds since the run began; a line not indented starts a
+    phase (where the time went is summed from them at the end)."""
+    elapsed = time.monotonic() - _BEGAN
+    if not message.startswith(" "):
+        PHASES.append((elapsed, message))
+    print(f"==> [{elapsed:5.0f} s] {message}", flush=True)
+
+
+def phase_times(until: float) -> list[dict]:
+    """How long each phase took, longest first."""
+    ends = [at for at, _ in PHASES[1:]] + [until]
+    took = [{"phase": what, "seconds": round(end - at, 1)}
+            for (at, what), end in zip(PHASES, ends, strict=True)]
+    return sorted(took, key=lambda p: -p["seconds"])
 
 
 def _pending(url: str, headers: dict) -> int:
@@ -56,17 +77,22 @@ def _pending(url: str, headers: dict) -> int:
     return statuses["pending"] + statuses["sending"]
 
 
-def _drained(url: str, headers: dict, lag, timeout_s: float) -> dict:
+def _drained(url: str, headers: dict, lag, timeout_s: float, progress=None) -> dict:
     """Wait for notifications' consumer, then its sender, to catch up; how long it took and
-    what was left (events not consumed yet, notifications not sent yet among the newest)."""
-    began = time.monotonic()
+    what was left (events not consumed yet, notifications not sent yet among the newest).
+    ``progress(left)`` is told every PROGRESS_S while it waits."""
+    began = told = time.monotonic()
     while True:
         behind = sum(lag().values())
         pending = 0 if behind else _pending(url, headers)
+        left = {"pending": pending, "unconsumed": behind,
+                "seconds": round(time.monotonic() - began, 1)}
         if (not behind and not pending) or time.monotonic() - began > timeout_s:
-            return {"pending": pending, "unconsumed": behind,
-                    "seconds": round(time.monotonic() - began, 1)}
-        time.sleep(2)
+            return left
+        if progress is not None and time.monotonic() - told >= PROGRESS_S:
+            progress(left)
+            told = time.monotonic()
+        time.sleep(0.5)  # a quiet stack is seen at once: most drains find nothing to wait for
 
 
 def main(argv: list[str]) -> int:
@@ -90,8 +116,11 @@ def main(argv: list[str]) -> int:
         results = measure(stack, local, name, workers, extra, counted)
         results["rows"] = report.rows(results["raw"])
         results["seconds"] = round(time.monotonic() - began)
+        results["phases"] = phase_times(time.monotonic() - _BEGAN)
         path = report.write(results)
         print(report.markdown(results))
+        _say("where the time went: " + ", ".join(
+            f"{p['phase']} {p['seconds']:.0f} s" for p in results["phases"][:8]))
         _say(f"results in {path} and BENCHMARKS.md ({time.monotonic() - began:.0f}s)")
         return 0
     finally:
@@ -117,17 +146,24 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
     headers = fixtures.coordinator_headers()
     urls = stack.urls
     raw["plan"] = {"small": SMALL, "large": LARGE, "fanout": FANOUT,
-                   "seed_budget_s": SEED_BUDGET_S, "drain_s": DRAIN_S}
+                   "seed_budget_s": SEED_BUDGET_S, "drain_s": DRAIN_S,
+                   "seed_drain_s": SEED_DRAIN_S}
     registration = fixtures.Client(urls["registration"], headers)
     sessions_api = fixtures.Client(urls["sessions"], headers)
     idle = memory.snapshot(stack)
     topics = [f"{name}.registration.events", f"{name}.sessions.events"]
     lag = lambda: consumer_lag(local.kafka_bootstrap, f"{name}.notifications", topics)  # noqa: E731
 
-    def drain(what: str) -> dict:
-        _say(f"waiting for the notifications backlog {what} to drain (up to {DRAIN_S:.0f} s)")
-        left = _drained(urls["notifications"], headers, lag, timeout_s=DRAIN_S)
-        _say(f"  drained: {left}")
+    def drain(what: str, budget_s: float = DRAIN_S) -> dict:
+        # Indented: its wait is counted in the phase that asked for it (each drain's own
+        # time is in the results).
+        _say(f"  waiting for the notifications backlog {what} to drain (up to {budget_s:.0f} s)")
+        left = _drained(urls["notifications"], headers, lag, budget_s, lambda left: _say(
+            f"  still draining after {left['seconds']:.0f} s: {left['unconsumed']:,} events "
+            f"not consumed, {left['pending']} notifications not sent"))
+        _say(f"  drained in {left['seconds']} s" if not (left["unconsumed"] or left["pending"])
+             else f"  NOT drained after {left['seconds']} s: {left['unconsumed']:,} events not "
+                  f"consumed, {left['pending']} notifications not sent")
         return left
 
     _say("baseline: raw pymongo insert_one, one process (5 s)")
@@ -175,7 +211,7 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
              f"each through the APIs (budget {SEED_BUDGET_S:.0f} s)")
         seeded = seeder.grow_to(target, SEED_BUDGET_S)
         _say(f"  seeded {seeded}")
-        seeded["drained"] = drain("left by seeding")
+        seeded["drained"] = drain("left by seeding", SEED_DRAIN_S)
         seeded["totals"] = seeding.totals(urls, headers)
         _say(f"  the stack holds {seeded['totals']}")
         found[label] = {"seeding": seeded,

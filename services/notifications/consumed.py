@@ -29,8 +29,11 @@ class _Consumed(Schema):
 
 
 class ParticipantRegistered(_Consumed):
+    """`.registered` and `.updated`; only `.registered` may say `acknowledge: false`."""
+
     participant_id = fields.String(required=True)
     preferred_language = fields.String(required=True)
+    acknowledge = fields.Boolean(load_default=True)  # absent in older events: acknowledge
 
 
 class ParticipantErased(_Consumed):

@@ -38,6 +38,7 @@ class Planner:
         # `send_queue.SendQueue.claim_at_birth`): no claim, check or lease write of its own.
         self.claim_at_birth = claim_at_birth
         self.rosters = enrollment_store.HeldRosters()
+        self.participants = recipient_store.HeldParticipants()
         self.unnumbered = notification_store.Unnumbered()
         self.held: list[dict] = []
         # Sessions read by this batch's handlers: a batch comes from one partition of one
@@ -45,14 +46,17 @@ class Planner:
         self.sessions: dict[str, dict | None] = {}
 
     def flush(self) -> None:
-        """Insert the notifications the batch's handlers held back (one insert), then append
-        what they held back to their streams.
+        """Write the participants the batch projected (one bulk write: the sender reads them
+        for the notifications about to be handed to it), insert the notifications the
+        batch's handlers held back (one insert), then append what they held back to their
+        streams.
 
         Each is let go only once written: a handler that flushes first and fails (a database
         error) is retried by the dispatcher, then the batch is recorded as handled, so what a
         failed write let go would never be stored. Written again, a notification is refused
         as a repeat (and numbered if it was not), a roster change appended twice is harmless.
         """
+        self.participants.write(self.runtime)
         if self.held:
             held = self.held
             if self.claim_at_birth is not None:
@@ -74,15 +78,18 @@ class Planner:
         return self.sessions[session_id]
 
     def participant_registered(self, event: Event, payload: dict) -> None:
-        recipient_store.project_participant(self.runtime, event, payload)
-        self._store([rules.acknowledgement(event, payload, self.clock())])
+        """Her recipient, written with the batch's; her acknowledgement, unless she was
+        registered for the record (`acknowledge: false`; older events lack it: true)."""
+        self.participants.hold(event, payload)
+        if payload["acknowledge"]:
+            self._store([rules.acknowledgement(event, payload, self.clock())])
 
     def participant_updated(self, event: Event, payload: dict) -> None:
-        recipient_store.project_participant(self.runtime, event, payload)
+        self.participants.hold(event, payload)
 
     def participant_erased(self, event: Event, payload: dict) -> None:
+        self.flush()  # her projection held in this batch first; the feed is read below
         recipient_store.erase(self.runtime, event, payload["participant_id"])
-        self.flush()  # they read the feed
         notification_store.cancel_waiting(self.runtime, "recipient_id", payload["participant_id"],
                                           "participant erased", self.clock())
 

@@ -20,10 +20,7 @@ class Strict(Schema):
         unknown = RAISE
 
 
-class ParticipantRegistered(Strict):
-    """A new officer profile: no name and no contact details (notifications asks for them over
-    HTTP; see `common/contacts.py`), so erasure leaves nothing of her in the event log."""
-
+class _Profile(Strict):
     participant_id = fields.String(required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
     agency = fields.String(required=True)
@@ -32,8 +29,18 @@ class ParticipantRegistered(Strict):
         "description": "e.g. `A. K.`: all that public certificate verification shows of her"})
 
 
-class ParticipantUpdated(ParticipantRegistered):
-    """A changed officer profile: the same shape as registered."""
+class ParticipantRegistered(_Profile):
+    """A new officer profile: no name and no contact details (notifications asks for them over
+    HTTP; see `common/contacts.py`), so erasure leaves nothing of her in the event log."""
+
+    acknowledge = fields.Boolean(metadata={
+        "description": "false when the coordinator registered her for the record (an import "
+                       "with `acknowledge: false`): no acknowledgement is sent. Present only "
+                       "then; absent means true, as in every event published before it"})
+
+
+class ParticipantUpdated(_Profile):
+    """A changed officer profile: the same shape as registered, without `acknowledge`."""
 
 
 class ParticipantErased(Strict):

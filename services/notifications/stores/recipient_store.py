@@ -12,7 +12,8 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from pymongo.errors import DuplicateKeyError
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from common.envelope import Event
 from common.persistence import by_id
@@ -21,6 +22,7 @@ from services.notifications.domain.errors import NotFoundError
 from services.notifications.domain.recipient_rules import CONTACT_FIELDS, language
 
 COLLECTION = "recipients"
+DUPLICATE_KEY = 11000
 ERASED = "erased_recipients"
 # The sender reads a recipient again after this long at most: a change this process makes
 # (her projection, her contact, her erasure) is seen at once; one made elsewhere (another
@@ -31,17 +33,24 @@ _kept_lock = threading.Lock()
 _forgotten = 0  # how many times this process wrote a recipient
 
 
+def _projected(role: str, event: Event, preferred_language: str | None) -> dict:
+    return {"role": role, "language": language(preferred_language), "erased": False,
+            "contact_fetched": False, "updated_at": datetime.now(UTC),
+            "source_event_id": event.id}
+
+
+def _update(recipient: dict) -> dict:
+    # $set only these fields: preferences chosen over HTTP survive a profile update. Her
+    # contact is dropped: the sender asks for the current one before the next message.
+    return {"$set": recipient, "$unset": dict.fromkeys(CONTACT_FIELDS, "")}
+
+
 def _project(runtime: Runtime, recipient_id: str, role: str, event: Event,
              preferred_language: str | None) -> dict | None:
     if is_erased(runtime, recipient_id):
         return None  # an update that raced her erasure: nothing of it is kept
-    recipient = {"role": role, "language": language(preferred_language), "erased": False,
-                 "contact_fetched": False, "updated_at": datetime.now(UTC),
-                 "source_event_id": event.id}
-    # $set only these fields: preferences chosen over HTTP survive a profile update. Her
-    # contact is dropped: the sender asks for the current one before the next message.
-    by_id.write(runtime.db[COLLECTION], recipient_id,
-                {"$set": recipient, "$unset": dict.fromkeys(CONTACT_FIELDS, "")})
+    recipient = _projected(role, event, preferred_language)
+    by_id.write(runtime.db[COLLECTION], recipient_id, _update(recipient))
     _forget(runtime, recipient_id)
     if is_erased(runtime, recipient_id):
         _scrub(runtime, recipient_id, event.id)
@@ -49,10 +58,52 @@ def _project(runtime: Runtime, recipient_id: str, role: str, event: Event,
     return {"_id": recipient_id, **recipient}
 
 
-def project_participant(runtime: Runtime, event: Event, payload: dict) -> dict | None:
-    """Create or refresh a recipient from `registration.participant.registered` / `.updated`."""
-    return _project(runtime, payload["participant_id"], "participant", event,
-                    payload.get("preferred_language"))
+class HeldParticipants:
+    """Participants' projections (`participant.registered` / `.updated`) held until a batch's
+    handlers are done, then written together: one bulk write of their upserts and one read of
+    the tombstones among them, where each event alone cost a tombstone read, an upsert and a
+    second tombstone read (an import of 500 officers is 500 events in a row).
+
+    Only the latest event of each officer in the batch is written (each sets the same fields).
+    Erasure still wins: the tombstone is inserted before the eraser scrubs, so either the read
+    after this write sees it (and scrubs again), or the eraser's scrub comes after this write.
+    Kept until written: if the write fails, what is held stays for the retried handler's
+    flush; written twice, a projection is the same.
+    """
+
+    def __init__(self):
+        self.held: dict[str, tuple[Event, str | None]] = {}
+
+    def hold(self, event: Event, payload: dict) -> None:
+        participant_id = payload["participant_id"]
+        self.held.pop(participant_id, None)  # the latest last
+        self.held[participant_id] = (event, payload.get("preferred_language"))
+
+    def write(self, runtime: Runtime) -> None:
+        if not self.held:
+            return
+        held = list(self.held.items())
+        collection = runtime.db[COLLECTION]
+        updates = [(recipient_id, _update(_projected("participant", event, language_)))
+                   for recipient_id, (event, language_) in held]
+        try:
+            collection.bulk_write([UpdateOne({"_id": recipient_id}, update, upsert=True)
+                                   for recipient_id, update in updates], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != DUPLICATE_KEY for error in errors):
+                raise
+            # Another writer created her first (FerretDB answers the upsert E11000): update.
+            for error in errors:
+                by_id.write(collection, *updates[error["index"]])
+        ids = [recipient_id for recipient_id, _ in held]
+        for recipient_id in ids:
+            _forget(runtime, recipient_id)
+        # `$in` on `_id` reads the whole tombstone collection on FerretDB: it holds only the
+        # erased officers, far fewer than a batch's reads by `_id` would cost.
+        for erased in runtime.db[ERASED].find({"_id": {"$in": ids}}, {"_id": 1}):
+            _scrub(runtime, erased["_id"], self.held[erased["_id"]][0].id)
+        self.held = {}
 
 
 def project_facilitator(runtime: Runtime, event: Event, payload: dict) -> dict | None:

@@ -132,6 +132,10 @@ class ParticipantImportIn(Strict):
         fields.Raw(metadata={"description": "one officer, as the body of POST /participants"}),
         required=True, validate=validate.Length(min=1, max=IMPORT_ROWS),
         metadata={"description": f"1 to {IMPORT_ROWS} officers"})
+    acknowledge = fields.Boolean(load_default=True, metadata={
+        "description": "false registers them for the record (last year's paper lists: they "
+                       "already know): notifications sends them no acknowledgement, and "
+                       "everything later (confirmations, reminders) as usual. Default true"})
 
 
 class ImportedRow(Schema):

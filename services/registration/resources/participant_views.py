@@ -68,7 +68,8 @@ class Imports(MethodView):
         Each row is judged as `POST /participants` would judge it and answered in `rows`, in
         order: 201 with her id, 422 naming the field, 409 naming the officer (`existing_id`)
         or the earlier row (`existing_row`) with her email or agency and service number. Each
-        one registered gets her `registration.participant.registered`. The body may be up to
+        one registered gets her `registration.participant.registered`, and her acknowledgement
+        email unless `acknowledge` is false (registered for the record). The body may be up to
         1 MiB."""
         outcomes, valid, schema = {}, [], ParticipantIn()  # one schema: building it costs more
         for row, officer in enumerate(body["officers"]):
@@ -78,7 +79,7 @@ class Imports(MethodView):
                 messages = exc.messages if isinstance(exc.messages, dict) else {
                     "_schema": exc.messages}
                 outcomes[row] = {"status": 422, "errors": messages}
-        outcomes |= participant_imports.register_many(runtime(), valid)
+        outcomes |= participant_imports.register_many(runtime(), valid, body["acknowledge"])
         rows = [{"row": row, **outcomes[row]} for row in sorted(outcomes)]
         registered = sum(1 for r in rows if r["status"] == 201)
         return {"registered": registered, "refused": len(rows) - registered, "rows": rows}

@@ -2,10 +2,10 @@
 registration would be, the accepted ones written together.
 
 Cost, for any number of rows: one insert for all the profiles (each with its
-`participant.registered` in its own outbox, so notifications acknowledges each officer), one
-for their page entries, and the publisher's batched marker insert. A row refused as a duplicate
-of a stored officer costs a look-up of whom it duplicates (a read of the whole collection on
-FerretDB), so only the first few are named.
+`participant.registered` in its own outbox, so notifications acknowledges each officer, unless
+the import said `acknowledge: false`), one for their page entries, and the publisher's batched
+marker insert. A row refused as a duplicate of a stored officer costs a look-up of whom it
+duplicates (a read of the whole collection on FerretDB), so only the first few are named.
 """
 
 from services.registration import events
@@ -15,10 +15,12 @@ from services.registration.stores import participant_store as store
 NAMED_DUPLICATES = 10
 
 
-def register_many(runtime, rows: list[tuple[int, dict]]) -> dict[int, dict]:
+def register_many(runtime, rows: list[tuple[int, dict]],
+                  acknowledge: bool = True) -> dict[int, dict]:
     """Register each (row number, validated profile); the outcome of each row: `{"status":
     201, "id"}`, `{"status": 422, "errors": {field: [..]}}` or `{"status": 409, "message",
-    "existing_id" or "existing_row"}`."""
+    "existing_id" or "existing_row"}`. ``acknowledge=False``: registered for the record, their
+    events ask notifications to send them no acknowledgement."""
     outcomes: dict[int, dict] = {}
     written: list[tuple[int, dict]] = []
     keys: dict[str, int] = {}
@@ -34,7 +36,8 @@ def register_many(runtime, rows: list[tuple[int, dict]]) -> dict[int, dict]:
             continue
         written.append((row, document))
     stored, refused = runtime.insert_each(store.COLLECTION, [
-        (document, [store.announcement(runtime, events.PARTICIPANT_REGISTERED, document)])
+        (document, [store.announcement(runtime, events.PARTICIPANT_REGISTERED, document,
+                                       acknowledge)])
         for _, document in written])
     named = 0
     for position, (row, document) in enumerate(written):

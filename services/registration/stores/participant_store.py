@@ -77,12 +77,15 @@ _ANNOUNCED = {events.PARTICIPANT_UPDATED: events.ParticipantUpdated(),
               events.PARTICIPANT_REGISTERED: events.ParticipantRegistered()}
 
 
-def announcement(runtime: Runtime, kind: str, document: dict):
+def announcement(runtime: Runtime, kind: str, document: dict, acknowledge: bool = True):
+    """Her event; ``acknowledge=False`` (registered for the record) is said in it, true is
+    left out (least data: consumers read a missing field as true)."""
     schema = _ANNOUNCED[kind]
     return runtime.event(kind, document["_id"], schema.dump({
         "participant_id": document["_id"], "gender": document["gender"],
         "agency": document["agency"], "preferred_language": document["preferred_language"],
-        "initials": profile_rules.initials(document)}))
+        "initials": profile_rules.initials(document),
+        **({} if acknowledge else {"acknowledge": False})}))
 
 
 def new_document(runtime: Runtime, profile: dict) -> dict:

@@ -91,3 +91,27 @@ def test_officers_registered_at_once_are_each_listed_once_and_pages_show_edits(a
     shown = {p["id"]: p for p in client.get("/participants", headers=coordinator).get_json()}
     assert shown[ayesha]["given_name"] == "Ayeshah"
     assert "email" not in shown[fatima] and "given_name" not in shown[fatima]
+
+
+def _registered_events(kafka_bootstrap, runtime, ids: set[str]) -> dict[str, dict]:
+    records = read_topic(kafka_bootstrap, runtime.topic, until=lambda r: len(
+        {Event.from_bytes(x.value).subject for x in r} & ids) == len(ids))
+    return {e.subject: e.data for e in map(Event.from_bytes, (r.value for r in records))
+            if e.type.endswith("participant.registered") and e.subject in ids}
+
+
+def test_an_import_for_the_record_says_so_in_each_event_and_the_default_says_nothing(
+        api, unique, kafka_bootstrap):
+    """`acknowledge: false` travels in each officer's event (notifications sends her no
+    acknowledgement); an import without it announces them as a single registration does."""
+    client, runtime, config = api
+    quiet = client.post("/participants/imports", headers=auth(config, "coordinator"), json={
+        "officers": [profile_of(f"q{unique}")], "acknowledge": False}).get_json()
+    usual = _import(client, config, [profile_of(f"u{unique}")]).get_json()
+    quiet_id, usual_id = quiet["rows"][0]["id"], usual["rows"][0]["id"]
+
+    data = _registered_events(kafka_bootstrap, runtime, {quiet_id, usual_id})
+
+    assert data[quiet_id]["acknowledge"] is False
+    assert "acknowledge" not in data[usual_id]
+    assert quiet["registered"] == usual["registered"] == 1
