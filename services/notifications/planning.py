@@ -25,7 +25,8 @@ class Planner:
 
     The streams a batch of events appends to (rosters, the feed, due hours) are appended once
     for the whole batch by `flush` (the registry runs it after the batch's handlers), and
-    before any handler reads them.
+    before any handler reads them; so are the batch's enrollments written, read together by
+    `prepare` before its handlers.
     """
 
     def __init__(self, runtime: Runtime, offsets: tuple[timedelta, ...],
@@ -38,11 +39,24 @@ class Planner:
         # `send_queue.SendQueue.claim_at_birth`): no claim, check or lease write of its own.
         self.claim_at_birth = claim_at_birth
         self.rosters = enrollment_store.HeldRosters()
+        self.enrollments = enrollment_store.HeldEnrollments()
         self.unnumbered = notification_store.Unnumbered()
         self.held: list[dict] = []
         # Sessions read by this batch's handlers: a batch comes from one partition of one
         # topic, and only `sessions.events` handlers write sessions (they forget them first).
         self.sessions: dict[str, dict | None] = {}
+
+    def prepare(self, events: list[Event]) -> None:
+        """Read the batch's enrollments side by side before its handlers decide on them."""
+        self.enrollments.read(self.runtime, [
+            event.data["enrollment_id"] for event in events
+            if event.type in rules.ENROLLMENT_NOTICES and isinstance(event.data, dict)
+            and isinstance(event.data.get("enrollment_id"), str)])
+
+    def finish(self) -> None:
+        """The batch's flush; then what was read for it is forgotten (not what is unwritten)."""
+        self.flush()
+        self.enrollments.forget()
 
     def flush(self) -> None:
         """Insert the notifications the batch's handlers held back (one insert), then append
@@ -53,6 +67,7 @@ class Planner:
         failed write let go would never be stored. Written again, a notification is refused
         as a repeat (and numbered if it was not), a roster change appended twice is harmless.
         """
+        self.enrollments.write(self.runtime)  # what the notices and rosters follow from
         if self.held:
             held = self.held
             if self.claim_at_birth is not None:
@@ -90,7 +105,7 @@ class Planner:
         """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
         status = rules.enrollment_status(event.type)
         if not enrollment_store.project(self.runtime, payload, status, self.rosters,
-                                        _time(event)):
+                                        _time(event), self.enrollments):
             return  # a later decision about this enrollment was already told
         participant_id, session_id = payload["participant_id"], payload["session_id"]
         if rules.ends_reminders(event.type):
