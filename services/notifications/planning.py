@@ -47,11 +47,16 @@ class Planner:
         self.sessions: dict[str, dict | None] = {}
 
     def prepare(self, events: list[Event]) -> None:
-        """Read the batch's enrollments side by side before its handlers decide on them."""
-        self.enrollments.read(self.runtime, [
-            event.data["enrollment_id"] for event in events
-            if event.type in rules.ENROLLMENT_NOTICES and isinstance(event.data, dict)
-            and isinstance(event.data.get("enrollment_id"), str)])
+        """Read the batch's enrollments, and the sessions their notices show, side by side
+        before its handlers decide on them (a session handler forgets the sessions read)."""
+        decisions = [event.data for event in events if event.type in rules.ENROLLMENT_NOTICES
+                     and isinstance(event.data, dict)]
+        self.enrollments.read(self.runtime, [d["enrollment_id"] for d in decisions
+                                             if isinstance(d.get("enrollment_id"), str)])
+        unread = [i for i in dict.fromkeys(d.get("session_id") for d in decisions)
+                  if isinstance(i, str) and i not in self.sessions]
+        self.sessions.update(enrollment_store.side_by_side(
+            lambda session_id: sessions.get(self.runtime, session_id), unread))
 
     def finish(self) -> None:
         """The batch's flush; then what was read for it is forgotten (not what is unwritten)."""

@@ -5,6 +5,7 @@ its series' (`stream_store`), so a fan-out finds the enrolled officers by reads 
 """
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -38,6 +39,23 @@ class HeldRosters:
             self.changes = []
 
 
+READERS = 8
+_readers: ThreadPoolExecutor | None = None
+_readers_lock = threading.Lock()
+
+
+def side_by_side(read: Callable[[str], dict | None], ids: list[str]) -> dict[str, dict | None]:
+    """``read`` of each id (a read by `_id`), READERS at the same time: a batch waits about as
+    long as for one read."""
+    global _readers
+    if len(ids) <= 1:
+        return {i: read(i) for i in ids}
+    with _readers_lock:
+        if _readers is None:
+            _readers = ThreadPoolExecutor(READERS, thread_name_prefix="planning-reads")
+    return dict(zip(ids, _readers.map(read, ids), strict=True))
+
+
 class HeldEnrollments:
     """The enrollments a batch's events are about: read side by side before its handlers (one
     read by `_id` each, made at the same time: `$in` would scan the collection on FerretDB),
@@ -50,31 +68,19 @@ class HeldEnrollments:
     and its write is made by the next flush. Nobody else writes an enrollment meanwhile: one
     enrollment's events are handled by one consumer in turn."""
 
-    READERS = 8
     CHUNK = 100  # FerretDB wedged once on a bulk write of ~200 mixed operations
 
     def __init__(self):
         self.known: dict[str, dict | None] = {}
         self.writes: dict[str, dict] = {}
-        self._readers: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
 
     def read(self, runtime: Runtime, enrollment_ids: list[str]) -> None:
         """Forget what was read for earlier batches (not what is still to be written), then
         read ``enrollment_ids`` side by side."""
-        self.known = {i: self.known[i] for i in self.writes if i in self.known}
+        self.forget()
         ids = [i for i in dict.fromkeys(enrollment_ids) if i not in self.known]
-        if len(ids) <= 1:
-            for enrollment_id in ids:
-                self.stored(runtime, enrollment_id)
-            return
-        with self._lock:
-            if self._readers is None:
-                self._readers = ThreadPoolExecutor(self.READERS,
-                                                   thread_name_prefix="enrollments")
         collection = runtime.db[COLLECTION]
-        found = self._readers.map(lambda i: collection.find_one({"_id": i}), ids)
-        self.known.update(zip(ids, found, strict=True))
+        self.known.update(side_by_side(lambda i: collection.find_one({"_id": i}), ids))
 
     def forget(self) -> None:
         """What was read is not kept past its batch (another consumer may take the partition);
