@@ -150,3 +150,27 @@ def test_a_withdrawal_whose_flush_fails_is_retried_and_keeps_the_batch_confirmat
     assert _told(runtime, leaving)["enrollment_withdrawn"] == "pending"
     stored = runtime.db[enrollment_store.COLLECTION].find_one({"_id": leaving["enrollment_id"]})
     assert (stored["status"], stored["sequence"]) == ("withdrawn", 2)
+
+
+def test_a_batch_whose_enrollments_cannot_be_read_together_is_handled_one_by_one(
+        runtime, monkeypatch):
+    """The reads before the handlers failing, each handler reads its enrollment itself."""
+    dispatcher = _dispatcher(runtime)
+    session_id = _scheduled(dispatcher)
+    real, failures = mongomock.Collection.find_one, []
+
+    def failing_once(collection, *args, **options):
+        if collection.name == enrollment_store.COLLECTION and not failures:
+            failures.append(1)
+            raise OperationFailure("read failed")
+        return real(collection, *args, **options)
+
+    monkeypatch.setattr(mongomock.Collection, "find_one", failing_once)
+    first, second = _enrollment(session_id), _enrollment(session_id)
+
+    assert _batch(dispatcher, _decision("confirmed", first, 1),
+                  _decision("confirmed", second, 1)) == ["handled"] * 2
+
+    assert failures
+    assert enrollment_store.enrolled_in_session(runtime, session_id) == sorted(
+        [first["participant_id"], second["participant_id"]])
