@@ -174,3 +174,30 @@ def test_a_batch_whose_enrollments_cannot_be_read_together_is_handled_one_by_one
     assert failures
     assert enrollment_store.enrolled_in_session(runtime, session_id) == sorted(
         [first["participant_id"], second["participant_id"]])
+
+
+def test_held_enrollments_are_written_in_chunks_and_each_chunk_let_go_once_written(
+        runtime, monkeypatch):
+    """A chunk that fails stays held with those after it; the next write stores them all."""
+    held = enrollment_store.HeldEnrollments()
+    monkeypatch.setattr(held, "CHUNK", 2)
+    for n in range(5):
+        held.hold(f"e-{n}", {"participant_id": f"p-{n}", "session_id": "s", "series_id": None,
+                             "status": "confirmed", "sequence": n, "decided_at": None})
+    real, calls = mongomock.Collection.bulk_write, []
+
+    def second_fails(collection, operations, *args, **options):
+        calls.append(len(operations))
+        if len(calls) == 2:
+            raise OperationFailure("write failed")
+        return real(collection, operations, *args, **options)
+
+    monkeypatch.setattr(mongomock.Collection, "bulk_write", second_fails)
+    with pytest.raises(OperationFailure):
+        held.write(runtime)
+    assert sorted(held.writes) == ["e-2", "e-3", "e-4"]
+    held.write(runtime)
+
+    assert calls == [2, 2, 2, 1] and held.writes == {}
+    stored = runtime.db[enrollment_store.COLLECTION].find({}, {"sequence": 1})
+    assert sorted(e["sequence"] for e in stored) == [0, 1, 2, 3, 4]
