@@ -52,6 +52,7 @@ class Registry:
 
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
     flushers: list[Callable[[], None]] = field(default_factory=list)
+    preparers: list[Callable[[list[Event]], None]] = field(default_factory=list)
 
     def on(self, topic: str, event_type: str, schema: Schema,
            repeat_safe: bool = False) -> Callable[[Handler], Handler]:
@@ -64,6 +65,12 @@ class Registry:
     def after_batch(self, flush: Callable[[], None]) -> None:
         """Run ``flush`` once a batch's handlers are done, before its events are recorded."""
         self.flushers.append(flush)
+
+    def before_batch(self, prepare: Callable[[list[Event]], None]) -> None:
+        """Run ``prepare`` with a batch's events (those of a subscription, in order) before
+        its handlers: it may read together what they will read one by one. A handler must not
+        count on it (a handler retried alone, a read that failed)."""
+        self.preparers.append(prepare)
 
     @property
     def topics(self) -> list[str]:
@@ -147,6 +154,8 @@ class Dispatcher:
         handled: set[str] = set()  # recorded only at the end: a repeat within it is skipped
         parsed = [(topic, raw, _parse(raw)) for topic, raw in messages]
         seen = self._seen_before([(topic, event) for topic, _, event in parsed])
+        self._prepare([event for topic, _, event in parsed if isinstance(event, Event)
+                       and self.registry.find(topic, event.type) is not None])
         results = [self._dispatch(topic, raw, handled, event, seen)
                    for topic, raw, event in parsed]
         try:
@@ -159,6 +168,16 @@ class Dispatcher:
         for outcome, event_type, _ in results:
             EVENTS_CONSUMED.labels(event_type, outcome.action).inc()
         return [outcome for outcome, _, _ in results]
+
+    def _prepare(self, events: list[Event]) -> None:
+        """The registry's preparers; one that fails only leaves its handlers to read alone."""
+        for prepare in self.registry.preparers:
+            try:
+                prepare(events)
+            except ConnectionFailure as exc:
+                raise DependencyUnavailableError(type(exc).__name__) from exc
+            except PyMongoError as exc:
+                log.warning("batch preparation failed", extra={"error": _describe(exc)})
 
     def _seen_before(self, events: list[tuple[str, Event | ValidationError]]) -> set[str] | None:
         """The batch's events already recorded, among those whose handler needs to know, read

@@ -61,5 +61,6 @@ def build_registry(runtime: Runtime, settings: NotificationSettings | None = Non
             (SESSIONS_EVENTS, C.CERTIFICATE_REVOKED, C.CertificateRevoked(),
              plan.certificate_revoked)):
         registry.on(topic, type_, schema, repeat_safe=type_ in decisions)(handler)
-    registry.after_batch(plan.flush)
+    registry.before_batch(plan.prepare)
+    registry.after_batch(plan.finish)
     return registry

@@ -25,7 +25,8 @@ class Planner:
 
     The streams a batch of events appends to (rosters, the feed, due hours) are appended once
     for the whole batch by `flush` (the registry runs it after the batch's handlers), and
-    before any handler reads them.
+    before any handler reads them; so are the batch's enrollments written, read together by
+    `prepare` before its handlers.
     """
 
     def __init__(self, runtime: Runtime, offsets: tuple[timedelta, ...],
@@ -39,17 +40,35 @@ class Planner:
         self.claim_at_birth = claim_at_birth
         self.rosters = enrollment_store.HeldRosters()
         self.participants = recipient_store.HeldParticipants()
+        self.enrollments = enrollment_store.HeldEnrollments()
         self.unnumbered = notification_store.Unnumbered()
         self.held: list[dict] = []
         # Sessions read by this batch's handlers: a batch comes from one partition of one
         # topic, and only `sessions.events` handlers write sessions (they forget them first).
         self.sessions: dict[str, dict | None] = {}
 
+    def prepare(self, events: list[Event]) -> None:
+        """Read the batch's enrollments, and the sessions their notices show, side by side
+        before its handlers decide on them (a session handler forgets the sessions read)."""
+        decisions = [event.data for event in events if event.type in rules.ENROLLMENT_NOTICES
+                     and isinstance(event.data, dict)]
+        self.enrollments.read(self.runtime, [d["enrollment_id"] for d in decisions
+                                             if isinstance(d.get("enrollment_id"), str)])
+        unread = [i for i in dict.fromkeys(d.get("session_id") for d in decisions)
+                  if isinstance(i, str) and i not in self.sessions]
+        self.sessions.update(enrollment_store.side_by_side(
+            lambda session_id: sessions.get(self.runtime, session_id), unread))
+
+    def finish(self) -> None:
+        """The batch's flush; then what was read for it is forgotten (not what is unwritten)."""
+        self.flush()
+        self.enrollments.forget()
+
     def flush(self) -> None:
         """Write the participants the batch projected (one bulk write: the sender reads them
-        for the notifications about to be handed to it), insert the notifications the
-        batch's handlers held back (one insert), then append what they held back to their
-        streams.
+        for the notifications about to be handed to it) and its enrollment decisions, insert
+        the notifications the batch's handlers held back (one insert), then append what they
+        held back to their streams.
 
         Each is let go only once written: a handler that flushes first and fails (a database
         error) is retried by the dispatcher, then the batch is recorded as handled, so what a
@@ -57,6 +76,7 @@ class Planner:
         as a repeat (and numbered if it was not), a roster change appended twice is harmless.
         """
         self.participants.write(self.runtime)
+        self.enrollments.write(self.runtime)  # what the notices and rosters follow from
         if self.held:
             held = self.held
             if self.claim_at_birth is not None:
@@ -97,7 +117,7 @@ class Planner:
         """Tell the participant; confirmed or promoted gets reminders, a withdrawal ends them."""
         status = rules.enrollment_status(event.type)
         if not enrollment_store.project(self.runtime, payload, status, self.rosters,
-                                        _time(event)):
+                                        _time(event), self.enrollments):
             return  # a later decision about this enrollment was already told
         participant_id, session_id = payload["participant_id"], payload["session_id"]
         if rules.ends_reminders(event.type):

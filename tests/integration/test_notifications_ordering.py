@@ -4,6 +4,9 @@ import uuid
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+from pymongo.errors import OperationFailure
+
 from common.envelope import new_event
 from common.topics import REGISTRATION_EVENTS
 from services.notifications.stores import enrollment_store as enrollments
@@ -79,3 +82,61 @@ def test_without_a_sequence_the_later_decision_by_its_time_stands(programme):
 
     assert enrollments.enrolled_in_session(programme.runtime, session_id) == []
     assert programme.of(recipient_id=participant_id, kind="enrollment_confirmed") == []
+
+
+def _batch(programme, *events) -> list[str]:
+    return [o.action for o in programme.dispatcher.dispatch_batch(
+        [(REGISTRATION_EVENTS, e.to_bytes()) for e in events])]
+
+
+def _enrollment_event(type_, enrollment_id, participant_id, session_id, sequence):
+    return new_event(type_, enrollment_id, {
+        "enrollment_id": enrollment_id, "participant_id": participant_id,
+        "session_id": session_id, "series_id": None, "sequence": sequence,
+        "gender": "female", "agency": "Punjab Police"}, "registration")
+
+
+def test_a_confirmation_and_its_withdrawal_in_one_batch_leave_her_withdrawn(programme):
+    """The batch's enrollments are read before its handlers and written at its end: the
+    withdrawal sees the confirmation made just before it, in the same batch."""
+    session_id = programme.session()
+    participant_id, _ = programme.participant("one-batch")
+    enrollment_id = str(uuid.uuid4())
+
+    assert _batch(programme, *(
+        _enrollment_event(f"registration.enrollment.{status}", enrollment_id, participant_id,
+                          session_id, sequence)
+        for status, sequence in (("confirmed", 5), ("withdrawn", 6)))) == ["handled"] * 2
+
+    assert enrollments.enrolled_in_session(programme.runtime, session_id) == []
+    told = {n["kind"]: n["status"] for n in programme.of(recipient_id=participant_id)}
+    assert told["enrollment_confirmed"] == told["enrollment_withdrawn"] == "pending"
+    assert told["session_reminder_1d"] == "cancelled"
+    stored = programme.runtime.db[enrollments.COLLECTION].find_one({"_id": enrollment_id})
+    assert (stored["status"], stored["sequence"]) == ("withdrawn", 6)
+
+
+def test_a_batch_whose_enrollments_write_failed_is_stored_when_handled_again(programme,
+                                                                             monkeypatch):
+    """The flush's write of the enrollments fails once: the batch is not recorded as handled;
+    handled again, her enrollment, roster and notice are stored, the notice once."""
+    session_id = programme.session()
+    participant_id, _ = programme.participant("failed-flush")
+    confirmed = _enrollment_event("registration.enrollment.confirmed", str(uuid.uuid4()),
+                                  participant_id, session_id, 2)
+    real, failures = enrollments.HeldEnrollments.write, []
+
+    def failing_once(held, runtime):
+        if not failures:
+            failures.append(1)
+            raise OperationFailure("write failed")
+        return real(held, runtime)
+
+    monkeypatch.setattr(enrollments.HeldEnrollments, "write", failing_once)
+    with pytest.raises(OperationFailure):
+        _batch(programme, confirmed)
+    assert _batch(programme, confirmed) == ["handled"]
+
+    assert enrollments.enrolled_in_session(programme.runtime, session_id) == [participant_id]
+    told = [n["kind"] for n in programme.of(recipient_id=participant_id)]
+    assert told.count("enrollment_confirmed") == 1
