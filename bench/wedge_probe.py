@@ -15,7 +15,6 @@ ends, so the second never returns and THAT DATABASE ANSWERS NO ONE UNTIL FERRETD
 run it only against a FerretDB of your own.
 """
 
-import os
 import sys
 import time
 import uuid
@@ -87,8 +86,7 @@ def wedge(db) -> None:
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    uri = args[0] if args else os.environ.get(
-        "MONGO_URI", f"mongodb://127.0.0.1:{os.environ.get('MONGO_PORT', '27017')}/")
+    uri = args[0] if args else "mongodb://127.0.0.1:27017/"
     client = MongoClient(uri, socketTimeoutMS=15_000, event_listeners=[Timer()])
     name = f"wedge_probe_{uuid.uuid4().hex[:8]}"
     if "--wedge" in sys.argv:
