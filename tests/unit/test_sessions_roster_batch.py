@@ -5,7 +5,8 @@ changes nothing)."""
 from datetime import UTC, datetime
 
 import mongomock
-from pymongo.errors import OperationFailure
+from pymongo import UpdateOne
+from pymongo.errors import NetworkTimeout, OperationFailure
 
 from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import new_event
@@ -156,3 +157,30 @@ def test_a_batch_over_many_sessions_rewrites_each_roster_in_a_command_of_its_own
     dispatch(*[_enrollment("confirmed", n, f"s{n % 5}") for n in range(20)])
     assert commands == [1] * 5
     assert all(len(_on_roster(runtime, f"s{k}")) == 4 for k in range(5))
+
+
+def test_a_poll_of_100_ends_of_stored_enrollments_is_written_in_commands_ferretdb_answers(
+        monkeypatch):
+    """FerretDB 1.24 keeps one of a database's 100 SQLite connections per update of a command
+    that matched a document, until the command ends: an update command of 100 such updates
+    never returns, and the database answers no one until FerretDB is restarted. A session of
+    500 cancelled brought polls of 100 cancellations of stored enrollments: the worker retried
+    the first every 22 s and the API's reschedules got 503. The fake answers as FerretDB does."""
+    runtime, dispatch = _worker()
+    real_bulk = mongomock.Collection.bulk_write
+
+    def bulk(collection, requests, **options):
+        matched = sum(1 for r in requests if isinstance(r, UpdateOne)
+                      and collection.find_one(r._filter, {"_id": 1}) is not None)
+        if matched >= 100:
+            raise NetworkTimeout("127.0.0.1:27017: timed out")
+        return real_bulk(collection, requests, **options)
+
+    monkeypatch.setattr(mongomock.Collection, "bulk_write", bulk)
+    assert {o.action for o in dispatch(*[_enrollment("confirmed", n) for n in range(100)])} == {
+        "handled"}
+    ended = dispatch(*[_enrollment("cancelled", n, reason="session cancelled")
+                       for n in range(100)])
+    assert {o.action for o in ended} == {"handled"}
+    assert _on_roster(runtime) == set()
+    assert runtime.db[roster_store.COLLECTION].count_documents({"status": "cancelled"}) == 100

@@ -10,8 +10,6 @@ worker writes them. Attendance is in the attendance log (attendance_log_store.py
 
 from datetime import UTC, datetime
 
-from pymongo import UpdateOne
-
 from common.envelope import Event
 from common.persistence import by_id, claims, projection
 from common.runtime import Runtime
@@ -112,8 +110,10 @@ class HeldEnrollments:
     def _write(self, writes: dict[str, dict], shown: dict[str, dict]) -> None:
         if not writes:
             return
-        self.runtime.db[COLLECTION].bulk_write([UpdateOne({"_id": eid}, _changes(w), upsert=True)
-                                                for eid, w in writes.items()], ordered=True)
+        # In bounded commands: a poll of 100 ends of stored enrollments (a session of 500
+        # cancelled) in one command never returned on FerretDB (see by_id.UPDATES_PER_COMMAND).
+        by_id.write_each(self.runtime.db[COLLECTION],
+                         {eid: _changes(w) for eid, w in writes.items()}, upsert=True)
         rosters: dict[str, dict] = {}
         for eid, w in writes.items():
             rosters.setdefault(w["roster"], {})[f"entries.{eid}"] = shown[eid]

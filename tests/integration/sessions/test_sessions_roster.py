@@ -2,9 +2,12 @@
 
 from datetime import UTC, datetime
 
+from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import new_event
+from services.sessions.handlers import build_registry
 from services.sessions.stores import roster_store
 from tests.conftest import wait_for
+from tests.integration.sessions.building import new_session
 
 
 def _enrollment(kind, n, session_id, **extra):
@@ -77,3 +80,28 @@ def test_erased_participant_is_unlinked_everywhere_and_stays_out(projection):
     assert scrubbed["participant_id"].startswith("erased-")
     assert scrubbed["feedback"]["s1"] == {"rating": 5, "consent_to_quote": True}
     assert runtime.db["roster"].find_one({"_id": "e9"}) is None
+
+
+def test_a_poll_of_100_cancellations_leaves_the_database_answering_a_reschedule(api):
+    """A session of 500 cancelled: registration's 500 cancellations came to the worker in polls
+    of 100, each ending enrollments already stored. Written as one update command of 100,
+    FerretDB 1.24 never answered it (each matched update keeps one of the database's 100 SQLite
+    connections until the command ends) and the sessions database stopped answering anyone
+    until FerretDB was restarted: the worker retried the poll every 22 s, reschedules got 503."""
+    call, runtime = api
+    session = new_session(call)
+    registry = build_registry(runtime, "it.registration", runtime.topic)
+    dispatcher = Dispatcher(registry, ProcessedEvents(runtime.db["processed_events"]),
+                            max_attempts=1)
+
+    def poll(kind, **extra):
+        return dispatcher.dispatch_batch([("it.registration", _enrollment(
+            kind, n, session["id"], **extra).to_bytes()) for n in range(100)])
+
+    assert {o.action for o in poll("confirmed")} == {"handled"}
+    assert {o.action for o in poll("cancelled", reason="session cancelled")} == {"handled"}
+    assert _roster(runtime, session["id"]) == {}
+    assert runtime.db["roster"].find_one({"_id": "e99"})["status"] == "cancelled"
+    moved = call("POST", f"/sessions/{session['id']}/reschedule", json={
+        "starts_at": "2021-03-29T09:00:00+05:00", "ends_at": "2021-03-30T17:00:00+05:00"})
+    assert moved.status_code == 200, moved.get_json()
