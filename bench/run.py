@@ -33,8 +33,8 @@ from devstack import infra, services
 SMALL = int(os.environ.get("BENCH_SMALL", "2000"))
 LARGE = int(os.environ.get("BENCH_LARGE", "20000"))
 FANOUT = int(os.environ.get("BENCH_FANOUT", "500"))
-SEED_BUDGET_S = float(os.environ.get("BENCH_SEED_BUDGET_S", "180"))
-DRAIN_S = float(os.environ.get("BENCH_DRAIN_S", "120"))
+SEED_BUDGET_S = float(os.environ.get("BENCH_SEED_BUDGET_S", "90"))
+DRAIN_S = float(os.environ.get("BENCH_DRAIN_S", "30"))
 # The wait after seeding a size, until notifications has consumed everything and sent what it
 # planned: every figure of the size is measured on a quiet stack, or says how far it was not.
 SEED_DRAIN_S = float(os.environ.get("BENCH_SEED_DRAIN_S", "300"))

@@ -6,6 +6,7 @@ import time
 import requests
 
 from bench import commands, loadgen, scale, scenarios
+from bench import fixtures as stack_fixtures
 
 SECONDS = 5
 LISTING_CLIENTS = 2
@@ -54,11 +55,11 @@ def measure(label: str, stack, local, headers: dict, fixtures: dict, counted,
     and the pipeline are measured on a quiet stack; what it left is recorded."""
     urls, found = stack.urls, {}
     say(f"{label}: create participants, {scenarios.CLIENTS} clients ({SECONDS} s)")
-    found["create_participant"] = scenarios.create_participants(
-        urls, headers, start=fixtures["participant_numbers"].pop(), seconds=SECONDS)
+    found["create_participant"] = _with_cpu(stack, lambda: scenarios.create_participants(
+        urls, headers, start=fixtures["participant_numbers"].pop(), seconds=SECONDS))
     say(f"{label}: enroll, {scenarios.CLIENTS} clients ({SECONDS} s)")
-    found["enroll"] = scenarios.enroll(urls, headers, fixtures["officers"],
-                                       fixtures["enrolling"].pop(), seconds=SECONDS)
+    found["enroll"] = _with_cpu(stack, lambda: scenarios.enroll(
+        urls, headers, fixtures["officers"], fixtures["enrolling"].pop(), seconds=SECONDS))
     found["backlog_after_writes"] = drain(f"left by {label}'s writes")
     held, roster = fixtures["held"]["id"], [o["id"] for o in fixtures["officers"]]
     # Days of a month of its own per size: new marks each time, not rewrites of the same ones.
@@ -80,6 +81,15 @@ def measure(label: str, stack, local, headers: dict, fixtures: dict, counted,
         "database commands counted")
     found["pipeline"] = drain_counted(local, fixtures, counted, PIPELINE_EMAILS)
     return found
+
+
+def _with_cpu(stack, run) -> dict:
+    """``run()``'s result with the stack's CPU per 2xx request (`cpu_ms`)."""
+    before = stack_fixtures.stack_cpu(stack)
+    result = run()
+    ok = sum(n for status, n in result.get("statuses", {}).items() if str(status)[0] == "2")
+    return {**result, "cpu_ms": stack_fixtures.cpu_per_request(
+        before, stack_fixtures.stack_cpu(stack), ok)}
 
 
 def drain_counted(local, fixtures: dict, counted, emails: int) -> dict:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from common import pruning, worker
+from common import native_memory, pruning, worker
 from common.config import load
 from common.runtime import Runtime
 from common.topics import SESSIONS_EVENTS
@@ -13,6 +13,7 @@ from services.sessions.stores import documents, verification_store
 
 
 def main() -> None:
+    native_memory.limit_arenas()  # before any thread starts
     runtime = Runtime(load("sessions"), SESSIONS_EVENTS, indexes=ensure_indexes)
     backfill.run(runtime)
     # Verification counters of past windows are of no further use.
@@ -20,7 +21,7 @@ def main() -> None:
     # A session's revision claims only stop requests that read it moments before.
     revisions = pruning.Rule(documents.CHANGES, "at", timedelta(days=1))
     worker.run(runtime, build_registry(runtime), outbox_collections=OUTBOX_COLLECTIONS,
-               pruned=(counters, revisions))
+               background=(native_memory.trimmer(),), pruned=(counters, revisions))
 
 
 if __name__ == "__main__":
