@@ -16,8 +16,10 @@ from pymongo.errors import DuplicateKeyError
 # matched a document, one of the database's 100 SQLite connections until the whole command
 # ends: an update command of 100 such updates never returns, and that database answers no one
 # again until FerretDB is restarted (`bench/wedge_probe.py`: 99 answer in 0.06 s, 100 never).
-# 25 leaves the rest of the pool to the APIs and to other writers meanwhile.
-UPDATES_PER_COMMAND = 25
+# The pool is the database's, shared by every client: commands running at once add up, so 10
+# leaves room for ten such commands (the consumer, the sending threads, a second worker, the
+# APIs) before any of them can wait on another.
+UPDATES_PER_COMMAND = 10
 
 
 def get(collection: Collection, doc_id, projection: dict | None = None) -> dict | None:
@@ -59,11 +61,16 @@ def write(collection: Collection, doc_id, update: dict) -> None:
         collection.update_one({"_id": doc_id}, update, upsert=True)
 
 
+def bulk(collection: Collection, requests: list, ordered: bool = True) -> None:
+    """``collection.bulk_write(requests)`` in commands of at most `UPDATES_PER_COMMAND`
+    requests (the same writes, a few more round trips; no command FerretDB never answers)."""
+    for start in range(0, len(requests), UPDATES_PER_COMMAND):
+        collection.bulk_write(requests[start:start + UPDATES_PER_COMMAND], ordered=ordered)
+
+
 def write_each(collection: Collection, updates: dict, upsert: bool = False) -> None:
     """Apply ``updates`` ({_id: update}) in order, in commands of at most
     `UPDATES_PER_COMMAND` updates: a batch of any size costs a few round trips, and no command
     grows with it (see `UPDATES_PER_COMMAND` for what a big one does to FerretDB)."""
-    requests = [UpdateOne({"_id": doc_id}, update, upsert=upsert)
-                for doc_id, update in updates.items()]
-    for start in range(0, len(requests), UPDATES_PER_COMMAND):
-        collection.bulk_write(requests[start:start + UPDATES_PER_COMMAND], ordered=True)
+    bulk(collection, [UpdateOne({"_id": doc_id}, update, upsert=upsert)
+                      for doc_id, update in updates.items()])

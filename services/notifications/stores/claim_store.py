@@ -79,7 +79,7 @@ def release(runtime: Runtime, born: list[dict]) -> None:
     """What this worker claimed at birth and will not send (it is stopping): pending again in
     a new round, for any worker's look-up, rather than held until the lease runs out."""
     if born:
-        runtime.db[notifications.COLLECTION].bulk_write([UpdateOne(
+        by_id.bulk(runtime.db[notifications.COLLECTION], [UpdateOne(
             {"_id": n["_id"]},
             {"$set": {"status": "pending"}, "$inc": {"generation": 1},
              "$unset": dict.fromkeys(("claim_token", "claimed_until", "claim_holder",
@@ -104,8 +104,9 @@ def take(runtime: Runtime, candidates: list[dict], now: datetime, lease_s: float
                          "claimed_until": until, "claim_holder": holder, "claimed_at": now,
                          "generation": claim["generation"]})
     if held:
-        runtime.db[notifications.COLLECTION].bulk_write(
-            [UpdateOne({"_id": n["_id"]}, {"$set": _lease(n)}) for n in held], ordered=False)
+        by_id.bulk(runtime.db[notifications.COLLECTION],
+                   [UpdateOne({"_id": n["_id"]}, {"$set": _lease(n)}) for n in held],
+                   ordered=False)
         if any(c.get("status") == "scheduled" for c in candidates if c["_id"] in won):
             shown_notifications.changed(runtime.db)  # a reminder's time came: once a batch
     return held

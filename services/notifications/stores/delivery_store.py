@@ -8,6 +8,7 @@ from pymongo import UpdateOne
 
 from common import outbox
 from common.envelope import Event
+from common.persistence import by_id
 from common.runtime import Runtime
 from services.notifications.domain import delivery_rules as rules
 from services.notifications.stores import claim_store
@@ -51,7 +52,7 @@ def write(runtime: Runtime, outcomes: list[Outcome], lease_s: float,
             update = outbox.on_update(update, runtime.topic, outcome.events)
             published.append(update["$push"]["outbox"]["$each"])
         writes.append(UpdateOne({"_id": outcome.notification["_id"]}, update))
-    collection.bulk_write(writes, ordered=False)
+    by_id.bulk(collection, writes, ordered=False)
     for entries in published:
         runtime.publisher.publish_soon(collection, entries, fresh_ids=[e["id"] for e in entries])
     return ours

@@ -68,7 +68,7 @@ class HeldEnrollments:
     and its write is made by the next flush. Nobody else writes an enrollment meanwhile: one
     enrollment's events are handled by one consumer in turn."""
 
-    CHUNK = 100  # FerretDB wedged once on a bulk write of ~200 mixed operations
+    CHUNK = by_id.UPDATES_PER_COMMAND  # a bigger update command FerretDB may never answer
 
     def __init__(self):
         self.known: dict[str, dict | None] = {}

@@ -86,16 +86,18 @@ class HeldParticipants:
         collection = runtime.db[COLLECTION]
         updates = [(recipient_id, _update(_projected("participant", event, language_)))
                    for recipient_id, (event, language_) in held]
-        try:
-            collection.bulk_write([UpdateOne({"_id": recipient_id}, update, upsert=True)
-                                   for recipient_id, update in updates], ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(error.get("code") != DUPLICATE_KEY for error in errors):
-                raise
-            # Another writer created her first (FerretDB answers the upsert E11000): update.
-            for error in errors:
-                by_id.write(collection, *updates[error["index"]])
+        for start in range(0, len(updates), by_id.UPDATES_PER_COMMAND):
+            chunk = updates[start:start + by_id.UPDATES_PER_COMMAND]
+            try:
+                collection.bulk_write([UpdateOne({"_id": recipient_id}, update, upsert=True)
+                                       for recipient_id, update in chunk], ordered=False)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(error.get("code") != DUPLICATE_KEY for error in errors):
+                    raise
+                # Another writer created her first (FerretDB answers the upsert E11000).
+                for error in errors:
+                    by_id.write(collection, *chunk[error["index"]])
         ids = [recipient_id for recipient_id, _ in held]
         for recipient_id in ids:
             _forget(runtime, recipient_id)

@@ -129,7 +129,7 @@ def store(listing, wanted: dict[str, dict[str, dict | None]]) -> None:
         kept.append((top["generation"], mine))
     if written:
         _inserted(listing, written)
-    listing.bulk_write(heads)
+    by_id.bulk(listing, heads)
     if gone:
         listing.bulk_write([DeleteOne({"_id": old}) for old in gone])
     for generation, documents in kept:  # as a read would return them: times to the ms
