@@ -80,7 +80,15 @@ class ExtraWorkers:
         time.sleep(8)  # let the group rebalance before measuring
 
     def stop(self) -> None:
+        """SIGTERM each; one still running 30 s later is killed, and said (the bench then
+        goes on to stop the stack and drop its databases)."""
         for process in self.processes:
             os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                print(f"==> an extra notifications worker (pid {process.pid}) had not stopped "
+                      "30 s after SIGTERM: killed", flush=True)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
