@@ -1,8 +1,11 @@
 """What the measured requests need: officers, sessions known to registration, a roster."""
 
 import os
+import statistics
+import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,8 +16,10 @@ from common.config import load
 from common.mongo import client
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU seconds the process has used so far (0 if it is gone)."""
+def cpu_seconds(pid: int | None) -> float:
+    """User and system CPU seconds the process has used so far (0 if it is gone or unknown)."""
+    if pid is None:
+        return 0.0
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -28,6 +33,34 @@ def children(pid: int) -> list[int]:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+def timed(url, headers, clients, seconds, body=None) -> dict:
+    """``clients`` threads GET ``url`` (POST ``body(k, n)`` if given) for ``seconds``: rate,
+    statuses, p50/p95 (a probe's own small load generator; `make bench` uses bench.loadgen)."""
+    latencies, statuses, stop = [], Counter(), time.monotonic() + seconds
+
+    def run(k):
+        http = requests.Session()
+        n = 0
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            if body:
+                answer = http.post(url, json=body(k, n), headers=headers, timeout=60)
+            else:
+                answer = http.get(url, headers=headers, timeout=60)
+            latencies.append(time.monotonic() - began)
+            statuses[answer.status_code] += 1
+            n += 1
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ms = sorted(x * 1000 for x in latencies)
+    return {"per_second": round(len(ms) / seconds, 1), "statuses": dict(statuses),
+            "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(ms[int(len(ms) * .95)], 1)}
 
 
 def stack_cpu(stack) -> dict[str, float]:

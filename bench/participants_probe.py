@@ -11,7 +11,6 @@ it), then times the first page of `GET /participants` (2 clients, p50/p95).
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -129,32 +128,6 @@ def seed(runtime, test, headers, tag, first, count) -> float:
     return time.monotonic() - began
 
 
-def timed(url, headers, clients, seconds, body=None) -> dict:
-    latencies, statuses, stop = [], Counter(), time.monotonic() + seconds
-
-    def run(k):
-        http = requests.Session()
-        n = 0
-        while time.monotonic() < stop:
-            began = time.monotonic()
-            if body:
-                answer = http.post(url, json=body(k, n), headers=headers, timeout=60)
-            else:
-                answer = http.get(url, headers=headers, timeout=60)
-            latencies.append(time.monotonic() - began)
-            statuses[answer.status_code] += 1
-            n += 1
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    ms = sorted(x * 1000 for x in latencies)
-    return {"per_second": round(len(ms) / seconds, 1), "statuses": dict(statuses),
-            "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(ms[int(len(ms) * .95)], 1)}
-
-
 def _by_command(directory: Path) -> Counter:
     found: Counter = Counter()
     for path in directory.glob("*.json"):
@@ -201,7 +174,7 @@ def main(argv) -> None:
                     int((run / "ferretdb.pid").read_text()): "ferretdb",
                     int((run / "kafka.pid").read_text()): "kafka", os.getpid(): "clients"}
         cpu_before = {p: fixtures.cpu_seconds(p) for p in cpu_pids}
-        created = timed(f"{url}/participants", headers, 8, 10,
+        created = fixtures.timed(f"{url}/participants", headers, 8, 10,
                         lambda k, n: officer(tag, 20_000_000 + k * 100_000 + n))
         made = created["statuses"].get(201, 0)
         cpu: Counter = Counter()
@@ -224,8 +197,8 @@ def main(argv) -> None:
             seeded = size
             print(f"size {size}: commands per page:", commands_per_page(test, headers))
             page = f"{url}/participants?page=1&page_size=20"
-            timed(page, headers, 2, 3)  # each API process finds where the lists end
-            print(f"size {size}: first page, 2 clients:", timed(page, headers, 2, 5))
+            fixtures.timed(page, headers, 2, 3)  # each API process finds where the lists end
+            print(f"size {size}: first page, 2 clients:", fixtures.timed(page, headers, 2, 5))
         print("load:", open("/proc/loadavg").read().strip())
     finally:
         api.terminate()

@@ -53,17 +53,8 @@ def _by_process(directory: Path, names: dict[int, str]) -> dict[str, Counter]:
     return found
 
 
-def _cpu_s(pid: int) -> float:
-    """User and system CPU seconds the process has used so far (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _cpu(pids: dict[int, str]) -> dict[str, float]:
-    return {name: _cpu_s(pid) for pid, name in pids.items()}
+    return {name: fixtures.cpu_seconds(pid) for pid, name in pids.items()}
 
 
 def _profiled(directory: str | None, pid: int, workers: int):

@@ -11,7 +11,6 @@ request (`POST /series/{id}/sessions`), here through the app in this process.
 """
 
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -31,7 +30,6 @@ import requests  # noqa: E402
 from pymongo import monitoring  # noqa: E402
 
 SCHEDULE = 50
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 class Counting(monitoring.CommandListener):
@@ -67,6 +65,7 @@ class Counting(monitoring.CommandListener):
 LISTENER = Counting()
 monitoring.register(LISTENER)
 
+from bench import fixtures  # noqa: E402
 from common.auth import mint  # noqa: E402
 from common.config import load, service_port  # noqa: E402
 from common.mongo import client  # noqa: E402
@@ -117,20 +116,13 @@ def _database_pid(uri: str) -> int | None:
     return None
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
 def _measured(work, n: int, database: int | None) -> dict:
     """Commands and bytes of ``n`` calls of ``work``, and CPU ms each here and in FerretDB."""
     LISTENER.take()
-    here, there = time.process_time(), _cpu_seconds(database)
+    here, there = time.process_time(), fixtures.cpu_seconds(database)
     for i in range(n):
         work(i)
-    here, there = time.process_time() - here, _cpu_seconds(database) - there
+    here, there = time.process_time() - here, fixtures.cpu_seconds(database) - there
     return {**LISTENER.take(n), "cpu_ms_here": round(here / n * 1000, 2),
             "cpu_ms_database": round(there / n * 1000, 2)}
 
@@ -150,29 +142,6 @@ def per_create(test, headers, database: int | None, n: int = 20, **more) -> dict
         assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
 
     return _measured(one, n, database)
-
-
-def timed(url, headers, clients, seconds, body=None) -> dict:
-    latencies, statuses, stop = [], Counter(), time.monotonic() + seconds
-
-    def run(k):
-        http, n = requests.Session(), 0
-        while time.monotonic() < stop:
-            began = time.monotonic()
-            answer = (http.post(url, json=body(k, n), headers=headers, timeout=60) if body
-                      else http.get(url, headers=headers, timeout=60))
-            latencies.append(time.monotonic() - began)
-            statuses[answer.status_code] += 1
-            n += 1
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    ms = sorted(x * 1000 for x in latencies)
-    return {"per_second": round(len(ms) / seconds, 1), "statuses": dict(statuses),
-            "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(ms[int(len(ms) * .95)], 1)}
 
 
 def main(argv) -> None:
@@ -219,9 +188,9 @@ def main(argv) -> None:
             print(f"size {size}: create a draft:", per_create(test, headers, database))
             seeded += 20
             page = f"{url}/sessions?page_size=20"
-            timed(page, headers, 2, 2)  # warm both API processes
-            print(f"size {size}: first page, 2 clients:", timed(page, headers, 2, 5))
-            made = timed(f"{url}/sessions", headers, 8, 5,
+            fixtures.timed(page, headers, 2, 2)  # warm both API processes
+            print(f"size {size}: first page, 2 clients:", fixtures.timed(page, headers, 2, 5))
+            made = fixtures.timed(f"{url}/sessions", headers, 8, 5,
                          lambda k, n: draft(40_000 + k * 1000 + n))
             seeded += sum(made["statuses"].values())
             print(f"size {size}: create a draft, 8 clients:", made)

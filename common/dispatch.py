@@ -12,10 +12,8 @@ failed attempt is retried).
 """
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,6 +24,7 @@ from common.backoff import backoff_delay
 from common.envelope import Event
 from common.logs import correlation_id
 from common.metrics import EVENTS_CONSUMED, HANDLER_FAILURES
+from common.persistence import by_id
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +82,8 @@ class Registry:
 class ProcessedEvents:
     """Event ids whose effect is stored, in this service's own database."""
 
-    READERS = 8  # reads by `_id` made at the same time for a batch (`$in` would be a scan)
-
     def __init__(self, collection):
         self.collection = collection
-        self._readers: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
 
     def seen(self, event_id: str) -> bool:
         return self.collection.find_one({"_id": event_id}, {"_id": 1}) is not None
@@ -97,15 +92,8 @@ class ProcessedEvents:
         """Those of ``event_ids`` already recorded: one read by `_id` each, made side by side,
         so that a batch waits about as long as for one (a poll of 100 events read one after
         the other was a round trip per event before any handler ran)."""
-        ids = list(dict.fromkeys(event_ids))
-        if len(ids) <= 1:
-            return {i for i in ids if self.seen(i)}
-        with self._lock:
-            if self._readers is None:
-                self._readers = ThreadPoolExecutor(self.READERS,
-                                                   thread_name_prefix="processed-events")
-        return {i for i, seen in zip(ids, self._readers.map(self.seen, ids), strict=True)
-                if seen}
+        found = by_id.side_by_side(self.seen, list(dict.fromkeys(event_ids)))
+        return {i for i, seen in found.items() if seen}
 
     def record(self, event: Event) -> None:
         self.record_many([event])

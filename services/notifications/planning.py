@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from common.envelope import Event
+from common.persistence import by_id
 from common.runtime import Runtime
 from services.notifications.domain import planning_rules as rules
 from services.notifications.domain.notification_rules import (
@@ -56,7 +57,7 @@ class Planner:
                                              if isinstance(d.get("enrollment_id"), str)])
         unread = [i for i in dict.fromkeys(d.get("session_id") for d in decisions)
                   if isinstance(i, str) and i not in self.sessions]
-        self.sessions.update(enrollment_store.side_by_side(
+        self.sessions.update(by_id.side_by_side(
             lambda session_id: sessions.get(self.runtime, session_id), unread))
 
     def finish(self) -> None:

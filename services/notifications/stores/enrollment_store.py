@@ -4,9 +4,6 @@ Each enrollment is kept by `_id`, and each change of it is numbered in its sessi
 its series' (`stream_store`), so a fan-out finds the enrolled officers by reads by `_id`.
 """
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from pymongo import UpdateOne
@@ -39,23 +36,6 @@ class HeldRosters:
             self.changes = []
 
 
-READERS = 8
-_readers: ThreadPoolExecutor | None = None
-_readers_lock = threading.Lock()
-
-
-def side_by_side(read: Callable[[str], dict | None], ids: list[str]) -> dict[str, dict | None]:
-    """``read`` of each id (a read by `_id`), READERS at the same time: a batch waits about as
-    long as for one read."""
-    global _readers
-    if len(ids) <= 1:
-        return {i: read(i) for i in ids}
-    with _readers_lock:
-        if _readers is None:
-            _readers = ThreadPoolExecutor(READERS, thread_name_prefix="planning-reads")
-    return dict(zip(ids, _readers.map(read, ids), strict=True))
-
-
 class HeldEnrollments:
     """The enrollments a batch's events are about: read side by side before its handlers (one
     read by `_id` each, made at the same time: `$in` would scan the collection on FerretDB),
@@ -80,7 +60,7 @@ class HeldEnrollments:
         self.forget()
         ids = [i for i in dict.fromkeys(enrollment_ids) if i not in self.known]
         collection = runtime.db[COLLECTION]
-        self.known.update(side_by_side(lambda i: collection.find_one({"_id": i}), ids))
+        self.known.update(by_id.side_by_side(lambda i: collection.find_one({"_id": i}), ids))
 
     def forget(self) -> None:
         """What was read is not kept past its batch (another consumer may take the partition);
