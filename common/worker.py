@@ -3,6 +3,7 @@
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -15,14 +16,24 @@ from common.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+# After SIGTERM the consumer finishes its batch and leaves its group; then the background
+# threads have this long, together, to finish what each is doing (a sending thread: the message
+# it is sending). One still busy then (a database or SMTP relay that stopped answering) is left
+# to end with the process, as in a crash, which the claims and the outbox already survive.
+STOP_GRACE_S = 10.0
+
 
 def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
         background: tuple[Callable[[threading.Event], None], ...] = (),
-        pruned: tuple[pruning.Rule, ...] = ()) -> None:
-    """Run until SIGTERM or SIGINT: finish the current message, commit, leave the group."""
+        pruned: tuple[pruning.Rule, ...] = (), stop: threading.Event | None = None,
+        on_stopped: tuple[Callable[[], None], ...] = ()) -> None:
+    """Run until SIGTERM or SIGINT: finish the current message, commit, leave the group.
+
+    ``stop``: the event SIGTERM sets, for what must know it (the default: one of its own);
+    ``on_stopped``: run once the consumer and the background threads have stopped."""
     settings = runtime.settings
     configure(settings.service, settings.log_level)
-    stop = threading.Event()
+    stop = stop or threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
 
@@ -58,8 +69,14 @@ def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
         loop.run(stop)
     else:
         stop.wait()
+    deadline = time.monotonic() + STOP_GRACE_S
     for thread in threads:
-        thread.join(timeout=15)
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    for hook in on_stopped:
+        try:
+            hook()
+        except Exception:
+            log.exception("a step of the worker's stop failed")
     runtime.publisher.drain()
     runtime.producer.close()
     log.info("worker stopped")

@@ -37,12 +37,17 @@ class Delivery:
         self.directory = directory
         self.organizer = parseaddr(config.mail_from)[1]
 
-    def deliver_all(self, claimed: list[dict]) -> list[Outcome]:
-        """Send each claimed notification (or decide why not); the recipients and sessions
-        of the batch are read once each."""
+    def deliver_all(self, claimed: list[dict],
+                    stopping: Callable[[], bool] = lambda: False) -> list[Outcome]:
+        """Send each claimed notification (or decide why not), in order, until ``stopping``
+        says the worker stops: the outcomes of those it got to (the first ones; the others
+        are the caller's to hand back). The recipients and sessions of the batch are read
+        once each."""
         known: dict[tuple[str, str], dict | None] = {}
         outcomes = []
         for notification in claimed:
+            if stopping():
+                break
             try:
                 outcomes.append(self.deliver(notification, known))
             except Exception as exc:  # e.g. a broken template: a failed try, not a stuck one

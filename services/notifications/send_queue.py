@@ -49,12 +49,20 @@ class SendQueue:
     BATCH = 20  # claimed, sent and recorded together by one sending thread
     LINGER_S = 0.05  # how long a batch waits for more once it has one
     SETTLE_S = 10.0  # pending ones younger than this are still in their worker's queue
+    WAIT_STEP_S = 0.2  # a wait for room looks this often whether the worker is stopping
 
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
                  config: NotificationSettings,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 directory: contacts.Directory | None = None, settle_s: float = SETTLE_S):
+                 directory: contacts.Directory | None = None, settle_s: float = SETTLE_S,
+                 stopping: threading.Event | None = None):
         self.runtime, self.config, self.clock, self.settle_s = runtime, config, clock, settle_s
+        # The worker's SIGTERM: from then on the consumer no longer waits for room, a sending
+        # thread stops after the message it is sending, and what this worker claimed and did
+        # not send is handed back (`release`) for another worker, or its successor, to send.
+        self.stopping = stopping or threading.Event()
+        self._unsent: list[dict] = []  # refused or taken back once stopping: for `release`
+        self._unsent_lock = threading.Lock()
         directory = directory or contacts.Directory(
             runtime.settings, {"registration": config.registration_url,
                                "sessions": config.sessions_url})
@@ -93,14 +101,36 @@ class SendQueue:
     def _enqueue(self, candidate: dict, wait_s: float = 0.0) -> bool:
         try:
             if wait_s > 0 and not self._stalled:
-                self._ready.put(candidate, timeout=wait_s)
+                self._put_waiting(candidate, wait_s)
             else:
                 self._ready.put_nowait(candidate)
         except queue.Full:
-            self._stalled = self._stalled or wait_s > 0
+            if self.stopping.is_set():
+                self._keep_unsent([candidate])
+            else:
+                self._stalled = self._stalled or wait_s > 0
             return False
         self._stalled = False
         return True
+
+    def _put_waiting(self, candidate: dict, wait_s: float) -> None:
+        """Queue it, waiting up to ``wait_s`` for room, but not once the worker is stopping
+        (its sending threads then take nothing more: the wait would only hold its exit)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            step = min(self.WAIT_STEP_S, deadline - time.monotonic())
+            if step <= 0 or self.stopping.is_set():
+                self._ready.put_nowait(candidate)  # queue.Full if there is still no room
+                return
+            try:
+                self._ready.put(candidate, timeout=step)
+                return
+            except queue.Full:
+                continue
+
+    def _keep_unsent(self, candidates: list[dict]) -> None:
+        with self._unsent_lock:
+            self._unsent += candidates
 
     def look_up(self) -> int:
         """Queue what is due (reminders, what a crash or a full queue left), up to
@@ -133,11 +163,17 @@ class SendQueue:
         batch = self._next_batch(timeout_s)
         if not batch:
             return 0
+        if self.stopping.is_set():  # taken just as the worker stops: handed back, not sent
+            self._keep_unsent(batch)
+            return 0
         try:
             claimed = self._claim(batch)
-            outcomes = self.delivery.deliver_all(claimed)
+            # Stopping, it ends with the message it is sending (a slow relay took a second
+            # or more for each of a batch's 20): what it did is recorded, the rest handed back.
+            outcomes = self.delivery.deliver_all(claimed, self.stopping.is_set)
             written = delivery_store.write(self.runtime, outcomes, self.config.lease_s,
                                            self.clock())
+            claim_store.release(self.runtime, claimed[len(outcomes):])
         except PyMongoError as exc:  # left for the look-up once the database is back
             log.warning("sender: database unavailable", extra={"error": repr(exc)})
             return 0
@@ -207,23 +243,29 @@ class SendQueue:
                 next_look_up = time.monotonic() + self.config.sender_interval_s
             self.offer_due_retries()
             stop.wait(min(1.0, max(0.05, next_look_up - time.monotonic())))
+
+    def stopped(self) -> None:
+        """The worker's last step, once its consumer has stopped (it queues no more) and its
+        sending threads have: `release`."""
         try:
             self.release()
         except PyMongoError as exc:  # their lease runs out instead
             log.warning("sender: queued claims not released", extra={"error": repr(exc)})
 
     def release(self) -> int:
-        """At shutdown: what this worker claimed at birth and has not started sending becomes
-        pending again, so that another worker takes it at its next look-up instead of after
-        the lease (a worker on another host cannot tell that this one stopped); returns how
-        many."""
-        now, born = self.clock(), []
+        """At shutdown: what this worker claimed at birth and has not started sending (still
+        queued, or refused by the full queue or taken back as it stopped) becomes pending
+        again, so that another worker takes it at its next look-up instead of after the lease
+        (a worker on another host cannot tell that this one stopped); returns how many."""
+        now = self.clock()
+        with self._unsent_lock:
+            candidates, self._unsent = self._unsent, []
         while True:
             try:
-                candidate = self._ready.get_nowait()
+                candidates.append(self._ready.get_nowait())
             except queue.Empty:
                 break
-            if claim_store.held_since_birth(candidate, self._me, now, self.config.lease_s):
-                born.append(candidate)
+        born = list({c["_id"]: c for c in candidates if claim_store.held_since_birth(
+            c, self._me, now, self.config.lease_s)}.values())
         claim_store.release(self.runtime, born)
         return len(born)

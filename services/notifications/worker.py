@@ -1,5 +1,6 @@
 """Notifications' worker: consumes registration's and sessions' events, sends what is due."""
 
+import threading
 from datetime import timedelta
 
 from common import native_memory, pruning, worker
@@ -18,7 +19,8 @@ def main() -> None:
     settings = load("notifications")
     config = load_notification_settings()
     runtime = Runtime(settings, NOTIFICATIONS_EVENTS, indexes=ensure_indexes)
-    sending = SendQueue(runtime, build_channels(settings, config), config)
+    stop = threading.Event()  # SIGTERM: the sender stops waiting and sending, and hands back
+    sending = SendQueue(runtime, build_channels(settings, config), config, stopping=stop)
     # What the consumer records goes straight to the sending threads, claimed by this worker
     # in its own insert (each worker sends what it planned); the look-up every
     # NOTIFICATION_SENDER_INTERVAL_SECONDS finds reminders, retries and what a crash left.
@@ -29,7 +31,8 @@ def main() -> None:
                            native_memory.trimmer()),
                # A claim outlives its lease by a day, far past any use.
                pruned=(pruning.Rule(claim_store.COLLECTION, "claimed_until",
-                                    timedelta(days=1)),))
+                                    timedelta(days=1)),),
+               stop=stop, on_stopped=(sending.stopped,))
 
 
 if __name__ == "__main__":

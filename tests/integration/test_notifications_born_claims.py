@@ -2,6 +2,9 @@
 it without a claim of its own, no other worker takes it while its lease runs, and a worker on
 the same host sends it at once, once, if the planner died."""
 
+import queue
+import threading
+
 from common.config import load_notification_settings
 from common.dispatch import Dispatcher, ProcessedEvents
 from services.notifications import holders
@@ -107,3 +110,48 @@ def test_what_a_stopping_worker_planned_but_did_not_send_is_sent_once_by_another
         [sent] = programme.of(recipient_id=participant_id)
         assert (sent["status"], sent["generation"]) == ("sent", 1)
     assert send_due(mine) == 0
+
+
+def test_a_worker_stopping_with_a_full_queue_stops_waiting_and_hands_back_what_it_refused(
+        programme):
+    mine = sender_for(programme)
+    mine._ready = queue.Queue(maxsize=1)  # full after one
+    mine.FULL_WAIT_S = 3600  # a wait for room that only the stop can end
+    _planned_by(programme, mine.offer_new, mine.claim_at_birth)
+    threading.Timer(0.5, mine.stopping.set).start()  # SIGTERM while the consumer waits
+    consumer = threading.Thread(target=lambda: [programme.participant(f"full{n}")
+                                                for n in range(3)])
+    consumer.start()
+    consumer.join(timeout=60)
+    assert not consumer.is_alive()  # it finished its batch instead of waiting for room
+    officers = [n["recipient_id"] for n in programme.of(status="sending")]
+    assert len(officers) == 3
+    assert mine.release() == 3  # the one queued and the two the full queue refused
+
+    other = sender_for(programme)
+    assert send_due(other) == 3  # at once: no lease ran out
+    assert {(n["status"], n["generation"]) for n in programme.of(
+        recipient_id={"$in": officers})} == {("sent", 1)}
+
+
+def test_a_sending_thread_stopping_mid_batch_records_what_it_sent_and_hands_back_the_rest(
+        programme):
+    mine = sender_for(programme)
+    _planned_by(programme, mine.offer, mine.claim_at_birth)
+    officers = dict(programme.participant(f"midbatch{n}") for n in range(3))
+    email = mine.delivery.channels["email"]
+    sends = email.send
+
+    def send_then_stop(message):  # SIGTERM while the first message is being sent
+        mine.stopping.set()
+        return sends(message)
+
+    email.send = send_then_stop
+    assert mine.send_queued(timeout_s=0) == 3  # claimed: one sent, two handed back
+    assert sorted(n["status"] for n in programme.of(
+        recipient_id={"$in": list(officers)})) == ["pending", "pending", "sent"]
+
+    other = sender_for(programme)
+    assert send_due(other) == 2
+    for address in officers.values():
+        assert len(inbox(SHARED_INBOX, address)) == 1

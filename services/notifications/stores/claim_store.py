@@ -76,8 +76,9 @@ def held_since_birth(candidate: dict, holder: dict, now: datetime, lease_s: floa
 
 
 def release(runtime: Runtime, born: list[dict]) -> None:
-    """What this worker claimed at birth and will not send (it is stopping): pending again in
-    a new round, for any worker's look-up, rather than held until the lease runs out."""
+    """What this worker holds (claimed at birth, or taken) and will not send (it is stopping):
+    pending again in a new round, for any worker's look-up, rather than held until the lease
+    runs out. Only for what is surely still its own (`held_since_birth`, or just taken)."""
     if born:
         by_id.bulk(runtime.db[notifications.COLLECTION], [UpdateOne(
             {"_id": n["_id"]},
