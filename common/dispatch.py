@@ -8,7 +8,8 @@ A poll's messages are handled as one batch (`Dispatcher.dispatch_batch`): handle
 writes that many events share (a stream's append, say) for the registry's `after_batch`
 flushers, run once the batch is handled; only then are the handled events recorded, in one
 insert. A crash before that replays the batch, which handlers must tolerate (they already do: a
-failed attempt is retried).
+failed attempt is retried). A batch that fails as a whole is replayed too, maybe by another
+worker: what it held back is dropped (`Registry.on_failed_batch`), not written later.
 """
 
 import logging
@@ -52,6 +53,7 @@ class Registry:
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
     flushers: list[Callable[[], None]] = field(default_factory=list)
     preparers: list[Callable[[list[Event]], None]] = field(default_factory=list)
+    droppers: list[Callable[[], None]] = field(default_factory=list)
 
     def on(self, topic: str, event_type: str, schema: Schema,
            repeat_safe: bool = False) -> Callable[[Handler], Handler]:
@@ -64,6 +66,13 @@ class Registry:
     def after_batch(self, flush: Callable[[], None]) -> None:
         """Run ``flush`` once a batch's handlers are done, before its events are recorded."""
         self.flushers.append(flush)
+
+    def on_failed_batch(self, drop: Callable[[], None]) -> None:
+        """Run ``drop`` when a batch fails as a whole (nothing of it is recorded or committed:
+        its events come again, to this worker or, after a rebalance, to another, which records
+        them and what follows them): what its handlers held for the flush is dropped, never
+        written later over what that worker recorded."""
+        self.droppers.append(drop)
 
     def before_batch(self, prepare: Callable[[list[Event]], None]) -> None:
         """Run ``prepare`` with a batch's events (those of a subscription, in order) before
@@ -138,7 +147,16 @@ class Dispatcher:
 
     def dispatch_batch(self, messages: list[tuple[str, bytes]]) -> list[Outcome]:
         """Handle (topic, raw message) pairs in order, run the flushers, then record the
-        handled events in one insert; the outcome of each, in order."""
+        handled events in one insert; the outcome of each, in order. If that fails, what the
+        batch's handlers held is dropped (`Registry.on_failed_batch`) and the error raised."""
+        try:
+            return self._dispatch_batch(messages)
+        except Exception:
+            for drop in self.registry.droppers:
+                drop()
+            raise
+
+    def _dispatch_batch(self, messages: list[tuple[str, bytes]]) -> list[Outcome]:
         handled: set[str] = set()  # recorded only at the end: a repeat within it is skipped
         parsed = [(topic, raw, _parse(raw)) for topic, raw in messages]
         seen = self._seen_before([(topic, event) for topic, _, event in parsed])

@@ -63,4 +63,5 @@ def build_registry(runtime: Runtime, settings: NotificationSettings | None = Non
         registry.on(topic, type_, schema, repeat_safe=type_ in decisions)(handler)
     registry.before_batch(plan.prepare)
     registry.after_batch(plan.finish)
+    registry.on_failed_batch(plan.drop)
     return registry

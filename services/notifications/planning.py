@@ -60,6 +60,17 @@ class Planner:
         self.sessions.update(by_id.side_by_side(
             lambda session_id: sessions.get(self.runtime, session_id), unread))
 
+    def drop(self) -> None:
+        """The batch failed as a whole: what it held and read is dropped (its events come
+        again, maybe to another worker, which decides on them and on what follows them; written
+        by this one later, an older decision or projection would overwrite the newer)."""
+        self.participants.drop()
+        self.enrollments.drop()
+        self.held = []
+        self.rosters.drop()
+        self.unnumbered.drop()
+        self.sessions = {}
+
     def finish(self) -> None:
         """The batch's flush; then what was read for it is forgotten (not what is unwritten)."""
         self.flush()

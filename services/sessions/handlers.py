@@ -18,6 +18,7 @@ def build_registry(runtime: Runtime, topic: str = REGISTRATION_EVENTS,
     # handlers reading rosters or enrollments flush them first.
     enrollments = roster_store.HeldEnrollments(runtime)
     registry.after_batch(enrollments.flush)
+    registry.on_failed_batch(enrollments.drop)
 
     # A repeated confirmation changes nothing (an ended enrollment stays ended, an erased
     # officer stays out): no read of the processed events for them, most of what arrives.

@@ -35,6 +35,10 @@ class HeldRosters:
             _rosters(runtime).append_many(self.changes)
             self.changes = []
 
+    def drop(self) -> None:
+        """Its batch failed as a whole: redelivered, its decisions append their changes again."""
+        self.changes = []
+
 
 class HeldEnrollments:
     """The enrollments a batch's events are about: read side by side before its handlers (one
@@ -44,9 +48,10 @@ class HeldEnrollments:
     for 100 round trips one after the other; now for about one read and one write.
 
     A decision held is kept until its write succeeded: a failed flush keeps it (and what the
-    handlers read of it), so the retried handler or the redelivered batch sees it as recorded
-    and its write is made by the next flush. Nobody else writes an enrollment meanwhile: one
-    enrollment's events are handled by one consumer in turn."""
+    handlers read of it), so the retried handler sees it as recorded and its write is made by
+    the next flush. A batch that fails as a whole drops it (`drop`): its events are redelivered,
+    maybe to another consumer after a rebalance, which may record a later decision; written
+    here after that, the older one would overwrite it."""
 
     CHUNK = by_id.UPDATES_PER_COMMAND  # a bigger update command FerretDB may never answer
 
@@ -66,6 +71,11 @@ class HeldEnrollments:
         """What was read is not kept past its batch (another consumer may take the partition);
         what is still to be written is."""
         self.known = {i: self.known[i] for i in self.writes if i in self.known}
+
+    def drop(self) -> None:
+        """Its batch failed as a whole: nothing of it is kept (redelivered, maybe to another
+        worker after a rebalance, its decisions are read and made again)."""
+        self.known, self.writes = {}, {}
 
     def stored(self, runtime: Runtime, enrollment_id: str) -> dict | None:
         """The enrollment as recorded, with this batch's decisions; read if it was not."""

@@ -39,6 +39,11 @@ class Unnumbered:
             _number(runtime, created, refused)
         self.created, self.refused = {}, {}
 
+    def drop(self) -> None:
+        """Its batch failed as a whole: redelivered, its notifications are refused as repeats
+        and numbered then, by whichever worker handles them."""
+        self.created, self.refused = {}, {}
+
 
 def create_many(runtime: Runtime, documents: list[dict], on_created: OnCreated | None = None,
                 unnumbered: Unnumbered | None = None) -> list[dict]:

@@ -107,6 +107,11 @@ class HeldParticipants:
             _scrub(runtime, erased["_id"], self.held[erased["_id"]][0].id)
         self.held = {}
 
+    def drop(self) -> None:
+        """Its batch failed as a whole: redelivered (maybe to another worker, which may project
+        a later update of hers), its events are projected again."""
+        self.held = {}
+
 
 def project_facilitator(runtime: Runtime, event: Event, payload: dict) -> dict | None:
     """A facilitator assigned to a session becomes a recipient too."""

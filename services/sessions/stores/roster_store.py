@@ -93,6 +93,11 @@ class HeldEnrollments:
         self._write(writes, shown)
         del self.held[:len(held)]
 
+    def drop(self) -> None:
+        """Its batch failed as a whole: redelivered (maybe to another worker after a
+        rebalance), its decisions are held and written again there; not here, later."""
+        self.held.clear()
+
     def _listed(self, held: list[tuple[Event, dict, str]]) -> dict[str, dict]:
         """What the roster documents show of the batch's enrollments, by enrollment id."""
         wanted: dict[str, set[str]] = {}
