@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # it is sending). One still busy then (a database or SMTP relay that stopped answering) is left
 # to end with the process, as in a crash, which the claims and the outbox already survive.
 STOP_GRACE_S = 10.0
+STEP_GRACE_S = 5.0  # each `on_stopped` step (a write that hands claims back): then left too
 
 
 def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
@@ -73,10 +74,16 @@ def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
     for thread in threads:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     for hook in on_stopped:
-        try:
-            hook()
-        except Exception:
-            log.exception("a step of the worker's stop failed")
+        step = threading.Thread(target=_logged, args=(hook,), name="stopping", daemon=True)
+        step.start()
+        step.join(timeout=STEP_GRACE_S)
     runtime.publisher.drain()
     runtime.producer.close()
     log.info("worker stopped")
+
+
+def _logged(step: Callable[[], None]) -> None:
+    try:
+        step()
+    except Exception:
+        log.exception("a step of the worker's stop failed")
