@@ -49,6 +49,7 @@ class SendQueue:
     BATCH = 20  # claimed, sent and recorded together by one sending thread
     LINGER_S = 0.05  # how long a batch waits for more once it has one
     SETTLE_S = 10.0  # pending ones younger than this are still in their worker's queue
+    UNSENT_KEPT = 10000  # born claimed, refused by a full queue: handed back at the stop
     WAIT_STEP_S = 0.2  # a wait for room looks this often whether the worker is stopping
 
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
@@ -61,7 +62,7 @@ class SendQueue:
         # thread stops after the message it is sending, and what this worker claimed and did
         # not send is handed back (`release`) for another worker, or its successor, to send.
         self.stopping = stopping or threading.Event()
-        self._unsent: list[dict] = []  # refused or taken back once stopping: for `release`
+        self._unsent: list[dict] = []  # claimed at birth and not queued: for `release`
         self._unsent_lock = threading.Lock()
         directory = directory or contacts.Directory(
             runtime.settings, {"registration": config.registration_url,
@@ -105,10 +106,9 @@ class SendQueue:
             else:
                 self._ready.put_nowait(candidate)
         except queue.Full:
-            if self.stopping.is_set():
-                self._keep_unsent([candidate])
-            else:
+            if not self.stopping.is_set():
                 self._stalled = self._stalled or wait_s > 0
+            self._keep_unsent([candidate])
             return False
         self._stalled = False
         return True
@@ -129,8 +129,20 @@ class SendQueue:
                 continue
 
     def _keep_unsent(self, candidates: list[dict]) -> None:
+        """Remember what this worker claimed at birth and did not queue (the queue was full,
+        or it is stopping), for `release`: only what `release` needs of each, at most
+        UNSENT_KEPT. Nothing here sends them before their lease runs out (the look-up finds
+        this worker's own only then), so those still surely its own at the stop are unsent."""
+        now, lease_s = self.clock(), self.config.lease_s
+        kept = [{k: c[k] for k in claim_store.HELD_FIELDS if k in c} for c in candidates
+                if claim_store.held_since_birth(c, self._me, now, lease_s)]
+        if not kept:
+            return
         with self._unsent_lock:
-            self._unsent += candidates
+            if len(self._unsent) + len(kept) > self.UNSENT_KEPT:
+                self._unsent = [c for c in self._unsent
+                                if claim_store.held_since_birth(c, self._me, now, lease_s)]
+            self._unsent += kept[:max(0, self.UNSENT_KEPT - len(self._unsent))]
 
     def look_up(self) -> int:
         """Queue what is due (reminders, what a crash or a full queue left), up to

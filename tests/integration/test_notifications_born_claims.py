@@ -155,3 +155,17 @@ def test_a_sending_thread_stopping_mid_batch_records_what_it_sent_and_hands_back
     assert send_due(other) == 2
     for address in officers.values():
         assert len(inbox(SHARED_INBOX, address)) == 1
+
+
+def test_what_a_full_queue_refused_before_the_stop_is_handed_back_at_the_stop(programme):
+    mine = sender_for(programme)
+    mine._ready = queue.Queue(maxsize=1)
+    mine.FULL_WAIT_S = 0.01  # the queue stays full: the consumer gives up on the others
+    _planned_by(programme, mine.offer_new, mine.claim_at_birth)
+    officers = dict(programme.participant(f"refused{n}") for n in range(3))
+
+    assert mine.release() == 3  # not only the one queued: the others would wait out the lease
+    other = sender_for(programme)  # on another host, say
+    assert send_due(other) == 3
+    for address in officers.values():
+        assert len(inbox(SHARED_INBOX, address)) == 1

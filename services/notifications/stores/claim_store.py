@@ -25,6 +25,7 @@ from services.notifications.stores import notification_store as notifications
 
 COLLECTION = "notification_claims"
 CHECKED = {"status": 1, "generation": 1, "due_at": 1}
+HELD_FIELDS = ("_id", "status", "generation", "claim_token", "claimed_until", "claim_holder")
 
 
 def due(runtime: Runtime, now: datetime, limit: int = 50, settle_s: float = 0) -> list[dict]:
