@@ -126,3 +126,23 @@ def test_a_database_made_again_under_its_name_starts_with_no_hints():
     runtime.db.client.drop_database(runtime.db.name)
     host_hints._tables.clear()  # a process started after the database was made again
     assert host_hints.known_end(runtime, "seat_log", "s") is None
+
+
+def test_a_decision_after_a_siblings_entry_reads_that_entry_and_appends_once(monkeypatch):
+    """Another process of the host decided last: this one starts from the entry it wrote,
+    read by its number (the shared end says which), not from an append that loses to it."""
+    from services.registration.stores import seat_log_store, seat_store
+
+    runtime = world.registration()
+    session_id = world.schedule(runtime, capacity=1)
+    seat_store.enroll(runtime, session_id, world.officer(runtime, "Ayesha"))
+    key = (runtime.db.name, session_id)
+    before_sibling = seat_log_store._read[key]
+    seat_store.enroll(runtime, session_id, world.officer(runtime, "Fatima"))  # "the sibling"
+    seat_log_store._read[key] = before_sibling  # this process never saw that entry
+
+    def lost(*args):
+        raise AssertionError("an append lost to the sibling's entry")
+    monkeypatch.setattr(seat_log_store, "taken", lost)
+    sana = seat_store.enroll(runtime, session_id, world.officer(runtime, "Sana"))
+    assert (sana["status"], sana["position"]) == ("waitlisted", 2)
