@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from pymongo.collection import Collection
 
-from common.persistence import by_id, claims, numbered_log
+from common.persistence import by_id, claims, numbered_log, together
 from common.runtime import Runtime
 from services.registration.stores import host_hints
 
@@ -56,11 +56,15 @@ def _end(runtime: Runtime, pages: Collection, stream: str) -> int:
 
 def number(runtime: Runtime, copies: list[dict]) -> None:
     """Number these new enrollments (copies as stored) on "all" and on each one's officer's
-    stream, in order: one insert for all their entries, each stream from its end read forward;
-    an entry whose number another process took meanwhile goes in the next round's insert,
-    after its stream's end is read again (never by trying the numbers one insert at a time)."""
-    if not copies:
-        return
+    stream, in order: one insert for all their entries and those of every turn of this process
+    numbering at the same moment (`together`), each stream from its end; an entry whose number
+    another process took meanwhile goes in the next round's insert, after its stream's end is
+    read again (never by trying the numbers one insert at a time)."""
+    together.write(("enrollment_pages", runtime.db.name), copies,
+                   lambda batch: _number(runtime, batch))
+
+
+def _number(runtime: Runtime, copies: list[dict]) -> list[None]:
     pending: dict[str, list[dict]] = {"all": []}
     for copy in copies:
         entry = {"enrollment_id": copy["_id"], "session_id": copy["session_id"],
@@ -85,6 +89,7 @@ def number(runtime: Runtime, copies: list[dict]) -> None:
     if (end - 1) // HINT_EVERY != before // HINT_EVERY:
         # Where "all" ends, for a process that never looked (`numbered_log.length` reads it).
         by_id.write(pages, "all:end", {"$max": {"next": end}})
+    return [None] * len(copies)
 
 
 def _insert(runtime: Runtime, pages: Collection, pending: dict[str, list[dict]],
