@@ -146,3 +146,20 @@ def test_a_decision_after_a_siblings_entry_reads_that_entry_and_appends_once(mon
     monkeypatch.setattr(seat_log_store, "taken", lost)
     sana = seat_store.enroll(runtime, session_id, world.officer(runtime, "Sana"))
     assert (sana["status"], sana["position"]) == ("waitlisted", 2)
+
+
+def test_without_open_file_description_locks_nothing_is_shared_and_seats_still_decide(
+        monkeypatch):
+    """Not Linux (macOS has no such locks): every process finds ends as it did alone."""
+    import fcntl
+
+    from services.registration.stores import seat_store
+
+    monkeypatch.delattr(fcntl, "F_OFD_SETLKW")
+    runtime = world.registration()
+    host_hints.ended(runtime, "seat_log", "s", 3)
+    assert host_hints.known_end(runtime, "seat_log", "s") is None
+    session_id = world.schedule(runtime, capacity=1)
+    ayesha, fatima = (seat_store.enroll(runtime, session_id, world.officer(runtime, name))
+                      for name in ("Ayesha", "Fatima"))
+    assert [ayesha["status"], fatima["status"]] == ["confirmed", "waitlisted"]

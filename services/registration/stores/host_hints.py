@@ -155,6 +155,8 @@ def _generation(runtime: Runtime) -> str:
 
 
 def _table(runtime: Runtime) -> "_Table | None":
+    if not hasattr(fcntl, "F_OFD_SETLKW"):
+        return None  # not Linux: no open file description locks, so no sharing (as before)
     name = runtime.db.name
     key = (os.getpid(), name)
     with _tables_lock:
