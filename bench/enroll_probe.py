@@ -98,10 +98,16 @@ def main() -> None:
                                                            "session_id": loaded[12]["id"]})
         spent, _ = _counted(counted, pids, one_by_one, "sequential 40")
         out["commands_per_enroll_sequential"] = round(spent / 40, 2)
-        spent, run = _counted(counted, pids, lambda: scenarios.enroll(urls, headers, officers,
-                                                               loaded[:12], seconds=5), "8 clients")
+        def eight_clients():
+            # As `make bench` reports it: the stack's CPU per enroll (the API's, the
+            # database's, the workers' and Kafka's) while the clients run.
+            before = fixtures.stack_cpu(stack)
+            run = scenarios.enroll(urls, headers, officers, loaded[:12], seconds=5)
+            return {**run, "cpu_ms": fixtures.cpu_per_request(before, fixtures.stack_cpu(stack),
+                                                              run["requests"])}
+        spent, run = _counted(counted, pids, eight_clients, "8 clients")
         out["enroll_8_clients"] = {k: run.get(k) for k in ("requests", "per_second", "p50_ms",
-                                                           "p95_ms", "statuses")}
+                                                           "p95_ms", "statuses", "cpu_ms")}
         out["commands_per_enroll_8_clients"] = round(spent / max(run["requests"], 1), 2)
         # The worker's sweep re-copies the sessions noted as changing (every 10 s, each on
         # several passes): its commands for the enrollments above, once it has settled.

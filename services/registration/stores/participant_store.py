@@ -13,7 +13,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from common.config import service_number_hash_key
-from common.persistence import by_id, claims, numbered_log, together
+from common.persistence import by_id, claims, together
 from common.runtime import Runtime
 from services.registration import events
 from services.registration.domain import profile_rules
@@ -25,7 +25,12 @@ from services.registration.domain.errors import (
     InvalidProfileError,
     UnknownParticipantError,
 )
-from services.registration.stores import agency_store, listed_pages, listed_profiles
+from services.registration.stores import (
+    agency_store,
+    host_numbered,
+    listed_pages,
+    listed_profiles,
+)
 
 COLLECTION = "participants"
 # Registration order, numbered by `_id` (`numbered_log`): stream "all", and one per agency
@@ -127,8 +132,9 @@ def _agency_stream(agency: str) -> str:
 
 def list_on_pages(runtime: Runtime, participants: list[dict], everyone: bool = True) -> None:
     """Number them on the pages of their agencies (and of everyone): one insert for all the
-    requests of this process that list officers at the same time (`numbered_log.append_each`)."""
-    numbered_log.append_each(runtime.db[PAGES], [
+    requests of this process that list officers at the same time, the host's processes taking
+    turns (`host_numbered.append_each`)."""
+    host_numbered.append_each(runtime, PAGES, [
         (stream, {"participant_id": p["_id"]}) for p in participants
         for stream in (("all",) if everyone else ()) + (_agency_stream(p.get("agency") or ""),)])
 
@@ -240,7 +246,7 @@ def listing(runtime: Runtime, agency: str | None, skip: int, limit: int):
     if agency:
         found = [p for p in found if profile_rules.agency_key(p["agency"]) ==
                  profile_rules.agency_key(agency)]
-    return found, numbered_log.length(pages, stream)
+    return found, host_numbered.length(runtime, PAGES, stream)
 
 
 def ensure_indexes(runtime: Runtime) -> None:

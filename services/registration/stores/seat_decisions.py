@@ -21,7 +21,7 @@ from services.registration.domain.errors import (
     NotFoundError,
     UnknownSessionError,
 )
-from services.registration.stores import enrollment_store, seat_log_store
+from services.registration.stores import enrollment_store, host_hints, seat_log_store
 
 MAX_ATTEMPTS = 200
 REFUSALS = (ConflictError, GoneError, InvalidFieldError, NotFoundError)
@@ -36,14 +36,40 @@ _deciding: dict[tuple[str, str], threading.Lock] = {}
 _deciding_lock = threading.Lock()
 
 
-def one_at_a_time(runtime: Runtime, session_id: str) -> threading.Lock:
-    """This process's lock on deciding for one session: its threads queue instead of racing
-    (only other processes can take a number first; the unique append still decides)."""
+class _Turn:
+    """One session's turn to decide: this process's threads queue on a lock, then the host's
+    processes on its record lock (`host_hints.exclusive`), so neither race for the log's next
+    number (a process on another host still may: the unique append decides)."""
+
+    def __init__(self, runtime: Runtime, session_id: str, threads: threading.Lock):
+        self.runtime, self.session_id, self.threads = runtime, session_id, threads
+        self.host = None
+
+    def __enter__(self):
+        self.threads.acquire()
+        try:
+            self.host = host_hints.exclusive(self.runtime, f"seat_log:{self.session_id}")
+            self.host.__enter__()
+        except BaseException:
+            self.threads.release()
+            raise
+        return self
+
+    def __exit__(self, *raised):
+        try:
+            self.host.__exit__(*raised)
+        finally:
+            self.threads.release()
+
+
+def one_at_a_time(runtime: Runtime, session_id: str) -> _Turn:
+    """The lock on deciding for one session: this process's threads and this host's processes
+    queue instead of racing (only processes elsewhere can take a number first)."""
     key = (runtime.db.name, session_id)
     with _deciding_lock:
         if len(_deciding) > 10_000:
             _deciding.clear()  # a lock dropped here only lets two threads race, as processes do
-        return _deciding.setdefault(key, threading.Lock())
+        return _Turn(runtime, session_id, _deciding.setdefault(key, threading.Lock()))
 
 
 def decide_and_append(runtime: Runtime, session_id: str, decide, kind: str,
@@ -65,7 +91,10 @@ def decided(runtime: Runtime, session_id: str, decide, kind: str, cause: Event |
     # append finds its number taken (or the decision is none or a refusal), and the decision
     # is made again on more of the log: after a first lost append, on the one entry that took
     # the number (the other API process's, usually all there is); after that, on all of it.
-    current, fresh = seat_log_store.remembered(runtime, session_id), False
+    # The entries another process of this host appended since are read by their numbers
+    # (`seat_log_store.caught_up`), instead of being found by a lost append.
+    current, fresh = seat_log_store.caught_up(
+        runtime, seat_log_store.remembered(runtime, session_id)), False
     for attempt in range(MAX_ATTEMPTS):
         if current is None:
             current, fresh = seat_log_store.state(runtime, session_id), True

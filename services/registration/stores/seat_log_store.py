@@ -18,6 +18,7 @@ from common.envelope import Event
 from common.persistence import numbered_log
 from common.runtime import Runtime
 from services.registration.domain import seat_rules
+from services.registration.stores import host_hints
 
 LOG = "seat_log"
 CHANGES = "seat_log_changes"
@@ -57,6 +58,26 @@ def state(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
     now = seat_rules.then(known, following)
     if now is not None:
         _remember(key, now)
+        host_hints.ended(runtime, LOG, session_id, now.revision + 1)
+    return now
+
+
+def caught_up(runtime: Runtime, known: seat_rules.SeatState | None
+              ) -> seat_rules.SeatState | None:
+    """``known`` with the entries this host's processes wrote after it, read by their numbers
+    (one read each, none when there are none); None when one of them is missing (not written
+    here: read the log with `state`). Another host's entries make the append fail, as before."""
+    if known is None:
+        return None
+    end = host_hints.known_end(runtime, LOG, known.session_id)
+    if end is None or end <= known.revision + 1:
+        return known
+    numbers = range(known.revision + 1, end)
+    read = numbered_log.read(runtime.db[LOG], known.session_id, numbers, {"outbox": 0})
+    if len(read) != len(numbers):
+        return None
+    now = seat_rules.then(known, read)
+    _remember((runtime.db.name, known.session_id), now)
     return now
 
 
@@ -70,6 +91,7 @@ def taken(runtime: Runtime, current: seat_rules.SeatState) -> seat_rules.SeatSta
         return None
     after = seat_rules.then(current, [entry])
     _remember((runtime.db.name, current.session_id), after)
+    host_hints.ended(runtime, LOG, current.session_id, after.revision + 1)
     return after
 
 
@@ -95,6 +117,7 @@ def append(runtime: Runtime, current: seat_rules.SeatState, kind: str, changes: 
         return None
     after = seat_rules.then(current, [entry])
     _remember((runtime.db.name, current.session_id), after)
+    host_hints.ended(runtime, LOG, current.session_id, seq + 1)
     return after
 
 

@@ -1,5 +1,6 @@
 """Seats under contention: two real gunicorn API processes on one session of capacity 20."""
 
+import json
 import os
 import socket
 import subprocess
@@ -127,3 +128,45 @@ def test_24_simultaneous_requests_on_20_seats_confirm_20_and_waitlist_4_in_order
     assert [w["enrollment_id"] for w in after["waiting_list"]] == [b["id"]
                                                                     for b in waitlisted[1:]]
     assert (after["confirmed"], after["seats_left"]) == (CAPACITY, 0)
+
+
+def test_officers_and_enrollments_made_on_two_processes_at_once_are_each_listed_once(
+        two_apis, unique):
+    """The two processes number the same pages (everyone's, an agency's, each officer's), each
+    starting where the other left them: nothing listed twice, nothing missing, no gap."""
+    urls, runtime, config = two_apis
+    headers = _headers(config)
+    sessions = [str(uuid.uuid4()) for _ in range(2)]
+    for session_id in sessions:
+        deliver(runtime, "sessions.session.scheduled", scheduled(session_id, 10))
+
+    def register(n):
+        return requests.post(f"{urls[n % 2]}/participants", json=profile_of(f"l{n}{unique}"),
+                             headers=headers, timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        created = list(pool.map(register, range(16)))
+    assert [c.status_code for c in created] == [201] * 16
+    officers = [c.json()["id"] for c in created]
+
+    def enroll(n):
+        return requests.post(f"{urls[n % 2]}/enrollments", headers=headers, timeout=60, json={
+            "participant_id": officers[n % 16], "session_id": sessions[n // 16]})
+
+    with ThreadPoolExecutor(8) as pool:
+        enrolled = list(pool.map(enroll, range(32)))
+    assert [e.status_code for e in enrolled] == [201] * 32
+
+    for url in urls:
+        listed = requests.get(f"{url}/participants", params={"page_size": 100},
+                              headers=headers, timeout=10)
+        assert sorted(p["id"] for p in listed.json()) == sorted(officers)
+        assert json.loads(listed.headers["X-Pagination"])["total"] == 16
+        listed = requests.get(f"{url}/enrollments", params={"page_size": 100},
+                              headers=headers, timeout=10)
+        assert sorted(e["id"] for e in listed.json()) == sorted(e.json()["id"] for e in enrolled)
+        assert json.loads(listed.headers["X-Pagination"])["total"] == 32
+    for officer in officers:
+        hers = requests.get(f"{urls[1]}/enrollments", params={"participant_id": officer},
+                            headers=headers, timeout=10).json()
+        assert sorted(e["session_id"] for e in hers) == sorted(sessions)
