@@ -137,6 +137,8 @@ def main(argv: list[str]) -> int:
             if spy is not None:
                 spy.send_signal(2)  # py-spy writes what it sampled on SIGINT
                 spy.wait(timeout=30)
+            if workers > 1:  # stable, each member holding partitions, before the clock started
+                result["group"] = extra.joined
             result["per_process"] = _diff(_by_process(counted, names), before, emails)
             # CPU milliseconds per email: what a loaded machine cannot blur as it blurs time.
             result["cpu_ms_per_email"] = {n: round((c - cpu_before[n]) * 1000 / emails, 2)

@@ -1,13 +1,22 @@
 """Numbered streams of small entries keyed by `_id`: what a feed page, a roster or a due-time
 bucket reads, without a query over a whole collection.
 
-Entry n of a stream is `{_id: "<stream>:<n>"}` (`common.persistence.numbered_log`), so an
-append is a unique insert: two workers appending to one stream never overwrite each other, the
-loser takes the next number. Every GROUP entries are then sealed into one group document (a
-unique insert of their exact copies: two sealers write the same thing), so a reader reads a
-group per GROUP entries and only the open tail entry by entry. A head per stream says where
-its sealed groups end; it is written with the seals (a lost write only costs reads): readers
-step forward from it, entry by entry, to the first gap.
+Entries are numbered 0, 1, 2... and written in chunks: a chunk holds the entries a writer
+appends to a stream in one batch (at most up to the next multiple of GROUP, so that every
+group of GROUP entries starts a chunk) and is keyed by its first number,
+`{_id: "<stream>:<n>", chunk: [...]}` (`common.persistence.numbered_log.entry_id`). An append is
+a unique insert at the stream's end: chunks tile the stream without gap or overlap, because a
+writer only inserts at an end it read, and every other end it could know of is the start of a
+chunk (its insert is refused). Two workers appending to one stream never overwrite each other:
+the loser reads the chunk that won (one read, however many entries it holds) and inserts after
+it. Before chunks, each entry was its own document (`{_id: "<stream>:<n>", ...entry}`): such a
+document reads as a chunk of one, so streams written before read on unchanged.
+
+Every GROUP entries are then sealed into one group document (a unique insert of their exact
+copies: two sealers write the same thing), so a reader reads a group per GROUP entries and only
+the open tail chunk by chunk. A head per stream says where its sealed groups end; it is written
+with the seals (a lost write only costs reads): readers step forward from it, chunk by chunk,
+to the first free number.
 
 A process remembers where the streams it wrote or read end, the entries of their open group
 and the sealed groups it read (`stream_memory`), so an append usually reads nothing first, the
@@ -33,6 +42,15 @@ def group_id(stream: str, index: int) -> str:
     return f"g|{stream}|{index:08d}"
 
 
+def _unpacked(document: dict) -> list[dict]:
+    """A chunk's entries (a document written before chunks is one entry)."""
+    return document["chunk"] if "chunk" in document else [document]
+
+
+def _numbered(start: int, entries: list[dict]) -> dict[int, dict]:
+    return {start + offset: entry for offset, entry in enumerate(entries)}
+
+
 class Streams:
     """The streams kept in ``<name>_entries``, their groups and heads in ``<name>_heads``."""
 
@@ -46,49 +64,51 @@ class Streams:
     # -- writing ------------------------------------------------------------------------
 
     def append_many(self, appended: Iterable[tuple[str, dict]]) -> None:
-        """Append each (stream, entry) in order: one insert for all (no read first for the
-        streams this process wrote last), a retry for the numbers another writer took, and
-        one write sealing the groups filled."""
-        by_stream: dict[str, list[dict]] = defaultdict(list)
+        """Append each (stream, entry) in order: one insert of a chunk per stream (no read
+        first for the streams this process wrote last; an insert more for a stream's entries
+        past a multiple of GROUP), a read and an insert more for each chunk another writer's
+        chunk took the place of, and one write sealing the groups filled."""
+        waiting: dict[str, list[dict]] = defaultdict(list)
         for stream, entry in appended:
-            by_stream[stream].append(entry)
-        if not by_stream:
+            waiting[stream].append(entry)
+        if not waiting:
             return
         state, walked = {}, {}
-        for stream in by_stream:
+        for stream in waiting:
             state[stream] = _known.get(self._key(stream))
             if state[stream] is None:
                 head = self._head(stream)
                 state[stream] = self._walk(stream, head)
                 if state[stream][0] - head >= DRIFT:  # read far: the next cold reader won't
                     walked[stream] = state[stream][0]
-        written: dict[str, set[int]] = defaultdict(set)
-        waiting = {s: list(entries) for s, entries in by_stream.items()}
+        filled: dict[str, set[int]] = defaultdict(set)
         while waiting:
-            documents, placed = [], []
+            placed = []
             for stream, entries in waiting.items():
                 end = state[stream][0]
-                for offset, entry in enumerate(entries):
-                    number = end + offset
-                    documents.append({"_id": numbered_log.entry_id(stream, number), **entry})
-                    placed.append((stream, number, entry))
-                state[stream] = (end + len(entries), state[stream][1])
-            taken = claims.insert_each(self.entries, documents)
-            waiting = defaultdict(list)
-            for index, (stream, number, entry) in enumerate(placed):
-                if index in taken:  # another writer has that number: the entry goes later
-                    waiting[stream].append(entry)
-                else:
-                    state[stream][1][number] = documents[index]
-                    written[stream].add(number)
-            for stream in waiting:  # past what the other writers added meanwhile
-                end, seen = self._located(stream, state[stream][0])
-                state[stream] = (end, {**seen, **state[stream][1]})
+                placed.append((stream, end, entries[:GROUP - end % GROUP]))
+            taken = claims.insert_each(self.entries, [
+                {"_id": numbered_log.entry_id(stream, end), "chunk": chunk}
+                for stream, end, chunk in placed])
+            # Another writer's chunk starts where each of these would: read side by side.
+            theirs = by_id.side_by_side(lambda at: self._chunk(*at) or [],
+                                        [placed[index][:2] for index in sorted(taken)])
+            for index, (stream, end, chunk) in enumerate(placed):
+                tail = state[stream][1]
+                if index in taken:  # inserted after the other writer's chunk next time
+                    tail.update(_numbered(end, theirs[(stream, end)]))
+                    state[stream] = (end + len(theirs[(stream, end)]), tail)
+                    continue
+                tail.update(_numbered(end, chunk))
+                state[stream] = (end + len(chunk), tail)
+                if (end + len(chunk)) % GROUP == 0:
+                    filled[stream].add(end // GROUP)
+                waiting[stream] = waiting[stream][len(chunk):]
+            waiting = {stream: entries for stream, entries in waiting.items() if entries}
         for stream, (end, tail) in state.items():
             _known.put(self._key(stream), end, tail)
-        self._seal([(stream, index, state[stream][1]) for stream, numbers in written.items()
-                    for index in {n // GROUP for n in numbers}
-                    if index < state[stream][0] // GROUP], walked)
+        self._seal([(stream, index, state[stream][1]) for stream, indexes in filled.items()
+                    for index in indexes], walked)
 
     def _seal(self, candidates: list[tuple[str, int, dict[int, dict]]],
               heads: dict[str, int] | None = None) -> None:
@@ -122,19 +142,25 @@ class Streams:
             _groups.put(key, entries)
         return entries
 
+    def _chunk(self, stream: str, number: int) -> list[dict] | None:
+        """The entries of the chunk that starts at ``number``, or None if none starts there."""
+        found = self.entries.find_one({"_id": numbered_log.entry_id(stream, number)})
+        return None if found is None else _unpacked(found)
+
     def _head(self, stream: str) -> int:
         head = self.heads.find_one({"_id": stream})
         return head["next"] if head else 0
 
     def _located(self, stream: str, start: int = 0) -> tuple[int, dict[int, dict]]:
         """Where the stream ends, and the entries read on the way (by number): from its head
-        (or ``start`` if further), forward entry by entry to the first gap."""
+        (or ``start``, the start of a chunk, if further), forward chunk by chunk to the end."""
         return self._walk(stream, max(self._head(stream), start))
 
     def _walk(self, stream: str, number: int, sealed_below: int = 0
               ) -> tuple[int, dict[int, dict]]:
-        """Forward from ``number`` to the first gap: a group read for each whole group below
-        ``sealed_below`` (heads move mostly with seals: a group missing is read by entry)."""
+        """Forward from ``number`` (where a chunk starts: a multiple of GROUP, or an end this
+        process saw) to the end: a group read for each whole group below ``sealed_below``
+        (heads move mostly with seals: a group missing is read by chunk)."""
         seen = {}
         while True:
             if number % GROUP == 0 and number + GROUP <= sealed_below:
@@ -143,23 +169,23 @@ class Streams:
                     seen.update(zip(range(number, number + GROUP), group, strict=True))
                     number += GROUP
                     continue
-            entry = self.entries.find_one({"_id": numbered_log.entry_id(stream, number)})
-            if entry is None:
+            chunk = self._chunk(stream, number)
+            if chunk is None:
                 return number, seen
-            seen[number] = entry
-            number += 1
+            seen.update(_numbered(number, chunk))
+            number += len(chunk)
 
     def following(self, stream: str, start: int) -> tuple[int, list[dict]]:
         """The entries numbered from ``start`` on, oldest first, and where the stream ends:
         those this process wrote from memory, then one read to see that nothing follows
-        (else forward by group and entry)."""
+        (else forward by group and chunk, from the start of ``start``'s group)."""
         known, taken = _known.get(self._key(stream)), {}
         if known is not None and all(n in known[1] for n in range(start, known[0])):
             taken = {n: known[1][n] for n in range(start, known[0])}
             end, seen = self._walk(stream, max(start, known[0]))
         else:
-            end, seen = self._walk(stream, start, self._head(stream))
-        taken.update(seen)
+            end, seen = self._walk(stream, start - start % GROUP, self._head(stream))
+        taken.update((n, entry) for n, entry in seen.items() if n >= start)
         return end, [taken[n] for n in sorted(taken)]
 
     def _ended(self, stream: str) -> tuple[int, dict[int, dict]]:
@@ -181,7 +207,7 @@ class Streams:
     def read(self, stream: str, numbers: Iterable[int], seen: dict[int, dict] | None = None,
              total: int = 0) -> list[dict]:
         """The entries of these numbers that exist, in the order asked: a group read for each
-        sealed group they fall in, else entry by entry. A whole group (below ``total``) found
+        sealed group they fall in, else chunk by chunk. A whole group (below ``total``) found
         unsealed is read whole and sealed, so the next reader reads it at once."""
         seen = dict(seen or {})
         return self._read_into(stream, list(numbers), seen, total)
@@ -200,13 +226,14 @@ class Streams:
             if group is not None:
                 seen.update(zip(span, group, strict=True))
                 continue
-            whole = index < total // GROUP
-            for n in (span if whole else sorted(missing)):
-                if n not in seen:
-                    entry = self.entries.find_one({"_id": numbered_log.entry_id(stream, n)})
-                    if entry is not None:
-                        seen[n] = entry
-            if whole:
+            number, chunks = span.start, 0  # a group starts a chunk: forward by chunk
+            while number < span.stop and not missing <= seen.keys():
+                chunk = self._chunk(stream, number)
+                if chunk is None:
+                    break
+                seen.update(_numbered(number, chunk))
+                number, chunks = number + len(chunk), chunks + 1
+            if chunks > 1 and index < total // GROUP and all(n in seen for n in span):
                 unsealed.append((stream, index, seen))
         self._seal(unsealed)
         return [seen[n] for n in numbers if n in seen]
