@@ -28,6 +28,8 @@ had to read a whole unsealed group seals it.
 from collections import defaultdict
 from collections.abc import Iterable
 
+from pymongo.errors import BulkWriteError
+
 from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 from services.notifications.stores import stream_memory
@@ -114,7 +116,7 @@ class Streams:
               heads: dict[str, int] | None = None) -> None:
         """Seal each group whose GROUP entries are all known (one insert; a group sealed by
         another writer meanwhile is the same), then move each stream's head past its seals
-        (and ``heads`` to where they are known to end), one write by `_id` each."""
+        (and ``heads`` to where they are known to end), a few to a command."""
         groups, ends = [], dict(heads or {})
         for stream, index, entries in candidates:
             numbers = range(index * GROUP, (index + 1) * GROUP)
@@ -125,8 +127,12 @@ class Streams:
         claims.insert_each(self.heads, groups)
         for group in groups:  # written now, or by another sealer: the same entries
             _groups.put(self._key(group["_id"]), group["entries"])
-        for stream, end in ends.items():
-            by_id.write(self.heads, stream, {"$max": {"next": end}})
+        moved = {stream: {"$max": {"next": end}} for stream, end in ends.items()}
+        try:  # in commands of a few heads each, not one per stream
+            by_id.write_each(self.heads, moved, upsert=True)
+        except BulkWriteError:  # a head created by another writer at the same moment
+            for stream, update in moved.items():
+                by_id.write(self.heads, stream, update)
 
     # -- reading --------------------------------------------------------------------------
 
