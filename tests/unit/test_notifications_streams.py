@@ -94,3 +94,19 @@ def test_a_stream_written_one_document_per_entry_reads_on_and_grows_in_chunks(tw
     assert reader.following("all", GROUP + 1)[0] == 2 * GROUP + 5
     assert [e["n"] for e in reader.following("all", GROUP + 1)[1]] == list(
         range(GROUP + 1, 2 * GROUP + 5))
+
+
+def test_a_long_batch_whose_later_chunk_lost_its_place_goes_on_after_the_winner(two):
+    """Another writer can take the start of the next group between a writer's two inserts
+    (it read the writer's first chunk): the ordered second insert stops there, no number is
+    left free, and the rest follows the winner's chunk in order."""
+    first, _, runtime = two
+    first.append([("all", {"n": f"a{n}"}) for n in range(5)])
+    runtime.db["feed_entries"].insert_one(  # taken the moment after the first chunk
+        {"_id": f"all:{GROUP:08d}", "chunk": [{"n": "b0"}, {"n": "b1"}, {"n": "b2"}]})
+
+    first.append([("all", {"n": f"a{n}"}) for n in range(5, 5 + 2 * GROUP)])
+    stream_memory.forget()
+    written = [e["n"] for e in Streams(runtime, "feed").everything("all")]
+    assert written == ([f"a{n}" for n in range(GROUP)] + ["b0", "b1", "b2"]
+                       + [f"a{n}" for n in range(GROUP, 5 + 2 * GROUP)])

@@ -32,6 +32,7 @@ from pymongo.errors import BulkWriteError
 
 from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
+from services.notifications.stores import stream_chunks as chunks
 from services.notifications.stores import stream_memory
 from services.notifications.stores.stream_memory import GROUP, forget  # noqa: F401
 
@@ -42,15 +43,6 @@ _groups = stream_memory.groups
 
 def group_id(stream: str, index: int) -> str:
     return f"g|{stream}|{index:08d}"
-
-
-def _unpacked(document: dict) -> list[dict]:
-    """A chunk's entries (a document written before chunks is one entry)."""
-    return document["chunk"] if "chunk" in document else [document]
-
-
-def _numbered(start: int, entries: list[dict]) -> dict[int, dict]:
-    return {start + offset: entry for offset, entry in enumerate(entries)}
 
 
 class Streams:
@@ -66,10 +58,10 @@ class Streams:
     # -- writing ------------------------------------------------------------------------
 
     def append_many(self, appended: Iterable[tuple[str, dict]]) -> None:
-        """Append each (stream, entry) in order: one insert of a chunk per stream (no read
-        first for the streams this process wrote last; an insert more for a stream's entries
-        past a multiple of GROUP), a read and an insert more for each chunk another writer's
-        chunk took the place of, and one write sealing the groups filled."""
+        """Append each (stream, entry) in order: two inserts for all (no read first for the
+        streams this process wrote last), a read (side by side) and a round more for the
+        chunks another writer's chunk took the place of, and one write sealing the groups
+        filled."""
         waiting: dict[str, list[dict]] = defaultdict(list)
         for stream, entry in appended:
             waiting[stream].append(entry)
@@ -85,27 +77,32 @@ class Streams:
                     walked[stream] = state[stream][0]
         filled: dict[str, set[int]] = defaultdict(set)
         while waiting:
-            placed = []
-            for stream, entries in waiting.items():
-                end = state[stream][0]
-                placed.append((stream, end, entries[:GROUP - end % GROUP]))
-            taken = claims.insert_each(self.entries, [
-                {"_id": numbered_log.entry_id(stream, end), "chunk": chunk}
-                for stream, end, chunk in placed])
-            # Another writer's chunk starts where each of these would: read side by side.
+            # Each stream's first chunk in one unordered insert (each may lose its place to
+            # another writer), then the rest of those that won in one ordered insert: it stops
+            # at a chunk refused, so no chunk is ever written past a number left free.
+            firsts = [(stream, *chunks.sliced(state[stream][0], entries)[0])
+                      for stream, entries in waiting.items()]
+            taken = claims.insert_each(self.entries, [chunks.document(*c) for c in firsts])
+            rest = [(stream, *later) for index, (stream, start, chunk) in enumerate(firsts)
+                    if index not in taken
+                    for later in chunks.sliced(start + len(chunk),
+                                               waiting[stream][len(chunk):])]
+            inserted, refused = chunks.insert_in_order(
+                self.entries, [chunks.document(*c) for c in rest])
+            lost = [firsts[index] for index in sorted(taken)] + rest[inserted:inserted + refused]
+            # Another writer's chunk starts where each lost one would: read side by side.
             theirs = by_id.side_by_side(lambda at: self._chunk(*at) or [],
-                                        [placed[index][:2] for index in sorted(taken)])
-            for index, (stream, end, chunk) in enumerate(placed):
-                tail = state[stream][1]
-                if index in taken:  # inserted after the other writer's chunk next time
-                    tail.update(_numbered(end, theirs[(stream, end)]))
-                    state[stream] = (end + len(theirs[(stream, end)]), tail)
-                    continue
-                tail.update(_numbered(end, chunk))
-                state[stream] = (end + len(chunk), tail)
-                if (end + len(chunk)) % GROUP == 0:
-                    filled[stream].add(end // GROUP)
+                                        [(stream, start) for stream, start, _ in lost])
+            for stream, start, chunk in ([firsts[index] for index in range(len(firsts))
+                                          if index not in taken] + rest[:inserted]):
+                state[stream][1].update(chunks.numbered(start, chunk))
+                state[stream] = (start + len(chunk), state[stream][1])
+                if (start + len(chunk)) % GROUP == 0:
+                    filled[stream].add(start // GROUP)
                 waiting[stream] = waiting[stream][len(chunk):]
+            for stream, start, _ in lost:  # written after the other writer's chunk next time
+                state[stream][1].update(chunks.numbered(start, theirs[(stream, start)]))
+                state[stream] = (start + len(theirs[(stream, start)]), state[stream][1])
             waiting = {stream: entries for stream, entries in waiting.items() if entries}
         for stream, (end, tail) in state.items():
             _known.put(self._key(stream), end, tail)
@@ -151,7 +148,7 @@ class Streams:
     def _chunk(self, stream: str, number: int) -> list[dict] | None:
         """The entries of the chunk that starts at ``number``, or None if none starts there."""
         found = self.entries.find_one({"_id": numbered_log.entry_id(stream, number)})
-        return None if found is None else _unpacked(found)
+        return None if found is None else chunks.unpacked(found)
 
     def _head(self, stream: str) -> int:
         head = self.heads.find_one({"_id": stream})
@@ -178,7 +175,7 @@ class Streams:
             chunk = self._chunk(stream, number)
             if chunk is None:
                 return number, seen
-            seen.update(_numbered(number, chunk))
+            seen.update(chunks.numbered(number, chunk))
             number += len(chunk)
 
     def following(self, stream: str, start: int) -> tuple[int, list[dict]]:
@@ -232,14 +229,14 @@ class Streams:
             if group is not None:
                 seen.update(zip(span, group, strict=True))
                 continue
-            number, chunks = span.start, 0  # a group starts a chunk: forward by chunk
+            number, read = span.start, 0  # a group starts a chunk: forward by chunk
             while number < span.stop and not missing <= seen.keys():
                 chunk = self._chunk(stream, number)
                 if chunk is None:
                     break
-                seen.update(_numbered(number, chunk))
-                number, chunks = number + len(chunk), chunks + 1
-            if chunks > 1 and index < total // GROUP and all(n in seen for n in span):
+                seen.update(chunks.numbered(number, chunk))
+                number, read = number + len(chunk), read + 1
+            if read > 1 and index < total // GROUP and all(n in seen for n in span):
                 unsealed.append((stream, index, seen))
         self._seal(unsealed)
         return [seen[n] for n in numbers if n in seen]
