@@ -2,12 +2,13 @@
 database commands shown apart (which process, which command), for before/after comparisons.
 
     GLO_ACT_ENV=development .venv/bin/python -m bench.pipe_probe [emails] [workers...] \
-        [--no-fanout] [--latency]                                      # e.g. 200 1 2
+        [--no-fanout] [--latency] [--warm=N]                           # e.g. 200 1 2
 
 Starts the infrastructure if it is not running (and leaves it running), a stack of its own,
 50 officers and 24 sessions, then drains ``emails`` confirmations with 1, then 2 workers; also
 a reschedule of a 24-officer session; with --latency, 200 enrollments at 20/s until each
-confirmation arrives. Prints JSON.
+confirmation arrives; with --warm=N, an extra worker first drains N confirmations unmeasured
+(the first worker is warm: it handled the set-up). Prints JSON.
 
 CPU per email is given for the workers, FerretDB, Kafka and the SMTP sink (the machine's two
 cores are shared by all of them). ``--profile=DIR`` also samples the (first) notifications
@@ -82,6 +83,7 @@ def _diff(after: dict[str, Counter], before: dict[str, Counter], emails: int) ->
 def main(argv: list[str]) -> int:
     fan_out, latency = "--no-fanout" not in argv, "--latency" in argv
     profile = next((a.split("=", 1)[1] for a in argv if a.startswith("--profile=")), None)
+    warm = int(next((a.split("=", 1)[1] for a in argv if a.startswith("--warm=")), 0))
     argv = [a for a in argv if not a.startswith("--")]
     emails = int(argv[0]) if argv else 200
     rounds = [int(a) for a in argv[1:]] or [1, 2]
@@ -119,6 +121,9 @@ def main(argv: list[str]) -> int:
             while len(extra.processes) + 1 < workers:
                 extra.add()
                 names[extra.processes[-1].pid] = f"notifications-worker-extra{len(extra.processes)}"
+                if warm:  # as warm as the first worker (its streams known), unmeasured
+                    scale.drain_rate(local.kafka_bootstrap, topic, local.smtp_http_url,
+                                     officers, loaded, warm, timeout_s=120)
             run = infra.state_dir() / "run"
             cpu_pids = {**{p: n for p, n in names.items() if "worker" in n},
                         **{int((run / f"{n}.pid").read_text()): n
