@@ -117,14 +117,21 @@ def main(argv: list[str]) -> int:
         time.sleep(3)
         names = {p.popen.pid: p.name for p in stack.processes}
         topic = f"{name}.registration.events"
+        run = infra.state_dir() / "run"
+        database = int((run / "ferretdb.pid").read_text()) if (run / "ferretdb.pid").exists() \
+            else None
+        quiet = pipeline.settled(lambda: fixtures.cpu_seconds(database), float("inf"), 0, 6)
         for workers in rounds:
+            added = len(extra.processes) + 1 < workers
             while len(extra.processes) + 1 < workers:
                 extra.add()
                 names[extra.processes[-1].pid] = f"notifications-worker-extra{len(extra.processes)}"
                 if warm:  # as warm as the first worker (its streams known), unmeasured
                     scale.drain_rate(local.kafka_bootstrap, topic, local.smtp_http_url,
                                      officers, loaded, warm, timeout_s=120)
-            run = infra.state_dir() / "run"
+            if added:  # the database back to its quiet rate: the newcomer's start-up is done
+                results[f"{workers}_workers_settled"] = pipeline.settled(
+                    lambda: fixtures.cpu_seconds(database), quiet["rate"] * 1.5 + 0.05)
             cpu_pids = {**{p: n for p, n in names.items() if "worker" in n},
                         **{int((run / f"{n}.pid").read_text()): n
                            for n in ("ferretdb", "kafka", "smtp") if (run / f"{n}.pid").exists()}}
