@@ -1,6 +1,13 @@
 """Chunks of a numbered stream (`stream_store`): the entries a writer appends to a stream at
-once, in one document keyed by the first one's number, never across a multiple of GROUP (so
-every group of GROUP entries starts a chunk and can be read from its start)."""
+once, in one document keyed by the first one's number, `{_id: "<stream>:<n>", chunk: [...]}`
+(`common.persistence.numbered_log.entry_id`), never across a multiple of GROUP (so every group
+of GROUP entries starts a chunk and can be read from its start).
+
+Chunks tile a stream without gap or overlap: a writer inserts only at an end it read (or right
+after its own chunk, in order), and any other number it could know of starts a chunk, so its
+insert there is refused. Before chunks, each entry was its own document (`{_id:
+"<stream>:<n>", ...entry}`): it reads as a chunk of one, so streams written before read on.
+"""
 
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError

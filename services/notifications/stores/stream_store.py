@@ -1,16 +1,10 @@
 """Numbered streams of small entries keyed by `_id`: what a feed page, a roster or a due-time
 bucket reads, without a query over a whole collection.
 
-Entries are numbered 0, 1, 2... and written in chunks: a chunk holds the entries a writer
-appends to a stream in one batch (at most up to the next multiple of GROUP, so that every
-group of GROUP entries starts a chunk) and is keyed by its first number,
-`{_id: "<stream>:<n>", chunk: [...]}` (`common.persistence.numbered_log.entry_id`). An append is
-a unique insert at the stream's end: chunks tile the stream without gap or overlap, because a
-writer only inserts at an end it read, and every other end it could know of is the start of a
-chunk (its insert is refused). Two workers appending to one stream never overwrite each other:
-the loser reads the chunk that won (one read, however many entries it holds) and inserts after
-it. Before chunks, each entry was its own document (`{_id: "<stream>:<n>", ...entry}`): such a
-document reads as a chunk of one, so streams written before read on unchanged.
+Entries are numbered 0, 1, 2... and written in chunks (`stream_chunks`): the entries a writer
+appends to a stream at once, one document keyed by the first one's number. An append is a
+unique insert at the stream's end; a writer whose place another worker took reads the chunk
+that won (one read, however many entries it holds) and inserts after it.
 
 Every GROUP entries are then sealed into one group document (a unique insert of their exact
 copies: two sealers write the same thing), so a reader reads a group per GROUP entries and only
