@@ -110,3 +110,17 @@ def test_a_long_batch_whose_later_chunk_lost_its_place_goes_on_after_the_winner(
     written = [e["n"] for e in Streams(runtime, "feed").everything("all")]
     assert written == ([f"a{n}" for n in range(GROUP)] + ["b0", "b1", "b2"]
                        + [f"a{n}" for n in range(GROUP, 5 + 2 * GROUP)])
+
+
+def test_an_entry_carrying_an_id_of_its_own_is_appended_and_read_back(two):
+    """Rosters recorded before they existed are appended as whole enrollments, `_id` and all
+    (`enrollment_store.ensure_indexes`): the entry's `_id` once replaced the number's, and the
+    entry was lost to readers (and a second one with the same `_id` was refused for ever)."""
+    first, _, runtime = two
+    enrollment = {"_id": "enrollment-1", "enrollment_id": "enrollment-1", "status": "confirmed"}
+    first.append([("session:s", enrollment), ("series:r", enrollment)])
+
+    stream_memory.forget()
+    reader = Streams(runtime, "feed")
+    assert [e["enrollment_id"] for e in reader.everything("session:s")] == ["enrollment-1"]
+    assert [e["enrollment_id"] for e in reader.everything("series:r")] == ["enrollment-1"]
