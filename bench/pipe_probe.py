@@ -2,12 +2,14 @@
 database commands shown apart (which process, which command), for before/after comparisons.
 
     GLO_ACT_ENV=development .venv/bin/python -m bench.pipe_probe [emails] [workers...] \
-        [--no-fanout] [--latency]                                      # e.g. 200 1 2
+        [--no-fanout] [--latency] [--warm=N]                           # e.g. 200 1 2
 
 Starts the infrastructure if it is not running (and leaves it running), a stack of its own,
 50 officers and 24 sessions, then drains ``emails`` confirmations with 1, then 2 workers; also
 a reschedule of a 24-officer session; with --latency, 200 enrollments at 20/s until each
-confirmation arrives. Prints JSON.
+confirmation arrives; with --warm=N, an extra worker first drains N confirmations unmeasured
+(the first worker is warm: it handled the set-up; a newcomer's first publish makes every outbox
+relay read its collections whole, see `common.outbox`). Prints JSON.
 
 CPU per email is given for the workers, FerretDB, Kafka and the SMTP sink (the machine's two
 cores are shared by all of them). ``--profile=DIR`` also samples the (first) notifications
@@ -82,6 +84,7 @@ def _diff(after: dict[str, Counter], before: dict[str, Counter], emails: int) ->
 def main(argv: list[str]) -> int:
     fan_out, latency = "--no-fanout" not in argv, "--latency" in argv
     profile = next((a.split("=", 1)[1] for a in argv if a.startswith("--profile=")), None)
+    warm = int(next((a.split("=", 1)[1] for a in argv if a.startswith("--warm=")), 0))
     argv = [a for a in argv if not a.startswith("--")]
     emails = int(argv[0]) if argv else 200
     rounds = [int(a) for a in argv[1:]] or [1, 2]
@@ -115,11 +118,24 @@ def main(argv: list[str]) -> int:
         time.sleep(3)
         names = {p.popen.pid: p.name for p in stack.processes}
         topic = f"{name}.registration.events"
+        run = infra.state_dir() / "run"
+        database = int((run / "ferretdb.pid").read_text()) if (run / "ferretdb.pid").exists() \
+            else None
+        quiet = pipeline.settled(lambda: fixtures.cpu_seconds(database), float("inf"), 0, 6)
         for workers in rounds:
+            added = len(extra.processes) + 1 < workers
             while len(extra.processes) + 1 < workers:
                 extra.add()
                 names[extra.processes[-1].pid] = f"notifications-worker-extra{len(extra.processes)}"
-            run = infra.state_dir() / "run"
+                if warm:  # as warm as the first worker (its streams known), unmeasured
+                    scale.drain_rate(local.kafka_bootstrap, topic, local.smtp_http_url,
+                                     officers, loaded, warm, timeout_s=120)
+                    # Its first publish asked every relay for a sweep (each reads its outbox
+                    # collections whole): they start after their grace and interval.
+                    time.sleep(16)
+            if added:  # the database back to its quiet rate: the newcomer's start-up is done
+                results[f"{workers}_workers_settled"] = pipeline.settled(
+                    lambda: fixtures.cpu_seconds(database), quiet["rate"] * 1.5 + 0.05)
             cpu_pids = {**{p: n for p, n in names.items() if "worker" in n},
                         **{int((run / f"{n}.pid").read_text()): n
                            for n in ("ferretdb", "kafka", "smtp") if (run / f"{n}.pid").exists()}}
@@ -137,6 +153,8 @@ def main(argv: list[str]) -> int:
             if spy is not None:
                 spy.send_signal(2)  # py-spy writes what it sampled on SIGINT
                 spy.wait(timeout=30)
+            if workers > 1:  # stable, each member holding partitions, before the clock started
+                result["group"] = extra.joined
             result["per_process"] = _diff(_by_process(counted, names), before, emails)
             # CPU milliseconds per email: what a loaded machine cannot blur as it blurs time.
             result["cpu_ms_per_email"] = {n: round((c - cpu_before[n]) * 1000 / emails, 2)

@@ -3,6 +3,7 @@
 import json
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -68,3 +69,24 @@ def requests_file(path, base: str, pairs) -> None:
             out.write(json.dumps({"method": "POST", "url": f"{base}/enrollments", "body":
                                   json.dumps({"participant_id": officer["id"],
                                               "session_id": session["id"]})}) + "\n")
+
+
+def settled(busy: Callable[[], float], floor: float, timeout_s: float = 90,
+            window_s: float = 2.0) -> dict:
+    """Wait until ``busy()`` (a counter that grows with work: CPU seconds of the database, say)
+    grows no faster than ``floor`` per second over a window, at most ``timeout_s``.
+
+    A worker that just joined does start-up work that is not the pipeline's: its outbox relay
+    reads every outbox collection whole (on FerretDB, every notification decoded), its due sweep
+    reads the notifications of the hours it has not watched yet. Measured inside the window, it
+    was billed to the emails (FerretDB's profile of a two-worker drain: a fifth of its CPU in
+    `getMore` of those scans)."""
+    began = time.monotonic()
+    while True:
+        before = busy()
+        time.sleep(window_s)
+        rate = (busy() - before) / window_s
+        waited = time.monotonic() - began
+        if rate <= floor or waited >= timeout_s:
+            return {"waited_s": round(waited, 1), "rate": round(rate, 3), "floor": floor,
+                    "settled": rate <= floor}

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+from kafka.admin import KafkaAdminClient
 
 from common.envelope import new_event
 from common.producer import EventProducer
@@ -65,11 +66,40 @@ def drain_rate(bootstrap: str, topic: str, inbox: str, officers: list[dict], ses
             "per_second_polled": arrived / elapsed}
 
 
+def group_assignment(bootstrap: str, group: str) -> tuple[str, list[int]]:
+    """The consumer group's state and how many partitions each member holds."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-scale")
+    try:
+        described = admin.describe_groups([group])[group]
+    finally:
+        admin.close()
+    held = [sum(len(t["partitions"]) for t in
+                (m.get("member_assignment") or {}).get("assigned_partitions", []))
+            for m in described.get("members", [])]
+    return described.get("group_state", ""), held
+
+
+def wait_for_members(bootstrap: str, group: str, members: int, timeout_s: float = 60) -> dict:
+    """Until the group is stable with ``members`` members, each holding partitions: a rebalance
+    inside the measured window would be measured, not the workers (a blind 8 s wait was
+    the bench's only guard). Returns the state and each member's partition count."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state, held = group_assignment(bootstrap, group)
+        if state == "Stable" and len(held) == members and all(held):
+            return {"state": state, "partitions_per_member": sorted(held, reverse=True)}
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"group {group}: {state} with partitions {held} after "
+                               f"{timeout_s:.0f} s, not {members} members")
+        time.sleep(0.5)
+
+
 class ExtraWorkers:
     """More notifications workers joining the stack's consumer group."""
 
     def __init__(self, env: dict, log_dir: Path):
         self.env, self.log_dir, self.processes = {**os.environ, **env}, log_dir, []
+        self.joined: dict = {}
 
     def add(self) -> None:
         log = open(self.log_dir / f"notifications-worker-extra{len(self.processes)}.log", "ab")
@@ -77,7 +107,13 @@ class ExtraWorkers:
                                                env=self.env, stdout=log,
                                                stderr=subprocess.STDOUT,
                                                start_new_session=True))
-        time.sleep(8)  # let the group rebalance before measuring
+        bootstrap, stack = self.env.get("KAFKA_BOOTSTRAP_SERVERS"), self.env.get("STACK_NAME")
+        if not (bootstrap and stack):
+            time.sleep(8)  # let the group rebalance before measuring
+            return
+        self.joined = wait_for_members(bootstrap, f"{stack}.notifications",
+                                       len(self.processes) + 1)
+        time.sleep(2)  # the new member's first fetch positions, before anything is measured
 
     def stop(self) -> None:
         """SIGTERM each; one still running 30 s later is killed, and said (the bench then

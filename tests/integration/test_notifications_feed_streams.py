@@ -91,6 +91,20 @@ def test_a_stream_reads_by_group_and_stays_whole_with_two_writers(programme):
     assert streams.heads.find_one({"_id": stream_store.group_id("s", 1)}) is not None
 
 
+def test_a_long_batch_that_lost_the_next_group_to_another_writer_leaves_no_number_free(
+        programme):
+    streams = Streams(programme.runtime, f"t{uuid.uuid4().hex[:6]}")
+    streams.append_many([("s", {"n": n}) for n in range(5)])
+    streams.entries.insert_one(  # another writer, between this writer's two inserts
+        {"_id": f"s:{GROUP:08d}", "chunk": [{"n": "other"}]})
+    streams.append_many([("s", {"n": n}) for n in range(5, 5 + 2 * GROUP)])
+
+    stream_store._known.streams.clear()
+    assert [e["n"] for e in streams.everything("s")] == (
+        list(range(GROUP)) + ["other"] + list(range(GROUP, 5 + 2 * GROUP)))
+    assert streams.length("s") == 2 * GROUP + 6
+
+
 def test_a_notification_its_worker_never_sent_is_found_by_the_hour_it_fell_due(programme):
     officer, _ = programme.participant("lost")  # stored; the worker died before sending it
     programme.clock.advance(hours=3)
