@@ -3,7 +3,7 @@
 import uuid
 
 from common.envelope import Event
-from services.registration.stores import enrollment_store
+from services.registration.stores import enrollment_sweep
 from tests.conftest import read_topic
 from tests.integration.registration.helpers import (
     auth,
@@ -179,7 +179,7 @@ def test_lost_copy_of_an_enrollment_is_restored_by_the_sweep(api, unique):
     runtime.db["enrollments"].delete_one({"_id": answer["id"]})
     assert client.get(f"/enrollments/{answer['id']}",
                       headers=auth(config, "viewer")).status_code == 404
-    enrollment_store.sweep(runtime, since=None)
+    enrollment_sweep.sweep_now(runtime, [session_id])
     shown = client.get(f"/enrollments/{answer['id']}", headers=auth(config, "viewer"))
     assert shown.get_json()["status"] == "confirmed"
     assert shown.get_json()["session_id"] == session_id
