@@ -136,3 +136,15 @@ def test_a_restarted_sweep_starts_at_its_stored_mark_not_with_every_session(runt
 
     assert done["looked"] == 2  # the one session noted since the mark, seen then verified
     assert enrollment_store.get(runtime, ayesha["_id"])["status"] == "confirmed"
+
+
+def test_the_seats_a_process_remembers_are_bounded_by_their_enrollments(runtime, monkeypatch):
+    monkeypatch.setattr(seat_log_store, "REMEMBERED_ENROLLMENTS", 5)
+    sessions = [world.schedule(runtime, capacity=5) for _ in range(3)]
+    for n, session_id in enumerate(sessions):
+        group_enrollment_store.enroll_group(
+            runtime, session_id, [world.officer(runtime, f"O{n}{m}")["_id"] for m in range(3)])
+
+    assert seat_log_store.remembered(runtime, sessions[0]) is None  # the oldest, dropped
+    assert seat_log_store.remembered(runtime, sessions[2]).revision == 1
+    assert seat_log_store.state(runtime, sessions[0]).revision == 1  # read again when asked

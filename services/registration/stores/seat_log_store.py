@@ -22,9 +22,13 @@ from services.registration.domain import seat_rules
 LOG = "seat_log"
 CHANGES = "seat_log_changes"
 REMEMBERED_SESSIONS = 2000
+# And at most this many enrollments in them all (about 1 KB each): a process that reads many
+# large sessions (the worker's sweep, a fan-out's) keeps the latest, not all of them.
+REMEMBERED_ENROLLMENTS = 50_000
 # The seats each process has read, by (database, session): a state is never changed once
 # made (`seat_rules.then` makes a new one), so one may be shared between threads.
 _read: OrderedDict[tuple[str, str], seat_rules.SeatState] = OrderedDict()
+_held = [0]  # enrollments in `_read`
 _lock = threading.Lock()
 
 
@@ -32,10 +36,13 @@ def _remember(key: tuple[str, str], state: seat_rules.SeatState) -> None:
     with _lock:
         known = _read.get(key)
         if known is None or known.revision < state.revision:
+            _held[0] += len(state.history) - (len(known.history) if known else 0)
             _read[key] = state
             _read.move_to_end(key)
-        while len(_read) > REMEMBERED_SESSIONS:
-            _read.popitem(last=False)
+        while len(_read) > REMEMBERED_SESSIONS or (
+                _held[0] > REMEMBERED_ENROLLMENTS and len(_read) > 1):
+            _, dropped = _read.popitem(last=False)
+            _held[0] -= len(dropped.history)
 
 
 def remembered(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
