@@ -87,7 +87,8 @@ def _drained(url: str, headers: dict, lag, timeout_s: float, progress=None,
     while True:
         behind = sum(lag().values())
         pending = 0 if behind else _pending(url, headers)
-        sweeping = swept is not None and not swept()
+        # Read (by `_id`) only once notifications is quiet: polling costs the stack too.
+        sweeping = swept is not None and not behind and not pending and not swept()
         left = {"pending": pending, "unconsumed": behind, "sweeping": sweeping,
                 "seconds": round(time.monotonic() - began, 1)}
         if (not behind and not pending and not sweeping) or time.monotonic() - began > timeout_s:

@@ -1,13 +1,15 @@
-"""`python -m bench.sweep_probe [enrollments] [participants] [quiet_s]`: registration's worker
-while the bench's seeding grows enrollments, and until it is quiet again.
+"""`python -m bench.sweep_probe [enrollments] [participants] [quiet_s] [limit_s]`: registration's
+worker while the bench's seeding grows enrollments, and until it is quiet again.
 
 Seeds as `make bench` does (participants for the record, then enrollments in blocks over
 `seeding.ENROLLING_SESSIONS` sessions) on a stack of its own, and reports the registration
 worker's database commands (exact: pymongo command monitoring, by command and collection)
 during the seeding and after it, how long after the seeding it stayed busy (the first
 ``quiet_s`` seconds, 20 by default, in which it sent no more than one command a second), its
-resident memory (largest seen, and at the end), and when its sweep said it was idle (the
-stored mark, `bench.seeding.sweep_idle`).
+resident memory (largest seen, and at the end), when its sweep said it was idle (the
+stored mark, `bench.seeding.sweep_idle`), and the sweep's own commands (those on the
+enrollments, the seat log and its change notes) apart from the outbox relay's. It stops
+``limit_s`` (600) after the seeding at the latest.
 """
 
 import json
@@ -24,7 +26,7 @@ from devstack import infra, services
 ENROLLMENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 PARTICIPANTS = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
 QUIET_S = float(sys.argv[3]) if len(sys.argv) > 3 else 20.0
-LIMIT_S = 600
+LIMIT_S = float(sys.argv[4]) if len(sys.argv) > 4 else 600.0  # at most, after seeding
 
 
 def _idle(mongo_uri: str, name: str) -> bool:
@@ -82,6 +84,10 @@ def main() -> None:
                                              if idle_at is not None else None)
         out["worker_rss_mb"] = {"largest": round(largest, 1),
                                 "end": round(memory.rss_mb(pid) or 0, 1)}
+        sweeping = ("enrollments", "seat_log", "seat_log_changes", "enrollment_pages")
+        out["sweep_commands"] = {
+            "during_seeding": sum(n for k, n in during.items() if k.split()[-1] in sweeping),
+            "after_seeding": sum(n for k, n in after.items() if k.split()[-1] in sweeping)}
         out["by_name_during"] = dict(during.most_common(12))
         out["by_name_after"] = dict(Counter(after).most_common(12))
     finally:

@@ -194,5 +194,7 @@ def sweeper(runtime: Runtime, interval_s: float = INTERVAL_S, settle_s: float = 
                 sweep.step()
             except PyMongoError as exc:
                 log.warning("enrollment sweep: database unavailable", extra={"error": repr(exc)})
+            except Exception:  # the next pass tries again: what it watched is kept
+                log.exception("enrollment sweep failed; will retry")
             stop.wait(interval_s)
     return enrollment_sweeper
