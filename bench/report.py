@@ -243,7 +243,11 @@ def _sizes(raw: dict) -> list[str]:
         lines.append(f"- seeding {label} through the APIs (officers imported for the record: "
                      f"no acknowledgements): {made}; then the notifications backlog: "
                      f"{left['unconsumed']} events not consumed and {left['pending']} "
-                     f"notifications not sent after {left['seconds']} s (budget "
+                     f"notifications not sent"
+                     + (", registration's enrollment sweep still busy"
+                        if left.get("sweeping") else ", registration's enrollment sweep idle"
+                        if "sweeping" in left else "")
+                     + f" after {left['seconds']} s (budget "
                      f"{raw['plan'].get('seed_drain_s', raw['plan']['drain_s']):.0f} s)")
     lines += ["", "| measure | small | large | large/small | target | |",
               "|---|---|---|---|---|---|"]

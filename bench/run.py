@@ -77,17 +77,21 @@ def _pending(url: str, headers: dict) -> int:
     return statuses["pending"] + statuses["sending"]
 
 
-def _drained(url: str, headers: dict, lag, timeout_s: float, progress=None) -> dict:
-    """Wait for notifications' consumer, then its sender, to catch up; how long it took and
-    what was left (events not consumed yet, notifications not sent yet among the newest).
+def _drained(url: str, headers: dict, lag, timeout_s: float, progress=None,
+             swept=None) -> dict:
+    """Wait for notifications' consumer, then its sender, to catch up, and for ``swept()``
+    (registration's enrollment sweep idle) when given; how long it took and what was left
+    (events not consumed yet, notifications not sent yet among the newest, the sweep busy).
     ``progress(left)`` is told every PROGRESS_S while it waits."""
     began = told = time.monotonic()
     while True:
         behind = sum(lag().values())
         pending = 0 if behind else _pending(url, headers)
-        left = {"pending": pending, "unconsumed": behind,
+        # Read (by `_id`) only once notifications is quiet: polling costs the stack too.
+        sweeping = swept is not None and not behind and not pending and not swept()
+        left = {"pending": pending, "unconsumed": behind, "sweeping": sweeping,
                 "seconds": round(time.monotonic() - began, 1)}
-        if (not behind and not pending) or time.monotonic() - began > timeout_s:
+        if (not behind and not pending and not sweeping) or time.monotonic() - began > timeout_s:
             return left
         if progress is not None and time.monotonic() - told >= PROGRESS_S:
             progress(left)
@@ -159,16 +163,20 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
     topics = [f"{name}.registration.events", f"{name}.sessions.events"]
     lag = lambda: consumer_lag(local.kafka_bootstrap, f"{name}.notifications", topics)  # noqa: E731
 
-    def drain(what: str, budget_s: float = DRAIN_S) -> dict:
+    def drain(what: str, budget_s: float = DRAIN_S, swept=None) -> dict:
         # Indented: its wait is counted in the phase that asked for it (each drain's own
         # time is in the results).
-        _say(f"  waiting for the notifications backlog {what} to drain (up to {budget_s:.0f} s)")
+        _say(f"  waiting for the notifications backlog {what} to drain (up to {budget_s:.0f} s)"
+             + (", and registration's enrollment sweep" if swept else ""))
         left = _drained(urls["notifications"], headers, lag, budget_s, lambda left: _say(
             f"  still draining after {left['seconds']:.0f} s: {left['unconsumed']:,} events "
-            f"not consumed, {left['pending']} notifications not sent"))
-        _say(f"  drained in {left['seconds']} s" if not (left["unconsumed"] or left["pending"])
+            f"not consumed, {left['pending']} notifications not sent"
+            + (", registration's sweep busy" if left["sweeping"] else "")), swept)
+        busy = left["unconsumed"] or left["pending"] or left["sweeping"]
+        _say(f"  drained in {left['seconds']} s" if not busy
              else f"  NOT drained after {left['seconds']} s: {left['unconsumed']:,} events not "
-                  f"consumed, {left['pending']} notifications not sent")
+                  f"consumed, {left['pending']} notifications not sent"
+                  + (", registration's sweep busy" if left["sweeping"] else ""))
         return left
 
     _say("baseline: raw pymongo insert_one, one process (5 s)")
@@ -216,7 +224,8 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
              f"each through the APIs (budget {SEED_BUDGET_S:.0f} s)")
         seeded = seeder.grow_to(target, SEED_BUDGET_S)
         _say(f"  seeded {seeded}")
-        seeded["drained"] = drain("left by seeding", SEED_DRAIN_S)
+        seeded["drained"] = drain("left by seeding", SEED_DRAIN_S, swept=lambda: (
+            seeding.sweep_idle(local.mongo_uri, name)))
         seeded["totals"] = seeding.totals(urls, headers)
         _say(f"  the stack holds {seeded['totals']}")
         found[label] = {"seeding": seeded,

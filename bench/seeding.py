@@ -21,6 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from bench import fixtures
+from common.mongo import client
+from common.persistence import numbered_log
+from services.registration.stores import seat_log_store
 
 THREADS = 12
 ENROLLING_SESSIONS = 40  # seeded enrollments spread over these, so parallel requests rarely race
@@ -40,6 +43,14 @@ def _total(url: str, headers: dict) -> int | None:
             return json.loads(answer.headers.get("X-Pagination", '{"total": 0}'))["total"]
         time.sleep(5)
     return None
+
+
+def sweep_idle(mongo_uri: str, stack_name: str) -> bool:
+    """Whether registration's enrollment sweep has verified every change noted so far: its
+    stored mark against the end of the change notes (reads by `_id`, as the worker makes)."""
+    changes = client(mongo_uri)[f"{stack_name}_registration"][seat_log_store.CHANGES]
+    mark = changes.find_one({"_id": seat_log_store.SWEPT})
+    return mark is not None and mark["settled"] >= numbered_log.length(changes, "all") - 1
 
 
 def totals(urls: dict, headers: dict) -> dict:

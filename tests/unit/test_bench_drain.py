@@ -32,3 +32,17 @@ def test_phases_are_timed_from_one_progress_line_to_the_next_longest_first(monke
     assert run.phase_times(130.0) == [{"phase": "seeding", "seconds": 90.0},
                                       {"phase": "fan-out", "seconds": 30.0},
                                       {"phase": "baseline", "seconds": 10.0}]
+
+
+def test_the_drain_after_seeding_also_waits_for_registrations_sweep_to_be_idle(monkeypatch):
+    monkeypatch.setattr(run, "_pending", lambda url, headers: 0)
+    monkeypatch.setattr(run, "PROGRESS_S", 0)
+    monkeypatch.setattr(run.time, "sleep", lambda s: None)
+    idle = iter([False, False, True])
+    told = []
+
+    left = run._drained("http://notifications", {}, lambda: {"t": 0}, 60, told.append,
+                        swept=lambda: next(idle))
+
+    assert (left["unconsumed"], left["pending"], left["sweeping"]) == (0, 0, False)
+    assert [t["sweeping"] for t in told] == [True, True]

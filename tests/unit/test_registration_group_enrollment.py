@@ -8,6 +8,7 @@ import pytest
 from services.registration.domain.errors import AlreadyEnrolledError, UnknownSessionError
 from services.registration.stores import (
     enrollment_store,
+    enrollment_sweep,
     group_enrollment_store,
     participant_store,
     seat_log_store,
@@ -122,9 +123,9 @@ def test_the_sweep_repairs_copies_a_withdrawal_left_stale_without_recopying_the_
     session_id = world.schedule(runtime, capacity=1)
     ayesha, fatima, sana = (seat_store.enroll(runtime, session_id, world.officer(runtime, n))
                             for n in ("Ayesha", "Fatima", "Sana"))
-    copied: dict = {}
-    for _ in range(3):  # copied twice at this revision: every copy is right
-        enrollment_store.sweep(runtime, None, copied)
+    sweep = enrollment_sweep.Sweep(runtime, settle_s=0)
+    sweep.step()  # every copy is right
+    seat_log_store._noted.clear()  # later: the withdrawal notes the session again
     seat_store.withdraw(runtime, ayesha["_id"])
     copies = runtime.db[enrollment_store.COLLECTION]
     # As a crash between the seat log's entry and the copies would leave them:
@@ -132,8 +133,9 @@ def test_the_sweep_repairs_copies_a_withdrawal_left_stale_without_recopying_the_
                                                         "revision": 0}})
     copies.update_one({"_id": sana["_id"]}, {"$set": {"position": 2, "revision": 0}})
 
-    enrollment_store.sweep(runtime, None, copied)
+    done = sweep.step()
 
+    assert done["verified"] == 3  # the three officers' copies, as the withdrawal moved them all
     assert (copies.find_one({"_id": fatima["_id"]})["status"],
             copies.find_one({"_id": sana["_id"]})["position"]) == ("confirmed", 1)
 
@@ -143,8 +145,7 @@ def test_a_copy_from_before_her_withdrawal_landing_late_does_not_bring_her_seat_
     ayesha = seat_store.enroll(runtime, session_id, world.officer(runtime, "Ayesha"))
     seat_store.enroll(runtime, session_id, world.officer(runtime, "Fatima"))
     before = seat_log_store.state(runtime, session_id)  # Ayesha confirmed
-    for _ in range(3):  # the sweep finds her copy as she is, and leaves it
-        enrollment_store.sweep(runtime, None, {})
+    assert enrollment_sweep.sweep_now(runtime, [session_id]) == 0  # her copy is as she is
     seat_store.withdraw(runtime, ayesha["_id"])
 
     enrollment_store.sync(runtime, before, [ayesha["participant_id"]])  # a late, older copy

@@ -3,7 +3,12 @@
 import pytest
 
 from common.persistence import numbered_log
-from services.registration.stores import enrollment_store, participant_store, seat_store
+from services.registration.stores import (
+    enrollment_store,
+    enrollment_sweep,
+    participant_store,
+    seat_store,
+)
 from tests.fakes import FakeRuntime
 from tests.unit import registration_helpers as world
 
@@ -53,7 +58,7 @@ def test_an_officers_list_and_the_unfiltered_pages_hold_each_enrollment_once(run
     hers, total = enrollment_store.listing(runtime, {"participant_id": ayesha["_id"]}, 0, 10)
     # In order of request: within one millisecond (what the database keeps), by id.
     assert (sorted(e["session_id"] for e in hers), total) == (sorted(sessions), 3)
-    enrollment_store.sweep(runtime, since=None)  # a re-copy numbers nothing twice
+    enrollment_sweep.sweep_now(runtime)  # a re-copy numbers nothing twice
     first, total = enrollment_store.listing(runtime, {}, 0, 4)
     rest, _ = enrollment_store.listing(runtime, {}, 4, 4)
     assert total == 6

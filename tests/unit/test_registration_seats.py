@@ -111,15 +111,3 @@ def test_a_cancelled_session_cancels_everyone_and_takes_no_more(runtime):
         assert runtime.publisher.types(enrollment["_id"])[-1] == events.ENROLLMENT_CANCELLED
     with pytest.raises(SessionClosedError):
         _enroll(runtime, session_id, "Sana")
-
-
-def test_the_sweep_restores_a_lost_copy_looking_only_at_sessions_that_changed(runtime):
-    quiet, busy = world.schedule(runtime, capacity=5), world.schedule(runtime, capacity=5)
-    _enroll(runtime, quiet, "Hina")
-    _, last = enrollment_store.sweep(runtime)  # the worker's first, full pass
-    [ayesha] = _enroll(runtime, busy, "Ayesha")
-    # As if the process died between the seat's write and its copy.
-    runtime.db[enrollment_store.COLLECTION].delete_one({"_id": ayesha["_id"]})
-    swept, _ = enrollment_store.sweep(runtime, last)
-    assert swept == {busy}
-    assert enrollment_store.get(runtime, ayesha["_id"])["status"] == "confirmed"

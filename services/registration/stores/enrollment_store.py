@@ -1,28 +1,22 @@
 """The enrollments collection: a read model of the seat logs, for lists and look-ups by id.
 
 The seat log is the truth; each change is copied here right after its entry is written, and
-the worker's sweep re-copies the sessions noted as changing (`seat_log_store.note_change`),
-which also repairs what a crash between the two writes (or two racing copies) left stale.
+the worker's sweep (`enrollment_sweep`) verifies the copies of what changed, which repairs what
+a crash between the two writes (or two racing copies) left stale.
 A new copy is also numbered in `enrollment_pages` (stream "all", and one per participant), so
 that lists are read by `_id`: a session's enrollments come from its seat log, an officer's
 and the unfiltered pages from those numbers.
 """
 
-import logging
-import math
-import threading
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING
-from pymongo.errors import PyMongoError
 
 from common.persistence import by_id, claims, numbered_log
 from common.runtime import Runtime
 from services.registration.domain.seat_rules import SHOWN, SeatState, enrollment, enrollments
 from services.registration.stores import enrollment_pages, listed_pages, seat_log_store
 from services.registration.stores.session_projection_store import session_ids_of_series
-
-log = logging.getLogger(__name__)
 
 COLLECTION = "enrollments"
 PAGES = enrollment_pages.PAGES
@@ -33,7 +27,7 @@ def sync(runtime: Runtime, state: SeatState, participant_ids=None) -> None:
 
     New ones in one insert (numbered on the pages in one more); those already copied are
     brought up to this revision one by one. A racing copy that lands an older revision is
-    repaired by the sweep.
+    repaired by the sweep (`enrollment_sweep`).
     """
     collection = runtime.db[COLLECTION]
     pids = list(dict.fromkeys(state.entries if participant_ids is None else participant_ids))
@@ -69,69 +63,6 @@ def _as_kept(value):
         value = value if value.tzinfo else value.replace(tzinfo=UTC)
         return value.replace(microsecond=value.microsecond // 1000 * 1000)
     return value
-
-
-def sweep(runtime: Runtime, since: int | None = None,
-          copied: dict[str, tuple] | None = None) -> tuple[set[str], int]:
-    """Re-copy every session noted as changing after change number ``since`` (every session
-    when None); those sessions, and the number of the last change read."""
-    if since is None:
-        last = seat_log_store.last_change(runtime)  # first: what changes meanwhile is seen next
-        sessions = seat_log_store.all_sessions(runtime)
-    else:
-        sessions, last = seat_log_store.changes_after(runtime, since)
-    _copy(runtime, sessions, {} if copied is None else copied)
-    return sessions, last
-
-
-def _copy(runtime: Runtime, sessions, copied: dict[str, tuple]) -> None:
-    """Copy each session's enrollments; ``copied`` (session -> (revision, passes, base)) skips
-    one already copied twice at its current revision (once to copy, once to repair a racing
-    copy), and otherwise copies only what changed after ``base``, the revision copied twice
-    before: a session's other copies are already right."""
-    for session_id in sessions:
-        state = seat_log_store.state(runtime, session_id)
-        if state is None:
-            continue
-        revision, passes, base = copied.get(session_id, (None, 0, None))
-        if revision == state.revision and passes >= 2:
-            continue
-        if revision != state.revision:
-            base = revision if passes >= 2 else base
-        sync(runtime, state, None if base is None else changed_after(state, base))
-        copied[session_id] = (state.revision, passes + 1 if revision == state.revision else 1,
-                              base)
-
-
-def changed_after(state: SeatState, revision: int) -> list[str]:
-    """The participants whose enrollment changed after ``revision``, and the waiting list when
-    a change may have moved its places (anything but a new request)."""
-    changed = [c["participant_id"] for c, at in state.history.values() if at > revision]
-    moved = any(at > revision and c["updated_at"] != c["requested_at"]
-                for c, at in state.history.values())
-    return changed + (list(state.waiting) if moved else [])
-
-
-def sweeper(runtime: Runtime, interval_s: float = 10.0, passes_kept: int = 3):
-    """A background task for the worker: a full pass at start, then the sessions noted since.
-
-    A session is noted before its decision is written, so each is looked at again on the next
-    ``passes_kept`` passes: a decision written just after a pass is copied by a later one.
-    The passes kept also cover the time a process does not note a session again
-    (`seat_log_store.NOTE_KEPT_S`).
-    """
-    passes_kept = max(passes_kept, 2 + math.ceil(seat_log_store.NOTE_KEPT_S / interval_s))
-    def enrollment_sweeper(stop: threading.Event) -> None:
-        since, copied, noted = None, {}, []
-        while not stop.is_set():
-            try:
-                sessions, since = sweep(runtime, since, copied)
-                noted = [*noted, sessions][-passes_kept:]
-                _copy(runtime, set().union(*noted[:-1]), copied)
-            except PyMongoError as exc:
-                log.warning("enrollment sweep: database unavailable", extra={"error": repr(exc)})
-            stop.wait(interval_s)
-    return enrollment_sweeper
 
 
 def get(runtime: Runtime, enrollment_id: str) -> dict | None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pymongo.errors import DuplicateKeyError
 
 from common.envelope import Event
-from common.persistence import numbered_log
+from common.persistence import by_id, numbered_log
 from common.runtime import Runtime
 from services.registration.domain import seat_rules
 from services.registration.stores import host_hints
@@ -23,9 +23,13 @@ from services.registration.stores import host_hints
 LOG = "seat_log"
 CHANGES = "seat_log_changes"
 REMEMBERED_SESSIONS = 2000
+# And at most this many enrollments in them all (about 1 KB each): a process that reads many
+# large sessions (the worker's sweep, a fan-out's) keeps the latest, not all of them.
+REMEMBERED_ENROLLMENTS = 50_000
 # The seats each process has read, by (database, session): a state is never changed once
 # made (`seat_rules.then` makes a new one), so one may be shared between threads.
 _read: OrderedDict[tuple[str, str], seat_rules.SeatState] = OrderedDict()
+_held = [0]  # enrollments in `_read`
 _lock = threading.Lock()
 
 
@@ -33,10 +37,13 @@ def _remember(key: tuple[str, str], state: seat_rules.SeatState) -> None:
     with _lock:
         known = _read.get(key)
         if known is None or known.revision < state.revision:
+            _held[0] += len(state.history) - (len(known.history) if known else 0)
             _read[key] = state
             _read.move_to_end(key)
-        while len(_read) > REMEMBERED_SESSIONS:
-            _read.popitem(last=False)
+        while len(_read) > REMEMBERED_SESSIONS or (
+                _held[0] > REMEMBERED_ENROLLMENTS and len(_read) > 1):
+            _, dropped = _read.popitem(last=False)
+            _held[0] -= len(dropped.history)
 
 
 def remembered(runtime: Runtime, session_id: str) -> seat_rules.SeatState | None:
@@ -121,9 +128,9 @@ def append(runtime: Runtime, current: seat_rules.SeatState, kind: str, changes: 
     return after
 
 
-# A session noted this recently is not noted again: the sweep copies a noted session on the
-# passes of the next 20 s or more (`enrollment_store.sweeper`), so a decision written within
-# this time of the note is still copied by a later pass. Noting every decision cost a write each.
+# A session noted this recently is not noted again: the sweep looks at a noted session again
+# `enrollment_sweep.SETTLE_S` after reading its note, so a decision written within
+# this time of the note is still seen by that look. Noting every decision cost a write each.
 NOTE_KEPT_S = 2.0
 _noted: OrderedDict[tuple[str, str], float] = OrderedDict()
 
@@ -143,10 +150,25 @@ def note_change(runtime: Runtime, session_id: str) -> None:
             _noted.popitem(last=False)
 
 
-def changes_after(runtime: Runtime, number: int) -> tuple[set[str], int]:
-    """The sessions noted after change ``number`` (-1: from the first), and the last number."""
+def noted_after(runtime: Runtime, number: int) -> list[tuple[int, str]]:
+    """Each change noted after ``number`` (-1: from the first): (its number, its session)."""
     noted = numbered_log.following(runtime.db[CHANGES], "all", number)
-    return {n["session_id"] for n in noted}, number + len(noted)
+    return [(number + 1 + n, entry["session_id"]) for n, entry in enumerate(noted)]
+
+
+# The sweep's mark (`enrollment_sweep`), next to the notes: every copy a note up to `settled`
+# announced is verified, and the notes up to `through` are read. A restarted sweep starts
+# there; the bench waits until `settled` reaches the last note (the sweep is idle).
+SWEPT = "swept"
+
+
+def swept(runtime: Runtime) -> dict | None:
+    return runtime.db[CHANGES].find_one({"_id": SWEPT})
+
+
+def mark_swept(runtime: Runtime, settled: int, through: int) -> None:
+    by_id.write(runtime.db[CHANGES], SWEPT, {"$set": {"settled": settled, "through": through,
+                                                     "at": datetime.now(UTC)}})
 
 
 def last_change(runtime: Runtime) -> int:

@@ -3,7 +3,7 @@
 import uuid
 
 from common.envelope import Event
-from services.registration.stores import enrollment_store
+from services.registration.stores import enrollment_sweep, seat_log_store
 from tests.conftest import read_topic
 from tests.integration.registration.helpers import (
     auth,
@@ -179,10 +179,44 @@ def test_lost_copy_of_an_enrollment_is_restored_by_the_sweep(api, unique):
     runtime.db["enrollments"].delete_one({"_id": answer["id"]})
     assert client.get(f"/enrollments/{answer['id']}",
                       headers=auth(config, "viewer")).status_code == 404
-    enrollment_store.sweep(runtime, since=None)
+    enrollment_sweep.sweep_now(runtime, [session_id])
     shown = client.get(f"/enrollments/{answer['id']}", headers=auth(config, "viewer"))
     assert shown.get_json()["status"] == "confirmed"
     assert shown.get_json()["session_id"] == session_id
+
+
+def test_the_workers_sweep_restores_a_lost_copy_reading_only_what_changed(api, unique):
+    client, runtime, config = api
+    session_id = str(uuid.uuid4())
+    deliver(runtime, SCHEDULED, scheduled(session_id, capacity=10))
+    people = _officers(client, config, unique, 4)
+    answers = [_enroll(client, config, p, session_id).get_json() for p in people[:3]]
+    now = [1000.0]
+    sweep = enrollment_sweep.Sweep(runtime, clock=lambda: now[0])
+
+    def passes(n: int) -> dict:
+        done: dict = {}
+        for _ in range(n):
+            now[0] += 10
+            for key, count in sweep.step().items():
+                done[key] = done.get(key, 0) + count
+        return done
+
+    assert passes(4)["verified"] == 3  # its first start: each copy read once
+    now[0] += 5
+    seat_log_store._noted.clear()  # later than the 2 s within which a session is noted once
+    late = _enroll(client, config, people[3], session_id).get_json()
+    runtime.db["enrollments"].delete_one({"_id": late["id"]})  # the API died before its copy
+
+    done = passes(4)
+
+    shown = client.get(f"/enrollments/{late['id']}", headers=auth(config, "viewer"))
+    assert shown.get_json()["status"] == "confirmed"
+    assert (done["verified"], done["written"]) == (1, 1)  # not the three copies already right
+    assert all(client.get(f"/enrollments/{a['id']}", headers=auth(config, "viewer")
+                          ).status_code == 200 for a in answers)
+    restarted = enrollment_sweep.Sweep(runtime)  # from its stored mark: nothing to look at
+    assert restarted.step() == {"looked": 0, "verified": 0, "written": 0}
 
 
 def test_a_group_enrolled_in_one_request_gets_each_officers_outcome_and_its_events(
