@@ -21,13 +21,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pymongo import DeleteOne
+from pymongo import DeleteOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from common.envelope import Event
+from common.persistence import by_id
 from common.producer import EventProducer
 
 log = logging.getLogger(__name__)
@@ -148,39 +150,68 @@ class OutboxRelay:
         self.swept_before: datetime | None = None
 
     def sweep(self) -> int:
-        """One pass over every outbox; returns the number of events it published."""
+        """One pass over every outbox; returns the number of events it published.
+
+        What the pass keeps of each pending document is slim (its entries' ids and staging
+        times: `_Pending`), and it works through them `SWEEP_CHUNK` at a time: at the large size
+        a whole collection's outboxes, event bodies and all, cost the worker tens of megabytes.
+        """
         now = datetime.now(UTC)
         cutoff, quiet = now - timedelta(seconds=self.grace_s), now - timedelta(seconds=self.quiet_s)
         published, complete = 0, True
         for collection in self.collections:
             due = _outboxes_past(collection, cutoff)
-            recorded = published_ids(collection, [e["id"] for _, box in due for e in box])
-            for doc_id, outbox in due:
-                known = {e["id"] for e in outbox} & recorded
-                done = publish_unrecorded(collection, self.producer, outbox, cutoff, known)
-                published += len(done) - len(known)
-                complete = complete and all(e["id"] in done for e in outbox
-                                            if _aware(e["staged_at"]) <= cutoff)
-                if len(done) == len(outbox) and all(_aware(e["staged_at"]) <= quiet
-                                                    for e in outbox):
-                    self._empty(collection, doc_id, outbox)
+            for start in range(0, len(due), SWEEP_CHUNK):
+                chunk = due[start:start + SWEEP_CHUNK]
+                recorded = published_ids(collection, [i for p in chunk for i in p.ids])
+                emptied = []
+                for pending in chunk:
+                    known = set(pending.ids) & recorded
+                    done = known
+                    if len(known) < len(pending.ids) and pending.oldest <= cutoff:
+                        done = self._publish_left(collection, pending, cutoff, known)
+                        published += len(done) - len(known)
+                    complete = complete and all(i in done for i, at in
+                                                zip(pending.ids, pending.staged, strict=True)
+                                                if at <= cutoff)
+                    if set(pending.ids) <= done and pending.newest <= quiet:
+                        emptied.append(pending)
+                self._empty(collection, emptied)
         self.swept_before = cutoff if complete else None
         if published:
             log.info("outbox relay published", extra={"count": published})
         return published
 
+    def _publish_left(self, collection: Collection, pending: "_Pending", cutoff: datetime,
+                      known: set[str]) -> set[str]:
+        """Publish what a crash or an outage left of one outbox (read again whole, by `_id`)."""
+        current = collection.find_one({"_id": pending.doc_id}, {"outbox": 1}) or {}
+        outbox = current.get("outbox", [])
+        return publish_unrecorded(collection, self.producer, outbox, cutoff,
+                                  known & {e["id"] for e in outbox})
+
     @staticmethod
-    def _empty(collection: Collection, doc_id, outbox: list[dict]) -> None:
+    def _empty(collection: Collection, emptied: list["_Pending"]) -> None:
+        """Empty these outboxes if each still holds what the sweep saw: read side by side and
+        written `by_id.UPDATES_PER_COMMAND` a command (one read, update and delete each
+        before: three round trips an aggregate, 50,000 commands after 17,000 imports)."""
+        if not emptied:
+            return
         # Read and written by `_id` alone: on FerretDB any other filter decodes the collection.
-        current = collection.find_one({"_id": doc_id}, {"outbox": 1})
-        if current is None or current.get("outbox", []) != outbox:
-            return  # written since the sweep read it: the next sweep looks again
-        emptied = collection.update_one({"_id": doc_id},
-                                        {"$set": {"outbox": [], "outbox_pending": False}})
-        if emptied.modified_count and outbox:
-            # One delete per id, in one round trip: `$in` would read every marker on FerretDB.
-            collection.database[MARKERS].bulk_write([DeleteOne({"_id": e["id"]}) for e in outbox],
-                                                    ordered=False)
+        current = by_id.side_by_side(
+            lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}),
+            [p.doc_id for p in emptied])
+        still = [p for p in emptied if current[p.doc_id] is not None
+                 and [e["id"] for e in current[p.doc_id].get("outbox", [])] == list(p.ids)]
+        if not still:
+            return  # written since the sweep read them: the next sweep looks again
+        by_id.bulk(collection, [UpdateOne({"_id": p.doc_id},
+                                          {"$set": {"outbox": [], "outbox_pending": False}})
+                                for p in still], ordered=False)
+        # One delete per id, a few a command: `$in` would read every marker on FerretDB.
+        deletes = [DeleteOne({"_id": i}) for p in still for i in p.ids]
+        if deletes:
+            by_id.bulk(collection.database[MARKERS], deletes, ordered=False)
 
     def backlog(self) -> int:
         """Events waiting to be acknowledged, in every outbox."""
@@ -230,8 +261,28 @@ def ask_for_sweep(database) -> None:
         log.warning("relay not told to sweep", extra={"error": repr(exc)})
 
 
-def _outboxes_past(collection: Collection, cutoff: datetime) -> list[tuple[object, list[dict]]]:
-    """(id, outbox) of the pending documents with an entry staged before ``cutoff``.
+SWEEP_CHUNK = 500  # pending outboxes looked at together: one marker query, one round of writes
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """What a sweep keeps of a pending outbox: its entries' ids and staging times, in order."""
+
+    doc_id: object
+    ids: tuple[str, ...]
+    staged: tuple[datetime, ...]
+
+    @property
+    def oldest(self) -> datetime:
+        return min(self.staged, default=datetime.max.replace(tzinfo=UTC))
+
+    @property
+    def newest(self) -> datetime:
+        return max(self.staged, default=datetime.min.replace(tzinfo=UTC))
+
+
+def _outboxes_past(collection: Collection, cutoff: datetime) -> list[_Pending]:
+    """The pending documents with an entry staged before ``cutoff`` (or none at all).
 
     Younger entries are the publisher's: a document whose entries are all that young is left
     for a later sweep, without a look-up.
@@ -239,8 +290,9 @@ def _outboxes_past(collection: Collection, cutoff: datetime) -> list[tuple[objec
     found = []
     for document in collection.find({"outbox_pending": True}, {"outbox": 1}):
         outbox = document.get("outbox", [])
-        if not outbox or any(_aware(e["staged_at"]) <= cutoff for e in outbox):
-            found.append((document["_id"], outbox))
+        staged = tuple(_aware(e["staged_at"]) for e in outbox)
+        if not outbox or min(staged) <= cutoff:
+            found.append(_Pending(document["_id"], tuple(e["id"] for e in outbox), staged))
     return found
 
 

@@ -98,6 +98,10 @@ class FakeCollection:
         self.document.update(update.get("$set", {}))
         return Result(1)
 
+    def bulk_write(self, requests, ordered=True):
+        for request in requests:
+            self.update_one(request._filter, request._doc)
+
 
 class FakeProducer:
     def __init__(self, acknowledge: int = 100):
