@@ -6,7 +6,13 @@ API's processes), enroll throughput with the bench's 8 clients over its 12 sessi
 officers, the listing's latency with 2 clients, and the seeder's enrollments per second.
 Also the registration worker's commands while its sweep re-copies those enrollments.
 Arguments: enrollments to seed (2000), the seeding budget in seconds (60), the seconds the
-worker's sweep is counted after the 8 clients (35).
+worker's sweep is counted after the 8 clients (35), the seconds the stack is watched idle after
+seeding (65).
+
+`commands_by_process` counts every process's commands (the workers' too) for 40 enrolls before
+and after seeding, the stack idle after seeding, and 8 clients after seeding; with
+BENCH_COMMANDS_DETAIL=shape each is named with its filter's shape ("find recipients {_id}") and
+`ms_waited_by_process` says how long each kind waited for its answers.
 """
 
 import json
@@ -25,6 +31,7 @@ from devstack import infra, services
 
 SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 SEED_S = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
+IDLE_S = float(sys.argv[4]) if len(sys.argv) > 4 else 65.0  # the stack idle, after seeding
 SWEEP_S = float(sys.argv[3]) if len(sys.argv) > 3 else 35.0  # the worker's sweep, counted
 
 
@@ -43,11 +50,11 @@ def _api_pids(stack) -> set[int]:
     return {master, *children}
 
 
-def _api_counts(counted: Path, pids: set[int]) -> Counter:
+def _api_counts(counted: Path, pids: set[int], suffix: str = "json") -> Counter:
     count: Counter = Counter()
     for pid in pids:
         try:
-            found = json.loads((counted / f"{pid}.json").read_text())
+            found = json.loads((counted / f"{pid}.{suffix}").read_text())
         except (OSError, ValueError):
             continue
         count.update({k: n for k, n in found.items() if k not in commands.HOUSEKEEPING})
@@ -59,6 +66,46 @@ def _worker_pid(stack) -> set[int]:
 
 
 BY_NAME: dict[str, dict] = {}
+BY_PROCESS: dict[str, dict] = {}
+WAITED: dict[str, dict] = {}  # with BENCH_COMMANDS_DETAIL=shape: ms waited, by command
+
+
+def _every_process(counted: Path, stack, suffix: str = "json") -> dict[str, Counter]:
+    """Each process's commands so far (a gunicorn master with its workers), by name."""
+    found = {}
+    for process in stack.processes:
+        pids = {process.popen.pid, *fixtures.children(process.popen.pid)}
+        found[process.name] = _api_counts(counted, pids, suffix)
+    return found
+
+
+def _settle(counted: Path, quiet: int = 40, limit_s: float = 240) -> float:
+    """Wait until the stack's workers are done with what seeding left (few commands in 3 s)."""
+    began = time.monotonic()
+    last = commands.total(counted)
+    while time.monotonic() - began < limit_s:
+        time.sleep(3)
+        now = commands.total(counted)
+        if now - last < quiet:
+            break
+        last = now
+    return round(time.monotonic() - began, 1)
+
+
+def _counted_everywhere(counted: Path, stack, work, label: str, settle_s: float = 4.0):
+    """Every process's commands while ``work`` runs and the workers settle after it."""
+    time.sleep(settle_s)
+    before = _every_process(counted, stack)
+    waited = _every_process(counted, stack, "json.micros")
+    result = work()
+    time.sleep(settle_s)
+    after = _every_process(counted, stack)
+    WAITED[label] = {name: {k: round(v / 1000) for k, v in sorted(
+        (n - waited.get(name, Counter())).items(), key=lambda kv: -kv[1])}
+        for name, n in _every_process(counted, stack, "json.micros").items()}
+    BY_PROCESS[label] = {name: dict(sorted((after[name] - before.get(name, Counter())).items()))
+                         for name in after}
+    return result
 
 
 def _counted(counted: Path, pids: set[int], work, label: str = "") -> tuple[float, object]:
@@ -89,8 +136,15 @@ def main() -> None:
         registration = fixtures.Client(urls["registration"], headers)
         sessions_api = fixtures.Client(urls["sessions"], headers)
         officers = fixtures.officers(registration, 50, name)
-        loaded = fixtures.sessions(sessions_api, registration, 13, "load")
+        loaded = fixtures.sessions(sessions_api, registration, 27, "load")
         pids = _api_pids(stack)
+
+        def one_by_one_into(session):
+            def enroll_40():
+                for officer in officers[:40]:
+                    registration("POST", "/enrollments", json={
+                        "participant_id": officer["id"], "session_id": session["id"]})
+            return enroll_40
 
         def one_by_one():
             for officer in officers[:40]:
@@ -98,6 +152,7 @@ def main() -> None:
                                                            "session_id": loaded[12]["id"]})
         spent, _ = _counted(counted, pids, one_by_one, "sequential 40")
         out["commands_per_enroll_sequential"] = round(spent / 40, 2)
+        _counted_everywhere(counted, stack, one_by_one_into(loaded[13]), "every process, 40 before")
         def eight_clients():
             # As `make bench` reports it: the stack's CPU per enroll (the API's, the
             # database's, the workers' and Kafka's) while the clients run.
@@ -128,6 +183,37 @@ def main() -> None:
         out["seeding"] = seeder.add_enrollments(SEED, time.monotonic() + SEED_S)
         out["seeding"]["wall_s"] = round(time.monotonic() - began, 1)
         print(json.dumps(out), flush=True)
+        out["settled_after_seeding_s"] = _settle(counted)
+        idle_before = _every_process(counted, stack)
+        cpu_before = fixtures.stack_cpu(stack)
+        time.sleep(5)
+        out["idle_cpu_ms_per_s"] = {k: round(v / 5, 1) for k, v in fixtures.cpu_per_request(
+            cpu_before, fixtures.stack_cpu(stack), 1).items()}
+        BY_PROCESS["idle 5 s after seeding"] = {
+            name: dict(n - idle_before[name]) for name, n in _every_process(counted, stack).items()}
+        cpu_before = fixtures.stack_cpu(stack)
+        _counted_everywhere(counted, stack, one_by_one_into(loaded[14]), "every process, 40 after",
+                            settle_s=0.7)
+        out["sequential_40_after_cpu_ms"] = fixtures.cpu_per_request(
+            cpu_before, fixtures.stack_cpu(stack), 40)
+        # The stack's background (outbox relays every 10-60 s, sweeps) over a minute, idle.
+        cpu_before = fixtures.stack_cpu(stack)
+        _counted_everywhere(counted, stack, lambda: time.sleep(IDLE_S), "idle after seeding",
+                            settle_s=0)
+        out["idle_minute_cpu_ms_per_s"] = {k: round(v / IDLE_S, 1) for k, v in
+                                           fixtures.cpu_per_request(
+                                               cpu_before, fixtures.stack_cpu(stack), 1).items()}
+        eight = {}
+
+        def eight_after():
+            before = fixtures.stack_cpu(stack)
+            eight.update(scenarios.enroll(urls, headers, officers, loaded[15:27], seconds=5))
+            eight["cpu_ms"] = fixtures.cpu_per_request(before, fixtures.stack_cpu(stack),
+                                                       eight["requests"])
+        _counted_everywhere(counted, stack, eight_after, "8 clients after seeding", settle_s=0)
+        out["enroll_8_clients_after"] = {k: eight.get(k) for k in (
+            "requests", "per_second", "p50_ms", "p95_ms", "statuses", "cpu_ms")}
+        print(json.dumps(out), flush=True)
         page = f"{urls['registration']}/enrollments?page_size=20"
         for _ in range(3):
             requests.get(page, headers=headers, timeout=300)
@@ -145,6 +231,8 @@ def main() -> None:
     finally:
         services.stop(stack)
     out["commands_by_name"] = BY_NAME
+    out["commands_by_process"] = BY_PROCESS
+    out["ms_waited_by_process"] = WAITED
     print(json.dumps(out, indent=2))
 
 

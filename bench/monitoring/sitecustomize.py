@@ -13,7 +13,41 @@ from collections import Counter
 
 _DIR = os.environ.get("BENCH_COMMANDS_DIR")
 # With BENCH_COMMANDS_DETAIL=1 each count is kept per command and collection ("find recipients").
-_DETAIL = os.environ.get("BENCH_COMMANDS_DETAIL") == "1"
+# With BENCH_COMMANDS_DETAIL=shape, also the filter's shape ("find recipients {_id}",
+# "update deliveries {cause,kind}", "+sort"): which commands scan a whole collection on FerretDB.
+_DETAIL = os.environ.get("BENCH_COMMANDS_DETAIL") in ("1", "shape")
+_SHAPE = os.environ.get("BENCH_COMMANDS_DETAIL") == "shape"
+
+
+def _keys(query) -> str:
+    if not isinstance(query, dict):
+        return "?"
+    named = []
+    for key, value in query.items():
+        if isinstance(value, dict) and value and all(str(k).startswith("$") for k in value):
+            key = f"{key}{'/'.join(sorted(value))}"
+        named.append(key)
+    return "{" + ",".join(sorted(named)) + "}"
+
+
+def _shape(name: str, command) -> str:
+    """The filters a command carries, without their values (no officer data)."""
+    if name in ("find", "count", "distinct", "delete_one"):
+        extra = "+sort" if command.get("sort") else ""
+        return _keys(command.get("filter", command.get("query", {}))) + extra
+    if name == "findAndModify":
+        return _keys(command.get("query", {})) + ("+sort" if command.get("sort") else "")
+    if name == "update":
+        return " ".join(sorted({_keys(u.get("q")) + ("*" if u.get("multi") else "")
+                                for u in command.get("updates", [])}))
+    if name == "delete":
+        return " ".join(sorted({_keys(d.get("q")) + ("*" if not d.get("limit") else "")
+                                for d in command.get("deletes", [])}))
+    if name == "aggregate":
+        stages = command.get("pipeline", [])
+        return "|".join(next(iter(s)) + (_keys(s["$match"]) if "$match" in s else "")
+                        for s in stages if isinstance(s, dict) and s)
+    return ""
 
 if _DIR:
     from pymongo import monitoring
@@ -21,30 +55,45 @@ if _DIR:
     _counts: Counter = Counter()
     _lock = threading.Lock()
 
+    _micros: Counter = Counter()  # with shapes: the microseconds each waited for its answers
+    _names: dict = {}
+
     class _Counting(monitoring.CommandListener):
         def started(self, event):
             name = event.command_name
             if _DETAIL:
                 target = event.command.get(name)
                 name = f"{name} {target}" if isinstance(target, str) else name
+                if _SHAPE:
+                    name = f"{name} {_shape(event.command_name, event.command)}".rstrip()
             with _lock:
                 _counts[name] += 1
+                if _SHAPE:
+                    _names[(event.connection_id, event.request_id)] = name
 
         def succeeded(self, event):
-            pass
+            if _SHAPE:
+                with _lock:
+                    name = _names.pop((event.connection_id, event.request_id), None)
+                    if name is not None:
+                        _micros[name] += event.duration_micros
 
         def failed(self, event):
-            pass
+            with _lock:
+                _names.pop((event.connection_id, event.request_id), None)
 
     def _write_forever() -> None:
         path = os.path.join(_DIR, f"{os.getpid()}.json")
         while True:
             with _lock:
-                snapshot = dict(_counts)
-            temporary = f"{path}.tmp"
-            with open(temporary, "w") as handle:
-                json.dump(snapshot, handle)
-            os.replace(temporary, path)
+                snapshot, waited = dict(_counts), dict(_micros)
+            for target, found in ((path, snapshot), (f"{path}.micros", waited)):
+                if target != path and not found:
+                    continue
+                temporary = f"{target}.tmp"
+                with open(temporary, "w") as handle:
+                    json.dump(found, handle)
+                os.replace(temporary, target)
             threading.Event().wait(0.5)
 
     def _start() -> None:
@@ -53,6 +102,7 @@ if _DIR:
     def _after_fork() -> None:
         # A gunicorn worker counts its own commands, not its master's.
         _counts.clear()
+        _micros.clear()
         _start()
 
     monitoring.register(_Counting())
