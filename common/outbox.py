@@ -162,25 +162,32 @@ class OutboxRelay:
         for collection in self.collections:
             due = _outboxes_past(collection, cutoff)
             for start in range(0, len(due), SWEEP_CHUNK):
-                chunk = due[start:start + SWEEP_CHUNK]
-                recorded = published_ids(collection, [i for p in chunk for i in p.ids])
-                emptied = []
-                for pending in chunk:
-                    known = set(pending.ids) & recorded
-                    done = known
-                    if len(known) < len(pending.ids) and pending.oldest <= cutoff:
-                        done = self._publish_left(collection, pending, cutoff, known)
-                        published += len(done) - len(known)
-                    complete = complete and all(i in done for i, at in
-                                                zip(pending.ids, pending.staged, strict=True)
-                                                if at <= cutoff)
-                    if set(pending.ids) <= done and pending.newest <= quiet:
-                        emptied.append(pending)
-                self._empty(collection, emptied)
+                sent, sent_all = self._sweep_chunk(collection, due[start:start + SWEEP_CHUNK],
+                                                   cutoff, quiet)
+                published, complete = published + sent, complete and sent_all
         self.swept_before = cutoff if complete else None
         if published:
             log.info("outbox relay published", extra={"count": published})
         return published
+
+    def _sweep_chunk(self, collection: Collection, chunk: list["_Pending"], cutoff: datetime,
+                     quiet: datetime) -> tuple[int, bool]:
+        """Publish what is left of these outboxes and empty the quiet ones; how many events it
+        published, and whether every entry staged before ``cutoff`` is now acknowledged."""
+        recorded = published_ids(collection, [i for p in chunk for i in p.ids])
+        published, complete, emptied = 0, True, []
+        for pending in chunk:
+            done = set(pending.ids) & recorded
+            if len(done) < len(pending.ids):  # `_outboxes_past` found one staged before cutoff
+                known, done = done, self._publish_left(collection, pending, cutoff, done)
+                published += len(done) - len(known)
+            complete = complete and all(i in done for i, at in
+                                        zip(pending.ids, pending.staged, strict=True)
+                                        if at <= cutoff)
+            if set(pending.ids) <= done and pending.newest <= quiet:
+                emptied.append(pending)
+        self._empty(collection, emptied)
+        return published, complete
 
     def _publish_left(self, collection: Collection, pending: "_Pending", cutoff: datetime,
                       known: set[str]) -> set[str]:
@@ -271,10 +278,6 @@ class _Pending:
     doc_id: object
     ids: tuple[str, ...]
     staged: tuple[datetime, ...]
-
-    @property
-    def oldest(self) -> datetime:
-        return min(self.staged, default=datetime.max.replace(tzinfo=UTC))
 
     @property
     def newest(self) -> datetime:

@@ -52,6 +52,20 @@ def _find_leaving_the_projection_alone(collection, filter=None, projection=None,
 mongomock.Collection.find = _find_leaving_the_projection_alone
 
 
+class CountingReads:
+    """A collection that counts the reads by `find_one` made through it."""
+
+    def __init__(self, collection):
+        self.collection, self.reads = collection, 0
+
+    def __getattr__(self, name):
+        return getattr(self.collection, name)
+
+    def find_one(self, *args, **kwargs):
+        self.reads += 1
+        return self.collection.find_one(*args, **kwargs)
+
+
 class RecordingPublisher:
     """Keeps every event a write published, in order, instead of sending it."""
 

@@ -6,21 +6,7 @@ import pytest
 
 from services.notifications.stores import stream_memory, stream_store
 from services.notifications.stores.stream_store import GROUP, Streams
-from tests.fakes import FakeRuntime
-
-
-class _Counting:
-    """A collection that counts the reads made through it."""
-
-    def __init__(self, collection):
-        self.collection, self.reads = collection, 0
-
-    def __getattr__(self, name):
-        return getattr(self.collection, name)
-
-    def find_one(self, *args, **kwargs):
-        self.reads += 1
-        return self.collection.find_one(*args, **kwargs)
+from tests.fakes import CountingReads, FakeRuntime
 
 
 class _Worker:
@@ -28,7 +14,7 @@ class _Worker:
 
     def __init__(self, runtime, monkeypatch):
         self.streams = Streams(runtime, "feed")
-        self.streams.entries = _Counting(self.streams.entries)
+        self.streams.entries = CountingReads(self.streams.entries)
         self.memory = (stream_memory.Known(), stream_memory.Groups())
         self.monkeypatch = monkeypatch
 

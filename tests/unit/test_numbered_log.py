@@ -1,7 +1,7 @@
 """Numbered streams keyed by `_id`, as every service's stores use them (`common.persistence`)."""
 
 from common.persistence import numbered_log
-from tests.fakes import FakeRuntime
+from tests.fakes import CountingReads, FakeRuntime
 
 
 def test_a_batch_append_puts_an_entry_whose_number_was_taken_after_the_others():
@@ -33,21 +33,9 @@ def test_threads_appending_at_once_take_each_number_once_and_leave_no_gap():
     assert numbered_log.length(pages, "agency:1") == 30
 
 
-class _CountingReads:
-    def __init__(self, collection):
-        self.collection, self.reads = collection, 0
-
-    def __getattr__(self, name):
-        return getattr(self.collection, name)
-
-    def find_one(self, *args, **kwargs):
-        self.reads += 1
-        return self.collection.find_one(*args, **kwargs)
-
-
 def test_a_process_that_never_looked_finds_the_end_of_a_long_stream_in_few_reads():
     pages = FakeRuntime("registration").db["pages"]
     pages.insert_many([{"_id": numbered_log.entry_id("all", n)} for n in range(1000)])
-    counted = _CountingReads(pages)
+    counted = CountingReads(pages)
     assert numbered_log.length(counted, "all") == 1000
     assert counted.reads < 25  # one by one it was 1,001 reads (16 s a page at 20,000 officers)
