@@ -33,6 +33,7 @@ from services.notifications import holders
 from services.notifications.channels.base import Channel
 from services.notifications.delivery import Delivery
 from services.notifications.stores import claim_store, delivery_store
+from services.notifications.unsent_claims import UnsentClaims
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,6 @@ class SendQueue:
     BATCH = 20  # claimed, sent and recorded together by one sending thread
     LINGER_S = 0.05  # how long a batch waits for more once it has one
     SETTLE_S = 10.0  # pending ones younger than this are still in their worker's queue
-    UNSENT_KEPT = 10000  # born claimed, refused by a full queue: handed back at the stop
     WAIT_STEP_S = 0.2  # a wait for room looks this often whether the worker is stopping
 
     def __init__(self, runtime: Runtime, channels: dict[str, Channel],
@@ -62,8 +62,6 @@ class SendQueue:
         # thread stops after the message it is sending, and what this worker claimed and did
         # not send is handed back (`release`) for another worker, or its successor, to send.
         self.stopping = stopping or threading.Event()
-        self._unsent: list[dict] = []  # claimed at birth and not queued: for `release`
-        self._unsent_lock = threading.Lock()
         directory = directory or contacts.Directory(
             runtime.settings, {"registration": config.registration_url,
                                "sessions": config.sessions_url})
@@ -77,6 +75,7 @@ class SendQueue:
         self._pushed = itertools.count()  # orders equal times, never the candidates
         self._gathering = threading.Lock()
         self._me = holders.me()  # this worker, as the holder of what it claims
+        self._unsent = UnsentClaims(self._me, config.lease_s, clock)  # for `release`
 
     def claim_at_birth(self, documents: list[dict]) -> list[dict]:
         """The notifications the consumer is about to store, those due now claimed by this
@@ -108,7 +107,7 @@ class SendQueue:
         except queue.Full:
             if not self.stopping.is_set():
                 self._stalled = self._stalled or wait_s > 0
-            self._keep_unsent([candidate])
+            self._unsent.keep([candidate])
             return False
         self._stalled = False
         return True
@@ -127,22 +126,6 @@ class SendQueue:
                 return
             except queue.Full:
                 continue
-
-    def _keep_unsent(self, candidates: list[dict]) -> None:
-        """Remember what this worker claimed at birth and did not queue (the queue was full,
-        or it is stopping), for `release`: only what `release` needs of each, at most
-        UNSENT_KEPT. Nothing here sends them before their lease runs out (the look-up finds
-        this worker's own only then), so those still surely its own at the stop are unsent."""
-        now, lease_s = self.clock(), self.config.lease_s
-        kept = [{k: c[k] for k in claim_store.HELD_FIELDS if k in c} for c in candidates
-                if claim_store.held_since_birth(c, self._me, now, lease_s)]
-        if not kept:
-            return
-        with self._unsent_lock:
-            if len(self._unsent) + len(kept) > self.UNSENT_KEPT:
-                self._unsent = [c for c in self._unsent
-                                if claim_store.held_since_birth(c, self._me, now, lease_s)]
-            self._unsent += kept[:max(0, self.UNSENT_KEPT - len(self._unsent))]
 
     def look_up(self) -> int:
         """Queue what is due (reminders, what a crash or a full queue left), up to
@@ -176,7 +159,7 @@ class SendQueue:
         if not batch:
             return 0
         if self.stopping.is_set():  # taken just as the worker stops: handed back, not sent
-            self._keep_unsent(batch)
+            self._unsent.keep(batch)
             return 0
         try:
             claimed = self._claim(batch)
@@ -270,8 +253,7 @@ class SendQueue:
         again, so that another worker takes it at its next look-up instead of after the lease
         (a worker on another host cannot tell that this one stopped); returns how many."""
         now = self.clock()
-        with self._unsent_lock:
-            candidates, self._unsent = self._unsent, []
+        candidates = self._unsent.take()
         while True:
             try:
                 candidates.append(self._ready.get_nowait())
