@@ -13,6 +13,7 @@ while. An entry is never removed before the broker acknowledged it: consumers ma
 twice, never lose one.
 """
 
+import atexit
 import logging
 import os
 import queue
@@ -28,6 +29,7 @@ from pymongo import DeleteOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, PyMongoError
 
+from common import outbox_processes
 from common.envelope import Event
 from common.persistence import by_id
 from common.producer import EventProducer
@@ -36,8 +38,9 @@ log = logging.getLogger(__name__)
 
 MARKERS = "outbox_published"
 # One document `{_id: host:pid, at}` per process that asked the relays to sweep (a publish of
-# its failed or was refused, its queue was full, or it started: its predecessor may have died
-# with events unsent); a relay sweeps when an `at` is later than what its last sweep covered.
+# its failed or was refused, its queue was full, its acknowledgements were not recorded); a
+# relay sweeps when an `at` is later than what the last completed sweep covered (stored:
+# `outbox_processes`, which also tells the relays of processes that died).
 DUE = "outbox_relay_due"
 
 
@@ -129,16 +132,14 @@ class OutboxRelay:
     """Publishes entries older than ``grace_s`` that nobody published, and empties outboxes
     whose entries are all acknowledged once the document has been quiet for ``quiet_s``.
 
-    A sweep reads every outbox collection whole on FerretDB, so the relay sweeps only when told
-    to (a publish failed, a process started: see `DUE`), at its own start, and at least every
-    ``SWEEP_AT_LEAST_EVERY`` intervals, for what a process that died and never came back left.
+    A sweep reads every outbox collection whole on FerretDB, so the relay sweeps only when
+    something was left behind: a process asked (a publish failed: see `DUE`), a process that
+    writes outboxes stopped beating, or no relay ever completed a sweep (`outbox_processes`).
 
     Emptying is the one write the relay makes to an aggregate. On FerretDB it could still undo a
     business write landing in the same few milliseconds, so it waits until the document has
     been quiet for a long while (a minute by default): documents being worked on are left alone.
     """
-
-    SWEEP_AT_LEAST_EVERY = 6
 
     def __init__(self, collections: list[Collection], producer: EventProducer,
                  grace_s: float = 5.0, quiet_s: float = 60.0):
@@ -225,34 +226,37 @@ class OutboxRelay:
         return sum(outbox_backlog_of(c) for c in self.collections)
 
     def run(self, stop: threading.Event, interval_s: float) -> None:
-        idle = self.SWEEP_AT_LEAST_EVERY  # at start: a crash may have left events behind
         while not stop.is_set():
             try:
-                idle = self.run_once(idle)
+                self.run_once()
             except PyMongoError as exc:
                 log.warning("outbox relay: database unavailable", extra={"error": repr(exc)})
             except Exception:
                 log.exception("outbox relay failed; will retry")
             stop.wait(interval_s)
 
-    def run_once(self, idle: int) -> int:
-        """Sweep if told to, if the last sweep left something unsent, or if ``idle`` intervals
-        passed without a sweep; returns the new count of idle intervals."""
+    def run_once(self) -> bool:
+        """Sweep if something was left behind (`outbox_processes.look`); whether it swept."""
         databases = {c.database.name: c.database for c in self.collections}.values()
         flags = [(database, flag) for database in databases
                  for flag in database[DUE].find({}, {"at": 1})]  # one per process, at most
-        covered = self.swept_before
-        told = covered is None or any(_aware(flag["at"]) > covered for _, flag in flags)
-        if not told and idle + 1 < self.SWEEP_AT_LEAST_EVERY:
-            return idle + 1
+        now = datetime.now(UTC)
+        looks = [outbox_processes.look(database, [_aware(f["at"]) for d, f in flags
+                                                  if d is database], now, self.grace_s)
+                 for database in databases]
+        reasons = sorted({seen.reason for seen in looks if seen.reason})
+        if not reasons:
+            return False
+        log.info("outbox relay sweeps", extra={"reason": ", ".join(reasons)})
         self.sweep()
         if self.swept_before is None:  # something old is still unsent: again next interval
-            self.swept_before = covered
-            return self.SWEEP_AT_LEAST_EVERY
+            return True
+        for seen in looks:
+            outbox_processes.record_sweep(seen, self.swept_before)
         for database, flag in flags:  # a process gone long ago: its flag is of no more use
             if _aware(flag["at"]) < self.swept_before - FORGET_FLAGS_AFTER:
                 database[DUE].delete_one({"_id": flag["_id"]})
-        return 0
+        return True
 
 
 FORGET_FLAGS_AFTER = timedelta(hours=1)
@@ -264,8 +268,12 @@ def ask_for_sweep(database) -> None:
     try:
         database[DUE].update_one({"_id": f"{socket.gethostname()}:{os.getpid()}"},
                                  {"$set": {"at": datetime.now(UTC)}}, upsert=True)
-    except Exception as exc:  # the relay still sweeps every few intervals
+    except Exception as exc:  # this process will not leave clean: the relays sweep once it stops
         log.warning("relay not told to sweep", extra={"error": repr(exc)})
+        _failed_asks.add((os.getpid(), database.name))
+
+
+_failed_asks: set[tuple[int, str]] = set()
 
 
 SWEEP_CHUNK = 500  # pending outboxes looked at together: one marker query, one round of writes
@@ -321,14 +329,33 @@ class Publisher:
     REMEMBERED = 20000
     RECORD_EVERY_S = 0.25
 
-    def __init__(self, producer: EventProducer):
+    def __init__(self, producer: EventProducer, beat_s: float = 10.0):
         self.producer = producer
+        # This process in the registry of outbox writers: the relays sweep when it died.
+        self.processes = outbox_processes.Registration(beat_s)
+        self._exit_hooked: int | None = None
         self._queue: queue.Queue = queue.Queue(maxsize=10000)
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._acked: OrderedDict[str, None] = OrderedDict()
-        self._announced: set[str] = set()
+
+    def register(self, database) -> None:
+        """Before an outbox write to ``database``: the relays must know this process writes
+        there, so they sweep if it dies before it sent what it wrote (see `outbox_processes`).
+        A clean exit of the interpreter (a gunicorn worker's, a worker's) leaves clean."""
+        self.processes.register(database)
+        self._ensure_thread()  # it beats
+        if self._exit_hooked != os.getpid():
+            self._exit_hooked = os.getpid()
+            atexit.register(self.close)
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """At a clean stop: wait for what is queued, then, if nothing is left unsent, leave the
+        registry so no relay sweeps for this process."""
+        self.drain(timeout_s)
+        if self._queue.unfinished_tasks == 0:
+            self.processes.leave({name for pid, name in _failed_asks if pid == os.getpid()})
 
     def publish_soon(self, collection: Collection, outbox: list[dict],
                      fresh_ids: Iterable[str] = ()) -> None:
@@ -390,7 +417,6 @@ class Publisher:
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._queue = queue.Queue(maxsize=10000)
                 self._acked = OrderedDict()
-                self._announced = set()
                 self._thread = threading.Thread(target=self._loop, name="outbox-publisher",
                                                 daemon=True)
                 self._pid = os.getpid()
@@ -401,11 +427,11 @@ class Publisher:
         untold = 0  # queued items done but not yet marked so: `drain` waits for their record
         record_at: float | None = None
         while True:
-            batch = self._take(None if record_at is None
-                               else max(0.0, record_at - time.monotonic()))
+            self.processes.beat()
+            batch = self._take(_sooner(self.processes.beat_due_in(), None if record_at is None
+                                       else max(0.0, record_at - time.monotonic())))
             try:
                 if batch:
-                    self._announce_start(batch)
                     for name, (collection, ids) in self._publish(batch).items():
                         unrecorded.setdefault(name, (collection, []))[1].extend(ids)
             except Exception as exc:  # the relay will publish them later
@@ -419,17 +445,11 @@ class Publisher:
                     _record(unrecorded)
                 except Exception as exc:  # unrecorded: the relay publishes them once more
                     log.warning("acknowledgements not recorded", extra={"error": repr(exc)})
+                    _ask_relays(collection for collection, _ in unrecorded.values())
                 unrecorded, record_at = {}, None
                 for _ in range(untold):
                     self._queue.task_done()
                 untold = 0
-
-    def _announce_start(self, batch: list) -> None:
-        """The first time this process publishes to a database, the relay is asked to sweep:
-        the process this one replaces may have died with events it had not sent."""
-        fresh = [c for c, _, _ in batch if c.database.name not in self._announced]
-        self._announced |= {c.database.name for c in fresh}
-        _ask_relays(fresh)
 
     def _take(self, timeout_s: float | None) -> list:
         """What is queued (waiting up to ``timeout_s`` for the first; None: until one comes)."""
@@ -443,6 +463,10 @@ class Publisher:
             except queue.Empty:
                 break
         return batch
+
+
+def _sooner(first: float, second: float | None) -> float:
+    return first if second is None else min(first, second)
 
 
 def _ask_relays(collections: Iterable[Collection]) -> None:

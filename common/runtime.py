@@ -24,7 +24,8 @@ class Runtime:
         self._prepared = indexes is None
         self.producer = EventProducer(settings.kafka_bootstrap,
                                       client_id=f"{settings.stack}.{settings.service}")
-        self.publisher = outbox.Publisher(self.producer)
+        # It beats as often as the relays look (see `common.outbox_processes`).
+        self.publisher = outbox.Publisher(self.producer, beat_s=settings.relay_interval_s)
         self._db: tuple[int, Database] | None = None
 
     def prepare(self) -> None:
@@ -49,6 +50,8 @@ class Runtime:
 
     def insert(self, collection: str, document: dict, events: list[Event]) -> dict:
         """Insert an aggregate together with its events, then publish them promptly."""
+        if events:
+            self.publisher.register(self.db)  # before the write: a crash after it is seen
         stored = outbox.on_insert(document, self.topic, events)
         self.db[collection].insert_one(stored)
         if events:
@@ -61,6 +64,8 @@ class Runtime:
         """Insert many aggregates with their events in one unordered insert, then publish the
         events of those stored; (the documents as stored, the positions refused as duplicates:
         those documents were not written and their events are not published)."""
+        if any(events for _, events in written):
+            self.publisher.register(self.db)
         stored = [outbox.on_insert(document, self.topic, events) for document, events in written]
         refused = claims.insert_each(self.db[collection], stored)
         for position, (document, (_, events)) in enumerate(zip(stored, written, strict=True)):
@@ -76,6 +81,7 @@ class Runtime:
         Returns the updated document, or None when nothing matched (and nothing was written).
         """
         if events:
+            self.publisher.register(self.db)
             update = outbox.on_update(update, self.topic, events)
         document = self.db[collection].find_one_and_update(
             query, update, return_document=ReturnDocument.AFTER)

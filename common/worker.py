@@ -77,7 +77,7 @@ def run(runtime: Runtime, registry: Registry, outbox_collections: list[str],
         step = threading.Thread(target=_logged, args=(hook,), name="stopping", daemon=True)
         step.start()
         step.join(timeout=STEP_GRACE_S)
-    runtime.publisher.drain()
+    runtime.publisher.close()  # drained, and out of the relays' registry if nothing is unsent
     runtime.producer.close()
     log.info("worker stopped")
 

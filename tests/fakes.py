@@ -78,6 +78,9 @@ class RecordingPublisher:
         self.events += [Event.from_dict(entry["event"]) for entry in outbox
                         if entry["id"] in fresh]
 
+    def register(self, database) -> None:
+        """Nothing to register: no relay reads this in-memory database."""
+
     def types(self, subject: str | None = None) -> list[str]:
         """The types published, in order (about ``subject`` only, when given)."""
         return [e.type for e in self.events if subject is None or e.subject == subject]

@@ -1,7 +1,7 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
-from common import outbox
+from common import outbox, outbox_processes
 from common.envelope import new_event
 
 TOPIC = "registration.events"
@@ -59,11 +59,28 @@ class FakeFlags:
         self.flags.pop(query["_id"], None)
 
 
+class FakeRegistry:
+    """`outbox_processes`: the processes writing outboxes, and what completed sweeps covered."""
+
+    def __init__(self):
+        self.documents: dict[str, dict] = {}
+
+    def update_one(self, query, update, upsert=False):
+        self.documents.setdefault(query["_id"], {"_id": query["_id"]}).update(update["$set"])
+
+    def find(self, query, projection=None):
+        return [dict(d) for d in self.documents.values()]
+
+    def delete_one(self, query):
+        self.documents.pop(query["_id"], None)
+
+
 class FakeDatabase(dict):
     name = "registration"
 
     def __missing__(self, name):
-        self[name] = FakeFlags() if name == outbox.DUE else FakeMarkers()
+        self[name] = {outbox.DUE: FakeFlags, outbox_processes.PROCESSES: FakeRegistry}.get(
+            name, FakeMarkers)()
         return self[name]
 
 
@@ -300,13 +317,12 @@ def _flags(collection) -> dict:
     return collection.database[outbox.DUE].flags
 
 
-def test_the_relay_sweeps_at_its_start_and_then_only_every_few_intervals_when_untold():
+def test_the_relay_sweeps_once_when_none_ever_did_and_then_not_while_untold():
     collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
     relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
-    idle = relay.SWEEP_AT_LEAST_EVERY
-    for _ in range(2 * relay.SWEEP_AT_LEAST_EVERY):
-        idle = relay.run_once(idle)
-    assert collection.scans == 2
+    for _ in range(12):
+        relay.run_once()
+    assert collection.scans == 1
 
 
 def test_a_failed_prompt_publish_has_the_relay_sweep_until_it_sent_what_was_left():
@@ -318,30 +334,32 @@ def test_a_failed_prompt_publish_has_the_relay_sweep_until_it_sent_what_was_left
     assert _flags(collection)
     producer = FakeProducer(acknowledge=0)
     relay = outbox.OutboxRelay([collection], producer, grace_s=5, quiet_s=600)
-    relay.run_once(idle=0)  # told to: sweeps, but the entry is younger than the grace
+    relay.run_once()  # told to: sweeps, but the entry is younger than the grace
     assert collection.scans == 1 and producer.sent == [] and _flags(collection)
     _aged(collection.document, 60)  # a minute later: as if every clock moved on
     for flag in _flags(collection):
         _flags(collection)[flag] -= timedelta(seconds=60)
-    relay.swept_before -= timedelta(seconds=60)
-    idle = relay.run_once(idle=0)  # still refused: the relay tries again next interval
+    swept = collection.database[outbox_processes.PROCESSES].documents[outbox_processes.SWEPT]
+    swept["before"] -= timedelta(seconds=60)
+    relay.run_once()  # still refused: the relay tries again next interval
     assert producer.sent == [event.id]
     producer.acknowledge = 100
-    idle = relay.run_once(idle)
+    relay.run_once()
     assert collection.markers == {event.id}
     scans = collection.scans
-    relay.run_once(idle)
+    relay.run_once()
     assert collection.scans == scans  # what it was told about is sent: no sweep
 
 
-def test_a_process_publishing_for_the_first_time_tells_the_relay_once():
+def test_a_process_publishing_for_the_first_time_does_not_ask_the_relays_to_sweep():
     collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
     publisher = outbox.Publisher(FakeProducer())
     for n in range(3):
+        publisher.register(collection.database)
         publisher.publish_soon(*_written(collection, [_event(n)]))
     publisher.drain()
-    assert len(_flags(collection)) == 1
-    assert collection.database[outbox.DUE].asked == 1
+    assert collection.database[outbox.DUE].asked == 0
+    assert len(collection.database[outbox_processes.PROCESSES].documents) == 1
 
 
 def test_the_flag_of_a_process_gone_long_ago_is_forgotten():
@@ -349,5 +367,5 @@ def test_the_flag_of_a_process_gone_long_ago_is_forgotten():
     _flags(collection)["host:1"] = datetime.now(UTC) - timedelta(hours=2)
     _flags(collection)["host:2"] = datetime.now(UTC) - timedelta(minutes=2)
     relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
-    relay.run_once(idle=relay.SWEEP_AT_LEAST_EVERY)
+    relay.run_once()
     assert set(_flags(collection)) == {"host:2"}

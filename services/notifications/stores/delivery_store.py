@@ -45,6 +45,8 @@ def write(runtime: Runtime, outcomes: list[Outcome], lease_s: float,
     if not ours:
         return []
     collection = runtime.db[notifications.COLLECTION]
+    if any(outcome.events for outcome in ours):
+        runtime.publisher.register(runtime.db)  # before the write: a crash after it is seen
     writes, published = [], []
     for outcome in ours:
         update = {**outcome.update, "$unset": {"claimed_until": ""}}

@@ -59,6 +59,8 @@ def create_in_series(runtime: Runtime, series_id: str, rows: list[dict]) -> list
                                [] if draft else [_scheduled(runtime, doc, parent, members)])
               for doc, draft in planned]
     collection = runtime.db[COLLECTION]
+    if any(document["outbox"] for document in stored):
+        runtime.publisher.register(runtime.db)  # before the write: a crash after it is seen
     collection.insert_many(stored)
     for document in stored:
         if document["outbox"]:
