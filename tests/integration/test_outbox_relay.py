@@ -1,5 +1,10 @@
 """The outbox on the real broker and database: nothing lost, nothing published twice."""
 
+import os
+import signal
+import subprocess
+import sys
+
 from common import outbox
 from common.envelope import Event, new_event
 from common.runtime import Runtime
@@ -61,4 +66,40 @@ def test_rapid_writes_lose_neither_changes_nor_events(settings, make_topic, kafk
     assert stored["changes"] == 20
     assert [e["id"] for e in stored["outbox"]] == [e.id for e in events]
     wait_for(lambda: runtime.outbox_relay(["sessions"]).backlog() == 0)
+    runtime.producer.close()
+
+
+# A process that writes an aggregate and is killed -9 before it publishes (its publisher's
+# `publish_soon` kills it): argv is the topic and the participant's id.
+_KILLED_AFTER_WRITING = """
+import os, signal, sys
+from common.config import load
+from common.runtime import Runtime
+runtime = Runtime(load("registration"), sys.argv[1])
+runtime.publisher.publish_soon = lambda *_, **__: os.kill(os.getpid(), signal.SIGKILL)
+event = runtime.event("registration.participant.registered", sys.argv[2], {"n": 1})
+print(event.id, flush=True)
+runtime.insert("participants", {"_id": sys.argv[2]}, [event])
+"""
+
+
+def test_events_of_a_process_killed_after_its_write_are_published_once_it_stops_beating(
+        settings, make_topic, kafka_bootstrap, unique, monkeypatch):
+    topic = make_topic(f"it.{unique}.events")
+    monkeypatch.setenv("OUTBOX_RELAY_INTERVAL_SECONDS", "0.5")  # its beat: dead after 1.5 s
+    runtime = Runtime(settings("registration"), topic)
+    relay = runtime.outbox_relay(["participants"])
+    relay.run_once()  # the first sweep of this database: from now on only what is left behind
+    assert relay.run_once() is False
+
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_WRITING, topic, f"p-{unique}"],
+                            capture_output=True, text=True, timeout=60, env=os.environ)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    event_id = killed.stdout.strip()
+    assert relay.backlog() == 1  # written, never published
+
+    wait_for(lambda: relay.run_once() and relay.backlog() == 0, timeout_s=30)
+    records = read_topic(kafka_bootstrap, topic, until=lambda r: len(r) >= 1, settle_s=1.5)
+    assert _ids(records) == [event_id]
+    assert relay.run_once() is False  # its death is covered: no more sweeps for it
     runtime.producer.close()
