@@ -23,7 +23,7 @@ import secrets
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pymongo.database import Database
@@ -120,13 +120,13 @@ class Look:
     database: Database
     covered: datetime | None  # the cutoff of the latest completed sweep, as stored
     reason: str | None = None
-    forgotten: list = field(default_factory=list)  # entries long dead and covered
 
 
 def look(database: Database, asked_at: list[datetime], now: datetime, grace_s: float) -> Look:
     """Read ``database``'s registry: a sweep is due if none was ever completed, if a process
     asked after the last one's cutoff (``asked_at``), or if a process stopped beating and the
-    last one did not cover what it may have staged."""
+    last one did not cover what it may have staged. The entries of processes gone long ago,
+    covered, are forgotten."""
     documents = list(database[PROCESSES].find({}, {"beat": 1, "beat_s": 1, "before": 1}))
     swept = next((d for d in documents if d["_id"] == SWEPT), None)
     covered = _aware(swept["before"]) if swept else None
@@ -142,7 +142,7 @@ def look(database: Database, asked_at: list[datetime], now: datetime, grace_s: f
         beat, period = _aware(entry["beat"]), timedelta(seconds=entry.get("beat_s", 10.0))
         if covered > beat + COVERED_AFTER_BEATS * period:
             if beat < now - FORGET_AFTER:
-                result.forgotten.append(entry["_id"])
+                database[PROCESSES].delete_one({"_id": entry["_id"]})
             continue
         # Dead once it missed its beats, and late enough that this sweep's cutoff covers it.
         dead_for = max(DEAD_AFTER_BEATS * period,
@@ -153,11 +153,8 @@ def look(database: Database, asked_at: list[datetime], now: datetime, grace_s: f
 
 
 def record_sweep(seen: Look, cutoff: datetime) -> None:
-    """Store that every entry staged before ``cutoff`` is published (a completed sweep), and
-    forget the entries of processes long gone. Only ever moves forward from what was read."""
-    database = seen.database
+    """Store that every entry staged before ``cutoff`` is published (a completed sweep). Only
+    ever moves forward from what was read."""
     if seen.covered is None or cutoff > seen.covered:
-        database[PROCESSES].update_one({"_id": SWEPT}, {"$set": {"before": cutoff}},
-                                       upsert=True)
-    for entry_id in seen.forgotten:
-        database[PROCESSES].delete_one({"_id": entry_id})
+        seen.database[PROCESSES].update_one({"_id": SWEPT}, {"$set": {"before": cutoff}},
+                                            upsert=True)

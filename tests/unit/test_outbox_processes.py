@@ -11,6 +11,7 @@ import mongomock
 
 from common import outbox, outbox_processes
 from common.envelope import new_event
+from tests.conftest import wait_for
 from tests.fakes import CountingReads
 
 TOPIC = "notifications.events"
@@ -196,3 +197,46 @@ def test_a_process_whose_beats_lapsed_registers_again_before_it_writes():
     registration.register(database)
     [entry] = database[outbox_processes.PROCESSES].find({})
     assert entry["beat"] > datetime.now(UTC) - timedelta(seconds=60)
+
+
+def test_a_registered_process_beats_while_it_has_nothing_to_publish():
+    database = _database()
+    publisher = outbox.Publisher(Producer(), beat_s=0.05)
+    publisher.register(database)
+    [first] = database[outbox_processes.PROCESSES].find({})
+    wait_for(lambda: database[outbox_processes.PROCESSES].find_one()["beat"] > first["beat"])
+
+
+class Unanswering:
+    """A database (of the same name) that answers no write: an ask for a sweep fails."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __getitem__(self, collection):
+        return self
+
+    def update_one(self, *args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+
+def test_a_process_whose_ask_for_a_sweep_failed_does_not_stop_clean():
+    collection = _swept_once()
+    publisher = outbox.Publisher(Producer())
+    _write(publisher, collection, 1)
+    outbox.ask_for_sweep(Unanswering(collection.database.name))
+    publisher.close()
+    _later(collection.database, 60)
+    assert _relay(collection).run_once() is True  # its entry went stale: the relays sweep
+
+
+def test_entries_of_processes_gone_long_ago_are_forgotten_once_a_sweep_covered_them():
+    collection = _swept_once()
+    gone = outbox_processes.Registration(beat_s=10)
+    gone.register(collection.database)
+    _later(collection.database, 7200)
+    relay = _relay(collection)
+    assert relay.run_once() is True  # it died: a sweep covers it
+    assert relay.run_once() is False
+    assert list(collection.database[outbox_processes.PROCESSES].find(
+        {"beat": {"$exists": True}})) == []
