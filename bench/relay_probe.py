@@ -1,7 +1,7 @@
 """`python -m bench.relay_probe [documents] [idle_s]`: what the outbox relays read when a second
 notifications worker starts on a stack holding the large size, and while the stack is idle.
 
-    GLO_ACT_ENV=development BENCH_COMMANDS_DETAIL=shape .venv/bin/python -m bench.relay_probe
+    GLO_ACT_ENV=development .venv/bin/python -m bench.relay_probe
 
 Starts the infrastructure if needed and a stack of its own (default relay interval, 10 s),
 inserts ``documents`` (20,000) notifications and as many participants with empty outboxes (what
@@ -72,7 +72,7 @@ def main() -> int:
     name = f"relay{uuid.uuid4().hex[:6]}"
     counted = infra.state_dir() / "relay-probe-commands"
     env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "INFO",
-           "BENCH_COMMANDS_DETAIL": os.environ.get("BENCH_COMMANDS_DETAIL", "shape"),
+           "BENCH_COMMANDS_DETAIL": "shape",
            **commands.env(counted)}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
     log_dir = infra.state_dir() / "relay-probe-logs"
