@@ -8,7 +8,8 @@ bench's plan: session after session, so the 8 clients enroll into one session at
 "spread" (officer after officer: consecutive requests in different sessions), to tell the
 sessions' turns from CPU, or "after-create" (the bench's plan, started right after 5 s of
 creating officers with 8 clients, as `make bench` did), or "alternate" (the bench's plan, odd
-rounds right after creates, even ones on a quiet stack: both in one sitting).
+rounds right after creates, even ones on a quiet stack: both in one sitting), or
+"bench-spread" (odd rounds spread, even ones the bench's plan).
 Needs GLO_ACT_ENV=development.
 """
 
@@ -91,7 +92,8 @@ def _after_creates(n: int) -> bool:
 def _round(stack, counted, urls, headers, officers, sessions, n: int) -> dict:
     """One round of enrollments: rate, CPU per enroll (in its window, and with what the
     workers did after it), every process's commands per enroll."""
-    run = _spread if ORDER == "spread" else scenarios.enroll
+    spread = ORDER == "spread" or (ORDER == "bench-spread" and n % 2 == 1)
+    run = _spread if spread else scenarios.enroll
     fixtures.wait("a quiet stack", lambda: _quiet(counted), timeout_s=60)
     created = None
     if _after_creates(n):  # as `make bench` ran it: right after 5 s of creates
@@ -107,7 +109,7 @@ def _round(stack, counted, urls, headers, officers, sessions, n: int) -> dict:
     spent = fixtures.cpu_per_request(cpu, fixtures.stack_cpu(stack), found["requests"])
     after = _every_process(counted, stack)
     made = {p: after[p] - before.get(p, Counter()) for p in after}
-    return {"round": n, "order": ORDER, "after_creates": _after_creates(n),
+    return {"round": n, "order": ORDER, "after_creates": _after_creates(n), "spread": spread,
             "created_per_second": created, "uptime": os.getloadavg(),
             **{k: found[k] for k in ("per_second", "requests", "p50_ms", "p95_ms", "statuses")},
             "cpu_ms": during, "cpu_ms_with_aftermath": spent,
