@@ -1,4 +1,4 @@
-"""`python -m bench.enroll_rate_probe [rounds] [seconds] [order]`: the bench's enroll, repeated.
+"""`python -m bench.enroll_rate_probe [rounds] [seconds] [order] [py-spy]`: enroll, repeated.
 
 `make bench`'s enroll (8 clients over 12 sessions of 50 officers, `scenarios.enroll`) run
 ``rounds`` times (3) for ``seconds`` each (5) on fresh sessions of one stack, each round with
@@ -30,6 +30,7 @@ from devstack import infra, services
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
 ORDER = sys.argv[3] if len(sys.argv) > 3 else "bench"
+PY_SPY = sys.argv[4] if len(sys.argv) > 4 else None  # py-spy's path: profile the API's workers
 
 
 def _every_process(counted, stack) -> dict[str, Counter]:
@@ -121,12 +122,12 @@ def _round(stack, counted, urls, headers, officers, sessions, n: int) -> dict:
 
 
 def _spy(stack, n: int) -> list:
-    """With PY_SPY=<path of py-spy>, sample the registration API's workers during round n
+    """With py-spy's path as the 4th argument, sample the registration API's workers during round n
     (`--gil`: only while they hold the GIL, i.e. their Python CPU)."""
-    if not os.environ.get("PY_SPY"):
+    if not PY_SPY:
         return []
     [master] = [p.popen.pid for p in stack.processes if p.name == "registration-api"]
-    return [subprocess.Popen([os.environ["PY_SPY"], "record", "-p", str(pid), "-d",
+    return [subprocess.Popen([PY_SPY, "record", "-p", str(pid), "-d",
                               str(int(SECONDS)), "-r", "200", "-f", "raw", "--gil",
                               "-o", f"{tempfile.gettempdir()}/spy-round{n}-{pid}.txt"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
