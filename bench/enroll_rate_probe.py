@@ -7,8 +7,8 @@ enroll (with BENCH_COMMANDS_DETAIL=shape, named by filter shape). ``order`` "ben
 bench's plan: session after session, so the 8 clients enroll into one session at a time) or
 "spread" (officer after officer: consecutive requests in different sessions), to tell the
 sessions' turns from CPU, or "after-create" (the bench's plan, started right after 5 s of
-creating officers with 8 clients, as `make bench` did), or "alternate" (the bench's plan, odd
-rounds right after creates, even ones on a quiet stack: both in one sitting), or
+creating officers with 8 clients, as `make bench` did), or "alternate" (5 s of creates, then the
+bench's plan: at once in odd rounds, once the stack is quiet again in even ones), or
 "bench-spread" (odd rounds spread, even ones the bench's plan).
 Needs GLO_ACT_ENV=development.
 """
@@ -97,9 +97,11 @@ def _round(stack, counted, urls, headers, officers, sessions, n: int) -> dict:
     run = _spread if spread else scenarios.enroll
     fixtures.wait("a quiet stack", lambda: _quiet(counted), timeout_s=60)
     created = None
-    if _after_creates(n):  # as `make bench` ran it: right after 5 s of creates
+    if ORDER == "alternate" or _after_creates(n):
         created = scenarios.create_participants(
             urls, headers, start=3_000_000 + n * 100_000, seconds=SECONDS)["per_second"]
+        if not _after_creates(n):  # as `make bench` runs it now: once they drained
+            fixtures.wait("a quiet stack", lambda: _quiet(counted), timeout_s=60)
     before, cpu = _every_process(counted, stack), fixtures.stack_cpu(stack)
     spies = _spy(stack, n)
     found = run(urls, headers, officers, sessions, seconds=SECONDS)
