@@ -163,3 +163,25 @@ def test_without_open_file_description_locks_nothing_is_shared_and_seats_still_d
     ayesha, fatima = (seat_store.enroll(runtime, session_id, world.officer(runtime, name))
                       for name in ("Ayesha", "Fatima"))
     assert [ayesha["status"], fatima["status"]] == ["confirmed", "waitlisted"]
+
+
+def test_a_change_noted_after_a_siblings_note_is_numbered_next_without_looking_for_the_end(
+        monkeypatch):
+    """Another process of the host noted a session last: this one notes the next number at
+    once, from the end they share, instead of searching for it and losing an insert to it."""
+    from common.persistence import numbered_log
+    from services.registration.stores import seat_log_store
+
+    runtime = world.registration()
+    notes = runtime.db[seat_log_store.CHANGES]
+    numbered_log.append(notes, "all", 0, {"session_id": "noted by the sibling"})
+    host_hints.ended(runtime, seat_log_store.CHANGES, "all", 1)
+
+    def searched(*args):
+        raise AssertionError("looked for the end of the notes")
+    monkeypatch.setattr(numbered_log, "_start", searched)
+    monkeypatch.setattr(numbered_log, "length", searched)
+    seat_log_store.note_change(runtime, "noted here")
+
+    assert seat_log_store.noted_after(runtime, -1) == [(0, "noted by the sibling"),
+                                                       (1, "noted here")]

@@ -18,7 +18,7 @@ from common.envelope import Event
 from common.persistence import by_id, numbered_log
 from common.runtime import Runtime
 from services.registration.domain import seat_rules
-from services.registration.stores import host_hints
+from services.registration.stores import host_hints, host_numbered
 
 LOG = "seat_log"
 CHANGES = "seat_log_changes"
@@ -142,7 +142,9 @@ def note_change(runtime: Runtime, session_id: str) -> None:
     with _lock:
         if now - _noted.get(key, -NOTE_KEPT_S) < NOTE_KEPT_S:
             return
-    numbered_log.append_next(runtime.db[CHANGES], "all", {"session_id": session_id})
+    # The host's processes note in turns, each from where the last left the stream: one
+    # insert, where racing for the next number cost a search for the end and a lost insert.
+    host_numbered.append_each(runtime, CHANGES, [("all", {"session_id": session_id})])
     with _lock:
         _noted[key] = now
         _noted.move_to_end(key)
