@@ -8,8 +8,7 @@ Starts the infrastructure if it is not running (and leaves it running), a stack 
 50 officers and 24 sessions, then drains ``emails`` confirmations with 1, then 2 workers; also
 a reschedule of a 24-officer session; with --latency, 200 enrollments at 20/s until each
 confirmation arrives; with --warm=N, an extra worker first drains N confirmations unmeasured
-(the first worker is warm: it handled the set-up; a newcomer's first publish makes every outbox
-relay read its collections whole, see `common.outbox`). Prints JSON.
+(the first worker is warm: it handled the set-up and knows its streams). Prints JSON.
 
 CPU per email is given for the workers, FerretDB, Kafka and the SMTP sink (the machine's two
 cores are shared by all of them). ``--profile=DIR`` also samples the (first) notifications
@@ -130,9 +129,6 @@ def main(argv: list[str]) -> int:
                 if warm:  # as warm as the first worker (its streams known), unmeasured
                     scale.drain_rate(local.kafka_bootstrap, topic, local.smtp_http_url,
                                      officers, loaded, warm, timeout_s=120)
-                    # Its first publish asked every relay for a sweep (each reads its outbox
-                    # collections whole): they start after their grace and interval.
-                    time.sleep(16)
             if added:  # the database back to its quiet rate: the newcomer's start-up is done
                 results[f"{workers}_workers_settled"] = pipeline.settled(
                     lambda: fixtures.cpu_seconds(database), quiet["rate"] * 1.5 + 0.05)
