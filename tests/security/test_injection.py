@@ -20,7 +20,8 @@ OPERATOR_VALUES = [{"$gt": ""}, {"$ne": None}, {"$where": "sleep(10000) || true"
 HOSTILE_KEYS = ["$where", "$set", "consent.policy_version", "reminders.email", "$gt", "a.$b",
                 "__proto__"]
 # Bookkeeping that legitimately moves while the stack is idle (e.g. the relay's markers).
-BOOKKEEPING = {"processed_events", "outbox_published", "outbox_relay_due", "idempotency_keys"}
+BOOKKEEPING = {"processed_events", "outbox_published", "outbox_relay_due", "idempotency_keys",
+               "outbox_acknowledged"}
 # The relay empties a quiet document's outbox in its own time: not a business write.
 RELAYED = {"outbox": 0, "outbox_pending": 0}
 
