@@ -1,6 +1,8 @@
 """The outbox on the real broker and database: nothing lost, nothing published twice."""
 
-from common import outbox
+from datetime import UTC, timedelta
+
+from common import outbox, outbox_acknowledged
 from common.envelope import Event, new_event
 from common.runtime import Runtime
 from tests.conftest import read_topic, wait_for
@@ -61,4 +63,28 @@ def test_rapid_writes_lose_neither_changes_nor_events(settings, make_topic, kafk
     assert stored["changes"] == 20
     assert [e["id"] for e in stored["outbox"]] == [e.id for e in events]
     wait_for(lambda: runtime.outbox_relay(["sessions"]).backlog() == 0)
+    runtime.producer.close()
+
+
+def test_the_relay_empties_what_the_log_of_acknowledgements_names(settings, make_topic,
+                                                                  unique):
+    """Written through the Runtime, published and logged by its Publisher; a relay a minute
+    later empties the outbox and deletes its markers, then the log's finished minute."""
+    topic = make_topic(f"it.{unique}.events")
+    runtime = Runtime(settings("registration"), topic)
+    event = runtime.event("registration.participant.registered", f"p-{unique}", {"n": 1})
+    runtime.insert("participants", {"_id": f"p-{unique}"}, [event])
+    runtime.publisher.drain()
+    staged = runtime.db["participants"].find_one({"_id": f"p-{unique}"})["outbox"][0]
+    relay = runtime.outbox_relay(["participants"])
+    later = staged["staged_at"].replace(tzinfo=UTC) + timedelta(seconds=relay.quiet_s + 1)
+
+    assert outbox_acknowledged.empty_acknowledged(relay, now=later) == 1
+    stored = runtime.db["participants"].find_one({"_id": f"p-{unique}"})
+    assert (stored["outbox"], stored["outbox_pending"]) == ([], False)
+    assert runtime.db[outbox.MARKERS].find_one({"_id": event.id}) is None
+    outbox_acknowledged.empty_acknowledged(relay, now=later + timedelta(minutes=3))
+    log = runtime.db[outbox_acknowledged.LOG]
+    assert [d["_id"] for d in log.find({})] == [outbox_acknowledged.MARK]
+    assert log.find_one({"_id": outbox_acknowledged.MARK})["emptied"] >= 1
     runtime.producer.close()
