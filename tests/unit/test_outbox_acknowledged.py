@@ -158,7 +158,9 @@ def test_a_restarted_relay_resumes_from_the_mark():
     assert outbox_acknowledged.empty_acknowledged(restarted, now=_later(first, 62)) == 1
     assert _document(database, 2)["outbox"] == []
     read = [f["_id"] for f in database.of("find_one", outbox_acknowledged.LOG)]
-    assert not any(i.endswith(":00000000") for i in read)  # the first record: done with
+    minute = outbox_acknowledged.minute_of(_later(first, 0))
+    assert f"ack{minute}.0:00000001" in read
+    assert f"ack{minute}.0:00000000" not in read  # the first record: done with
 
 
 def test_a_finished_minute_is_deleted_and_the_relays_move_on():
@@ -188,8 +190,30 @@ def test_the_publisher_logs_one_record_per_batch_with_each_documents_id():
         database["participants"], d["outbox"], [d["outbox"][0]["id"]], d["_id"])
         for d in documents])
 
-    assert len(database.of("insert_many", outbox_acknowledged.LOG)) == 1
+    assert len(database.of("insert_one", outbox_acknowledged.LOG)) == 1
     (record,) = database.database[outbox_acknowledged.LOG].find({"docs": {"$exists": True}})
     assert [(d["c"], d["d"], d["ids"]) for d in record["docs"]] == [
         ("participants", d["_id"], [d["outbox"][0]["id"]]) for d in documents]
     assert outbox_acknowledged.pending(database) == 1
+
+
+def test_processes_append_to_slots_of_their_own_one_insert_a_record(monkeypatch):
+    database = WatchedDatabase()
+    first = _written(database, 1)
+    monkeypatch.setattr(outbox_acknowledged.os, "getpid", lambda: -2)  # another process
+    _written(database, 2)
+    _written(database, 3)
+    database.calls.clear()
+    monkeypatch.setattr(outbox_acknowledged.os, "getpid", lambda: -3)  # and a third
+    _written(database, 4)
+
+    log_inserts = [c for c in database.calls
+                   if c[0] == outbox_acknowledged.LOG and c[1] == "insert_one"]
+    assert len(log_inserts) == 3  # slots 0 and 1 taken: its first record went to slot 2
+    minute = outbox_acknowledged.minute_of(_later(first, 0))
+    log = database.database[outbox_acknowledged.LOG]
+    assert {d["_id"] for d in log.find({})} == {
+        f"ack{minute}.0:00000000", f"ack{minute}.1:00000000", f"ack{minute}.1:00000001",
+        f"ack{minute}.2:00000000"}
+    assert outbox_acknowledged.pending(database) == 4
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 4
