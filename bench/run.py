@@ -18,6 +18,7 @@ from bench import (
     id_lookups,
     memory,
     pipeline,
+    relay_work,
     report,
     scale,
     scenarios,
@@ -49,14 +50,22 @@ def _free_port() -> int:
 
 _BEGAN = time.monotonic()
 PHASES: list[tuple[float, str]] = []  # (seconds since the start, phase) as each began
+RELAYS: list[relay_work.Watch] = []  # the outbox relays' work, phase by phase
 
 
 def _say(message: str) -> None:
     """A progress line, with the seconds since the run began; a line not indented starts a
-    phase (where the time went is summed from them at the end)."""
+    phase (where the time went is summed from them at the end, and what the relays did)."""
     elapsed = time.monotonic() - _BEGAN
     if not message.startswith(" "):
         PHASES.append((elapsed, message))
+        for watch in RELAYS:
+            watch.phase(message)
+            if watch.phases:
+                _, done = list(watch.phases.items())[-1]
+                print("==>          the outbox relays during the phase before: " + ", ".join(
+                    f"{service} {n['records']} records, {n['emptied']} outboxes emptied, "
+                    f"{n['owed_at_end']} owed" for service, n in done.items()), flush=True)
     print(f"==> [{elapsed:5.0f} s] {message}", flush=True)
 
 
@@ -154,6 +163,8 @@ def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict
 def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: dict) -> dict:
     headers = fixtures.coordinator_headers()
     urls = stack.urls
+    RELAYS.append(relay_work.Watch(local.mongo_uri, name))
+    raw["relays_by_phase"] = RELAYS[-1].phases
     raw["plan"] = {"small": SMALL, "large": LARGE, "fanout": FANOUT,
                    "seed_budget_s": SEED_BUDGET_S, "drain_s": DRAIN_S,
                    "seed_drain_s": SEED_DRAIN_S}
@@ -256,6 +267,7 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
     extra.add()
     _say(f"pipeline: {sizes.PIPELINE_EMAILS} confirmations drained by 2 notifications workers")
     raw["pipeline_2_workers"] = sizes.drain_counted(local, fx, counted, sizes.PIPELINE_EMAILS)
+    RELAYS[-1].phase(None)
     return {"when": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": report.machine(), "raw": raw,
             "memory": {"idle": idle, "after_load": loaded_memory | memory.snapshot(stack)}}

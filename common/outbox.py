@@ -29,7 +29,7 @@ from pymongo import DeleteOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from common import outbox_processes
+from common import outbox_acknowledged, outbox_processes
 from common.envelope import Event
 from common.persistence import by_id
 from common.producer import EventProducer
@@ -88,7 +88,9 @@ def published_ids(collection: Collection, ids: list[str], chunk: int = 500) -> s
     return found
 
 
-def record_published(collection: Collection, ids: list[str]) -> None:
+def record_published(collection: Collection, ids: list[str], doc_id: object = None) -> None:
+    """Insert the markers of ``ids``; with ``doc_id``, the one document whose outbox holds
+    them, also a record in the log of acknowledgements (`outbox_acknowledged`)."""
     if not ids:
         return
     now = datetime.now(UTC)
@@ -97,18 +99,32 @@ def record_published(collection: Collection, ids: list[str]) -> None:
                                                  ordered=False)
     except BulkWriteError:
         pass  # already recorded by another publisher: the event went out at least once
+    if doc_id is not None:
+        _append_acknowledged(collection.database, [(collection.name, doc_id, ids)], now)
+
+
+def _append_acknowledged(database, acked: list[tuple[str, object, list[str]]],
+                         at: datetime) -> None:
+    """After the markers: the relay reading the record checks them. Not recorded, those
+    outboxes wait for a full sweep, which the relays are asked for."""
+    try:
+        outbox_acknowledged.append(database, acked, at)
+    except Exception as exc:
+        log.warning("acknowledgements not logged", extra={"error": repr(exc)})
+        ask_for_sweep(database)
 
 
 def publish_unrecorded(collection: Collection, producer: EventProducer, outbox: list[dict],
                        older_than: datetime | None = None,
-                       known: set[str] | None = None) -> set[str]:
-    """Publish, in order, the entries not yet acknowledged; returns every acknowledged id."""
+                       known: set[str] | None = None, doc_id: object = None) -> set[str]:
+    """Publish, in order, the entries not yet acknowledged; returns every acknowledged id.
+    ``doc_id``: the document holding ``outbox``, to log the acknowledgements for the relay."""
     if known is None:
         known = published_ids(collection, [e["id"] for e in outbox])
     waiting = [e for e in outbox if e["id"] not in known
                and (older_than is None or _aware(e["staged_at"]) <= older_than)]
     acked = _publish_in_order(producer, waiting)
-    record_published(collection, acked)
+    record_published(collection, acked, doc_id)
     return known | set(acked)
 
 
@@ -196,7 +212,7 @@ class OutboxRelay:
         current = collection.find_one({"_id": pending.doc_id}, {"outbox": 1}) or {}
         outbox = current.get("outbox", [])
         return publish_unrecorded(collection, self.producer, outbox, cutoff,
-                                  known & {e["id"] for e in outbox})
+                                  known & {e["id"] for e in outbox}, pending.doc_id)
 
     @staticmethod
     def _empty(collection: Collection, emptied: list["_Pending"]) -> None:
@@ -236,7 +252,9 @@ class OutboxRelay:
             stop.wait(interval_s)
 
     def run_once(self) -> bool:
-        """Sweep if something was left behind (`outbox_processes.look`); whether it swept."""
+        """Empty what the log of acknowledgements says is done (`outbox_acknowledged`), then
+        sweep if something was left behind (`outbox_processes.look`); whether it swept."""
+        outbox_acknowledged.empty_acknowledged(self)
         databases = {c.database.name: c.database for c in self.collections}.values()
         flags = [(database, flag) for database in databases
                  for flag in database[DUE].find({}, {"at": 1})]  # one per process, at most
@@ -339,6 +357,8 @@ class Publisher:
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._acked: OrderedDict[str, None] = OrderedDict()
+        # Acknowledged, not yet recorded: event id -> (collection name, document `_id`).
+        self._doc_of: dict[str, tuple[str, object]] = {}
 
     def register(self, database) -> None:
         """Before an outbox write to ``database``: the relays must know this process writes
@@ -358,15 +378,17 @@ class Publisher:
             self.processes.leave({name for pid, name in _failed_asks if pid == os.getpid()})
 
     def publish_soon(self, collection: Collection, outbox: list[dict],
-                     fresh_ids: Iterable[str] = ()) -> None:
+                     fresh_ids: Iterable[str] = (), doc_id: object = None) -> None:
         """Queue the publish of a document's outbox as a write left it.
 
         ``fresh_ids``: the entries this write added, which nobody can have recorded yet.
+        ``doc_id``: the document's `_id`, logged with the acknowledgements so the relay can
+        empty the outbox reading it by `_id` (without it, only a full sweep empties it).
         If the queue is full, the relay's sweep publishes them.
         """
         self._ensure_thread()
         try:
-            self._queue.put_nowait((collection, outbox, frozenset(fresh_ids)))
+            self._queue.put_nowait(_Written(collection, outbox, fresh_ids, doc_id))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
             ask_for_sweep(collection.database)
@@ -375,29 +397,35 @@ class Publisher:
         """Publish, in order, what the queued writes left unpublished, and record it; returns
         the acked ids."""
         acked = self._publish(items)
-        _record(acked)
+        _record(acked, self._doc_of)
         return {event_id for ids in acked.values() for event_id in ids[1]}
 
     def _publish(self, items: list[tuple[Collection, list[dict], frozenset]]
                  ) -> dict[str, tuple[Collection, list[str]]]:
         """Publish what the queued writes left unpublished; the acked ids, per database."""
-        waiting: dict[str, tuple[Collection, dict]] = {}
-        for collection, outbox, fresh in items:
+        waiting: dict[str, tuple[Collection, dict, object]] = {}
+        for item in items:
+            collection, outbox, fresh = item
             unsure = [e["id"] for e in outbox
                       if e["id"] not in fresh and e["id"] not in self._acked
                       and e["id"] not in waiting]
             known = published_ids(collection, unsure) if unsure else set()
             for entry in outbox:
                 if entry["id"] not in known and entry["id"] not in self._acked:
-                    waiting.setdefault(entry["id"], (collection, entry))
-        acked = _publish_in_order(self.producer, [entry for _, entry in waiting.values()])
+                    waiting.setdefault(entry["id"],
+                                       (collection, entry, getattr(item, "doc_id", None)))
+        acked = _publish_in_order(self.producer, [entry for _, entry, _ in waiting.values()])
         by_database: dict[str, tuple[Collection, list[str]]] = {}
         for event_id in acked:
-            collection = waiting[event_id][0]
+            collection, _, doc_id = waiting[event_id]
             by_database.setdefault(collection.database.name, (collection, []))[1].append(event_id)
+            if doc_id is not None:
+                self._doc_of[event_id] = (collection.name, doc_id)
+        if len(self._doc_of) > self.REMEMBERED:  # left by a record that failed: a sweep's work
+            self._doc_of.clear()
         self._remember(acked)
         if len(acked) < len(waiting):  # the broker refused or did not answer: the relay's turn
-            _ask_relays(collection for collection, _ in waiting.values())
+            _ask_relays(collection for collection, _, _ in waiting.values())
         return by_database
 
     def _remember(self, ids: list[str]) -> None:
@@ -442,7 +470,7 @@ class Publisher:
                 record_at = time.monotonic() + self.RECORD_EVERY_S
             if record_at is None or time.monotonic() >= record_at:
                 try:
-                    _record(unrecorded)
+                    _record(unrecorded, self._doc_of)
                 except Exception as exc:  # unrecorded: the relay publishes them once more
                     log.warning("acknowledgements not recorded", extra={"error": repr(exc)})
                     _ask_relays(collection for collection, _ in unrecorded.values())
@@ -474,6 +502,28 @@ def _ask_relays(collections: Iterable[Collection]) -> None:
         ask_for_sweep(database)
 
 
-def _record(acked: dict[str, tuple[Collection, list[str]]]) -> None:
+def _record(acked: dict[str, tuple[Collection, list[str]]],
+            doc_of: dict[str, tuple[str, object]]) -> None:
+    """Insert each database's markers, then one record of them all in its log of
+    acknowledgements (per document: which of its entries; ``doc_of`` gives it them up)."""
     for collection, ids in acked.values():
         record_published(collection, ids)
+        documents: dict[tuple[str, object], list[str]] = {}
+        for event_id in ids:
+            if (doc := doc_of.pop(event_id, None)) is not None:
+                documents.setdefault(doc, []).append(event_id)
+        if documents:
+            _append_acknowledged(collection.database, [
+                (name, doc_id, entry_ids) for (name, doc_id), entry_ids in documents.items()],
+                datetime.now(UTC))
+
+
+class _Written(tuple):
+    """A queued write: unpacks as (collection, outbox, fresh ids); carries the `_id` of the
+    document written (None when the caller did not say) for the log of acknowledgements."""
+
+    def __new__(cls, collection: Collection, outbox: list[dict], fresh_ids: Iterable[str],
+                doc_id: object = None):
+        written = super().__new__(cls, (collection, outbox, frozenset(fresh_ids)))
+        written.doc_id = doc_id
+        return written

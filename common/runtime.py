@@ -56,7 +56,7 @@ class Runtime:
         self.db[collection].insert_one(stored)
         if events:
             self.publisher.publish_soon(self.db[collection], stored["outbox"],
-                                        fresh_ids=[e.id for e in events])
+                                        fresh_ids=[e.id for e in events], doc_id=stored["_id"])
         return stored
 
     def insert_each(self, collection: str, written: list[tuple[dict, list[Event]]]
@@ -71,7 +71,8 @@ class Runtime:
         for position, (document, (_, events)) in enumerate(zip(stored, written, strict=True)):
             if events and position not in refused:
                 self.publisher.publish_soon(self.db[collection], document["outbox"],
-                                            fresh_ids=[e.id for e in events])
+                                            fresh_ids=[e.id for e in events],
+                                            doc_id=document["_id"])
         return stored, refused
 
     def update(self, collection: str, query: dict, update: dict,
@@ -87,7 +88,8 @@ class Runtime:
             query, update, return_document=ReturnDocument.AFTER)
         if document is not None and events:
             self.publisher.publish_soon(self.db[collection], document.get("outbox", []),
-                                        fresh_ids=[e.id for e in events])
+                                        fresh_ids=[e.id for e in events],
+                                        doc_id=document["_id"])
         return document
 
     def outbox_relay(self, collections: list[str]) -> outbox.OutboxRelay:

@@ -73,7 +73,7 @@ class RecordingPublisher:
         self.events: list[Event] = []
 
     def publish_soon(self, collection: Collection, outbox: list[dict],
-                     fresh_ids: Iterable[str] = ()) -> None:
+                     fresh_ids: Iterable[str] = (), doc_id: object = None) -> None:
         fresh = set(fresh_ids)
         self.events += [Event.from_dict(entry["event"]) for entry in outbox
                         if entry["id"] in fresh]

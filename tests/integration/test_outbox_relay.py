@@ -4,8 +4,9 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, timedelta
 
-from common import outbox
+from common import outbox, outbox_acknowledged
 from common.envelope import Event, new_event
 from common.runtime import Runtime
 from tests.conftest import read_topic, wait_for
@@ -102,4 +103,27 @@ def test_events_of_a_process_killed_after_its_write_are_published_once_it_stops_
     records = read_topic(kafka_bootstrap, topic, until=lambda r: len(r) >= 1, settle_s=1.5)
     assert _ids(records) == [event_id]
     assert relay.run_once() is False  # its death is covered: no more sweeps for it
+
+
+def test_the_relay_empties_what_the_log_of_acknowledgements_names(settings, make_topic,
+                                                                  unique):
+    """Written through the Runtime, published and logged by its Publisher; a relay a minute
+    later empties the outbox and deletes its markers, then the log's finished minute."""
+    topic = make_topic(f"it.{unique}.events")
+    runtime = Runtime(settings("registration"), topic)
+    event = runtime.event("registration.participant.registered", f"p-{unique}", {"n": 1})
+    runtime.insert("participants", {"_id": f"p-{unique}"}, [event])
+    runtime.publisher.drain()
+    staged = runtime.db["participants"].find_one({"_id": f"p-{unique}"})["outbox"][0]
+    relay = runtime.outbox_relay(["participants"])
+    later = staged["staged_at"].replace(tzinfo=UTC) + timedelta(seconds=relay.quiet_s + 1)
+
+    assert outbox_acknowledged.empty_acknowledged(relay, now=later) == 1
+    stored = runtime.db["participants"].find_one({"_id": f"p-{unique}"})
+    assert (stored["outbox"], stored["outbox_pending"]) == ([], False)
+    assert runtime.db[outbox.MARKERS].find_one({"_id": event.id}) is None
+    outbox_acknowledged.empty_acknowledged(relay, now=later + timedelta(minutes=3))
+    log = runtime.db[outbox_acknowledged.LOG]
+    assert [d["_id"] for d in log.find({})] == [outbox_acknowledged.MARK]
+    assert log.find_one({"_id": outbox_acknowledged.MARK})["emptied"] >= 1
     runtime.producer.close()

@@ -21,7 +21,7 @@ HOSTILE_KEYS = ["$where", "$set", "consent.policy_version", "reminders.email", "
                 "__proto__"]
 # Bookkeeping that legitimately moves while the stack is idle (e.g. the relay's markers).
 BOOKKEEPING = {"processed_events", "outbox_published", "outbox_relay_due", "outbox_processes",
-               "idempotency_keys"}
+               "outbox_acknowledged", "idempotency_keys"}
 # The relay empties a quiet document's outbox in its own time: not a business write.
 RELAYED = {"outbox": 0, "outbox_pending": 0}
 

@@ -1,7 +1,10 @@
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 
-from common import outbox, outbox_processes
+import mongomock
+
+from common import outbox, outbox_acknowledged, outbox_processes
 from common.envelope import new_event
 
 TOPIC = "registration.events"
@@ -79,13 +82,18 @@ class FakeDatabase(dict):
     name = "registration"
 
     def __missing__(self, name):
-        self[name] = {outbox.DUE: FakeFlags, outbox_processes.PROCESSES: FakeRegistry}.get(
-            name, FakeMarkers)()
+        if name == outbox_acknowledged.LOG:  # a real log, in memory
+            self[name] = mongomock.MongoClient(tz_aware=True)[f"unit_{uuid.uuid4().hex}"][name]
+        else:
+            self[name] = {outbox.DUE: FakeFlags, outbox_processes.PROCESSES: FakeRegistry}.get(
+                name, FakeMarkers)()
         return self[name]
 
 
 class FakeCollection:
     """One aggregate document, the `outbox_published` markers beside it, and a write count."""
+
+    name = "participants"
 
     def __init__(self, document):
         self.document = document

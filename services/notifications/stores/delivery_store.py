@@ -52,11 +52,12 @@ def write(runtime: Runtime, outcomes: list[Outcome], lease_s: float,
         update = {**outcome.update, "$unset": {"claimed_until": ""}}
         if outcome.events:
             update = outbox.on_update(update, runtime.topic, outcome.events)
-            published.append(update["$push"]["outbox"]["$each"])
+            published.append((outcome.notification["_id"], update["$push"]["outbox"]["$each"]))
         writes.append(UpdateOne({"_id": outcome.notification["_id"]}, update))
     by_id.bulk(collection, writes, ordered=False)
-    for entries in published:
-        runtime.publisher.publish_soon(collection, entries, fresh_ids=[e["id"] for e in entries])
+    for doc_id, entries in published:
+        runtime.publisher.publish_soon(collection, entries, fresh_ids=[e["id"] for e in entries],
+                                       doc_id=doc_id)
     return ours
 
 

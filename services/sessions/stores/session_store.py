@@ -65,7 +65,8 @@ def create_in_series(runtime: Runtime, series_id: str, rows: list[dict]) -> list
     for document in stored:
         if document["outbox"]:
             runtime.publisher.publish_soon(collection, document["outbox"],
-                                           fresh_ids=[e["id"] for e in document["outbox"]])
+                                           fresh_ids=[e["id"] for e in document["outbox"]],
+                                           doc_id=document["_id"])
     session_calendar_store.place_many(runtime, [(None, document) for document in stored])
     return [_in_series(document, parent, members) for document in stored]
 
