@@ -15,8 +15,9 @@ its next number taken). A process takes the first free slot by writing its first
 minute as number 0 of slot 0, 1, 2...: slots are dense, so a reader stops at the first slot
 without a record 0. Once a minute is older than ``quiet_s`` plus `LATE_S`, nobody writes to it
 any more and a relay that read every slot to its end deletes its records. A record written later
-(a process stopped between taking the time and inserting) is left to a full sweep, as is the work
-of a relay that died holding a claim: the sweep is what recovers from a crash anyway.
+(a process stopped between taking the time and inserting) asks the relays for a full sweep; the
+work of a relay that died holding a claim is left to the full sweep its death sets off
+(`outbox_processes`): the sweep is what recovers from a crash anyway.
 
 Several relays of one service run at once: each claims the records it works on by a unique
 insert (`<stream>:claim<number>`), so two never do the same records' work. A claim only saves
@@ -84,10 +85,21 @@ def append(database: Database, acked: Iterable[tuple[str, object, list[str]]],
                 log_.insert_one({**record, "_id": numbered_log.entry_id(stream_of(minute, slot),
                                                                         number)})
                 _owned[key] = [slot, number + 1]
+                if datetime.now(UTC) - at > timedelta(seconds=LATE_S):
+                    _written_late(database)
                 return
             except DuplicateKeyError:  # another process's slot: the next one
                 slot, number = slot + 1, 0
         raise RuntimeError("no free slot in the log of acknowledgements")
+
+
+def _written_late(database: Database) -> None:
+    """A record inserted after its minute may be closed: the relays may never read it, so
+    they are asked for a full sweep, which empties what it names."""
+    from common.outbox import ask_for_sweep  # outbox imports this module
+
+    log.warning("acknowledgement record written late; relays asked to sweep")
+    ask_for_sweep(database)
 
 
 def mark(database: Database) -> dict:

@@ -1,7 +1,7 @@
 """The relays empty acknowledged outboxes from the log of acknowledgements, by `_id` alone."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import mongomock
 
@@ -217,3 +217,15 @@ def test_processes_append_to_slots_of_their_own_one_insert_a_record(monkeypatch)
         f"ack{minute}.2:00000000"}
     assert outbox_acknowledged.pending(database) == 4
     assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 4
+
+
+def test_a_record_written_after_its_minute_may_have_closed_asks_the_relays_to_sweep():
+    """A process that stalled between taking the time and inserting: the relays may already
+    have finished that minute and would never read the record, so they are asked to sweep."""
+    database = WatchedDatabase()
+    outbox_acknowledged.append(database, [("participants", "p-1", ["e-1"])])
+    assert database.database[outbox.DUE].find_one({}) is None
+
+    stalled = datetime.now(UTC) - timedelta(seconds=outbox_acknowledged.LATE_S + 5)
+    outbox_acknowledged.append(database, [("participants", "p-2", ["e-2"])], at=stalled)
+    assert database.database[outbox.DUE].find_one({}) is not None
