@@ -22,6 +22,9 @@ HOSTILE_KEYS = ["$where", "$set", "consent.policy_version", "reminders.email", "
 # Bookkeeping that legitimately moves while the stack is idle (e.g. the relay's markers).
 BOOKKEEPING = {"processed_events", "outbox_published", "outbox_relay_due", "outbox_processes",
                "outbox_acknowledged", "idempotency_keys"}
+# Marks kept beside business documents, moved by a worker in its own time (registration's
+# enrollment sweep notes up to which change it verified, 20 s after the world's enrollments).
+MARKS = {"seat_log_changes": {"swept"}}
 # The relay empties a quiet document's outbox in its own time: not a business write.
 RELAYED = {"outbox": 0, "outbox_pending": 0}
 
@@ -58,7 +61,8 @@ def _stored(mongo_uri, stack) -> dict:
     mongo = client(mongo_uri)
     prefix = f"{stack.topic_prefix.rstrip('.')}_"
     return {f"{name}.{c}": sorted(json.dumps(d, default=str, sort_keys=True)
-                                  for d in mongo[name][c].find({}, RELAYED))
+                                  for d in mongo[name][c].find({}, RELAYED)
+                                  if d["_id"] not in MARKS.get(c, ()))
             for name in mongo.list_database_names() if name.startswith(prefix)
             for c in mongo[name].list_collection_names() if c not in BOOKKEEPING}
 
