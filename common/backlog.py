@@ -4,7 +4,8 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 from pymongo.database import Database
 
-from common.outbox import MARKERS, outbox_backlog_of
+from common.outbox import MARKERS
+from common.outbox_relay import outbox_backlog_of
 
 
 def consumer_lag(bootstrap: str, group: str, topics: list[str]) -> dict[str, int]:

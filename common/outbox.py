@@ -17,31 +17,22 @@ import atexit
 import logging
 import os
 import queue
-import socket
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from pymongo import DeleteOne, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import BulkWriteError
 
 from common import outbox_acknowledged, outbox_processes
 from common.envelope import Event
-from common.persistence import by_id
 from common.producer import EventProducer
 
 log = logging.getLogger(__name__)
 
 MARKERS = "outbox_published"
-# One document `{_id: host:pid, at}` per process that asked the relays to sweep (a publish of
-# its failed or was refused, its queue was full, its acknowledgements were not recorded); a
-# relay sweeps when an `at` is later than what the last completed sweep covered (stored:
-# `outbox_processes`, which also tells the relays of processes that died).
-DUE = "outbox_relay_due"
 
 
 def entries(topic: str, events: list[Event]) -> list[dict]:
@@ -111,7 +102,7 @@ def _append_acknowledged(database, acked: list[tuple[str, object, list[str]]],
         outbox_acknowledged.append(database, acked, at)
     except Exception as exc:
         log.warning("acknowledgements not logged", extra={"error": repr(exc)})
-        ask_for_sweep(database)
+        outbox_processes.ask_for_sweep(database)
 
 
 def publish_unrecorded(collection: Collection, producer: EventProducer, outbox: list[dict],
@@ -142,194 +133,6 @@ def _publish_in_order(producer: EventProducer, waiting: list[dict]) -> list[str]
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-class OutboxRelay:
-    """Publishes entries older than ``grace_s`` that nobody published, and empties outboxes
-    whose entries are all acknowledged once the document has been quiet for ``quiet_s``.
-
-    A sweep reads every outbox collection whole on FerretDB, so the relay sweeps only when
-    something was left behind: a process asked (a publish failed: see `DUE`), a process that
-    writes outboxes stopped beating, or no relay ever completed a sweep (`outbox_processes`).
-
-    Emptying is the one write the relay makes to an aggregate. On FerretDB it could still undo a
-    business write landing in the same few milliseconds, so it waits until the document has
-    been quiet for a long while (a minute by default): documents being worked on are left alone.
-    """
-
-    def __init__(self, collections: list[Collection], producer: EventProducer,
-                 grace_s: float = 5.0, quiet_s: float = 60.0):
-        self.collections = collections
-        self.producer = producer
-        self.grace_s = grace_s
-        self.quiet_s = quiet_s
-        # Every entry staged before this was sent (the cutoff of the last sweep that sent all).
-        self.swept_before: datetime | None = None
-
-    def sweep(self) -> int:
-        """One pass over every outbox; returns the number of events it published.
-
-        What the pass keeps of each pending document is slim (its entries' ids and staging
-        times: `_Pending`), and it works through them `SWEEP_CHUNK` at a time: at the large size
-        a whole collection's outboxes, event bodies and all, cost the worker tens of megabytes.
-        """
-        now = datetime.now(UTC)
-        cutoff, quiet = now - timedelta(seconds=self.grace_s), now - timedelta(seconds=self.quiet_s)
-        published, complete = 0, True
-        for collection in self.collections:
-            due = _outboxes_past(collection, cutoff)
-            for start in range(0, len(due), SWEEP_CHUNK):
-                sent, sent_all = self._sweep_chunk(collection, due[start:start + SWEEP_CHUNK],
-                                                   cutoff, quiet)
-                published, complete = published + sent, complete and sent_all
-        self.swept_before = cutoff if complete else None
-        if published:
-            log.info("outbox relay published", extra={"count": published})
-        return published
-
-    def _sweep_chunk(self, collection: Collection, chunk: list["_Pending"], cutoff: datetime,
-                     quiet: datetime) -> tuple[int, bool]:
-        """Publish what is left of these outboxes and empty the quiet ones; how many events it
-        published, and whether every entry staged before ``cutoff`` is now acknowledged."""
-        recorded = published_ids(collection, [i for p in chunk for i in p.ids])
-        published, complete, emptied = 0, True, []
-        for pending in chunk:
-            done = set(pending.ids) & recorded
-            if len(done) < len(pending.ids):  # `_outboxes_past` found one staged before cutoff
-                known, done = done, self._publish_left(collection, pending, cutoff, done)
-                published += len(done) - len(known)
-            complete = complete and all(i in done for i, at in
-                                        zip(pending.ids, pending.staged, strict=True)
-                                        if at <= cutoff)
-            if set(pending.ids) <= done and pending.newest <= quiet:
-                emptied.append(pending)
-        self._empty(collection, emptied)
-        return published, complete
-
-    def _publish_left(self, collection: Collection, pending: "_Pending", cutoff: datetime,
-                      known: set[str]) -> set[str]:
-        """Publish what a crash or an outage left of one outbox (read again whole, by `_id`)."""
-        current = collection.find_one({"_id": pending.doc_id}, {"outbox": 1}) or {}
-        outbox = current.get("outbox", [])
-        return publish_unrecorded(collection, self.producer, outbox, cutoff,
-                                  known & {e["id"] for e in outbox}, pending.doc_id)
-
-    @staticmethod
-    def _empty(collection: Collection, emptied: list["_Pending"]) -> None:
-        """Empty these outboxes if each still holds what the sweep saw: read side by side and
-        written `by_id.UPDATES_PER_COMMAND` a command (one read, update and delete each
-        before: three round trips an aggregate, 50,000 commands after 17,000 imports)."""
-        if not emptied:
-            return
-        # Read and written by `_id` alone: on FerretDB any other filter decodes the collection.
-        current = by_id.side_by_side(
-            lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}),
-            [p.doc_id for p in emptied])
-        still = [p for p in emptied if current[p.doc_id] is not None
-                 and [e["id"] for e in current[p.doc_id].get("outbox", [])] == list(p.ids)]
-        if not still:
-            return  # written since the sweep read them: the next sweep looks again
-        by_id.bulk(collection, [UpdateOne({"_id": p.doc_id},
-                                          {"$set": {"outbox": [], "outbox_pending": False}})
-                                for p in still], ordered=False)
-        # One delete per id, a few a command: `$in` would read every marker on FerretDB.
-        deletes = [DeleteOne({"_id": i}) for p in still for i in p.ids]
-        if deletes:
-            by_id.bulk(collection.database[MARKERS], deletes, ordered=False)
-
-    def backlog(self) -> int:
-        """Events waiting to be acknowledged, in every outbox."""
-        return sum(outbox_backlog_of(c) for c in self.collections)
-
-    def run(self, stop: threading.Event, interval_s: float) -> None:
-        while not stop.is_set():
-            try:
-                self.run_once()
-            except PyMongoError as exc:
-                log.warning("outbox relay: database unavailable", extra={"error": repr(exc)})
-            except Exception:
-                log.exception("outbox relay failed; will retry")
-            stop.wait(interval_s)
-
-    def run_once(self) -> bool:
-        """Empty what the log of acknowledgements says is done (`outbox_acknowledged`), then
-        sweep if something was left behind (`outbox_processes.look`); whether it swept."""
-        outbox_acknowledged.empty_acknowledged(self)
-        databases = {c.database.name: c.database for c in self.collections}.values()
-        flags = [(database, flag) for database in databases
-                 for flag in database[DUE].find({}, {"at": 1})]  # one per process, at most
-        now = datetime.now(UTC)
-        looks = [outbox_processes.look(database, [_aware(f["at"]) for d, f in flags
-                                                  if d is database], now, self.grace_s)
-                 for database in databases]
-        reasons = sorted({seen.reason for seen in looks if seen.reason})
-        if not reasons:
-            return False
-        log.info("outbox relay sweeps", extra={"reason": ", ".join(reasons)})
-        self.sweep()
-        if self.swept_before is None:  # something old is still unsent: again next interval
-            return True
-        for seen in looks:
-            outbox_processes.record_sweep(seen, self.swept_before)
-        for database, flag in flags:  # a process gone long ago: its flag is of no more use
-            if _aware(flag["at"]) < self.swept_before - FORGET_FLAGS_AFTER:
-                database[DUE].delete_one({"_id": flag["_id"]})
-        return True
-
-
-FORGET_FLAGS_AFTER = timedelta(hours=1)
-
-
-def ask_for_sweep(database) -> None:
-    """Tell the relays of ``database``'s service to sweep (they do once the grace has passed):
-    one document per process, its `at` the latest time this process asked."""
-    try:
-        database[DUE].update_one({"_id": f"{socket.gethostname()}:{os.getpid()}"},
-                                 {"$set": {"at": datetime.now(UTC)}}, upsert=True)
-    except Exception as exc:  # this process will not leave clean: the relays sweep once it stops
-        log.warning("relay not told to sweep", extra={"error": repr(exc)})
-        _failed_asks.add((os.getpid(), database.name))
-
-
-_failed_asks: set[tuple[int, str]] = set()
-
-
-SWEEP_CHUNK = 500  # pending outboxes looked at together: one marker query, one round of writes
-
-
-@dataclass(frozen=True)
-class _Pending:
-    """What a sweep keeps of a pending outbox: its entries' ids and staging times, in order."""
-
-    doc_id: object
-    ids: tuple[str, ...]
-    staged: tuple[datetime, ...]
-
-    @property
-    def newest(self) -> datetime:
-        return max(self.staged, default=datetime.min.replace(tzinfo=UTC))
-
-
-def _outboxes_past(collection: Collection, cutoff: datetime) -> list[_Pending]:
-    """The pending documents with an entry staged before ``cutoff`` (or none at all).
-
-    Younger entries are the publisher's: a document whose entries are all that young is left
-    for a later sweep, without a look-up.
-    """
-    found = []
-    for document in collection.find({"outbox_pending": True}, {"outbox": 1}):
-        outbox = document.get("outbox", [])
-        staged = tuple(_aware(e["staged_at"]) for e in outbox)
-        if not outbox or min(staged) <= cutoff:
-            found.append(_Pending(document["_id"], tuple(e["id"] for e in outbox), staged))
-    return found
-
-
-def outbox_backlog_of(collection: Collection) -> int:
-    """Entries of ``collection``'s outboxes that the broker has not acknowledged yet."""
-    ids = [e["id"] for document in collection.find({"outbox_pending": True}, {"outbox": 1})
-           for e in document.get("outbox", [])]
-    return len(ids) - len(published_ids(collection, ids))
 
 
 class Publisher:
@@ -375,7 +178,7 @@ class Publisher:
         registry so no relay sweeps for this process."""
         self.drain(timeout_s)
         if self._queue.unfinished_tasks == 0:
-            self.processes.leave({name for pid, name in _failed_asks if pid == os.getpid()})
+            self.processes.leave(outbox_processes.unasked())
 
     def publish_soon(self, collection: Collection, outbox: list[dict],
                      fresh_ids: Iterable[str] = (), doc_id: object = None) -> None:
@@ -391,7 +194,7 @@ class Publisher:
             self._queue.put_nowait(_Written(collection, outbox, fresh_ids, doc_id))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
-            ask_for_sweep(collection.database)
+            outbox_processes.ask_for_sweep(collection.database)
 
     def publish_batch(self, items: list[tuple[Collection, list[dict], frozenset]]) -> set[str]:
         """Publish, in order, what the queued writes left unpublished, and record it; returns
@@ -499,7 +302,7 @@ def _sooner(first: float, second: float | None) -> float:
 
 def _ask_relays(collections: Iterable[Collection]) -> None:
     for database in {c.database.name: c.database for c in collections}.values():
-        ask_for_sweep(database)
+        outbox_processes.ask_for_sweep(database)
 
 
 def _record(acked: dict[str, tuple[Collection, list[str]]],

@@ -35,6 +35,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from common import outbox_processes
 from common.persistence import by_id, claims, numbered_log
 
 log = logging.getLogger(__name__)
@@ -96,10 +97,8 @@ def append(database: Database, acked: Iterable[tuple[str, object, list[str]]],
 def _written_late(database: Database) -> None:
     """A record inserted after its minute may be closed: the relays may never read it, so
     they are asked for a full sweep, which empties what it names."""
-    from common.outbox import ask_for_sweep  # outbox imports this module
-
     log.warning("acknowledgement record written late; relays asked to sweep")
-    ask_for_sweep(database)
+    outbox_processes.ask_for_sweep(database)
 
 
 def mark(database: Database) -> dict:
@@ -204,7 +203,8 @@ class _Reader:
                 self.emptied += self._empty(self.collections[name], part)
 
     def _empty(self, collection: Collection, acked: dict[object, set[str]]) -> int:
-        from common.outbox import MARKERS, _Pending  # outbox imports this module
+        from common.outbox import MARKERS  # outbox imports this module
+        from common.outbox_relay import _Pending
 
         current = by_id.side_by_side(
             lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}), list(acked))

@@ -158,3 +158,29 @@ def record_sweep(seen: Look, cutoff: datetime) -> None:
     if seen.covered is None or cutoff > seen.covered:
         seen.database[PROCESSES].update_one({"_id": SWEPT}, {"$set": {"before": cutoff}},
                                             upsert=True)
+
+
+# One document `{_id: host:pid, at}` per process that asked the relays to sweep (a publish of
+# its failed or was refused, its queue was full, its acknowledgements were not recorded); a
+# relay sweeps when an `at` is later than what the last completed sweep covered (stored:
+# `outbox_processes`, which also tells the relays of processes that died).
+DUE = "outbox_relay_due"
+
+
+def ask_for_sweep(database) -> None:
+    """Tell the relays of ``database``'s service to sweep (they do once the grace has passed):
+    one document per process, its `at` the latest time this process asked."""
+    try:
+        database[DUE].update_one({"_id": f"{socket.gethostname()}:{os.getpid()}"},
+                                 {"$set": {"at": datetime.now(UTC)}}, upsert=True)
+    except Exception as exc:  # this process will not leave clean: the relays sweep once it stops
+        log.warning("relay not told to sweep", extra={"error": repr(exc)})
+        _failed_asks.add((os.getpid(), database.name))
+
+
+_failed_asks: set[tuple[int, str]] = set()
+
+
+def unasked() -> set[str]:
+    """The databases whose relays this process could not ask to sweep."""
+    return {name for pid, name in _failed_asks if pid == os.getpid()}

@@ -5,7 +5,7 @@ import os
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from common import outbox
+from common import outbox, outbox_relay
 from common.config import Settings
 from common.envelope import Event, new_event
 from common.logs import correlation_id
@@ -92,7 +92,7 @@ class Runtime:
                                         doc_id=document["_id"])
         return document
 
-    def outbox_relay(self, collections: list[str]) -> outbox.OutboxRelay:
-        return outbox.OutboxRelay([self.db[c] for c in collections], self.producer,
+    def outbox_relay(self, collections: list[str]) -> outbox_relay.OutboxRelay:
+        return outbox_relay.OutboxRelay([self.db[c] for c in collections], self.producer,
                                   grace_s=self.settings.relay_grace_s,
                                   quiet_s=self.settings.relay_quiet_s)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from datetime import UTC, timedelta
 
-from common import outbox, outbox_acknowledged
+from common import outbox, outbox_acknowledged, outbox_relay
 from common.envelope import Event, new_event
 from common.runtime import Runtime
 from tests.conftest import read_topic, wait_for
@@ -37,7 +37,7 @@ def test_event_left_behind_by_a_crash_is_published_once_by_the_relay(
     assert records[0].key == f"p-{unique}".encode()
     assert dict(records[0].headers)["content-type"] == b"application/cloudevents+json"
 
-    quiet = outbox.OutboxRelay([participants], runtime.producer, grace_s=0, quiet_s=0)
+    quiet = outbox_relay.OutboxRelay([participants], runtime.producer, grace_s=0, quiet_s=0)
     quiet.sweep()  # the document has been quiet long enough: its outbox is emptied
     stored = participants.find_one({"_id": f"p-{unique}"})
     assert stored["outbox"] == []

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import mongomock
 
-from common import outbox, outbox_acknowledged, outbox_processes
+from common import outbox, outbox_acknowledged, outbox_processes, outbox_relay
 from common.envelope import new_event
 
 TOPIC = "registration.events"
@@ -85,8 +85,8 @@ class FakeDatabase(dict):
         if name == outbox_acknowledged.LOG:  # a real log, in memory
             self[name] = mongomock.MongoClient(tz_aware=True)[f"unit_{uuid.uuid4().hex}"][name]
         else:
-            self[name] = {outbox.DUE: FakeFlags, outbox_processes.PROCESSES: FakeRegistry}.get(
-                name, FakeMarkers)()
+            kinds = {outbox_processes.DUE: FakeFlags, outbox_processes.PROCESSES: FakeRegistry}
+            self[name] = kinds.get(name, FakeMarkers)()
         return self[name]
 
 
@@ -284,14 +284,14 @@ def test_a_refused_event_stops_the_batch_and_is_left_for_the_relay():
 def test_relay_leaves_fresh_events_to_the_prompt_publisher():
     collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, [_event(1)]))
     producer = FakeProducer()
-    assert outbox.OutboxRelay([collection], producer, grace_s=5).sweep() == 0
+    assert outbox_relay.OutboxRelay([collection], producer, grace_s=5).sweep() == 0
     assert producer.sent == []
     assert len(collection.document["outbox"]) == 1
 
 
 def test_relay_publishes_what_a_crash_left_and_empties_the_quiet_outbox():
     collection = FakeCollection(_aged(outbox.on_insert({"_id": "p-1"}, TOPIC, [_event(1)]), 60))
-    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5, quiet_s=10)
+    relay = outbox_relay.OutboxRelay([collection], FakeProducer(), grace_s=5, quiet_s=10)
     assert relay.sweep() == 1
     assert collection.document["outbox"] == []
     assert collection.document["outbox_pending"] is False
@@ -300,7 +300,7 @@ def test_relay_publishes_what_a_crash_left_and_empties_the_quiet_outbox():
 
 def test_relay_keeps_a_recently_written_outbox_even_when_all_is_published():
     collection = FakeCollection(_aged(outbox.on_insert({"_id": "p-1"}, TOPIC, [_event(1)]), 6))
-    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5, quiet_s=30)
+    relay = outbox_relay.OutboxRelay([collection], FakeProducer(), grace_s=5, quiet_s=30)
     assert relay.sweep() == 1
     assert len(collection.document["outbox"]) == 1  # may still be written by its owner
     assert relay.backlog() == 0
@@ -309,7 +309,8 @@ def test_relay_keeps_a_recently_written_outbox_even_when_all_is_published():
 def test_relay_keeps_events_the_broker_did_not_acknowledge():
     collection = FakeCollection(_aged(outbox.on_insert({"_id": "p-1"}, TOPIC,
                                                        [_event(1), _event(2)]), 60))
-    relay = outbox.OutboxRelay([collection], FakeProducer(acknowledge=1), grace_s=5, quiet_s=10)
+    relay = outbox_relay.OutboxRelay([collection], FakeProducer(acknowledge=1), grace_s=5,
+                                     quiet_s=10)
     assert relay.sweep() == 1
     assert len(collection.document["outbox"]) == 2
     assert relay.backlog() == 1
@@ -322,12 +323,12 @@ def test_staged_time_has_the_precision_the_database_keeps():
 
 
 def _flags(collection) -> dict:
-    return collection.database[outbox.DUE].flags
+    return collection.database[outbox_processes.DUE].flags
 
 
 def test_the_relay_sweeps_once_when_none_ever_did_and_then_not_while_untold():
     collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
-    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
+    relay = outbox_relay.OutboxRelay([collection], FakeProducer(), grace_s=5)
     for _ in range(12):
         relay.run_once()
     assert collection.scans == 1
@@ -341,7 +342,7 @@ def test_a_failed_prompt_publish_has_the_relay_sweep_until_it_sent_what_was_left
     collection.document["outbox_pending"] = True
     assert _flags(collection)
     producer = FakeProducer(acknowledge=0)
-    relay = outbox.OutboxRelay([collection], producer, grace_s=5, quiet_s=600)
+    relay = outbox_relay.OutboxRelay([collection], producer, grace_s=5, quiet_s=600)
     relay.run_once()  # told to: sweeps, but the entry is younger than the grace
     assert collection.scans == 1 and producer.sent == [] and _flags(collection)
     _aged(collection.document, 60)  # a minute later: as if every clock moved on
@@ -366,7 +367,7 @@ def test_a_process_publishing_for_the_first_time_does_not_ask_the_relays_to_swee
         publisher.register(collection.database)
         publisher.publish_soon(*_written(collection, [_event(n)]))
     publisher.drain()
-    assert collection.database[outbox.DUE].asked == 0
+    assert collection.database[outbox_processes.DUE].asked == 0
     assert len(collection.database[outbox_processes.PROCESSES].documents) == 1
 
 
@@ -374,6 +375,6 @@ def test_the_flag_of_a_process_gone_long_ago_is_forgotten():
     collection = FakeCollection(outbox.on_insert({"_id": "p-1"}, TOPIC, []))
     _flags(collection)["host:1"] = datetime.now(UTC) - timedelta(hours=2)
     _flags(collection)["host:2"] = datetime.now(UTC) - timedelta(minutes=2)
-    relay = outbox.OutboxRelay([collection], FakeProducer(), grace_s=5)
+    relay = outbox_relay.OutboxRelay([collection], FakeProducer(), grace_s=5)
     relay.run_once()
     assert set(_flags(collection)) == {"host:2"}

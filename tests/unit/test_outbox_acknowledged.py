@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import mongomock
 
 import tests.fakes  # noqa: F401  (mongomock's bulk_write that takes pymongo's operations)
-from common import outbox, outbox_acknowledged
+from common import outbox, outbox_acknowledged, outbox_processes, outbox_relay
 from common.envelope import new_event
 
 TOPIC = "registration.events"
@@ -62,7 +62,8 @@ def _written(database, n: int, staged_at=None):
 
 
 def _relay(database, quiet_s=60):
-    return outbox.OutboxRelay([database["participants"]], Producer(), grace_s=5, quiet_s=quiet_s)
+    return outbox_relay.OutboxRelay([database["participants"]], Producer(), grace_s=5,
+                                    quiet_s=quiet_s)
 
 
 def _later(document, seconds):
@@ -224,8 +225,8 @@ def test_a_record_written_after_its_minute_may_have_closed_asks_the_relays_to_sw
     have finished that minute and would never read the record, so they are asked to sweep."""
     database = WatchedDatabase()
     outbox_acknowledged.append(database, [("participants", "p-1", ["e-1"])])
-    assert database.database[outbox.DUE].find_one({}) is None
+    assert database.database[outbox_processes.DUE].find_one({}) is None
 
     stalled = datetime.now(UTC) - timedelta(seconds=outbox_acknowledged.LATE_S + 5)
     outbox_acknowledged.append(database, [("participants", "p-2", ["e-2"])], at=stalled)
-    assert database.database[outbox.DUE].find_one({}) is not None
+    assert database.database[outbox_processes.DUE].find_one({}) is not None

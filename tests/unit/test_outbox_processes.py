@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import mongomock
 
-from common import outbox, outbox_processes
+from common import outbox, outbox_processes, outbox_relay
 from common.envelope import new_event
 from tests.conftest import wait_for
 from tests.fakes import CountingReads
@@ -60,7 +60,7 @@ def _write(publisher, collection, n: int, publish: bool = True) -> str:
 
 
 def _relay(collection, producer=None):
-    return outbox.OutboxRelay([collection], producer or Producer(), grace_s=0, quiet_s=600)
+    return outbox_relay.OutboxRelay([collection], producer or Producer(), grace_s=0, quiet_s=600)
 
 
 def _later(database, seconds: float) -> None:
@@ -148,7 +148,7 @@ def test_a_process_writing_to_a_database_registers_once_and_asks_for_no_sweep():
         _write(publisher, collection, n)
     [entry] = database[outbox_processes.PROCESSES].find({})
     assert entry["_id"].count(":") == 2  # host, pid and a random part
-    assert list(database[outbox.DUE].find({})) == []
+    assert list(database[outbox_processes.DUE].find({})) == []
 
 
 class Unrecorded:
@@ -178,10 +178,10 @@ def test_acknowledgements_not_recorded_ask_the_relays_to_sweep():
     collection = CountingReads(database["notifications"])
     publisher = outbox.Publisher(Producer())
     _write(publisher, collection, 1)
-    database[outbox.DUE].delete_many({})
+    database[outbox_processes.DUE].delete_many({})
     collection.database = DatabaseLosingMarkers(database)
     _write(publisher, collection, 2)
-    assert list(database[outbox.DUE].find({}))
+    assert list(database[outbox_processes.DUE].find({}))
 
 
 def test_a_process_whose_beats_lapsed_registers_again_before_it_writes():
@@ -224,7 +224,7 @@ def test_a_process_whose_ask_for_a_sweep_failed_does_not_stop_clean():
     collection = _swept_once()
     publisher = outbox.Publisher(Producer())
     _write(publisher, collection, 1)
-    outbox.ask_for_sweep(Unanswering(collection.database.name))
+    outbox_processes.ask_for_sweep(Unanswering(collection.database.name))
     publisher.close()
     _later(collection.database, 60)
     assert _relay(collection).run_once() is True  # its entry went stale: the relays sweep

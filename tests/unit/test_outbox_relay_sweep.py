@@ -5,7 +5,7 @@ outbox, event bodies and all, until the sweep ended."""
 
 from datetime import timedelta
 
-from common import outbox
+from common import outbox, outbox_relay
 from common.envelope import new_event
 from common.persistence import by_id
 
@@ -83,7 +83,7 @@ class Producer:
 
 def test_a_sweep_empties_many_quiet_outboxes_in_few_writes():
     officers = Aggregates(200)
-    outbox.OutboxRelay([officers], Producer(), grace_s=5, quiet_s=60).sweep()
+    outbox_relay.OutboxRelay([officers], Producer(), grace_s=5, quiet_s=60).sweep()
 
     assert all(d["outbox"] == [] and d["outbox_pending"] is False
                for d in officers.documents.values())
@@ -105,7 +105,7 @@ def test_an_outbox_written_again_since_the_scan_is_left_for_the_next_sweep():
         return found
 
     officers.find = scan_then_write
-    outbox.OutboxRelay([officers], Producer(), grace_s=5, quiet_s=60).sweep()
+    outbox_relay.OutboxRelay([officers], Producer(), grace_s=5, quiet_s=60).sweep()
     assert officers.documents["p-0"]["outbox"] == []
     assert [e["id"] for e in officers.documents["p-1"]["outbox"]][-1] == "new"
     assert officers.documents["p-1"]["outbox_pending"] is True
