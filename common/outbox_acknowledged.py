@@ -4,8 +4,8 @@ Whoever records acknowledgement markers (the Publisher's record step, the relay'
 also appends ONE record for that batch: when, and per aggregate (collection, `_id`, the entry
 ids acknowledged). Each relay interval, a relay reads the records after the stored mark by `_id`,
 takes those older than ``quiet_s``, reads their documents by `_id` and empties each outbox whose
-entries are all acknowledged and whose newest entry is that old too (`OutboxRelay._empty`, which
-reads the document again and writes only if it is unchanged). No filter other than `{_id: ...}`:
+entries are all acknowledged and whose newest entry is that old too (`OutboxRelay._empty`, told it
+has just been read: one read an outbox). No filter other than `{_id: ...}`:
 on FerretDB any other one reads the whole collection.
 
 Records are numbered in streams `ack<minute>.<slot>:<number>`: the minute of their `at`, and a
@@ -14,10 +14,11 @@ shared stream cost two inserts and two reads a record with three processes appen
 its next number taken). A process takes the first free slot by writing its first record of the
 minute as number 0 of slot 0, 1, 2...: slots are dense, so a reader stops at the first slot
 without a record 0. Once a minute is older than ``quiet_s`` plus `LATE_S`, nobody writes to it
-any more and a relay that read every slot to its end deletes its records. A record written later
-(a process stopped between taking the time and inserting) asks the relays for a full sweep; the
-work of a relay that died holding a claim is left to the full sweep its death sets off
-(`outbox_processes`): the sweep is what recovers from a crash anyway.
+any more and a relay that read every slot to its end deletes its records; a relay moves on to a
+minute only once the one before is closed, so a record is worked 60 to 75 s after it was written.
+A record written later (a process stopped between taking the time and inserting) asks the relays
+for a full sweep; the work of a relay that died holding a claim is left to the full sweep its
+death sets off (`outbox_processes`): the sweep is what recovers from a crash anyway.
 
 Several relays of one service run at once: each claims the records it works on by a unique
 insert (`<stream>:claim<number>`), so two never do the same records' work. A claim only saves
@@ -220,7 +221,7 @@ class _Reader:
             if entries and max(staged) <= self.quiet and all(
                     e["id"] in acked[doc_id] or e["id"] in recorded for e in entries):
                 emptied.append(_Pending(doc_id, tuple(e["id"] for e in entries), staged))
-        self.relay._empty(collection, emptied)
+        self.relay._empty(collection, emptied, just_read=True)
         return len(emptied)
 
     def _delete(self, minute: int, slots: list[int]) -> None:

@@ -93,18 +93,23 @@ class OutboxRelay:
                                   known & {e["id"] for e in outbox}, pending.doc_id)
 
     @staticmethod
-    def _empty(collection: Collection, emptied: list["_Pending"]) -> None:
+    def _empty(collection: Collection, emptied: list["_Pending"], just_read: bool = False
+               ) -> None:
         """Empty these outboxes if each still holds what the sweep saw: read side by side and
         written `by_id.UPDATES_PER_COMMAND` a command (one read, update and delete each
-        before: three round trips an aggregate, 50,000 commands after 17,000 imports)."""
+        before: three round trips an aggregate, 50,000 commands after 17,000 imports).
+        ``just_read``: the caller read them by `_id` a moment ago (the log's reader), so they
+        are not read again (the sweep's copies are seconds old: they are)."""
         if not emptied:
             return
-        # Read and written by `_id` alone: on FerretDB any other filter decodes the collection.
-        current = by_id.side_by_side(
-            lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}),
-            [p.doc_id for p in emptied])
-        still = [p for p in emptied if current[p.doc_id] is not None
-                 and [e["id"] for e in current[p.doc_id].get("outbox", [])] == list(p.ids)]
+        if just_read:
+            still = emptied
+        else:  # by `_id` alone: on FerretDB any other filter decodes the collection
+            current = by_id.side_by_side(
+                lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}),
+                [p.doc_id for p in emptied])
+            still = [p for p in emptied if current[p.doc_id] is not None
+                     and [e["id"] for e in current[p.doc_id].get("outbox", [])] == list(p.ids)]
         if not still:
             return  # written since the sweep read them: the next sweep looks again
         by_id.bulk(collection, [UpdateOne({"_id": p.doc_id},

@@ -10,6 +10,9 @@ from common import outbox, outbox_acknowledged, outbox_processes, outbox_relay
 from common.envelope import new_event
 
 TOPIC = "registration.events"
+# Seconds after its write by which a record is surely worked: quiet for a minute, and the minute
+# before its own closed (up to `LATE_S` later when it was written early in its minute).
+DUE = 60 + outbox_acknowledged.LATE_S + 1
 
 
 class Watched:
@@ -80,13 +83,14 @@ def test_an_acknowledged_quiet_outbox_is_emptied_reading_only_by_id():
     _written(database, 2)
     database.calls.clear()
 
-    emptied = outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61))
+    emptied = outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE))
 
     assert emptied == 2
     assert [_document(database, n)["outbox"] for n in (1, 2)] == [[], []]
     assert _document(database, 1)["outbox_pending"] is False
     assert database.database[outbox.MARKERS].count_documents({}) == 0
     assert database.of("find") == []  # no query: every read and write is by `_id` alone
+    assert len(database.of("find_one", "participants")) == 2  # each outbox read once
     reads_and_writes = [f for _, m, f in database.calls if m != "insert_many"]
     assert reads_and_writes and all(list(f) == ["_id"] and not isinstance(f["_id"], dict)
                                     for f in reads_and_writes)
@@ -100,7 +104,7 @@ def test_an_outbox_written_since_its_record_keeps_its_new_entries():
     database.database["participants"].update_one(
         {"_id": "p-1"}, {"$push": {"outbox": {"$each": newer}}})
 
-    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 0
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE)) == 0
     kept = _document(database, 1)
     assert [e["id"] for e in kept["outbox"]] == [first["outbox"][0]["id"], newer[0]["id"]]
     assert kept["outbox_pending"] is True
@@ -117,7 +121,7 @@ def test_an_outbox_whose_newest_entry_is_not_quiet_waits():
         {"_id": "p-1"}, {"$push": {"outbox": {"$each": newer}}})
     outbox.record_published(database["participants"], [newer[0]["id"]])  # acknowledged
 
-    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 0
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE)) == 0
     assert len(_document(database, 1)["outbox"]) == 2
 
 
@@ -127,7 +131,7 @@ def test_a_record_not_yet_quiet_waits_for_a_later_interval():
 
     assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 30)) == 0
     assert len(_document(database, 1)["outbox"]) == 1
-    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 1
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE)) == 1
     assert _document(database, 1)["outbox"] == []
 
 
@@ -137,26 +141,26 @@ def test_two_relays_do_not_both_work_the_same_records():
     log = database.database[outbox_acknowledged.LOG]
     before = log.find_one({"_id": outbox_acknowledged.MARK})
 
-    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 1
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE)) == 1
     # The second relay read the mark before the first one moved it: same records, claimed.
     if before is None:
         log.delete_one({"_id": outbox_acknowledged.MARK})
     else:
         log.replace_one({"_id": outbox_acknowledged.MARK}, before)
     database.calls.clear()
-    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 0
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE)) == 0
     assert database.of("find_one", "participants") == []
 
 
 def test_a_restarted_relay_resumes_from_the_mark():
     database = WatchedDatabase()
     first = _written(database, 1)
-    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 1
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE)) == 1
     _written(database, 2)
     database.calls.clear()
 
     restarted = _relay(database)
-    assert outbox_acknowledged.empty_acknowledged(restarted, now=_later(first, 62)) == 1
+    assert outbox_acknowledged.empty_acknowledged(restarted, now=_later(first, DUE + 1)) == 1
     assert _document(database, 2)["outbox"] == []
     read = [f["_id"] for f in database.of("find_one", outbox_acknowledged.LOG)]
     minute = outbox_acknowledged.minute_of(_later(first, 0))
@@ -168,7 +172,7 @@ def test_a_finished_minute_is_deleted_and_the_relays_move_on():
     database = WatchedDatabase()
     first = _written(database, 1)
     relay = _relay(database)
-    assert outbox_acknowledged.empty_acknowledged(relay, now=_later(first, 61)) == 1
+    assert outbox_acknowledged.empty_acknowledged(relay, now=_later(first, DUE)) == 1
 
     outbox_acknowledged.empty_acknowledged(relay, now=_later(first, 200))
 
@@ -217,7 +221,7 @@ def test_processes_append_to_slots_of_their_own_one_insert_a_record(monkeypatch)
         f"ack{minute}.0:00000000", f"ack{minute}.1:00000000", f"ack{minute}.1:00000001",
         f"ack{minute}.2:00000000"}
     assert outbox_acknowledged.pending(database) == 4
-    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, 61)) == 4
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now=_later(first, DUE)) == 4
 
 
 def test_a_record_written_after_its_minute_may_have_closed_asks_the_relays_to_sweep():
