@@ -16,7 +16,6 @@ BENCH_COMMANDS_DETAIL=shape each is named with its filter's shape ("find recipie
 """
 
 import json
-import socket
 import sys
 import time
 import uuid
@@ -34,11 +33,6 @@ SEED_S = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
 IDLE_S = float(sys.argv[4]) if len(sys.argv) > 4 else 65.0  # the stack idle, after seeding
 SWEEP_S = float(sys.argv[3]) if len(sys.argv) > 3 else 35.0  # the worker's sweep, counted
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _api_pids(stack) -> set[int]:
@@ -126,7 +120,7 @@ def main() -> None:
     env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
            **commands.env(counted, sys.path[0] if sys.path[0] else "")}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES},
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
                            infra.state_dir() / "probe-logs", api_workers=2)
     out = {}
     try:

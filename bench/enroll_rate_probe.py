@@ -15,7 +15,6 @@ Needs GLO_ACT_ENV=development.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,11 +47,6 @@ def _every_process(counted, stack) -> dict[str, Counter]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 def _spread(urls, headers, officers, sessions, seconds):
     lines = [{"method": "POST", "url": f"{urls['registration']}/enrollments",
@@ -69,7 +63,7 @@ def main() -> None:
     env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
            **commands.env(counted, sys.path[0] if sys.path[0] else "")}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES},
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
                            infra.state_dir() / "rate-probe-logs", api_workers=2)
     try:
         services.wait_ready(stack, timeout_s=90)

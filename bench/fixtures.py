@@ -1,6 +1,7 @@
 """What the measured requests need: officers, sessions known to registration, a roster."""
 
 import os
+import socket
 import statistics
 import threading
 import time
@@ -160,3 +161,10 @@ def sessions(sessions_api: Client, registration: Client, count: int, tag: str,
             f"{registration.url}/sessions/{s['id']}", headers=registration.headers,
             timeout=10).status_code == 200)
     return made
+
+
+def free_port() -> int:
+    """A port nobody listens on now (the services' and the bare Flask baseline's)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -23,7 +23,6 @@ where its live memory was allocated (the 25 largest sites, by file and line) to
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -36,12 +35,6 @@ from bench import fixtures, scale, seeding
 from common.backlog import consumer_lag
 from common.topics import catalogue
 from devstack import infra, services
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _memory_mb(pid: int) -> dict[str, float]:
@@ -100,7 +93,7 @@ def main(argv: list[str]) -> int:
     env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
            "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1"}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES},
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
                            infra.state_dir() / "memory-logs", api_workers=2)
     result: dict = {"officers": count, "load": os.getloadavg()}
     try:

@@ -19,7 +19,6 @@ the GIL, i.e. where its CPU goes.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -33,12 +32,6 @@ from bench import commands, fanout, fixtures, pipeline, scale, seeding
 from common.backlog import consumer_lag
 from common.topics import catalogue
 from devstack import infra, services
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _by_process(directory: Path, names: dict[int, str]) -> dict[str, Counter]:
@@ -95,7 +88,7 @@ def main(argv: list[str]) -> int:
            **commands.env(counted)}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
     log_dir = infra.state_dir() / "probe-logs"
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES}, log_dir,
                            api_workers=2)
     extra = scale.ExtraWorkers({**env, "REGISTRATION_URL": stack.urls["registration"],
                                 "SESSIONS_URL": stack.urls["sessions"]}, log_dir)

@@ -25,7 +25,7 @@ from collections import Counter
 from pymongo import MongoClient
 
 from bench import commands, fixtures, scale
-from bench.pipe_probe import _by_process, _free_port
+from bench.pipe_probe import _by_process
 from common.config import load
 from common.envelope import new_event
 from common.runtime import Runtime
@@ -76,7 +76,7 @@ def main() -> int:
            **commands.env(counted)}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
     log_dir = infra.state_dir() / "relay-probe-logs"
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES}, log_dir,
                            api_workers=2)
     extra = scale.ExtraWorkers(env, log_dir)
     results: dict = {"uptime": os.getloadavg(), "documents": DOCUMENTS}

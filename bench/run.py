@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import time
 import uuid
 from datetime import UTC, datetime
@@ -41,11 +40,6 @@ DRAIN_S = float(os.environ.get("BENCH_DRAIN_S", "30"))
 SEED_DRAIN_S = float(os.environ.get("BENCH_SEED_DRAIN_S", "300"))
 PROGRESS_S = 10
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 _BEGAN = time.monotonic()
@@ -119,7 +113,7 @@ def main(argv: list[str]) -> int:
            **commands.env(counted, os.environ.get("PYTHONPATH", ""))}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
     log_dir = infra.state_dir() / "bench-logs"
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES}, log_dir,
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES}, log_dir,
                            api_workers=workers)
     # Extra notifications workers ask the same APIs for contact details.
     extra = scale.ExtraWorkers({**env, "REGISTRATION_URL": stack.urls["registration"],
@@ -197,7 +191,7 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
     _say("baseline: raw kafka-python produce and consume round trips")
     raw["kafka"] = baselines.kafka_round_trips(local.kafka_bootstrap, f"{name}.raw")
     _say(f"baseline: bare Flask endpoint, gunicorn {workers} workers (10 s)")
-    raw["flask"] = baselines.bare_flask(_free_port(), workers, scenarios.CLIENTS,
+    raw["flask"] = baselines.bare_flask(fixtures.free_port(), workers, scenarios.CLIENTS,
                                         scenarios.SECONDS)
 
     _say("set-up: 50 officers, 29 sessions known to registration")

@@ -14,7 +14,6 @@ each size's seeding and drain.
 
 import json
 import os
-import socket
 import sys
 import time
 import uuid
@@ -26,12 +25,6 @@ from common.topics import catalogue
 from devstack import infra, services
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main(argv: list[str]) -> int:
     options = dict(a[2:].split("=", 1) for a in argv if a.startswith("--"))
     sizes = [int(a) for a in argv if not a.startswith("--")] or [2000, 20000]
@@ -41,7 +34,7 @@ def main(argv: list[str]) -> int:
     env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
            "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1"}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES},
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
                            infra.state_dir() / "seeding-probe-logs",
                            api_workers=os.cpu_count() or 2)
     results: dict = {"load_before": os.getloadavg(), "budget_s": budget_s, "drain_s": drain_s}

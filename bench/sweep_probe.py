@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 
 from bench import commands, fixtures, memory, seeding
-from bench.enroll_probe import _api_counts, _free_port, _worker_pid
+from bench.enroll_probe import _api_counts, _worker_pid
 from common.topics import catalogue
 from devstack import infra, services
 
@@ -44,7 +44,7 @@ def main() -> None:
            "BENCH_COMMANDS_DETAIL": "1",
            **commands.env(counted, sys.path[0] if sys.path[0] else "")}
     infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: _free_port() for s in services.SERVICES},
+    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
                            infra.state_dir() / "sweep-probe-logs", api_workers=2)
     out: dict = {"enrollments": ENROLLMENTS, "participants": PARTICIPANTS}
     try:
