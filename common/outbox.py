@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
@@ -191,32 +192,30 @@ class Publisher:
         """
         self._ensure_thread()
         try:
-            self._queue.put_nowait(_Written(collection, outbox, fresh_ids, doc_id))
+            self._queue.put_nowait(_Written(collection, outbox, frozenset(fresh_ids), doc_id))
         except queue.Full:
             log.warning("publisher queue full; leaving events to the relay")
             outbox_processes.ask_for_sweep(collection.database)
 
-    def publish_batch(self, items: list[tuple[Collection, list[dict], frozenset]]) -> set[str]:
+    def publish_batch(self, items: list["_Written"]) -> set[str]:
         """Publish, in order, what the queued writes left unpublished, and record it; returns
         the acked ids."""
         acked = self._publish(items)
         _record(acked, self._doc_of)
         return {event_id for ids in acked.values() for event_id in ids[1]}
 
-    def _publish(self, items: list[tuple[Collection, list[dict], frozenset]]
+    def _publish(self, items: list["_Written"]
                  ) -> dict[str, tuple[Collection, list[str]]]:
         """Publish what the queued writes left unpublished; the acked ids, per database."""
         waiting: dict[str, tuple[Collection, dict, object]] = {}
-        for item in items:
-            collection, outbox, fresh = item
+        for collection, outbox, fresh, doc_id in items:
             unsure = [e["id"] for e in outbox
                       if e["id"] not in fresh and e["id"] not in self._acked
                       and e["id"] not in waiting]
             known = published_ids(collection, unsure) if unsure else set()
             for entry in outbox:
                 if entry["id"] not in known and entry["id"] not in self._acked:
-                    waiting.setdefault(entry["id"],
-                                       (collection, entry, getattr(item, "doc_id", None)))
+                    waiting.setdefault(entry["id"], (collection, entry, doc_id))
         acked = _publish_in_order(self.producer, [entry for _, entry, _ in waiting.values()])
         by_database: dict[str, tuple[Collection, list[str]]] = {}
         for event_id in acked:
@@ -267,7 +266,7 @@ class Publisher:
                         unrecorded.setdefault(name, (collection, []))[1].extend(ids)
             except Exception as exc:  # the relay will publish them later
                 log.warning("prompt publish failed; relay will retry", extra={"error": repr(exc)})
-                _ask_relays(collection for collection, _, _ in batch)
+                _ask_relays(item.collection for item in batch)
             untold += len(batch)
             if unrecorded and record_at is None:
                 record_at = time.monotonic() + self.RECORD_EVERY_S
@@ -321,12 +320,12 @@ def _record(acked: dict[str, tuple[Collection, list[str]]],
                 datetime.now(UTC))
 
 
-class _Written(tuple):
-    """A queued write: unpacks as (collection, outbox, fresh ids); carries the `_id` of the
-    document written (None when the caller did not say) for the log of acknowledgements."""
+class _Written(NamedTuple):
+    """A queued write: the outbox as it left the document, the entries it added (nobody can
+    have recorded them yet), and the document's `_id` (None when the caller did not say) for
+    the log of acknowledgements."""
 
-    def __new__(cls, collection: Collection, outbox: list[dict], fresh_ids: Iterable[str],
-                doc_id: object = None):
-        written = super().__new__(cls, (collection, outbox, frozenset(fresh_ids)))
-        written.doc_id = doc_id
-        return written
+    collection: Collection
+    outbox: list[dict]
+    fresh: frozenset
+    doc_id: object = None

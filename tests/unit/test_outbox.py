@@ -192,7 +192,8 @@ def test_recorded_events_are_not_published_again():
 def _written(collection, events):
     """The aggregate's outbox after a write that added ``events``; returns the publish item."""
     collection.document["outbox"] += outbox.entries(TOPIC, events)
-    return collection, list(collection.document["outbox"]), frozenset(e.id for e in events)
+    return outbox._Written(collection, list(collection.document["outbox"]),
+                           frozenset(e.id for e in events))
 
 
 def test_queued_writes_go_out_together_in_order_and_once():
