@@ -36,7 +36,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import outbox_processes
+from common import outbox_processes, pacing
 from common.persistence import by_id, claims, numbered_log
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ BUCKET_S = 60
 LATE_S = 15  # how late after its `at` a record may still be inserted
 START_BACK = 10  # minutes a relay looks back when no relay ever stored a mark
 CHUNK = 20  # records claimed and worked together
-DOCUMENTS = 500  # outboxes read at once (event bodies and all: a worker's memory)
+PIECE = 50  # outboxes read and emptied together: one piece of paced work (`common.pacing`)
+BEHIND_S = 300  # records this much past due are worked without rests: the relay is behind
 SLOTS = 1000  # at most, per minute and database
 
 
@@ -107,16 +108,18 @@ def mark(database: Database) -> dict:
     return database[LOG].find_one({"_id": MARK}) or {}
 
 
-def empty_acknowledged(relay, now: datetime | None = None) -> int:
+def empty_acknowledged(relay, now: datetime | None = None,
+                       pacer: pacing.Pacer | None = None) -> int:
     """One relay interval's work from the log of each of ``relay``'s databases; how many
-    outboxes it emptied. A failure is logged: the full sweep still empties what is left."""
-    now = now or datetime.now(UTC)
+    outboxes it emptied. Paced by ``pacer`` (none: at once); a pass it ends early resumes from
+    the stored mark. A failure is logged: the full sweep still empties what is left."""
+    now, pacer = now or datetime.now(UTC), pacer or pacing.Pacer(duty=1)
     emptied = 0
     databases = {c.database.name: c.database for c in relay.collections}
     for name, database in databases.items():
         try:
             collections = {c.name: c for c in relay.collections if c.database.name == name}
-            emptied += _Reader(relay, database, collections, now).run()
+            emptied += _Reader(relay, database, collections, now, pacer).run()
         except Exception as exc:
             log.warning("outbox relay: log of acknowledgements not read",
                         extra={"error": repr(exc)})
@@ -127,8 +130,9 @@ class _Reader:
     """One pass over one database's log, from the stored mark up to what is quiet."""
 
     def __init__(self, relay, database: Database, collections: dict[str, Collection],
-                 now: datetime):
+                 now: datetime, pacer: pacing.Pacer):
         self.relay, self.log, self.collections = relay, database[LOG], collections
+        self.pacer, self.behind = pacer, now - timedelta(seconds=relay.quiet_s + BEHIND_S)
         self.now, self.quiet = now, now - timedelta(seconds=relay.quiet_s)
         self.records = self.emptied = 0
 
@@ -170,8 +174,10 @@ class _Reader:
 
     def _work_slot(self, stream: str, number: int) -> tuple[int, bool]:
         """Work one slot's quiet records from ``number``; (where it stopped, whether it
-        stopped at its end rather than at a record not quiet yet)."""
+        stopped at its end rather than at a record not quiet yet or at the pass's end)."""
         while True:
+            if self.pacer.over():
+                return number, False
             page = numbered_log.page(self.log, stream, number, CHUNK)
             quiet = []
             for record in page:
@@ -195,13 +201,15 @@ class _Reader:
             self.records += 1
             for doc in record.get("docs", []):
                 acked.setdefault(doc["c"], {}).setdefault(doc["d"], set()).update(doc["ids"])
+        catching_up = any(_aware(r["at"]) < self.behind for r in records)
         for name, documents in acked.items():
             if name not in self.collections:
                 continue  # not this relay's
             doc_ids = list(documents)
-            for start in range(0, len(doc_ids), DOCUMENTS):
-                part = {d: documents[d] for d in doc_ids[start:start + DOCUMENTS]}
-                self.emptied += self._empty(self.collections[name], part)
+            for start in range(0, len(doc_ids), PIECE):
+                part = {d: documents[d] for d in doc_ids[start:start + PIECE]}
+                self.emptied += self.pacer.piece(
+                    lambda c=self.collections[name], p=part: self._empty(c, p), catching_up)
 
     def _empty(self, collection: Collection, acked: dict[object, set[str]]) -> int:
         from common.outbox import MARKERS  # outbox imports this module

@@ -14,7 +14,7 @@ from pymongo import DeleteOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
-from common import outbox_acknowledged, outbox_processes
+from common import outbox_acknowledged, outbox_processes, pacing
 from common.outbox import MARKERS, _aware, publish_unrecorded, published_ids
 from common.persistence import by_id
 from common.producer import EventProducer
@@ -33,14 +33,18 @@ class OutboxRelay:
     Emptying is the one write the relay makes to an aggregate. On FerretDB it could still undo a
     business write landing in the same few milliseconds, so it waits until the document has
     been quiet for a long while (a minute by default): documents being worked on are left alone.
+
+    Emptying what the log names is paced (`common.pacing`): it takes at most ``duty`` of the
+    time, so the minute after a busy one is not a burst on the requests of that minute.
     """
 
     def __init__(self, collections: list[Collection], producer: EventProducer,
-                 grace_s: float = 5.0, quiet_s: float = 60.0):
+                 grace_s: float = 5.0, quiet_s: float = 60.0, duty: float = pacing.DUTY):
         self.collections = collections
         self.producer = producer
         self.grace_s = grace_s
         self.quiet_s = quiet_s
+        self.duty = duty
         # Every entry staged before this was sent (the cutoff of the last sweep that sent all).
         self.swept_before: datetime | None = None
 
@@ -125,19 +129,23 @@ class OutboxRelay:
         return sum(outbox_backlog_of(c) for c in self.collections)
 
     def run(self, stop: threading.Event, interval_s: float) -> None:
+        """A pass every ``interval_s``; at once again after a pass that ran out of its time
+        (paced emptying left work owed), so a relay behind is never idle."""
         while not stop.is_set():
+            pacer = pacing.Pacer(self.duty, interval_s, rest=stop.wait, stopping=stop.is_set)
             try:
-                self.run_once()
+                self.run_once(pacer)
             except PyMongoError as exc:
                 log.warning("outbox relay: database unavailable", extra={"error": repr(exc)})
             except Exception:
                 log.exception("outbox relay failed; will retry")
-            stop.wait(interval_s)
+            stop.wait(0 if pacer.cut_short else interval_s)
 
-    def run_once(self) -> bool:
-        """Empty what the log of acknowledgements says is done (`outbox_acknowledged`), then
-        sweep if something was left behind (`outbox_processes.look`); whether it swept."""
-        outbox_acknowledged.empty_acknowledged(self)
+    def run_once(self, pacer: pacing.Pacer | None = None) -> bool:
+        """Empty what the log of acknowledgements says is done (`outbox_acknowledged`, paced
+        by ``pacer``; none: at once), then sweep if something was left behind
+        (`outbox_processes.look`); whether it swept."""
+        outbox_acknowledged.empty_acknowledged(self, pacer=pacer)
         databases = {c.database.name: c.database for c in self.collections}.values()
         flags = [(database, flag) for database in databases  # one per process, at most
                  for flag in database[outbox_processes.DUE].find({}, {"at": 1})]
