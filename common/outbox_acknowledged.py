@@ -4,9 +4,10 @@ Whoever records acknowledgement markers (the Publisher's record step, the relay'
 also appends ONE record for that batch: when, and per aggregate (collection, `_id`, the entry
 ids acknowledged). Each relay interval, a relay reads the records after the stored mark by `_id`,
 takes those older than ``quiet_s``, reads their documents by `_id` and empties each outbox whose
-entries are all acknowledged and whose newest entry is that old too (`OutboxRelay._empty`, told it
-has just been read: one read an outbox). No filter other than `{_id: ...}`:
-on FerretDB any other one reads the whole collection.
+entries are all acknowledged and whose newest entry is that old too (`outbox_relay.empty_now`:
+one read an outbox). No filter other than `{_id: ...}`: on FerretDB any other one reads the
+whole collection. The emptying is paced (`common.pacing`): the minute after a busy one is not
+a burst on the requests of that minute.
 
 Records are numbered in streams `ack<minute>.<slot>:<number>`: the minute of their `at`, and a
 slot that one process owns for that minute, so its appends never race another process's (one
@@ -213,7 +214,7 @@ class _Reader:
 
     def _empty(self, collection: Collection, acked: dict[object, set[str]]) -> int:
         from common.outbox import MARKERS  # outbox imports this module
-        from common.outbox_relay import _Pending
+        from common.outbox_relay import _Pending, empty_now
 
         current = by_id.side_by_side(
             lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}), list(acked))
@@ -229,7 +230,7 @@ class _Reader:
             if entries and max(staged) <= self.quiet and all(
                     e["id"] in acked[doc_id] or e["id"] in recorded for e in entries):
                 emptied.append(_Pending(doc_id, tuple(e["id"] for e in entries), staged))
-        self.relay._empty(collection, emptied, just_read=True)
+        empty_now(collection, emptied)
         return len(emptied)
 
     def _delete(self, minute: int, slots: list[int]) -> None:

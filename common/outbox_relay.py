@@ -97,32 +97,17 @@ class OutboxRelay:
                                   known & {e["id"] for e in outbox}, pending.doc_id)
 
     @staticmethod
-    def _empty(collection: Collection, emptied: list["_Pending"], just_read: bool = False
-               ) -> None:
-        """Empty these outboxes if each still holds what the sweep saw: read side by side and
-        written `by_id.UPDATES_PER_COMMAND` a command (one read, update and delete each
-        before: three round trips an aggregate, 50,000 commands after 17,000 imports).
-        ``just_read``: the caller read them by `_id` a moment ago (the log's reader), so they
-        are not read again (the sweep's copies are seconds old: they are)."""
+    def _empty(collection: Collection, emptied: list["_Pending"]) -> None:
+        """Empty these outboxes if each still holds what the sweep saw (its copies are seconds
+        old: they are read again, side by side, by `_id` alone: on FerretDB any other filter
+        decodes the collection)."""
         if not emptied:
             return
-        if just_read:
-            still = emptied
-        else:  # by `_id` alone: on FerretDB any other filter decodes the collection
-            current = by_id.side_by_side(
-                lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}),
-                [p.doc_id for p in emptied])
-            still = [p for p in emptied if current[p.doc_id] is not None
-                     and [e["id"] for e in current[p.doc_id].get("outbox", [])] == list(p.ids)]
-        if not still:
-            return  # written since the sweep read them: the next sweep looks again
-        by_id.bulk(collection, [UpdateOne({"_id": p.doc_id},
-                                          {"$set": {"outbox": [], "outbox_pending": False}})
-                                for p in still], ordered=False)
-        # One delete per id, a few a command: `$in` would read every marker on FerretDB.
-        deletes = [DeleteOne({"_id": i}) for p in still for i in p.ids]
-        if deletes:
-            by_id.bulk(collection.database[MARKERS], deletes, ordered=False)
+        current = by_id.side_by_side(
+            lambda doc_id: collection.find_one({"_id": doc_id}, {"outbox": 1}),
+            [p.doc_id for p in emptied])
+        empty_now(collection, [p for p in emptied if current[p.doc_id] is not None and [
+            e["id"] for e in current[p.doc_id].get("outbox", [])] == list(p.ids)])
 
     def backlog(self) -> int:
         """Events waiting to be acknowledged, in every outbox."""
@@ -185,6 +170,21 @@ class _Pending:
     @property
     def newest(self) -> datetime:
         return max(self.staged, default=datetime.min.replace(tzinfo=UTC))
+
+
+def empty_now(collection: Collection, emptied: list[_Pending]) -> None:
+    """Empty these outboxes, read a moment ago, and delete their markers: written
+    `by_id.UPDATES_PER_COMMAND` a command (one read, update and delete each before: three round
+    trips an aggregate, 50,000 commands after 17,000 imports)."""
+    if not emptied:
+        return
+    by_id.bulk(collection, [UpdateOne({"_id": p.doc_id},
+                                      {"$set": {"outbox": [], "outbox_pending": False}})
+                            for p in emptied], ordered=False)
+    # One delete per id, a few a command: `$in` would read every marker on FerretDB.
+    deletes = [DeleteOne({"_id": i}) for p in emptied for i in p.ids]
+    if deletes:
+        by_id.bulk(collection.database[MARKERS], deletes, ordered=False)
 
 
 def _outboxes_past(collection: Collection, cutoff: datetime) -> list[_Pending]:
