@@ -18,15 +18,13 @@ BENCH_COMMANDS_DETAIL=shape each is named with its filter's shape ("find recipie
 import json
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import requests
 
 from bench import commands, fixtures, loadgen, scenarios, seeding
-from common.topics import catalogue
-from devstack import infra, services
+from bench.counted_stack import CountedStack
 
 SEED = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 SEED_S = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
@@ -114,17 +112,9 @@ def _counted(counted: Path, pids: set[int], work, label: str = "") -> tuple[floa
 
 
 def main() -> None:
-    local = infra.up()
-    name = f"probe{uuid.uuid4().hex[:6]}"
-    counted = infra.state_dir() / "probe-commands"
-    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
-           **commands.env(counted, sys.path[0] if sys.path[0] else "")}
-    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
-                           infra.state_dir() / "probe-logs", api_workers=2)
     out = {}
-    try:
-        services.wait_ready(stack, timeout_s=90)
+    with CountedStack("probe", "probe", pythonpath=sys.path[0], drop=False) as started:
+        stack, counted, name = started.stack, started.counted, started.name
         headers = fixtures.coordinator_headers()
         urls = stack.urls
         registration = fixtures.Client(urls["registration"], headers)
@@ -222,8 +212,6 @@ def main() -> None:
         out["commands_per_page"] = round(spent / 20, 2)
         run = loadgen.run(page, headers=headers, clients=2, seconds=5)
         out["page_2_clients"] = {k: run.get(k) for k in ("per_second", "p50_ms", "p95_ms")}
-    finally:
-        services.stop(stack)
     out["commands_by_name"] = BY_NAME
     out["commands_by_process"] = BY_PROCESS
     out["ms_waited_by_process"] = WAITED

@@ -19,12 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 
 from bench import commands, fixtures, loadgen, scenarios
-from common.topics import catalogue
-from devstack import infra, services
+from bench.counted_stack import CountedStack
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
@@ -57,27 +55,17 @@ def _spread(urls, headers, officers, sessions, seconds):
 
 
 def main() -> None:
-    local = infra.up()
-    name = f"rate{uuid.uuid4().hex[:6]}"
-    counted = infra.state_dir() / "rate-probe-commands"
-    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
-           **commands.env(counted, sys.path[0] if sys.path[0] else "")}
-    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
-                           infra.state_dir() / "rate-probe-logs", api_workers=2)
-    try:
-        services.wait_ready(stack, timeout_s=90)
+    with CountedStack("rate", "rate-probe", pythonpath=sys.path[0], drop=False) as started:
+        stack, counted = started.stack, started.counted
         headers = fixtures.coordinator_headers()
         urls = stack.urls
         registration = fixtures.Client(urls["registration"], headers)
         sessions_api = fixtures.Client(urls["sessions"], headers)
-        officers = fixtures.officers(registration, 50, name)
+        officers = fixtures.officers(registration, 50, started.name)
         loaded = fixtures.sessions(sessions_api, registration, 12 * ROUNDS, "load")
         for n in range(ROUNDS):
             print(json.dumps(_round(stack, counted, urls, headers, officers,
                                     loaded[12 * n:12 * n + 12], n)), flush=True)
-    finally:
-        services.stop(stack)
 
 
 def _after_creates(n: int) -> bool:

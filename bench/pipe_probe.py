@@ -22,16 +22,15 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import requests
 
 from bench import commands, fanout, fixtures, pipeline, scale, seeding
+from bench.counted_stack import CountedStack
 from common.backlog import consumer_lag
-from common.topics import catalogue
-from devstack import infra, services
+from devstack import infra
 
 
 def _by_process(directory: Path, names: dict[int, str]) -> dict[str, Counter]:
@@ -80,21 +79,14 @@ def main(argv: list[str]) -> int:
     argv = [a for a in argv if not a.startswith("--")]
     emails = int(argv[0]) if argv else 200
     rounds = [int(a) for a in argv[1:]] or [1, 2]
-    local = infra.up()
-    name = f"probe{uuid.uuid4().hex[:6]}"
-    counted = infra.state_dir() / "probe-commands"
-    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
-           "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1", "BENCH_COMMANDS_DETAIL": "1",
-           **commands.env(counted)}
-    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    log_dir = infra.state_dir() / "probe-logs"
-    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES}, log_dir,
-                           api_workers=2)
-    extra = scale.ExtraWorkers({**env, "REGISTRATION_URL": stack.urls["registration"],
-                                "SESSIONS_URL": stack.urls["sessions"]}, log_dir)
+    started = CountedStack("probe", "probe", env={"NOTIFICATION_SENDER_INTERVAL_SECONDS": "1",
+                                                  "BENCH_COMMANDS_DETAIL": "1"},
+                           extra_workers=True)
+    local, name, counted = started.local, started.name, started.counted
+    stack, extra = started.stack, started.extra
     results: dict = {"uptime": os.getloadavg()}
     try:
-        services.wait_ready(stack, timeout_s=90)
+        started.ready()
         headers = fixtures.coordinator_headers()
         urls = stack.urls
         registration = fixtures.Client(urls["registration"], headers)
@@ -174,9 +166,7 @@ def main(argv: list[str]) -> int:
             print(json.dumps({"fanout_24": results["fanout_24"]}), flush=True)
         return 0
     finally:
-        extra.stop()
-        services.stop(stack)
-        fixtures.drop_databases(local.mongo_uri, name)
+        started.stop()
         out = infra.state_dir() / f"pipe-probe-{name}.json"
         out.write_text(json.dumps(results, indent=1, default=str))
         print(f"==> {out}")

@@ -24,13 +24,13 @@ from collections import Counter
 
 from pymongo import MongoClient
 
-from bench import commands, fixtures, scale
+from bench import fixtures
+from bench.counted_stack import CountedStack
 from bench.pipe_probe import _by_process
 from common.config import load
 from common.envelope import new_event
 from common.runtime import Runtime
-from common.topics import catalogue
-from devstack import infra, services
+from devstack import infra
 
 DOCUMENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
 IDLE_S = float(sys.argv[2]) if len(sys.argv) > 2 else 65.0
@@ -68,23 +68,17 @@ def _delta(after: dict[str, Counter], before: dict[str, Counter]) -> dict:
 
 
 def main() -> int:
-    local = infra.up()
-    name = f"relay{uuid.uuid4().hex[:6]}"
-    counted = infra.state_dir() / "relay-probe-commands"
-    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "INFO",
-           "BENCH_COMMANDS_DETAIL": "shape",
-           **commands.env(counted)}
-    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    log_dir = infra.state_dir() / "relay-probe-logs"
-    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES}, log_dir,
-                           api_workers=2)
-    extra = scale.ExtraWorkers(env, log_dir)
+    # The registry is read once the stack stopped: its databases are dropped after that.
+    started = CountedStack("relay", "relay-probe", extra_workers=True, drop=False,
+                           env={"LOG_LEVEL": "INFO", "BENCH_COMMANDS_DETAIL": "shape"})
+    local, name, counted = started.local, started.name, started.counted
+    stack, extra, env = started.stack, started.extra, started.env
     results: dict = {"uptime": os.getloadavg(), "documents": DOCUMENTS}
     try:
-        services.wait_ready(stack, timeout_s=90)
-        started = time.monotonic()
+        started.ready()
+        seeding_began = time.monotonic()
         _seed({k: v for k, v in env.items() if k != "PYTHONPATH"})
-        results["seed_s"] = round(time.monotonic() - started, 1)
+        results["seed_s"] = round(time.monotonic() - seeding_began, 1)
         names = {p.popen.pid: p.name for p in stack.processes}
         time.sleep(25)  # the relays' start-up (a sweep at start, before this change) is done
         before = _by_process(counted, names)
@@ -112,8 +106,7 @@ def main() -> int:
         results["in_registry_before_stop"] = _registry(local.mongo_uri, name)
         return 0
     finally:
-        extra.stop()
-        services.stop(stack)
+        started.stop()
         results["left_in_registry_after_stop"] = _registry(local.mongo_uri, name)
         print(json.dumps({key: results.get(key) for key in ("in_registry_before_stop",
                                                             "left_in_registry_after_stop")}),

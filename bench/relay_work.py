@@ -47,3 +47,36 @@ class Watch:
                           "owed_at_end": n["owed"]}
                 for service, n in now.items() if "error" not in before}
         self._current = (name, now) if name is not None else None
+
+
+def report_lines(raw: dict) -> list[str]:
+    """BENCHMARKS.md's lines on the relays: for each size's seeding (with its drain) and
+    measured phases, the outboxes they emptied per database during the phase and the records
+    owed at its end, where they emptied or owed any (nothing from a run that kept no record):
+    where their bursts landed tells which large/small ratios they moved."""
+    phases = raw.get("relays_by_phase") or {}
+    rows = []
+    for label in ("small", "large"):
+        for phase, work in phases.items():
+            seeding = phase.startswith(f"seeding ({label})")
+            if not (seeding or phase.startswith(f"{label}:")) or not work:
+                continue
+            emptied = [work.get(s, {}).get("emptied") for s in SERVICES]
+            owed = [work.get(s, {}).get("owed_at_end") for s in SERVICES]
+            if any(emptied) or any(owed):
+                rows.append(f"| {phase.split(':')[0] if seeding else phase} | "
+                            f"{_each(emptied)} | {_each(owed)} |")
+    if not rows:
+        return []
+    databases = " / ".join(SERVICES)
+    return ["", "What the outbox relays did during each phase: the outboxes they emptied (a "
+            "relay's pass is counted in the phase in which it ends) and the records of "
+            "acknowledgements still owed when the phase ended (each is worked 60 to 75 s "
+            "after it was written); a seeding's row includes its drain. Phases in which they "
+            "emptied and owed nothing are left out.", "",
+            f"| phase | outboxes emptied ({databases}) | records owed at its end ({databases}) |",
+            "|---|---|---|", *rows]
+
+
+def _each(numbers: list) -> str:
+    return " / ".join("?" if n is None else f"{n:,}" for n in numbers)

@@ -6,6 +6,8 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import relay_work
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -210,7 +212,7 @@ def markdown(results: dict) -> str:
     if results.get("phases"):
         lines += ["", "Where the time went (the longest phases): " + "; ".join(
             f"{p['phase']} {p['seconds']:.0f} s" for p in results["phases"][:10]) + "."]
-    lines += _sizes(results["raw"])
+    lines += _sizes(results["raw"]) + relay_work.report_lines(results["raw"])
     idle, loaded = results["memory"]["idle"], results["memory"]["after_load"]
     peak = max([*idle.values(), *loaded.values()])
     lines += ["", f"Resident memory (MB); target < 150 MB per process: "

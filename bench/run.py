@@ -3,7 +3,6 @@
 import json
 import os
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import requests
 
 from bench import (
     baselines,
-    commands,
     fanout,
     fixtures,
     id_lookups,
@@ -19,14 +17,12 @@ from bench import (
     pipeline,
     relay_work,
     report,
-    scale,
     scenarios,
     seeding,
     sizes,
 )
+from bench.counted_stack import CountedStack
 from common.backlog import consumer_lag
-from common.topics import catalogue
-from devstack import infra, services
 
 # Sizes of the stack measured (documents per collection), the seeding budget per size, and how
 # long to wait for the notifications backlog between phases; small values make a quick trial run.
@@ -104,23 +100,12 @@ def _drained(url: str, headers: dict, lag, timeout_s: float, progress=None,
 
 def main(argv: list[str]) -> int:
     began = time.monotonic()
-    local = infra.up()
-    name = f"bench{uuid.uuid4().hex[:6]}"
     workers = os.cpu_count() or 2
-    counted = infra.state_dir() / "bench-commands"
-    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
-           "NOTIFICATION_SENDER_INTERVAL_SECONDS": "1",
-           **commands.env(counted, os.environ.get("PYTHONPATH", ""))}
-    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    log_dir = infra.state_dir() / "bench-logs"
-    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES}, log_dir,
-                           api_workers=workers)
-    # Extra notifications workers ask the same APIs for contact details.
-    extra = scale.ExtraWorkers({**env, "REGISTRATION_URL": stack.urls["registration"],
-                                "SESSIONS_URL": stack.urls["sessions"]}, log_dir)
-    try:
-        services.wait_ready(stack, timeout_s=90)
-        results = measure(stack, local, name, workers, extra, counted)
+    with CountedStack("bench", "bench", env={"NOTIFICATION_SENDER_INTERVAL_SECONDS": "1"},
+                      api_workers=workers, pythonpath=os.environ.get("PYTHONPATH", ""),
+                      extra_workers=True, infra_down=True, say=_say) as started:
+        results = measure(started.stack, started.local, started.name, workers, started.extra,
+                          started.counted)
         results["rows"] = report.rows(results["raw"])
         results["seconds"] = round(time.monotonic() - began)
         results["phases"] = phase_times(time.monotonic() - _BEGAN)
@@ -130,16 +115,6 @@ def main(argv: list[str]) -> int:
             f"{p['phase']} {p['seconds']:.0f} s" for p in results["phases"][:8]))
         _say(f"results in {path} and BENCHMARKS.md ({time.monotonic() - began:.0f}s)")
         return 0
-    finally:
-        # Each step whatever the one before did: a step that failed once left the whole stack
-        # running and 1.3 GB of databases behind, which made a later `make test` crawl.
-        for step in (extra.stop, lambda: services.stop(stack),
-                     lambda: fixtures.drop_databases(local.mongo_uri, name),
-                     lambda: infra.down(local.started)):
-            try:
-                step()
-            except Exception as exc:  # noqa: BLE001 - said, and the next step still runs
-                _say(f"clean-up step failed: {exc!r}")
 
 
 def measure(stack, local, name: str, workers: int, extra, counted: Path) -> dict:

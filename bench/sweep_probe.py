@@ -15,13 +15,11 @@ enrollments, the seat log and its change notes) apart from the outbox relay's. I
 import json
 import sys
 import time
-import uuid
 from collections import Counter
 
-from bench import commands, fixtures, memory, seeding
+from bench import fixtures, memory, seeding
+from bench.counted_stack import CountedStack
 from bench.enroll_probe import _api_counts, _worker_pid
-from common.topics import catalogue
-from devstack import infra, services
 
 ENROLLMENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 PARTICIPANTS = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
@@ -37,18 +35,10 @@ def _idle(mongo_uri: str, name: str) -> bool:
 
 
 def main() -> None:
-    local = infra.up()
-    name = f"sweep{uuid.uuid4().hex[:6]}"
-    counted = infra.state_dir() / "sweep-probe-commands"
-    env = {**local.env(), "STACK_NAME": name, "TOPIC_PREFIX": f"{name}.", "LOG_LEVEL": "WARNING",
-           "BENCH_COMMANDS_DETAIL": "1",
-           **commands.env(counted, sys.path[0] if sys.path[0] else "")}
-    infra.ensure_topics(local.kafka_bootstrap, list(catalogue(f"{name}.")))
-    stack = services.start(env, {s: fixtures.free_port() for s in services.SERVICES},
-                           infra.state_dir() / "sweep-probe-logs", api_workers=2)
     out: dict = {"enrollments": ENROLLMENTS, "participants": PARTICIPANTS}
-    try:
-        services.wait_ready(stack, timeout_s=90)
+    with CountedStack("sweep", "sweep-probe", env={"BENCH_COMMANDS_DETAIL": "1"},
+                      pythonpath=sys.path[0]) as started:
+        local, name, counted, stack = started.local, started.name, started.counted, started.stack
         headers = fixtures.coordinator_headers()
         worker = _worker_pid(stack)
         [pid] = worker
@@ -90,9 +80,6 @@ def main() -> None:
             "after_seeding": sum(n for k, n in after.items() if k.split()[-1] in sweeping)}
         out["by_name_during"] = dict(during.most_common(12))
         out["by_name_after"] = dict(Counter(after).most_common(12))
-    finally:
-        services.stop(stack)
-        fixtures.drop_databases(local.mongo_uri, name)
     print(json.dumps(out, indent=2))
 
 
