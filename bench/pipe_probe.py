@@ -120,8 +120,8 @@ def main(argv: list[str]) -> int:
                 extra.add()
                 names[extra.processes[-1].pid] = f"notifications-worker-extra{len(extra.processes)}"
                 if warm:  # as warm as the first worker (its streams known), unmeasured
-                    scale.drain_rate(local.kafka_bootstrap, topic, local.smtp_http_url,
-                                     officers, loaded, warm, timeout_s=120)
+                    scale.warm_up(local.kafka_bootstrap, topic, local.smtp_http_url,
+                                  officers, loaded, warm)  # as `make bench` does
             if added:  # the database back to its quiet rate: the newcomer's start-up is done
                 results[f"{workers}_workers_settled"] = pipeline.settled(
                     lambda: fixtures.cpu_seconds(database), quiet["rate"] * 1.5 + 0.05)
