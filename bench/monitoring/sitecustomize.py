@@ -24,6 +24,16 @@ _CALLER = _DETAIL and os.environ.get("BENCH_COMMANDS_CALLER") == "1"
 _PROJECT = ("services", "common")
 
 
+def _stream(command) -> str:
+    """Of a read by `_id` of a numbered stream's chunk, the kind of stream ("recipient",
+    "due", "all"...): the part of its `_id` before the first colon, never the id itself."""
+    found = command.get("filter") if isinstance(command, dict) else None
+    key = found.get("_id") if isinstance(found, dict) else None
+    if isinstance(key, str) and ":" in key and str(command.get("find", "")).endswith("_entries"):
+        return f" [{key.split(':', 1)[0]}]"
+    return ""
+
+
 def _caller(depth: int = 3) -> str:
     import sys
     found, frame = [], sys._getframe(2)
@@ -83,7 +93,7 @@ if _DIR:
                 if _SHAPE:
                     name = f"{name} {_shape(event.command_name, event.command)}".rstrip()
                 if _CALLER:
-                    name = f"{name} @{_caller()}"
+                    name = f"{name} @{_caller()}{_stream(event.command)}"
             with _lock:
                 _counts[name] += 1
                 if _SHAPE:
