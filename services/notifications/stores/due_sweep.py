@@ -11,12 +11,9 @@ Each process keeps its own watch. The first hour any watch still needs (or the p
 is kept in the database, so a worker that starts reads from there; hours before it hold only
 notifications that are done with.
 
-What it costs each notification, whatever the number of workers: what this process sent (or
-skipped) itself is dropped from its watch unread (`finished`: its sending thread says so); one
-that a live worker of this host is sending is read once, then left to it until its lease runs
-out, its holder's death being seen at each sweep from /proc, not from the database. Before,
-each worker read every notification once, and those another worker of its host held at each
-sweep: two workers read each notification twice or more, one worker once.
+What this process sent or skipped itself is dropped unread (`finished`); one a live worker of
+this host is sending is read once, then left to it until its lease runs out or it dies (seen
+from /proc each sweep). Each worker read every notification, and re-read the others' each sweep.
 """
 
 import heapq

@@ -188,10 +188,8 @@ class Streams:
 
     def _remembered(self, stream: str, start: int, end: int, tail: dict[int, dict]
                     ) -> dict[int, dict] | None:
-        """The entries from ``start`` to the end this process knows, from its memory alone
-        (the sealed groups it wrote or read, the open group's entries), or None if some are
-        not there: a sweep following the hours its own worker appends to, in a burst, read
-        the head and each chunk since the last seal again."""
+        """The entries from ``start`` to the end this process knows, from memory alone (the
+        groups it sealed or read, the open group's), or None if some are not there."""
         taken, first = {}, start - start % GROUP
         for number in range(first, end - end % GROUP, GROUP):
             entries = _groups.get(self._key(group_id(stream, number // GROUP)))
