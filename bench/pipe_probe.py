@@ -2,13 +2,14 @@
 database commands shown apart (which process, which command), for before/after comparisons.
 
     GLO_ACT_ENV=development .venv/bin/python -m bench.pipe_probe [emails] [workers...] \
-        [--no-fanout] [--latency] [--warm=N]                           # e.g. 200 1 2
+        [--no-fanout] [--latency] [--warm=N] [--tail=S]                # e.g. 200 1 2
 
 Starts the infrastructure if it is not running (and leaves it running), a stack of its own,
 50 officers and 24 sessions, then drains ``emails`` confirmations with 1, then 2 workers; also
 a reschedule of a 24-officer session; with --latency, 200 enrollments at 20/s until each
 confirmation arrives; with --warm=N, an extra worker first drains N confirmations unmeasured
-(the first worker is warm: it handled the set-up and knows its streams). Prints JSON.
+(the first worker is warm: it handled the set-up and knows its streams); with --tail=S, the
+commands are counted S seconds past each drain too. Prints JSON.
 
 CPU per email is given for the workers, FerretDB, Kafka and the SMTP sink (the machine's two
 cores are shared by all of them). ``--profile=DIR`` also samples the (first) notifications
@@ -72,10 +73,20 @@ def _diff(after: dict[str, Counter], before: dict[str, Counter], emails: int) ->
     return out
 
 
+def _tailed(result: dict, tail_s: float) -> dict:
+    """With --tail=S: the window counted goes on S seconds past the drain (what the emails
+    cost later, e.g. each worker's sweep looking at them SETTLE_S after they fell due)."""
+    if tail_s:
+        time.sleep(tail_s)
+        result = {**result, "seconds": round(result["seconds"] + tail_s, 1)}
+    return result
+
+
 def main(argv: list[str]) -> int:
     fan_out, latency = "--no-fanout" not in argv, "--latency" in argv
     profile = next((a.split("=", 1)[1] for a in argv if a.startswith("--profile=")), None)
     warm = int(next((a.split("=", 1)[1] for a in argv if a.startswith("--warm=")), 0))
+    tail = float(next((a.split("=", 1)[1] for a in argv if a.startswith("--tail=")), 0))
     argv = [a for a in argv if not a.startswith("--")]
     emails = int(argv[0]) if argv else 200
     rounds = [int(a) for a in argv[1:]] or [1, 2]
@@ -112,8 +123,8 @@ def main(argv: list[str]) -> int:
                 extra.add()
                 names[extra.processes[-1].pid] = f"notifications-worker-extra{len(extra.processes)}"
                 if warm:  # as warm as the first worker (its streams known), unmeasured
-                    scale.drain_rate(local.kafka_bootstrap, topic, local.smtp_http_url,
-                                     officers, loaded, warm, timeout_s=120)
+                    scale.warm_up(local.kafka_bootstrap, topic, local.smtp_http_url,
+                                  officers, loaded, warm)  # as `make bench` does
             if added:  # the database back to its quiet rate: the newcomer's start-up is done
                 results[f"{workers}_workers_settled"] = pipeline.settled(
                     lambda: fixtures.cpu_seconds(database), quiet["rate"] * 1.5 + 0.05)
@@ -128,9 +139,9 @@ def main(argv: list[str]) -> int:
             idle_cpu = {n: (cpu_before[n] - cpu_idle[n]) / idle_s for n in cpu_pids.values()}
             first = next(p for p, n in names.items() if n == "notifications-worker")
             spy = _profiled(profile, first, workers)
-            result = commands.per_email(counted, lambda: scale.drain_rate(
+            result = commands.per_email(counted, lambda: _tailed(scale.drain_rate(
                 local.kafka_bootstrap, topic, local.smtp_http_url, officers, loaded, emails,
-                timeout_s=120), idle)
+                timeout_s=120), tail), idle)
             if spy is not None:
                 spy.send_signal(2)  # py-spy writes what it sampled on SIGINT
                 spy.wait(timeout=30)

@@ -234,6 +234,11 @@ def _measure(stack, local, name: str, workers: int, extra, counted: Path, raw: d
 
     raw["backlog_before_2_workers"] = drain("before two workers")
     extra.add()
+    _say(f"pipeline: {sizes.PIPELINE_EMAILS} confirmations to warm the second worker "
+         f"(not measured), then {scale.WARM_SETTLE_S:.0f} s")
+    raw["pipeline_2_workers_warm_up"] = scale.warm_up(
+        local.kafka_bootstrap, fx["registration_topic"], local.smtp_http_url,
+        fx["officers"], fx["loaded"], sizes.PIPELINE_EMAILS)
     _say(f"pipeline: {sizes.PIPELINE_EMAILS} confirmations drained by 2 notifications workers")
     raw["pipeline_2_workers"] = sizes.drain_counted(local, fx, counted, sizes.PIPELINE_EMAILS)
     RELAYS[-1].phase(None)

@@ -17,6 +17,32 @@ _DIR = os.environ.get("BENCH_COMMANDS_DIR")
 # "update deliveries {cause,kind}", "+sort"): which commands scan a whole collection on FerretDB.
 _DETAIL = os.environ.get("BENCH_COMMANDS_DETAIL") in ("1", "shape")
 _SHAPE = os.environ.get("BENCH_COMMANDS_DETAIL") == "shape"
+# With BENCH_COMMANDS_CALLER=1 (and a detail), also the project's functions that sent it, the
+# innermost first ("find feed_entries @stream_store._chunk<stream_store.append_many"): which code
+# path a count comes from (a probe's question; costs a stack walk a command).
+_CALLER = _DETAIL and os.environ.get("BENCH_COMMANDS_CALLER") == "1"
+_PROJECT = ("services", "common")
+
+
+def _stream(command) -> str:
+    """Of a read by `_id` of a numbered stream's chunk, the kind of stream ("recipient",
+    "due", "all"...): the part of its `_id` before the first colon, never the id itself."""
+    found = command.get("filter") if isinstance(command, dict) else None
+    key = found.get("_id") if isinstance(found, dict) else None
+    if isinstance(key, str) and ":" in key and str(command.get("find", "")).endswith("_entries"):
+        return f" [{key.split(':', 1)[0]}]"
+    return ""
+
+
+def _caller(depth: int = 3) -> str:
+    import sys
+    found, frame = [], sys._getframe(2)
+    while frame is not None and len(found) < depth:
+        module = frame.f_globals.get("__name__", "")
+        if module.split(".")[0] in _PROJECT and not module.startswith("common.persistence"):
+            found.append(f"{module.rsplit('.', 1)[-1]}.{frame.f_code.co_name}")
+        frame = frame.f_back
+    return "<".join(found) or "?"
 
 
 def _keys(query) -> str:
@@ -66,6 +92,8 @@ if _DIR:
                 name = f"{name} {target}" if isinstance(target, str) else name
                 if _SHAPE:
                     name = f"{name} {_shape(event.command_name, event.command)}".rstrip()
+                if _CALLER:
+                    name = f"{name} @{_caller()}{_stream(event.command)}"
             with _lock:
                 _counts[name] += 1
                 if _SHAPE:
