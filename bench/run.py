@@ -17,6 +17,7 @@ from bench import (
     pipeline,
     relay_work,
     report,
+    scale,
     scenarios,
     seeding,
     sizes,
