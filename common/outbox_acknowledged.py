@@ -48,6 +48,7 @@ BUCKET_S = 60
 LATE_S = 15  # how late after its `at` a record may still be inserted
 START_BACK = 10  # minutes a relay looks back when no relay ever stored a mark
 CHUNK = 20  # records claimed and worked together
+OUTBOXES_AT_ONCE = 500  # outboxes the records claimed together name, at most (one record more)
 PIECE = 50  # outboxes read and emptied together: one piece of paced work (`common.pacing`)
 BEHIND_S = 300  # records this much past due are worked without rests: the relay is behind
 SLOTS = 1000  # at most, per minute and database
@@ -185,9 +186,11 @@ class _Reader:
                 if _aware(record["at"]) > self.quiet:
                     break
                 quiet.append(record)
-            if quiet:
-                self._work(stream, number, quiet)
-                number += len(quiet)
+            for n, part in enumerate(_parts(quiet)):
+                if n and self.pacer.over():  # a page can name thousands of outboxes
+                    return number, False
+                self._work(stream, number, part)
+                number += len(part)
             if len(quiet) < CHUNK:
                 return number, len(quiet) == len(page)
 
@@ -238,6 +241,20 @@ class _Reader:
         ids = [f"{stream_of(minute, slot)}:{kind}{n:08d}"
                for slot, end in enumerate(slots) for n in range(end) for kind in ("", "claim")]
         by_id.bulk(self.log, [DeleteOne({"_id": i}) for i in ids], ordered=False)
+
+
+def _parts(records: list[dict]) -> list[list[dict]]:
+    """Consecutive records naming at most `OUTBOXES_AT_ONCE` outboxes together (a record
+    naming more is a part of its own): a paced pass can end between two parts."""
+    parts, size = [], 0
+    for record in records:
+        named = len(record.get("docs", []))
+        if not parts or size + named > OUTBOXES_AT_ONCE:
+            parts.append([])
+            size = 0
+        parts[-1].append(record)
+        size += named
+    return parts
 
 
 def pending(database: Database) -> int:

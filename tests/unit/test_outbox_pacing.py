@@ -83,6 +83,23 @@ def test_a_pass_out_of_time_stops_and_the_next_resumes_emptying_each_outbox_once
     assert outbox_acknowledged.pending(database) == 0
 
 
+def test_a_pass_can_end_between_parts_of_one_page_of_records(slow_pieces, monkeypatch):
+    """The registration relay after a large import: a record can name hundreds of outboxes,
+    and a page of twenty of them took a paced relay 90 s, well past its interval."""
+    monkeypatch.setattr(outbox_acknowledged, "CHUNK", 20)  # the three records on one page
+    database = WatchedDatabase()
+    first = _published(database, 0, 300)[0]
+    _published(database, 300, 300)
+    _published(database, 600, 300)
+    now = _later(first, SURELY_DUE)
+
+    ran_out = pacing.Pacer(0.25, budget_s=5, rest=slow_pieces.rest, clock=slow_pieces)
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now, ran_out) == 300
+    assert ran_out.cut_short
+    assert outbox_acknowledged.empty_acknowledged(_relay(database), now) == 600
+    assert all(_document(database, n)["outbox"] == [] for n in range(900))
+
+
 def test_pieces_are_at_most_fifty_outboxes_each_followed_by_its_rest(slow_pieces):
     database = WatchedDatabase()
     first = _published(database, 0, 120)[0]
