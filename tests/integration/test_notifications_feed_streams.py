@@ -150,31 +150,3 @@ def test_a_notification_numbered_twice_is_offered_once(programme):
     programme.clock.advance(minutes=1)
     assert [n["_id"] for n in claim_store.due(programme.runtime, programme.clock())] == [
         acknowledgement["_id"]]
-
-
-class _CountedReads:
-    """A collection whose reads by `_id` are counted."""
-
-    def __init__(self, collection):
-        self.collection, self.reads = collection, 0
-
-    def find_one(self, *args, **kwargs):
-        self.reads += 1
-        return self.collection.find_one(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.collection, name)
-
-
-def test_what_a_process_wrote_and_sealed_is_followed_from_memory(programme):
-    """The sweep follows the due hours its own worker appends to: what it sealed and its open
-    group are remembered, so following them reads only whether anything came after (it read
-    the head and every chunk since the last seal, a few reads an email in a burst)."""
-    streams = Streams(programme.runtime, f"t{uuid.uuid4().hex[:6]}")
-    for n in range(0, 2 * GROUP + 7, 3):  # small batches: sealed groups, an open one
-        streams.append_many([("s", {"n": k}) for k in range(n, min(n + 3, 2 * GROUP + 7))])
-    streams.entries, streams.heads = _CountedReads(streams.entries), _CountedReads(streams.heads)
-
-    end, entries = streams.following("s", 5)
-    assert (end, [e["n"] for e in entries]) == (2 * GROUP + 7, list(range(5, 2 * GROUP + 7)))
-    assert (streams.entries.reads, streams.heads.reads) == (1, 0)  # nothing after its end

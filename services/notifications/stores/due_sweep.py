@@ -10,10 +10,6 @@ skipped or cancelled is dropped; one resent is numbered again where it is due.
 Each process keeps its own watch. The first hour any watch still needs (or the previous hour)
 is kept in the database, so a worker that starts reads from there; hours before it hold only
 notifications that are done with.
-
-What this process sent or skipped itself is dropped unread (`finished`); one a live worker of
-this host is sending is read once, then left to it until its lease runs out or it dies (seen
-from /proc each sweep). Each worker read every notification, and re-read the others' each sweep.
 """
 
 import heapq
@@ -29,7 +25,6 @@ from services.notifications.stores import due_store
 
 HOUR = due_store.HOUR
 MARK = "due-sweep"  # in feed_heads: the first hour a sweep must read
-FINISHED_AT_MOST = 20_000  # ids this process sent, kept until its sweep meets them (~2 MB)
 WATCHED_AT_MOST = 10_000  # beyond, new entries wait in their hours until the watch shrinks
 # (each watched one costs the process about 400 bytes; 50,000 were ~20 MB of a worker)
 FINAL = ("sent", "failed", "skipped", "cancelled")
@@ -54,21 +49,6 @@ class _Sweep:
         self.at_once_from = 0  # the first entry of `due_store.AT_ONCE` still needed
         self.at_once_read_to = 0
         self.at_once: dict[str, int] = {}  # watched id -> its number there
-        # Sent or skipped by this process: final, dropped from the watch without a read.
-        self.finished: dict[str, None] = {}
-        # Watched ones a live process of this host holds, looked at again when it dies
-        # (`holders.dead`, from /proc) or when their lease runs out.
-        self.held_here: dict[str, dict] = {}
-
-    def finish(self, notification_ids: list[str]) -> None:
-        self.finished.update(dict.fromkeys(notification_ids))
-        while len(self.finished) > FINISHED_AT_MOST:
-            del self.finished[next(iter(self.finished))]
-
-    def _dropped(self, notification_id: str) -> None:
-        self.watched.pop(notification_id, None)
-        self.at_once.pop(notification_id, None)
-        self.held_here.pop(notification_id, None)
 
     def watch(self, notification_id: str, hour: datetime, look_at: datetime) -> None:
         known = self.watched.get(notification_id)
@@ -83,7 +63,6 @@ class _Sweep:
             self.at_once_read_to = self.at_once_from
         self._read_hours(runtime, now, timedelta(seconds=settle_s))
         self._read_at_once(runtime, now, timedelta(seconds=settle_s))
-        self._look_at_orphans(now)
         found = self._look(runtime, now, timedelta(seconds=settle_s))
         self._move_since(runtime, now)
         return sorted(found, key=lambda n: (n.get("due_at") or now, n["_id"]))[:limit]
@@ -117,11 +96,7 @@ class _Sweep:
     def _watch_entry(self, entry: dict, hour: datetime, now: datetime,
                      settle: timedelta) -> None:
         """Watched from when the entry says it falls due (pending ones and those born claimed:
-        once settled, by when their own worker has most likely sent them), unless this process
-        already sent it."""
-        if entry["notification_id"] in self.finished:
-            del self.finished[entry["notification_id"]]
-            return
+        once settled, by when their own worker has most likely sent them)."""
         due_at = entry.get("due_at") or now
         if due_at.tzinfo is None:
             due_at = due_at.replace(tzinfo=UTC)
@@ -137,19 +112,12 @@ class _Sweep:
             known = self.watched.get(notification_id)
             if known is None or known[1] != look_at or notification_id in again_now:
                 continue  # dropped, watched again for another time, or looked at already
-            if notification_id in self.finished:  # sent by this process since it was watched
-                del self.finished[notification_id]
-                self._dropped(notification_id)
-                continue
             notification = by_id.get(collection, notification_id, CHECKED)
             if notification is None or notification["status"] in FINAL:
-                self._dropped(notification_id)
+                del self.watched[notification_id]
+                self.at_once.pop(notification_id, None)
                 continue
-            self.held_here.pop(notification_id, None)
             again = _next_look(notification, now, settle)
-            if _held_by_another_here(notification, now):  # left to it: its lease, or death
-                self.held_here[notification_id] = notification["claim_holder"]
-                again = notification["claimed_until"]
             if again <= now:  # looked at each sweep until it is taken and done with
                 found.append(notification)
                 again_now[notification_id] = None
@@ -160,19 +128,6 @@ class _Sweep:
             self.watched[notification_id] = (self.watched[notification_id][0], now)
             heapq.heappush(self.queue, (now, next(self.count), notification_id))
         return [n for n in found if rules.takeable(n, now, holders.dead(n.get("claim_holder")))]
-
-    def _look_at_orphans(self, now: datetime) -> None:
-        """Those held by a process of this host that has died since: looked at now."""
-        alive: dict[tuple, bool] = {}
-        for notification_id, holder in list(self.held_here.items()):
-            key = (holder.get("pid"), holder.get("started"))
-            if key not in alive:
-                alive[key] = not holders.dead(holder)
-            if not alive[key]:
-                del self.held_here[notification_id]
-                if notification_id in self.watched:
-                    self.watched[notification_id] = (self.watched[notification_id][0], now)
-                    heapq.heappush(self.queue, (now, next(self.count), notification_id))
 
     def _move_since(self, runtime: Runtime, now: datetime) -> None:
         """The first hour still needed: the oldest watched one's, at most the previous hour."""
@@ -199,14 +154,6 @@ def _next_look(notification: dict, now: datetime, settle: timedelta) -> datetime
         return notification["claimed_until"]
     due_at = notification.get("due_at") or now
     return due_at + settle if notification["status"] == "pending" else due_at
-
-
-def _held_by_another_here(notification: dict, now: datetime) -> bool:
-    """Being sent, its lease running, by another process of this host that still lives."""
-    holder = notification.get("claim_holder")
-    return notification["status"] == "sending" and bool(holder) \
-        and holder.get("host") == holders.HOST and holder != holders.me() \
-        and notification["claimed_until"] > now and not holders.dead(holder)
 
 
 def _first_hour(runtime: Runtime, now: datetime) -> tuple[datetime, int]:
@@ -239,16 +186,6 @@ def due(runtime: Runtime, now: datetime, limit: int, settle_s: float) -> list[di
         sweep = _sweeps.setdefault(runtime.db.name, _Sweep())
     with sweep.lock:
         return sweep.due(runtime, now, limit, settle_s)
-
-
-def finished(runtime: Runtime, notification_ids: list[str]) -> None:
-    """This process sent (or skipped) these: final, its sweep will not read them."""
-    if not notification_ids:
-        return
-    with _sweeps_lock:
-        sweep = _sweeps.setdefault(runtime.db.name, _Sweep())
-    with sweep.lock:
-        sweep.finish(notification_ids)
 
 
 def forget(runtime: Runtime) -> None:

@@ -177,29 +177,13 @@ class Streams:
         those this process wrote from memory, then one read to see that nothing follows
         (else forward by group and chunk, from the start of ``start``'s group)."""
         known, taken = _known.get(self._key(stream)), {}
-        remembered = None if known is None else self._remembered(stream, start, *known)
-        if remembered is not None:
-            taken = remembered
+        if known is not None and all(n in known[1] for n in range(start, known[0])):
+            taken = {n: known[1][n] for n in range(start, known[0])}
             end, seen = self._walk(stream, max(start, known[0]))
         else:
             end, seen = self._walk(stream, start - start % GROUP, self._head(stream))
         taken.update((n, entry) for n, entry in seen.items() if n >= start)
         return end, [taken[n] for n in sorted(taken)]
-
-    def _remembered(self, stream: str, start: int, end: int, tail: dict[int, dict]
-                    ) -> dict[int, dict] | None:
-        """The entries from ``start`` to the end this process knows, from memory alone (the
-        groups it sealed or read, the open group's), or None if some are not there."""
-        taken, first = {}, start - start % GROUP
-        for number in range(first, end - end % GROUP, GROUP):
-            entries = _groups.get(self._key(group_id(stream, number // GROUP)))
-            if entries is None:
-                return None
-            taken.update(zip(range(number, number + GROUP), entries, strict=True))
-        taken.update(tail)
-        if not all(n in taken for n in range(start, end)):
-            return None
-        return {n: taken[n] for n in range(start, end)}
 
     def _ended(self, stream: str) -> tuple[int, dict[int, dict]]:
         """Where the stream ends and entries of its open group: as this process last saw it
