@@ -29,7 +29,6 @@ class Pacer:
         self.duty, self.budget_s, self.rest, self.clock = duty, budget_s, rest, clock
         self.stopping = stopping
         self.began = clock()
-        self.rested_s = 0.0
         self.cut_short = False  # whether a pass was told to end before its work was done
 
     def piece(self, work: Callable[[], object], catching_up: bool = False):
@@ -39,9 +38,7 @@ class Pacer:
         result = work()
         took = self.clock() - started
         if self.duty < 1 and not catching_up and not self.stopping():
-            pause = took * (1 - self.duty) / self.duty
-            self.rest(pause)
-            self.rested_s += pause
+            self.rest(took * (1 - self.duty) / self.duty)
         return result
 
     def over(self) -> bool:

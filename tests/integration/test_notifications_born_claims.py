@@ -3,6 +3,8 @@ it without a claim of its own, no other worker takes it while its lease runs, an
 the same host sends it at once, once, if the planner died."""
 
 import queue
+import subprocess
+import sys
 import threading
 
 from common.config import load_notification_settings
@@ -169,3 +171,33 @@ def test_what_a_full_queue_refused_before_the_stop_is_handed_back_at_the_stop(pr
     assert send_due(other) == 3
     for address in officers.values():
         assert len(inbox(SHARED_INBOX, address)) == 1
+
+
+def _another_worker():
+    """A live process of this host, as a claim holder, and the process (to end it)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    started = None
+    while started is None:
+        started = holders._started(process.pid)
+    return {"host": holders.HOST, "pid": process.pid, "started": started}, process
+
+
+def test_a_worker_on_this_host_that_died_is_seen_at_the_next_sweep(programme, monkeypatch):
+    due_sweep.forget(programme.runtime)
+    holder, planner = _another_worker()
+    mine = sender_for(programme)
+    _planned_by(programme, None, lambda documents: [
+        {**d, "claim_holder": holder} if d["status"] == "sending" else d
+        for d in mine.claim_at_birth(documents)])
+    participant_id, address = programme.participant("orphaned")
+    other = sender_for(programme)
+    for _ in range(2):
+        assert send_due(other) == 0  # its holder lives
+        programme.clock.advance(seconds=1)
+
+    planner.kill()  # it dies before sending it
+    planner.wait()
+    assert send_due(other) == 1  # at the next sweep, long before its lease runs out
+    assert len(inbox(SHARED_INBOX, address)) == 1
+    [sent] = programme.of(recipient_id=participant_id)
+    assert (sent["status"], sent["generation"]) == ("sent", 1)
