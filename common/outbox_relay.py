@@ -116,15 +116,21 @@ class OutboxRelay:
     def run(self, stop: threading.Event, interval_s: float) -> None:
         """A pass every ``interval_s``; at once again after a pass that ran out of its time
         (paced emptying left work owed), so a relay behind is never idle."""
-        while not stop.is_set():
-            pacer = pacing.Pacer(self.duty, interval_s, rest=stop.wait, stopping=stop.is_set)
-            try:
-                self.run_once(pacer)
-            except PyMongoError as exc:
-                log.warning("outbox relay: database unavailable", extra={"error": repr(exc)})
-            except Exception:
-                log.exception("outbox relay failed; will retry")
-            stop.wait(0 if pacer.cut_short else interval_s)
+        named = pacing.BACKGROUND.set("outbox-relay")
+        try:
+            while not stop.is_set():
+                pacer = pacing.Pacer(self.duty, interval_s, rest=stop.wait,
+                                     stopping=stop.is_set)
+                try:
+                    self.run_once(pacer)
+                except PyMongoError as exc:
+                    log.warning("outbox relay: database unavailable",
+                                extra={"error": repr(exc)})
+                except Exception:
+                    log.exception("outbox relay failed; will retry")
+                stop.wait(0 if pacer.cut_short else interval_s)
+        finally:
+            pacing.BACKGROUND.reset(named)
 
     def run_once(self, pacer: pacing.Pacer | None = None) -> bool:
         """Empty what the log of acknowledgements says is done (`outbox_acknowledged`, paced

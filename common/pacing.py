@@ -11,10 +11,17 @@ one resumes where it stopped). Work that has fallen far behind is not paced (`ca
 a relay slower than the writes would fall behind for ever.
 """
 
+import contextvars
 import time
 from collections.abc import Callable
 
 DUTY = 0.25  # share of the time the relay's emptying may take while it keeps up
+
+# Which background work the code running in this context does ("outbox-relay"; "" for the
+# requests and events themselves). Set by the work's own thread and carried into the reads it
+# hands to `by_id.side_by_side`, so that whoever counts database commands (the bench's monitor,
+# bench/monitoring) can tell a relay's emptying from the work of a request or an event.
+BACKGROUND: contextvars.ContextVar[str] = contextvars.ContextVar("background", default="")
 
 
 class Pacer:

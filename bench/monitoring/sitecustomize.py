@@ -3,7 +3,10 @@
 `make bench` puts this directory first on the services' PYTHONPATH and sets
 BENCH_COMMANDS_DIR; Python imports `sitecustomize` at start-up, so every MongoClient the
 process creates reports to the listener below, without a line changed in services/. Each
-process writes its running totals to BENCH_COMMANDS_DIR/<pid>.json twice a second.
+process writes its running totals to BENCH_COMMANDS_DIR/<pid>.json twice a second. A command
+sent by background work (`common.pacing.BACKGROUND`: the outbox relay's emptying and sweeps) is
+counted under its name in brackets first ("[outbox-relay] update"), so that the round trips of
+an email or a request can be told apart from what the relays did meanwhile.
 """
 
 import json
@@ -32,6 +35,13 @@ def _stream(command) -> str:
     if isinstance(key, str) and ":" in key and str(command.get("find", "")).endswith("_entries"):
         return f" [{key.split(':', 1)[0]}]"
     return ""
+
+
+def _background() -> str:
+    """The background work sending the command, "" for a request's or an event's own work."""
+    import sys
+    pacing = sys.modules.get("common.pacing")  # imported by the services that have any
+    return pacing.BACKGROUND.get() if pacing is not None else ""
 
 
 def _caller(depth: int = 3) -> str:
@@ -94,6 +104,9 @@ if _DIR:
                     name = f"{name} {_shape(event.command_name, event.command)}".rstrip()
                 if _CALLER:
                     name = f"{name} @{_caller()}{_stream(event.command)}"
+            background = _background()
+            if background:
+                name = f"[{background}] {name}"
             with _lock:
                 _counts[name] += 1
                 if _SHAPE:

@@ -6,6 +6,7 @@ write; that is not atomic, so use it where one writer owns the document (the wor
 one partition) or where the condition only avoids useless work. For exclusivity, use `claims`.
 """
 
+import contextvars
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,14 +43,17 @@ _readers_lock = threading.Lock()
 
 def side_by_side(read: Callable, ids: list) -> dict:
     """``read(id)`` of each id (a read by `_id`), `READERS` at the same time: a batch waits
-    about as long as for one read, not one round trip per id."""
+    about as long as for one read, not one round trip per id. Each read runs in a copy of the
+    caller's context (`contextvars`: `pacing.BACKGROUND` says whose work it is)."""
     global _readers
     if len(ids) <= 1:
         return {i: read(i) for i in ids}
     with _readers_lock:
         if _readers is None:
             _readers = ThreadPoolExecutor(READERS, thread_name_prefix="reads-by-id")
-    return dict(zip(ids, _readers.map(read, ids), strict=True))
+    contexts = [contextvars.copy_context() for _ in ids]  # one each: a context runs in one thread
+    return dict(zip(ids, _readers.map(lambda context, i: context.run(read, i), contexts, ids),
+                    strict=True))
 
 
 def update_if(collection: Collection, doc_id, condition: Callable[[dict], bool], update: dict,
