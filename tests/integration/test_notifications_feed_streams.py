@@ -10,6 +10,7 @@ from services.notifications.domain import notification_rules as rules
 from services.notifications.stores import (
     claim_store,
     due_store,
+    due_sweep,
     notification_store,
     stream_store,
 )
@@ -150,3 +151,44 @@ def test_a_notification_numbered_twice_is_offered_once(programme):
     programme.clock.advance(minutes=1)
     assert [n["_id"] for n in claim_store.due(programme.runtime, programme.clock())] == [
         acknowledgement["_id"]]
+
+
+def test_a_worker_that_starts_reads_what_is_still_waiting_not_the_hours_every_notification(
+        programme, monkeypatch):
+    claim_store.due(programme.runtime, programme.clock())  # a stack swept by hours before
+    for n in range(12):
+        programme.participant(f"sent{n}")
+    send_due(sender_for(programme))  # sent, and its sweeps saw them sent
+    programme.clock.advance(seconds=1)
+    assert claim_store.due(programme.runtime, programme.clock()) == []
+    waiting, _ = programme.participant("waiting")
+    due_sweep.forget(programme.runtime)  # another worker starts (a second one, or a restart)
+
+    read = []
+    get = due_sweep.by_id.get
+    monkeypatch.setattr(due_sweep.by_id, "get", lambda collection, doc_id, *a: (
+        read.append(doc_id) if collection.name == "notifications" else None)
+        or get(collection, doc_id, *a))
+    programme.clock.advance(minutes=1)
+    [found] = claim_store.due(programme.runtime, programme.clock())
+    assert found["recipient_id"] == waiting
+    assert read == [found["_id"]]  # before: each of the 12 sent within the hour, read again
+
+
+def test_a_worker_that_starts_still_finds_one_waiting_before_others_that_were_sent(programme):
+    claim_store.due(programme.runtime, programme.clock())  # a stack swept by hours before
+    held, _ = programme.participant("held")
+    [notice] = programme.of(recipient_id=held)
+    later = programme.clock() + timedelta(hours=2)  # moved to later, as a reminder would be
+    programme.runtime.db["notifications"].update_one(
+        {"_id": notice["_id"]}, {"$set": {"status": "scheduled", "due_at": later}})
+    for n in range(5):
+        programme.participant(f"after{n}")
+    send_due(sender_for(programme))
+    programme.clock.advance(seconds=1)
+    assert claim_store.due(programme.runtime, programme.clock()) == []
+    due_sweep.forget(programme.runtime)
+
+    programme.clock.advance(hours=2, minutes=1)
+    assert [n["_id"] for n in claim_store.due(programme.runtime, programme.clock())] == [
+        notice["_id"]]
