@@ -29,15 +29,17 @@ PROFILED = ("registration-api", "notifications-worker")
 
 def part_of(frame: str) -> str:
     """The package a py-spy frame ("name (path:line)") belongs to: the project's service or
-    common module, or the library's top-level package, or "python" for the standard library."""
+    common module, or the library's top-level package (py-spy shortens an installed module's
+    path to "kafka/producer/sender.py"), or "python" for a module of the standard library."""
     path = frame.rsplit("(", 1)[-1].split(":", 1)[0]
-    if "site-packages/" in path:
-        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    path = path.split("site-packages/", 1)[-1]
     for root in ("services/", "common/", "bench/"):
-        if root in path:
+        if path.startswith(root) or f"/{root}" in path:
             tail = path.split(root, 1)[1]
             return root + tail.split("/", 1)[0].removesuffix(".py")
-    return "python"
+    if path.startswith("/") or "/" not in path:
+        return "python"
+    return path.split("/", 1)[0]
 
 
 def summary(raw: str, top: int = 12) -> dict:

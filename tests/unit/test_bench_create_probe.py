@@ -18,6 +18,10 @@ def test_frames_are_put_in_their_package():
         "services/registration")
     assert part_of("run (/w/common/outbox.py:250)") == "common/outbox"
     assert part_of("dumps (/usr/lib/python3.11/json/__init__.py:2)") == "python"
+    # py-spy's own shortening of installed and project modules' paths
+    assert part_of("Sender.run (kafka/producer/sender.py:113)") == "kafka"
+    assert part_of("Publisher._loop (common/outbox.py:265)") == "common/outbox"
+    assert part_of("Thread.run (threading.py:982)") == "python"
 
 
 def test_shares_of_the_innermost_part_and_of_the_projects_functions():
