@@ -36,6 +36,8 @@ from services.notifications.stores import claim_store, delivery_store
 from services.notifications.unsent_claims import UnsentClaims
 
 log = logging.getLogger(__name__)
+# Final for good (a failed one may be resent): the worker's own sweep need not read them back.
+FINISHED = ("sent", "skipped")
 
 
 class SendQueue:
@@ -169,6 +171,9 @@ class SendQueue:
             written = delivery_store.write(self.runtime, outcomes, self.config.lease_s,
                                            self.clock())
             claim_store.release(self.runtime, claimed[len(outcomes):])
+            claim_store.finished(self.runtime, [
+                o.notification["_id"] for o in written
+                if o.update.get("$set", {}).get("status") in FINISHED])
         except PyMongoError as exc:  # left for the look-up once the database is back
             log.warning("sender: database unavailable", extra={"error": repr(exc)})
             return 0

@@ -9,6 +9,7 @@ import threading
 
 from common.config import load_notification_settings
 from common.dispatch import Dispatcher, ProcessedEvents
+from common.persistence import by_id
 from services.notifications import holders
 from services.notifications.handlers import build_registry
 from services.notifications.stores import claim_store, due_sweep
@@ -201,3 +202,25 @@ def test_a_worker_on_this_host_that_died_is_seen_at_the_next_sweep(programme, mo
     assert len(inbox(SHARED_INBOX, address)) == 1
     [sent] = programme.of(recipient_id=participant_id)
     assert (sent["status"], sent["generation"]) == ("sent", 1)
+
+
+def test_a_worker_sweep_does_not_read_back_what_it_sent_itself(programme, monkeypatch):
+    due_sweep.forget(programme.runtime)
+    mine = sender_for(programme)
+    _planned_by(programme, mine.offer, mine.claim_at_birth)
+    session_id = programme.session()
+    officers = [programme.participant(f"sent{n}") for n in range(3)]
+    for participant_id, _ in officers:
+        programme.enroll(participant_id, session_id)
+    assert mine.send_queued(timeout_s=0) == 6  # each officer's acknowledgement, confirmation
+
+    read, get = [], by_id.get
+    monkeypatch.setattr(by_id, "get", lambda collection, doc_id, *a: (
+        read.append(doc_id) if collection.name == "notifications" else None)
+        or get(collection, doc_id, *a))
+    for _ in range(6):  # its sweeps, until past the lease (120 s) it sent them under
+        programme.clock.advance(seconds=30)
+        assert mine.look_up() == 0
+    assert read == []  # before: each of the 6 read back once its lease ran out
+    for _, address in officers:
+        assert len(inbox(SHARED_INBOX, address)) == 2

@@ -39,6 +39,11 @@ def due(runtime: Runtime, now: datetime, limit: int = 50, settle_s: float = 0) -
     return due_sweep.due(runtime, now, limit, settle_s)
 
 
+def finished(runtime: Runtime, notification_ids: list[str]) -> None:
+    """This worker sent or skipped these (final): its sweep leaves them unread."""
+    due_sweep.finished(runtime, notification_ids)
+
+
 def _key(notification_id: str, generation: int) -> str:
     return f"{notification_id}:{generation}"
 

@@ -13,6 +13,10 @@ notifications that are done with. So is, in each hour from there, the first entr
 watched: a worker that starts (a second one, or one restarted) reads from it, not the hour's
 every entry (in `make bench` a second worker read back ~60,000 notifications sent within the
 hour, about 650 reads a second for a minute and a half).
+
+What this process sent (or skipped) itself is dropped from its watch unread (`finished`: its
+sending thread says so); before, each worker read back every notification it sent once its
+lease (120 s) had run out, and held back meanwhile the first entry a worker that starts reads.
 """
 
 import heapq
@@ -28,6 +32,7 @@ from services.notifications.stores import due_store
 
 HOUR = due_store.HOUR
 MARK = "due-sweep"  # in feed_heads: the first hour a sweep must read
+FINISHED_AT_MOST = 20_000  # ids this process sent, kept until its sweep meets them (~2 MB)
 WATCHED_AT_MOST = 10_000  # beyond, new entries wait in their hours until the watch shrinks
 # (each watched one costs the process about 400 bytes; 50,000 were ~20 MB of a worker)
 FINAL = ("sent", "failed", "skipped", "cancelled")
@@ -55,6 +60,17 @@ class _Sweep:
         self.numbered: dict[str, dict[datetime, int]] = {}  # watched id -> {hour: its number}
         self.start_at: dict[datetime, int] = {}  # where each hour is read from at first
         self.kept: tuple | None = None  # what the database's mark says, as this process wrote it
+        self.finished: dict[str, None] = {}  # sent or skipped by this process: final, unread
+
+    def finish(self, notification_ids: list[str]) -> None:
+        self.finished.update(dict.fromkeys(notification_ids))
+        while len(self.finished) > FINISHED_AT_MOST:
+            del self.finished[next(iter(self.finished))]
+
+    def _dropped(self, notification_id: str) -> None:
+        self.watched.pop(notification_id, None)
+        self.at_once.pop(notification_id, None)
+        self.numbered.pop(notification_id, None)
 
     def watch(self, notification_id: str, hour: datetime, look_at: datetime) -> None:
         known = self.watched.get(notification_id)
@@ -86,9 +102,10 @@ class _Sweep:
                 end, entries = due_store.following(runtime, due_store.hour_of(hour), start)
                 self.read_to[hour] = end
                 for number, entry in enumerate(entries, start=start):
-                    self.numbered.setdefault(entry["notification_id"], {}).setdefault(
-                        hour, number)
                     self._watch_entry(entry, hour, now, settle)
+                    if entry["notification_id"] in self.watched:
+                        self.numbered.setdefault(entry["notification_id"], {}).setdefault(
+                            hour, number)
             hour += HOUR
 
     def _read_at_once(self, runtime: Runtime, now: datetime, settle: timedelta) -> None:
@@ -104,7 +121,11 @@ class _Sweep:
     def _watch_entry(self, entry: dict, hour: datetime, now: datetime,
                      settle: timedelta) -> None:
         """Watched from when the entry says it falls due (pending ones and those born claimed:
-        once settled, by when their own worker has most likely sent them)."""
+        once settled, by when their own worker has most likely sent them), unless this process
+        already sent it."""
+        if entry["notification_id"] in self.finished:
+            del self.finished[entry["notification_id"]]
+            return
         due_at = entry.get("due_at") or now
         if due_at.tzinfo is None:
             due_at = due_at.replace(tzinfo=UTC)
@@ -120,11 +141,13 @@ class _Sweep:
             known = self.watched.get(notification_id)
             if known is None or known[1] != look_at or notification_id in again_now:
                 continue  # dropped, watched again for another time, or looked at already
+            if notification_id in self.finished:  # sent by this process since it was watched
+                del self.finished[notification_id]
+                self._dropped(notification_id)
+                continue
             notification = by_id.get(collection, notification_id, CHECKED)
             if notification is None or notification["status"] in FINAL:
-                del self.watched[notification_id]
-                self.at_once.pop(notification_id, None)
-                self.numbered.pop(notification_id, None)
+                self._dropped(notification_id)
                 continue
             again = _next_look(notification, now, settle)
             if again <= now:  # looked at each sweep until it is taken and done with
@@ -216,6 +239,16 @@ def due(runtime: Runtime, now: datetime, limit: int, settle_s: float) -> list[di
         sweep = _sweeps.setdefault(runtime.db.name, _Sweep())
     with sweep.lock:
         return sweep.due(runtime, now, limit, settle_s)
+
+
+def finished(runtime: Runtime, notification_ids: list[str]) -> None:
+    """This process sent (or skipped) these: final, its sweep will not read them."""
+    if not notification_ids:
+        return
+    with _sweeps_lock:
+        sweep = _sweeps.setdefault(runtime.db.name, _Sweep())
+    with sweep.lock:
+        sweep.finish(notification_ids)
 
 
 def forget(runtime: Runtime) -> None:
