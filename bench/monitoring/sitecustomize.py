@@ -11,6 +11,7 @@ an email or a request can be told apart from what the relays did meanwhile.
 
 import json
 import os
+import sys
 import threading
 from collections import Counter
 
@@ -39,13 +40,11 @@ def _stream(command) -> str:
 
 def _background() -> str:
     """The background work sending the command, "" for a request's or an event's own work."""
-    import sys
     pacing = sys.modules.get("common.pacing")  # imported by the services that have any
     return pacing.BACKGROUND.get() if pacing is not None else ""
 
 
 def _caller(depth: int = 3) -> str:
-    import sys
     found, frame = [], sys._getframe(2)
     while frame is not None and len(found) < depth:
         module = frame.f_globals.get("__name__", "")

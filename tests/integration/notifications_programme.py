@@ -16,6 +16,7 @@ import requests
 from common.config import load_notification_settings
 from common.dispatch import Dispatcher, ProcessedEvents
 from common.envelope import Event, new_event
+from common.persistence import by_id
 from common.runtime import Runtime
 from common.topics import REGISTRATION_EVENTS, SESSIONS_EVENTS
 from services.notifications.channels.registry import build_channels
@@ -128,6 +129,20 @@ def sender_for(programme: Programme, smtp_port: int | None = None) -> SendQueue:
     config = load_notification_settings()
     return SendQueue(programme.runtime, build_channels(settings, config), config,
                      programme.clock, programme.directory, settle_s=0)
+
+
+def reads_of_notifications(monkeypatch) -> list[str]:
+    """The ids this process reads by `_id` (`by_id.get`) in the notifications collection from
+    now on: what a worker's sweep reads."""
+    read, get = [], by_id.get
+
+    def counted(collection, doc_id, *rest):
+        if collection.name == "notifications":
+            read.append(doc_id)
+        return get(collection, doc_id, *rest)
+
+    monkeypatch.setattr(by_id, "get", counted)
+    return read
 
 
 def send_due(sending: SendQueue) -> int:

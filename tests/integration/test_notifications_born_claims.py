@@ -9,7 +9,6 @@ import threading
 
 from common.config import load_notification_settings
 from common.dispatch import Dispatcher, ProcessedEvents
-from common.persistence import by_id
 from services.notifications import holders
 from services.notifications.handlers import build_registry
 from services.notifications.stores import claim_store, due_sweep
@@ -17,6 +16,7 @@ from tests.integration.notifications_programme import (
     SHARED_INBOX,
     Programme,
     inbox,
+    reads_of_notifications,
     send_due,
     sender_for,
 )
@@ -29,6 +29,15 @@ def _planned_by(programme: Programme, on_created=None, claim_at_birth=None) -> N
     programme.dispatcher = Dispatcher(
         programme.registry, ProcessedEvents(programme.runtime.db["processed_events"]),
         max_attempts=1)
+
+
+def _born_claims_held_by(programme: Programme, holder: dict) -> None:
+    """The programme's events handled by a worker that claims at birth what is due as if
+    ``holder`` did (a dead process, one elsewhere, one alive on this host) and sends none."""
+    planner = sender_for(programme)
+    _planned_by(programme, None, lambda documents: [
+        {**d, "claim_holder": holder} if d["status"] == "sending" else d
+        for d in planner.claim_at_birth(documents)])
 
 
 def _claims_of(programme: Programme, notifications: list[dict]) -> list[dict]:
@@ -60,15 +69,10 @@ def test_a_worker_sends_what_it_planned_and_no_other_worker_takes_it_meanwhile(p
 def test_what_a_dead_planner_claimed_at_birth_is_sent_once_at_once_by_its_successor(programme):
     mine = sender_for(programme)
     dead = {**holders.me(), "started": holders.me()["started"] - 1}  # its pid, another process
-
-    def claimed_by_the_dead(documents: list[dict]) -> list[dict]:
-        return [{**d, "claim_holder": dead} if d["status"] == "sending" else d
-                for d in mine.claim_at_birth(documents)]
-
     # The worker's sweep looked before it planned (it keeps the hour it reads from): its
     # successor starts there, not with a query over every notification.
     assert send_due(mine) == 0
-    _planned_by(programme, None, claimed_by_the_dead)  # it dies before sending any
+    _born_claims_held_by(programme, dead)  # it dies before sending any
     officers = [programme.participant(f"orphan{n}") for n in range(3)]
     assert all(programme.of(recipient_id=pid, status="sending") for pid, _ in officers)
 
@@ -84,10 +88,7 @@ def test_what_a_dead_planner_claimed_at_birth_is_sent_once_at_once_by_its_succes
 
 def test_a_born_claim_whose_lease_ran_out_is_taken_over_and_sent_once(programme):
     elsewhere = {"host": "another-host/boot", "pid": 1, "started": 1}  # cannot be checked
-    mine = sender_for(programme)
-    _planned_by(programme, None, lambda documents: [
-        {**d, "claim_holder": elsewhere} if d["status"] == "sending" else d
-        for d in mine.claim_at_birth(documents)])
+    _born_claims_held_by(programme, elsewhere)
     participant_id, address = programme.participant("stalled")
     other = sender_for(programme)
     assert send_due(other) == 0
@@ -186,10 +187,7 @@ def _another_worker():
 def test_a_worker_on_this_host_that_died_is_seen_at_the_next_sweep(programme, monkeypatch):
     due_sweep.forget(programme.runtime)
     holder, planner = _another_worker()
-    mine = sender_for(programme)
-    _planned_by(programme, None, lambda documents: [
-        {**d, "claim_holder": holder} if d["status"] == "sending" else d
-        for d in mine.claim_at_birth(documents)])
+    _born_claims_held_by(programme, holder)
     participant_id, address = programme.participant("orphaned")
     other = sender_for(programme)
     for _ in range(2):
@@ -214,10 +212,7 @@ def test_a_worker_sweep_does_not_read_back_what_it_sent_itself(programme, monkey
         programme.enroll(participant_id, session_id)
     assert mine.send_queued(timeout_s=0) == 6  # each officer's acknowledgement, confirmation
 
-    read, get = [], by_id.get
-    monkeypatch.setattr(by_id, "get", lambda collection, doc_id, *a: (
-        read.append(doc_id) if collection.name == "notifications" else None)
-        or get(collection, doc_id, *a))
+    read = reads_of_notifications(monkeypatch)
     for _ in range(6):  # its sweeps, until past the lease (120 s) it sent them under
         programme.clock.advance(seconds=30)
         assert mine.look_up() == 0

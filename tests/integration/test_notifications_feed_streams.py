@@ -15,7 +15,11 @@ from services.notifications.stores import (
     stream_store,
 )
 from services.notifications.stores.stream_store import GROUP, Streams
-from tests.integration.notifications_programme import send_due, sender_for
+from tests.integration.notifications_programme import (
+    reads_of_notifications,
+    send_due,
+    sender_for,
+)
 
 
 def _viewer(programme) -> dict:
@@ -164,11 +168,7 @@ def test_a_worker_that_starts_reads_what_is_still_waiting_not_the_hours_every_no
     waiting, _ = programme.participant("waiting")
     due_sweep.forget(programme.runtime)  # another worker starts (a second one, or a restart)
 
-    read = []
-    get = due_sweep.by_id.get
-    monkeypatch.setattr(due_sweep.by_id, "get", lambda collection, doc_id, *a: (
-        read.append(doc_id) if collection.name == "notifications" else None)
-        or get(collection, doc_id, *a))
+    read = reads_of_notifications(monkeypatch)
     programme.clock.advance(minutes=1)
     [found] = claim_store.due(programme.runtime, programme.clock())
     assert found["recipient_id"] == waiting
